@@ -1,0 +1,81 @@
+// The syntax tree: what the parser builds and the compiler walks.
+//
+// Two node structs with a kind tag keep the tree easy to read in a debugger; each kind documents
+// which fields it uses. Nodes own their children. Depth is bounded by the parser's limits, so
+// walking and freeing a tree never recurses deeper than a few hundred levels.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vm/token.h"
+
+namespace gilsim {
+
+struct Expr;
+struct Stmt;
+using ExprPtr = std::unique_ptr<Expr>;
+using StmtPtr = std::unique_ptr<Stmt>;
+using Block = std::vector<StmtPtr>;
+
+enum class ExprKind {
+  Int,        // int_value
+  Float,      // float_value
+  String,     // text
+  True, False, None,
+  Name,       // text
+  List,       // kids: the items
+  Unary,      // op (Minus, Plus, KwNot), kids[0]
+  Binary,     // op (Plus ... StarStar), kids[0] op kids[1]
+  And, Or,    // kids[0] and/or kids[1]
+  Compare,    // kids[0] ops[0] kids[1] ops[1] kids[2] ... (chained)
+  IfElse,     // kids[1] if kids[0] else kids[2]
+  Call,       // kids[0](kids[1..])
+  Attribute,  // kids[0].text
+  Subscript,  // kids[0][kids[1]]
+};
+
+// Comparison operators, including the two-word ones the lexer sees as two tokens.
+enum class CmpOp { Lt, Le, Gt, Ge, Eq, Ne, Is, IsNot, In, NotIn };
+
+struct Expr {
+  ExprKind kind;
+  int line = 0, col = 0;
+  int height = 1;  // levels below and including this node; bounded by the parser
+  Tok op = Tok::End;
+  std::vector<CmpOp> ops;
+  std::string text;
+  std::int64_t int_value = 0;
+  double float_value = 0.0;
+  std::vector<ExprPtr> kids;
+};
+
+enum class StmtKind {
+  Expr,       // value
+  Assign,     // targets = ... = value (chained)
+  AugAssign,  // targets[0] op= value
+  If,         // if value: body else: orelse (elif is a nested If in orelse)
+  While,      // while value: body
+  For,        // for targets[0] in value: body
+  Def,        // def name(params): body
+  Return,     // return [value]
+  Global,     // global names
+  With,       // with value [as name]: body
+  Break, Continue, Pass,
+};
+
+struct Stmt {
+  StmtKind kind;
+  int line = 0, col = 0;
+  ExprPtr value;
+  std::vector<ExprPtr> targets;
+  Tok op = Tok::End;
+  std::string name;
+  std::vector<std::string> names;  // Def: parameters; Global: the names
+  Block body;
+  Block orelse;
+};
+
+}  // namespace gilsim

@@ -1,0 +1,337 @@
+#include "vm/builtins.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "vm/errors.h"
+#include "vm/operations.h"
+#include "vm/pyformat.h"
+#include "vm/sim_objects.h"
+#include "vm/thread_state.h"
+
+namespace gilsim {
+
+namespace {
+
+Host& host_of(ThreadState& ts) { return ts.interp.host(); }
+
+std::int64_t as_index(const Value& v) {
+  if (!v.is_intlike())
+    raise("TypeError", fmt::format("'{}' object cannot be interpreted as an integer", type_name(v)));
+  return v.as_int();
+}
+
+double as_ms(const Value& v, const char* fn) {
+  if (!v.is_number())
+    raise("TypeError", fmt::format("{}() takes a duration in milliseconds (int or float), not '{}'",
+                                   fn, type_name(v)));
+  double ms = v.to_double();
+  if (!(ms >= 0.0) || std::isinf(ms))
+    raise("ValueError", fmt::format("{}() duration must be a finite number >= 0", fn));
+  return ms;
+}
+
+// ---- plain builtins ----
+Value b_print(ThreadState& ts, Value* args, int n) {
+  std::string line;
+  for (int i = 0; i < n; ++i) {
+    if (i) line += ' ';
+    line += to_str(ts, args[i]);
+  }
+  line += '\n';
+  host_of(ts).write_output(ts, line);
+  return Value::none();
+}
+
+Value b_len(ThreadState& ts, Value* args, int) { return Value::integer(length(ts, args[0])); }
+
+Value b_repr(ThreadState& ts, Value* args, int) { return make_str(to_repr(ts, args[0])); }
+
+Value b_str(ThreadState& ts, Value* args, int n) {
+  if (n == 0) return make_str("");
+  if (args[0].is(ObjType::Str)) return args[0];
+  return make_str(to_str(ts, args[0]));
+}
+
+Value b_bool(ThreadState& ts, Value* args, int n) {
+  return Value::boolean(n > 0 && truthy(ts, args[0]));
+}
+
+Value b_int(ThreadState&, Value* args, int n) {
+  if (n == 0) return Value::integer(0);
+  const Value& v = args[0];
+  if (v.is_intlike()) return Value::integer(v.as_int());
+  if (v.is_float()) {
+    double f = v.as_float();
+    if (std::isnan(f)) raise("ValueError", "cannot convert float NaN to integer");
+    if (std::isinf(f)) raise("OverflowError", "cannot convert float infinity to integer");
+    double t = std::trunc(f);
+    if (t < -9223372036854775808.0 || t >= 9223372036854775808.0)
+      raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
+    return Value::integer(static_cast<std::int64_t>(t));
+  }
+  if (v.is(ObjType::Str)) {
+    if (auto parsed = parse_int(v.as<StrObj>()->text)) return Value::integer(*parsed);
+    raise("ValueError", fmt::format("invalid literal for int() with base 10: {}",
+                                    repr_string(v.as<StrObj>()->text)));
+  }
+  raise("TypeError", fmt::format("int() argument must be a string or a real number, not '{}'",
+                                 type_name(v)));
+}
+
+Value b_float(ThreadState&, Value* args, int n) {
+  if (n == 0) return Value::floating(0.0);
+  const Value& v = args[0];
+  if (v.is_number()) return Value::floating(v.to_double());
+  if (v.is(ObjType::Str)) {
+    if (auto parsed = parse_float(v.as<StrObj>()->text)) return Value::floating(*parsed);
+    raise("ValueError", fmt::format("could not convert string to float: {}",
+                                    repr_string(v.as<StrObj>()->text)));
+  }
+  raise("TypeError", fmt::format("float() argument must be a string or a real number, not '{}'",
+                                 type_name(v)));
+}
+
+Value b_abs(ThreadState&, Value* args, int) {
+  const Value& v = args[0];
+  if (v.is_intlike()) return Value::integer(v.as_int() < 0 ? checked_sub(0, v.as_int()) : v.as_int());
+  if (v.is_float()) return Value::floating(std::fabs(v.as_float()));
+  raise("TypeError", fmt::format("bad operand type for abs(): '{}'", type_name(v)));
+}
+
+std::vector<Value> items_of(ThreadState& ts, const Value& v) {
+  if (v.is(ObjType::List)) {
+    auto* list = v.as<ListObj>();
+    ListGuard g(*list, ts.lock_objects);
+    return list->items;
+  }
+  if (v.is(ObjType::Range) || v.is(ObjType::Str)) {
+    std::vector<Value> out;
+    std::int64_t n = length(ts, v);
+    if (n > (std::int64_t{1} << 28)) raise("MemoryError", "sequence too large to materialize");
+    for (std::int64_t i = 0; i < n; ++i) out.push_back(subscript(ts, v, Value::integer(i)));
+    return out;
+  }
+  raise("TypeError", fmt::format("'{}' object is not iterable", type_name(v)));
+}
+
+Value min_max(ThreadState& ts, Value* args, int n, Op better, const char* name) {
+  std::vector<Value> items = n == 1 ? items_of(ts, args[0]) : std::vector<Value>(args, args + n);
+  if (items.empty()) raise("ValueError", fmt::format("{}() arg is an empty sequence", name));
+  Value best = items[0];
+  for (size_t i = 1; i < items.size(); ++i)
+    if (compare(ts, better, items[i], best)) best = items[i];
+  return best;
+}
+Value b_min(ThreadState& ts, Value* args, int n) { return min_max(ts, args, n, Op::COMPARE_LT, "min"); }
+Value b_max(ThreadState& ts, Value* args, int n) { return min_max(ts, args, n, Op::COMPARE_GT, "max"); }
+
+Value b_sum(ThreadState& ts, Value* args, int) {
+  Value total = Value::integer(0);
+  for (const Value& v : items_of(ts, args[0])) total = binary_op(ts, Op::BINARY_ADD, total, v);
+  return total;
+}
+
+Value b_range(ThreadState&, Value* args, int n) {
+  std::int64_t start = 0, stop, step = 1;
+  if (n == 1) {
+    stop = as_index(args[0]);
+  } else {
+    start = as_index(args[0]);
+    stop = as_index(args[1]);
+    if (n == 3) step = as_index(args[2]);
+  }
+  if (step == 0) raise("ValueError", "range() arg 3 must not be zero");
+  return Value::adopt(new RangeObj(start, stop, step));
+}
+
+Value b_param(ThreadState& ts, Value* args, int) {
+  if (!args[0].is(ObjType::Str))
+    raise("TypeError", fmt::format("param() name must be a str, not '{}'", type_name(args[0])));
+  const std::string& name = args[0].as<StrObj>()->text;
+  for (const auto& [key, value] : ts.interp.params)
+    if (key == name) return value;
+  return args[1];
+}
+
+// ---- simulation builtins: everything that takes time goes to the host ----
+Value b_io(ThreadState& ts, Value* args, int) {
+  host_of(ts).block(ts, Blocking::Io, as_ms(args[0], "io"));
+  return Value::none();
+}
+Value b_sleep(ThreadState& ts, Value* args, int) {
+  host_of(ts).block(ts, Blocking::Sleep, as_ms(args[0], "sleep"));
+  return Value::none();
+}
+Value b_native(ThreadState& ts, Value* args, int) {
+  host_of(ts).block(ts, Blocking::Native, as_ms(args[0], "native"));
+  return Value::none();
+}
+Value b_native_hold(ThreadState& ts, Value* args, int) {
+  host_of(ts).block(ts, Blocking::NativeHold, as_ms(args[0], "native_hold"));
+  return Value::none();
+}
+Value b_now_ms(ThreadState& ts, Value*, int) { return Value::floating(host_of(ts).now_ms(ts)); }
+Value b_thread_name(ThreadState& ts, Value*, int) { return make_str(ts.name); }
+
+Value spawn_common(ThreadState& ts, Value* args, int n, bool process, const char* name) {
+  const Value& fn = args[0];
+  if (!fn.is(ObjType::Function))
+    raise("TypeError", fmt::format("{}() needs a function defined with def, not '{}'", name,
+                                   type_name(fn)));
+  return host_of(ts).spawn(ts, fn, std::vector<Value>(args + 1, args + n), process);
+}
+Value b_spawn(ThreadState& ts, Value* args, int n) { return spawn_common(ts, args, n, false, "spawn"); }
+Value b_spawn_process(ThreadState& ts, Value* args, int n) {
+  return spawn_common(ts, args, n, true, "spawn_process");
+}
+Value b_lock(ThreadState& ts, Value*, int) { return host_of(ts).make_lock(ts); }
+Value b_queue(ThreadState& ts, Value*, int) { return host_of(ts).make_queue(ts); }
+
+// ---- methods: args[0] is self ----
+Value m_list_append(ThreadState& ts, Value* args, int) {
+  auto* list = args[0].as<ListObj>();
+  ListGuard g(*list, ts.lock_objects);
+  list->items.push_back(std::move(args[1]));
+  return Value::none();
+}
+
+Value m_list_pop(ThreadState& ts, Value* args, int n) {
+  auto* list = args[0].as<ListObj>();
+  std::int64_t index = n > 1 ? as_index(args[1]) : -1;
+  ListGuard g(*list, ts.lock_objects);
+  auto size = static_cast<std::int64_t>(list->items.size());
+  if (size == 0) raise("IndexError", "pop from empty list");
+  if (index < 0) index += size;
+  if (index < 0 || index >= size) raise("IndexError", "pop index out of range");
+  Value v = std::move(list->items[static_cast<size_t>(index)]);
+  list->items.erase(list->items.begin() + index);
+  return v;
+}
+
+Value m_thread_join(ThreadState& ts, Value* args, int) {
+  host_of(ts).join(ts, args[0]);
+  return Value::none();
+}
+Value m_lock_acquire(ThreadState& ts, Value* args, int n) {
+  bool blocking = n < 2 || truthy(ts, args[1]);
+  return Value::boolean(host_of(ts).lock_acquire(ts, args[0], blocking));
+}
+Value m_lock_release(ThreadState& ts, Value* args, int) {
+  host_of(ts).lock_release(ts, args[0]);
+  return Value::none();
+}
+Value m_lock_locked(ThreadState&, Value* args, int) {
+  return Value::boolean(args[0].as<LockObj>()->owner >= 0);
+}
+Value m_queue_put(ThreadState& ts, Value* args, int) {
+  host_of(ts).queue_put(ts, args[0], std::move(args[1]));
+  return Value::none();
+}
+Value m_queue_get(ThreadState& ts, Value* args, int) { return host_of(ts).queue_get(ts, args[0]); }
+Value m_queue_empty(ThreadState& ts, Value* args, int) {
+  return Value::boolean(host_of(ts).queue_empty(ts, args[0]));
+}
+
+#define BUILTIN(var, name, fn, lo, hi) const NativeDef var{name, fn, lo, hi, false};
+#define METHOD(var, name, fn, lo, hi) const NativeDef var{name, fn, lo, hi, true};
+
+BUILTIN(kPrint, "print", b_print, 0, -1)
+BUILTIN(kLen, "len", b_len, 1, 1)
+BUILTIN(kRepr, "repr", b_repr, 1, 1)
+BUILTIN(kStr, "str", b_str, 0, 1)
+BUILTIN(kBool, "bool", b_bool, 0, 1)
+BUILTIN(kInt, "int", b_int, 0, 1)
+BUILTIN(kFloat, "float", b_float, 0, 1)
+BUILTIN(kAbs, "abs", b_abs, 1, 1)
+BUILTIN(kMin, "min", b_min, 1, -1)
+BUILTIN(kMax, "max", b_max, 1, -1)
+BUILTIN(kSum, "sum", b_sum, 1, 1)
+BUILTIN(kRange, "range", b_range, 1, 3)
+BUILTIN(kParam, "param", b_param, 2, 2)
+BUILTIN(kIo, "io", b_io, 1, 1)
+BUILTIN(kSleep, "sleep", b_sleep, 1, 1)
+BUILTIN(kNative, "native", b_native, 1, 1)
+BUILTIN(kNativeHold, "native_hold", b_native_hold, 1, 1)
+BUILTIN(kNowMs, "now_ms", b_now_ms, 0, 0)
+BUILTIN(kThreadName, "thread_name", b_thread_name, 0, 0)
+BUILTIN(kSpawn, "spawn", b_spawn, 1, -1)
+BUILTIN(kSpawnProcess, "spawn_process", b_spawn_process, 1, -1)
+BUILTIN(kLock, "Lock", b_lock, 0, 0)
+BUILTIN(kQueue, "Queue", b_queue, 0, 0)
+
+METHOD(kListAppend, "append", m_list_append, 1, 1)
+METHOD(kListPop, "pop", m_list_pop, 0, 1)
+METHOD(kThreadJoin, "join", m_thread_join, 0, 0)
+METHOD(kLockAcquire, "acquire", m_lock_acquire, 0, 1)
+METHOD(kLockRelease, "release", m_lock_release, 0, 0)
+METHOD(kLockLocked, "locked", m_lock_locked, 0, 0)
+METHOD(kQueuePut, "put", m_queue_put, 1, 1)
+METHOD(kQueueGet, "get", m_queue_get, 0, 0)
+METHOD(kQueueEmpty, "empty", m_queue_empty, 0, 0)
+
+#undef BUILTIN
+#undef METHOD
+
+const NativeDef* const kBuiltins[] = {
+    &kPrint, &kLen,    &kRepr,   &kStr,      &kBool,       &kInt,       &kFloat,
+    &kAbs,   &kMin,    &kMax,    &kSum,      &kRange,      &kParam,     &kIo,
+    &kSleep, &kNative, &kNativeHold, &kNowMs, &kThreadName, &kSpawn, &kSpawnProcess,
+    &kLock,  &kQueue,
+};
+
+struct MethodEntry {
+  ObjType type;
+  const NativeDef* def;
+};
+const MethodEntry kMethods[] = {
+    {ObjType::List, &kListAppend},   {ObjType::List, &kListPop},
+    {ObjType::Thread, &kThreadJoin}, {ObjType::Lock, &kLockAcquire},
+    {ObjType::Lock, &kLockRelease},  {ObjType::Lock, &kLockLocked},
+    {ObjType::Queue, &kQueuePut},    {ObjType::Queue, &kQueueGet},
+    {ObjType::Queue, &kQueueEmpty},
+};
+
+}  // namespace
+
+const std::vector<const NativeDef*>& builtin_defs() {
+  static const std::vector<const NativeDef*> defs(std::begin(kBuiltins), std::end(kBuiltins));
+  return defs;
+}
+
+const std::vector<std::string>& builtin_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const NativeDef* d : kBuiltins) out.emplace_back(d->name);
+    return out;
+  }();
+  return names;
+}
+
+const NativeDef* find_method(const Value& v, std::string_view name) {
+  if (!v.is_obj()) return nullptr;
+  for (const MethodEntry& m : kMethods)
+    if (m.type == v.as_obj()->type && name == m.def->name) return m.def;
+  return nullptr;
+}
+
+void check_arity(const NativeDef& def, int nargs) {
+  if (def.is_method) --nargs;
+  if (nargs >= def.min_args && (def.max_args < 0 || nargs <= def.max_args)) return;
+  std::string what = def.is_method ? fmt::format("{}()", def.name) : fmt::format("{}()", def.name);
+  if (def.min_args == def.max_args) {
+    if (def.min_args == 0)
+      raise("TypeError", fmt::format("{} takes no arguments ({} given)", what, nargs));
+    if (def.min_args == 1)
+      raise("TypeError", fmt::format("{} takes exactly one argument ({} given)", what, nargs));
+    raise("TypeError", fmt::format("{} takes exactly {} arguments ({} given)", what, def.min_args, nargs));
+  }
+  if (nargs < def.min_args)
+    raise("TypeError", fmt::format("{} expected at least {} argument{}, got {}", what, def.min_args,
+                                   def.min_args == 1 ? "" : "s", nargs));
+  raise("TypeError", fmt::format("{} expected at most {} argument{}, got {}", what, def.max_args,
+                                 def.max_args == 1 ? "" : "s", nargs));
+}
+
+}  // namespace gilsim

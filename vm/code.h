@@ -1,0 +1,59 @@
+// Code objects and the compiled program.
+//
+// A Code is one function's (or the module's) bytecode with everything needed to run and explain
+// it: constants, the names its attribute and method instructions use, its locals, the maximum stack
+// depth (computed by the compiler from the opcode table's stack effects) and a position for every
+// instruction. Code objects are immutable once compiled and shared by every thread that runs them.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vm/opcode.h"
+#include "vm/source.h"
+#include "vm/value.h"
+
+namespace gilsim {
+
+struct Position {
+  std::uint32_t offset;  // of the instruction's opcode byte
+  int line;
+  int col;
+};
+
+struct Code {
+  std::string name;                      // "<module>" or the function's name
+  int first_line = 1;
+  std::vector<std::uint8_t> bytes;       // opcode byte, then the operand (little-endian)
+  std::vector<Value> constants;
+  std::vector<std::string> names;        // attribute and method names
+  std::vector<std::string> local_names;  // parameters first
+  int num_params = 0;
+  int max_stack = 0;
+  std::vector<Position> positions;       // one per instruction, ordered by offset
+
+  // The position of the instruction at `offset` (the last one starting at or before it).
+  Position position_at(std::uint32_t offset) const;
+};
+
+// Reads the operand that follows the opcode byte at `at`.
+inline std::uint32_t read_operand(const std::uint8_t* at, int width) {
+  if (width == 2) return static_cast<std::uint32_t>(at[0] | (at[1] << 8));
+  std::uint32_t v;
+  std::memcpy(&v, at, 4);
+  return v;
+}
+
+// What the compiler produces from one script: the module's code, every function's code, and the
+// global names (builtins first, so a global slot of a builtin starts out bound to it).
+struct Program {
+  std::shared_ptr<const Source> source;
+  std::unique_ptr<Code> module;
+  std::vector<std::unique_ptr<Code>> functions;  // MAKE_FUNCTION's operand indexes this
+  std::vector<std::string> global_names;
+};
+
+}  // namespace gilsim

@@ -1,0 +1,62 @@
+// Host: the narrow interface through which the VM asks for everything that involves time, other
+// threads or the GIL.
+//
+// The VM never waits, sleeps, locks a GIL or starts an OS thread itself: it calls its Host. The
+// engines in gil/ implement this interface (on OS threads, or in virtual time), which keeps the
+// arrows one way (tools -> gil -> vm) and puts every wait where the engine can see it: that is
+// what makes deadlock detection and a deterministic engine possible.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "vm/value.h"
+
+namespace gilsim {
+
+class ThreadState;
+
+// The ways a builtin can take time with or without the GIL.
+enum class Blocking {
+  Io,          // io(ms): blocking I/O, GIL released
+  Sleep,       // sleep(ms): the same, named as a sleep
+  Native,      // native(ms): extension code that releases the GIL and burns a core
+  NativeHold,  // native_hold(ms): extension code that keeps the GIL while it burns a core
+};
+
+class Host {
+ public:
+  virtual ~Host() = default;
+  virtual const char* name() const = 0;
+
+  // The thread found its eval breaker set at a safe point (back edge, call, function entry).
+  // The host may drop and re-take the GIL here. Called with the GIL held.
+  virtual void on_eval_breaker(ThreadState& ts) = 0;
+
+  // The legacy policy's countdown reached zero (see ThreadState::ticker).
+  virtual void on_tick(ThreadState& ts) = 0;
+
+  // io, sleep, native, native_hold.
+  virtual void block(ThreadState& ts, Blocking kind, double ms) = 0;
+
+  // Monotonic milliseconds since the run started, as now_ms() returns it.
+  virtual double now_ms(ThreadState& ts) = 0;
+
+  // Writes one complete piece of output (print's line) so lines from threads never interleave.
+  virtual void write_output(ThreadState& ts, std::string_view text) = 0;
+
+  // spawn(f, *args) and spawn_process(f, *args): start a script thread, return its handle.
+  virtual Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) = 0;
+
+  // t.join(), Lock().acquire()/release(), Queue().put()/get(): the simulation objects' operations.
+  virtual void join(ThreadState& ts, const Value& thread) = 0;
+  virtual Value make_lock(ThreadState& ts) = 0;
+  virtual bool lock_acquire(ThreadState& ts, const Value& lock, bool blocking) = 0;
+  virtual void lock_release(ThreadState& ts, const Value& lock) = 0;
+  virtual Value make_queue(ThreadState& ts) = 0;
+  virtual void queue_put(ThreadState& ts, const Value& queue, Value item) = 0;
+  virtual Value queue_get(ThreadState& ts, const Value& queue) = 0;
+  virtual bool queue_empty(ThreadState& ts, const Value& queue) = 0;
+};
+
+}  // namespace gilsim

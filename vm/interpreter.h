@@ -1,0 +1,37 @@
+// The eval loop: runs bytecode on one ThreadState until the entry function returns.
+//
+// One loop body, instantiated twice: the plain loop polls the eval breaker only at safe points
+// (back edges, calls, function entry) as CPython 3.10+ does; the ticking loop also counts the
+// legacy policy's check-interval ticks at instruction boundaries, as Python 2's ceval.c did. The
+// host picks one with ThreadState::ticker (INT64_MAX means "no ticks").
+//
+// Runtime errors become a ScriptFailure with one traceback entry per frame; `with` blocks are
+// exited on the way out (their locks released) as Python's with statement guarantees.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "vm/thread_state.h"
+
+namespace gilsim {
+
+struct RunResult {
+  Value value;                           // the function's return value when it succeeded
+  std::optional<ScriptFailure> failure;  // set when it raised
+};
+
+// Prepares the globals of a fresh interpreter (builtins bound) and runs the module body.
+RunResult run_module(ThreadState& ts);
+
+// Calls a script function with arguments on a thread whose frame stack is empty.
+RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args);
+
+// Python's traceback text for a failure, e.g.
+//   Traceback (most recent call last):
+//     File "x.gil", line 3, in f
+//       return 1 / 0
+//   ZeroDivisionError: division by zero
+std::string format_traceback(const Program& program, const ScriptFailure& failure);
+
+}  // namespace gilsim

@@ -1,0 +1,54 @@
+#include "vm/objects.h"
+
+#include "vm/errors.h"
+
+namespace gilsim {
+
+// Freeing a list frees its items, which may be lists: done with an explicit worklist instead of
+// recursion, so dropping a list nested a million deep cannot overflow the C++ stack. An inner
+// list is only emptied here when this is its last reference: nobody else can see it any more.
+ListObj::~ListObj() {
+  std::vector<Value> pending = std::move(items);
+  while (!pending.empty()) {
+    Value v = std::move(pending.back());
+    pending.pop_back();
+    if (v.is(ObjType::List) && v.as_obj()->refcount() == 1) {
+      auto& inner = v.as<ListObj>()->items;
+      for (auto& item : inner) pending.push_back(std::move(item));
+      inner.clear();
+    }
+  }
+}
+
+std::int64_t RangeObj::length() const {
+  // In 128 bits: stop - start can exceed the int64 range.
+  __int128 span = step > 0 ? static_cast<__int128>(stop) - start : static_cast<__int128>(start) - stop;
+  if (span <= 0) return 0;
+  __int128 s = step > 0 ? static_cast<__int128>(step) : -static_cast<__int128>(step);
+  return static_cast<std::int64_t>((span + s - 1) / s);
+}
+
+std::string_view type_name(const Value& v) {
+  switch (v.tag()) {
+    case Tag::None: return "NoneType";
+    case Tag::Bool: return "bool";
+    case Tag::Int: return "int";
+    case Tag::Float: return "float";
+    case Tag::Native: return "builtin_function_or_method";
+    case Tag::Unset: return "<unset>";
+    case Tag::Obj: break;
+  }
+  switch (v.as_obj()->type) {
+    case ObjType::Str: return "str";
+    case ObjType::List: return "list";
+    case ObjType::Range: return "range";
+    case ObjType::Function: return "function";
+    case ObjType::BoundMethod: return "builtin_function_or_method";
+    case ObjType::Thread: return "Thread";
+    case ObjType::Lock: return "lock";
+    case ObjType::Queue: return "Queue";
+  }
+  return "object";
+}
+
+}  // namespace gilsim

@@ -1,0 +1,88 @@
+// The heap objects scripts see: str, list, range, function, bound method.
+//
+// The simulation objects (Thread, Lock, Queue) are declared with the host interface they need.
+// Sharing rules: str, range and function are immutable after creation, so any thread may read them.
+// A list is mutable; when threads run truly in parallel (the `none` policy) every list access holds
+// the list's own mutex, as free-threaded CPython's per-object critical sections do, so a script race
+// can lose updates but never corrupt memory. Under a GIL the lock is skipped: the GIL already
+// serializes all bytecode.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "vm/value.h"
+
+namespace gilsim {
+
+class ThreadState;
+struct Code;
+
+// A builtin function or method, defined statically in builtins.cpp.
+struct NativeDef {
+  const char* name;
+  // For methods args[0] is self and nargs counts it; min/max never count self.
+  Value (*fn)(ThreadState& ts, Value* args, int nargs);
+  int min_args;
+  int max_args;  // -1: any number
+  bool is_method;
+};
+
+struct StrObj final : Obj {
+  explicit StrObj(std::string text) : Obj(ObjType::Str), text(std::move(text)) {}
+  const std::string text;
+};
+
+struct ListObj final : Obj {
+  ListObj() : Obj(ObjType::List) {}
+  explicit ListObj(std::vector<Value> items) : Obj(ObjType::List), items(std::move(items)) {}
+  ~ListObj() override;
+
+  std::mutex mu;             // guards items, but only taken when threads run without a GIL
+  std::vector<Value> items;  // GUARDED_BY(mu) under the `none` policy
+};
+
+// Takes a list's mutex only when the running thread needs it (see ThreadState::lock_objects).
+class ListGuard {
+ public:
+  ListGuard(ListObj& list, bool active) : mu_(active ? &list.mu : nullptr) {
+    if (mu_) mu_->lock();
+  }
+  ~ListGuard() {
+    if (mu_) mu_->unlock();
+  }
+  ListGuard(const ListGuard&) = delete;
+  ListGuard& operator=(const ListGuard&) = delete;
+
+ private:
+  std::mutex* mu_;
+};
+
+struct RangeObj final : Obj {
+  RangeObj(std::int64_t start, std::int64_t stop, std::int64_t step)
+      : Obj(ObjType::Range), start(start), stop(stop), step(step) {}
+  std::int64_t length() const;
+  const std::int64_t start, stop, step;
+};
+
+struct FunctionObj final : Obj {
+  explicit FunctionObj(const Code* code) : Obj(ObjType::Function), code(code) {}
+  const Code* const code;  // owned by the Program, which outlives every value
+};
+
+// `obj.method` used as a value rather than called at once.
+struct BoundMethodObj final : Obj {
+  BoundMethodObj(Value self, const NativeDef* def)
+      : Obj(ObjType::BoundMethod), self(std::move(self)), def(def) {}
+  const Value self;
+  const NativeDef* const def;
+};
+
+inline Value make_str(std::string text) { return Value::adopt(new StrObj(std::move(text))); }
+inline Value make_list(std::vector<Value> items = {}) {
+  return Value::adopt(new ListObj(std::move(items)));
+}
+
+}  // namespace gilsim

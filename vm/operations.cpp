@@ -1,0 +1,493 @@
+#include "vm/operations.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "vm/errors.h"
+#include "vm/objects.h"
+#include "vm/pyformat.h"
+#include "vm/thread_state.h"
+
+namespace gilsim {
+
+namespace {
+
+// Nesting depth for repr and == on lists: CPython raises RecursionError near its recursion limit;
+// so does gilsim, instead of overflowing the C++ stack on a list nested a million deep.
+constexpr int kMaxNesting = kRecursionLimit;
+
+const char* op_symbol(Op op) {
+  switch (op) {
+    case Op::BINARY_ADD: case Op::INPLACE_ADD: return "+";
+    case Op::BINARY_SUBTRACT: return "-";
+    case Op::BINARY_MULTIPLY: case Op::INPLACE_MULTIPLY: return "*";
+    case Op::BINARY_TRUE_DIVIDE: return "/";
+    case Op::BINARY_FLOOR_DIVIDE: return "//";
+    case Op::BINARY_MODULO: return "%";
+    case Op::BINARY_POWER: return "** or pow()";
+    case Op::COMPARE_LT: return "<";
+    case Op::COMPARE_LE: return "<=";
+    case Op::COMPARE_GT: return ">";
+    case Op::COMPARE_GE: return ">=";
+    default: return "?";
+  }
+}
+
+[[noreturn]] void unsupported(Op op, const Value& a, const Value& b) {
+  raise("TypeError", fmt::format("unsupported operand type(s) for {}: '{}' and '{}'", op_symbol(op),
+                                 type_name(a), type_name(b)));
+}
+
+// ---- UTF-8: Python indexes and counts code points, gilsim stores UTF-8 bytes ----
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+std::int64_t utf8_length(const std::string& s) {
+  std::int64_t n = 0;
+  for (char c : s) n += !is_continuation(c);
+  return n;
+}
+
+// The code point at index i (0 <= i < length) as its own string.
+std::string utf8_at(const std::string& s, std::int64_t i) {
+  size_t pos = 0;
+  for (std::int64_t k = 0; k < i; ++k) {
+    ++pos;
+    while (pos < s.size() && is_continuation(s[pos])) ++pos;
+  }
+  size_t end = pos + 1;
+  while (end < s.size() && is_continuation(s[end])) ++end;
+  return s.substr(pos, end - pos);
+}
+
+std::int64_t normalize_index(const Value& index, std::int64_t length, const char* what) {
+  std::int64_t i = index.as_int();
+  if (i < 0) i += length;
+  if (i < 0 || i >= length) raise("IndexError", fmt::format("{} index out of range", what));
+  return i;
+}
+
+Value repeat(ThreadState& ts, const Value& seq, std::int64_t n) {
+  if (n < 0) n = 0;
+  if (seq.is(ObjType::Str)) {
+    const std::string& s = seq.as<StrObj>()->text;
+    if (!s.empty() && n > (std::int64_t{1} << 31) / static_cast<std::int64_t>(s.size()))
+      raise("MemoryError", "string repetition result is too large");
+    std::string out;
+    out.reserve(s.size() * static_cast<size_t>(n));
+    for (std::int64_t k = 0; k < n; ++k) out += s;
+    return make_str(std::move(out));
+  }
+  auto* list = seq.as<ListObj>();
+  std::vector<Value> items;
+  {
+    ListGuard g(*list, ts.lock_objects);
+    if (!list->items.empty() && n > (std::int64_t{1} << 28) / static_cast<std::int64_t>(list->items.size()))
+      raise("MemoryError", "list repetition result is too large");
+    items.reserve(list->items.size() * static_cast<size_t>(n));
+    for (std::int64_t k = 0; k < n; ++k)
+      for (const auto& v : list->items) items.push_back(v);
+  }
+  return make_list(std::move(items));
+}
+
+std::vector<Value> snapshot(ThreadState& ts, ListObj& list) {
+  ListGuard g(list, ts.lock_objects);
+  return list.items;
+}
+
+Value float_op(Op op, double x, double y) {
+  switch (op) {
+    case Op::BINARY_ADD: case Op::INPLACE_ADD: return Value::floating(x + y);
+    case Op::BINARY_SUBTRACT: return Value::floating(x - y);
+    case Op::BINARY_MULTIPLY: case Op::INPLACE_MULTIPLY: return Value::floating(x * y);
+    case Op::BINARY_TRUE_DIVIDE:
+      if (y == 0.0) raise("ZeroDivisionError", "float division by zero");
+      return Value::floating(x / y);
+    case Op::BINARY_FLOOR_DIVIDE:
+      if (y == 0.0) raise("ZeroDivisionError", "float floor division by zero");
+      return Value::floating(float_floordiv(x, y));
+    case Op::BINARY_MODULO:
+      if (y == 0.0) raise("ZeroDivisionError", "float modulo");
+      return Value::floating(float_mod(x, y));
+    case Op::BINARY_POWER: {
+      if (x == 0.0 && y < 0.0) raise("ZeroDivisionError", "0.0 cannot be raised to a negative power");
+      if (x < 0.0 && std::isfinite(y) && y != std::floor(y))
+        raise("ValueError", "negative number raised to a fractional power (a complex result; gilsim has no complex numbers)");
+      double r = std::pow(x, y);
+      if (std::isinf(r) && std::isfinite(x) && std::isfinite(y))
+        raise("OverflowError", "(34, 'Numerical result out of range')");
+      return Value::floating(r);
+    }
+    default: return Value::none();
+  }
+}
+
+Value int_op(Op op, std::int64_t a, std::int64_t b) {
+  switch (op) {
+    case Op::BINARY_ADD: case Op::INPLACE_ADD: return Value::integer(checked_add(a, b));
+    case Op::BINARY_SUBTRACT: return Value::integer(checked_sub(a, b));
+    case Op::BINARY_MULTIPLY: case Op::INPLACE_MULTIPLY: return Value::integer(checked_mul(a, b));
+    case Op::BINARY_TRUE_DIVIDE:
+      if (b == 0) raise("ZeroDivisionError", "division by zero");
+      return Value::floating(static_cast<double>(a) / static_cast<double>(b));
+    case Op::BINARY_FLOOR_DIVIDE: {
+      if (b == 0) raise("ZeroDivisionError", "integer division or modulo by zero");
+      auto q = int_floordiv(a, b);
+      if (!q) raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
+      return Value::integer(*q);
+    }
+    case Op::BINARY_MODULO:
+      if (b == 0) raise("ZeroDivisionError", "integer modulo by zero");
+      return Value::integer(int_mod(a, b));
+    case Op::BINARY_POWER: {
+      if (b < 0) {
+        if (a == 0) raise("ZeroDivisionError", "0.0 cannot be raised to a negative power");
+        return float_op(op, static_cast<double>(a), static_cast<double>(b));
+      }
+      auto r = int_pow(a, b);
+      if (!r) raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
+      return Value::integer(*r);
+    }
+    default: return Value::none();
+  }
+}
+
+// Exact comparison of numbers, ints and floats mixed, as Python does: long double holds every
+// int64 exactly on the platforms gilsim targets; NaN compares false.
+int number_order(const Value& a, const Value& b, bool& unordered) {
+  unordered = false;
+  if (a.is_intlike() && b.is_intlike()) return (a.as_int() > b.as_int()) - (a.as_int() < b.as_int());
+  long double x = a.is_float() ? a.as_float() : static_cast<long double>(a.as_int());
+  long double y = b.is_float() ? b.as_float() : static_cast<long double>(b.as_int());
+  if (std::isnan(x) || std::isnan(y)) {
+    unordered = true;
+    return 0;
+  }
+  return (x > y) - (x < y);
+}
+
+bool equal_at(ThreadState& ts, const Value& a, const Value& b, int depth);
+
+// -1, 0, 1 for a < b, ==, >; raises TypeError for unorderable types.
+int order_at(ThreadState& ts, Op op, const Value& a, const Value& b, int depth, bool& unordered) {
+  unordered = false;
+  if (a.is_number() && b.is_number()) return number_order(a, b, unordered);
+  if (a.is(ObjType::Str) && b.is(ObjType::Str))
+    return a.as<StrObj>()->text.compare(b.as<StrObj>()->text) < 0 ? -1
+           : a.as<StrObj>()->text == b.as<StrObj>()->text         ? 0
+                                                                  : 1;
+  if (a.is(ObjType::List) && b.is(ObjType::List)) {
+    if (depth > kMaxNesting) raise("RecursionError", "maximum recursion depth exceeded in comparison");
+    std::vector<Value> x = snapshot(ts, *a.as<ListObj>());
+    std::vector<Value> y = snapshot(ts, *b.as<ListObj>());
+    size_t n = std::min(x.size(), y.size());
+    for (size_t i = 0; i < n; ++i) {
+      if (equal_at(ts, x[i], y[i], depth + 1)) continue;
+      return order_at(ts, op, x[i], y[i], depth + 1, unordered);
+    }
+    return (x.size() > y.size()) - (x.size() < y.size());
+  }
+  raise("TypeError", fmt::format("'{}' not supported between instances of '{}' and '{}'",
+                                 op_symbol(op), type_name(a), type_name(b)));
+}
+
+bool equal_at(ThreadState& ts, const Value& a, const Value& b, int depth) {
+  if (a.is_number() && b.is_number()) {
+    bool unordered;
+    return number_order(a, b, unordered) == 0 && !unordered;
+  }
+  if (a.tag() != b.tag()) return false;
+  if (!a.is_obj()) return a.identical(b);
+  if (a.as_obj() == b.as_obj()) {
+    // Identity implies equality for containers, as in CPython (so [nan] == [nan] via the same obj).
+    return true;
+  }
+  if (a.as_obj()->type != b.as_obj()->type) return false;
+  switch (a.as_obj()->type) {
+    case ObjType::Str: return a.as<StrObj>()->text == b.as<StrObj>()->text;
+    case ObjType::List: {
+      if (depth > kMaxNesting) raise("RecursionError", "maximum recursion depth exceeded in comparison");
+      std::vector<Value> x = snapshot(ts, *a.as<ListObj>());
+      std::vector<Value> y = snapshot(ts, *b.as<ListObj>());
+      if (x.size() != y.size()) return false;
+      for (size_t i = 0; i < x.size(); ++i)
+        if (!x[i].identical(y[i]) && !equal_at(ts, x[i], y[i], depth + 1)) return false;
+      return true;
+    }
+    case ObjType::Range: {
+      auto* r = a.as<RangeObj>();
+      auto* s = b.as<RangeObj>();
+      std::int64_t n = r->length();
+      if (n != s->length()) return false;
+      if (n == 0) return true;
+      if (r->start != s->start) return false;
+      return n == 1 || r->step == s->step;
+    }
+    default: return false;
+  }
+}
+
+void repr_into(ThreadState& ts, const Value& v, std::string& out, std::vector<const Obj*>& active);
+
+void list_repr(ThreadState& ts, ListObj* list, std::string& out, std::vector<const Obj*>& active) {
+  for (const Obj* o : active)
+    if (o == list) {
+      out += "[...]";
+      return;
+    }
+  if (active.size() > static_cast<size_t>(kMaxNesting))
+    raise("RecursionError", "maximum recursion depth exceeded while getting the repr of an object");
+  active.push_back(list);
+  std::vector<Value> items = snapshot(ts, *list);
+  out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ", ";
+    repr_into(ts, items[i], out, active);
+  }
+  out += ']';
+  active.pop_back();
+}
+
+void repr_into(ThreadState& ts, const Value& v, std::string& out, std::vector<const Obj*>& active) {
+  switch (v.tag()) {
+    case Tag::None: out += "None"; return;
+    case Tag::Bool: out += v.as_bool() ? "True" : "False"; return;
+    case Tag::Int: out += std::to_string(v.as_int()); return;
+    case Tag::Float: out += format_float(v.as_float()); return;
+    case Tag::Native:
+      out += fmt::format("<built-in function {}>", v.as_native()->name);
+      return;
+    case Tag::Unset: out += "<unset>"; return;
+    case Tag::Obj: break;
+  }
+  switch (v.as_obj()->type) {
+    case ObjType::Str: out += repr_string(v.as<StrObj>()->text); return;
+    case ObjType::List: list_repr(ts, v.as<ListObj>(), out, active); return;
+    case ObjType::Range: {
+      auto* r = v.as<RangeObj>();
+      out += r->step == 1 ? fmt::format("range({}, {})", r->start, r->stop)
+                          : fmt::format("range({}, {}, {})", r->start, r->stop, r->step);
+      return;
+    }
+    case ObjType::Function:
+      out += fmt::format("<function {}>", v.as<FunctionObj>()->code->name);
+      return;
+    case ObjType::BoundMethod: {
+      auto* m = v.as<BoundMethodObj>();
+      out += fmt::format("<built-in method {} of {} object>", m->def->name, type_name(m->self));
+      return;
+    }
+    default: out += fmt::format("<{} object>", type_name(v)); return;
+  }
+}
+
+}  // namespace
+
+std::int64_t checked_add(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_add_overflow(a, b, &r))
+    raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
+  return r;
+}
+std::int64_t checked_sub(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_sub_overflow(a, b, &r))
+    raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
+  return r;
+}
+std::int64_t checked_mul(std::int64_t a, std::int64_t b) {
+  std::int64_t r;
+  if (__builtin_mul_overflow(a, b, &r))
+    raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
+  return r;
+}
+
+bool truthy(ThreadState& ts, const Value& v) {
+  switch (v.tag()) {
+    case Tag::None: return false;
+    case Tag::Bool: case Tag::Int: return v.as_int() != 0;
+    case Tag::Float: return v.as_float() != 0.0;
+    case Tag::Obj: break;
+    default: return true;
+  }
+  switch (v.as_obj()->type) {
+    case ObjType::Str: return !v.as<StrObj>()->text.empty();
+    case ObjType::List: {
+      ListGuard g(*v.as<ListObj>(), ts.lock_objects);
+      return !v.as<ListObj>()->items.empty();
+    }
+    case ObjType::Range: return v.as<RangeObj>()->length() > 0;
+    default: return true;
+  }
+}
+
+Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b) {
+  if (a.is_intlike() && b.is_intlike()) return int_op(op, a.as_int(), b.as_int());
+  if (a.is_number() && b.is_number()) return float_op(op, a.to_double(), b.to_double());
+  bool add = op == Op::BINARY_ADD || op == Op::INPLACE_ADD;
+  bool mul = op == Op::BINARY_MULTIPLY || op == Op::INPLACE_MULTIPLY;
+  if (add && a.is(ObjType::Str)) {
+    if (!b.is(ObjType::Str))
+      raise("TypeError", fmt::format("can only concatenate str (not \"{}\") to str", type_name(b)));
+    return make_str(a.as<StrObj>()->text + b.as<StrObj>()->text);
+  }
+  if (add && a.is(ObjType::List)) {
+    if (!b.is(ObjType::List))
+      raise("TypeError", fmt::format("can only concatenate list (not \"{}\") to list", type_name(b)));
+    std::vector<Value> extra = snapshot(ts, *b.as<ListObj>());
+    if (op == Op::INPLACE_ADD) {  // list += list extends in place: aliases see it
+      auto* list = a.as<ListObj>();
+      ListGuard g(*list, ts.lock_objects);
+      for (auto& v : extra) list->items.push_back(std::move(v));
+      return a;
+    }
+    std::vector<Value> items = snapshot(ts, *a.as<ListObj>());
+    for (auto& v : extra) items.push_back(std::move(v));
+    return make_list(std::move(items));
+  }
+  if (mul) {
+    bool a_seq = a.is(ObjType::Str) || a.is(ObjType::List);
+    bool b_seq = b.is(ObjType::Str) || b.is(ObjType::List);
+    if (a_seq || b_seq) {
+      const Value& seq = a_seq ? a : b;
+      const Value& count = a_seq ? b : a;
+      if (!count.is_intlike())
+        raise("TypeError", fmt::format("can't multiply sequence by non-int of type '{}'", type_name(count)));
+      Value result = repeat(ts, seq, count.as_int());
+      if (op == Op::INPLACE_MULTIPLY && seq.is(ObjType::List) && a_seq) {
+        auto* list = a.as<ListObj>();
+        std::vector<Value> items = std::move(result.as<ListObj>()->items);
+        ListGuard g(*list, ts.lock_objects);
+        list->items = std::move(items);
+        return a;
+      }
+      return result;
+    }
+  }
+  unsupported(op, a, b);
+}
+
+Value unary_op(ThreadState& ts, Op op, const Value& v) {
+  if (op == Op::UNARY_NOT) return Value::boolean(!truthy(ts, v));
+  const char* sym = op == Op::UNARY_NEGATIVE ? "-" : "+";
+  if (v.is_intlike()) {
+    if (op == Op::UNARY_POSITIVE) return Value::integer(v.as_int());
+    return Value::integer(checked_sub(0, v.as_int()));
+  }
+  if (v.is_float()) return Value::floating(op == Op::UNARY_NEGATIVE ? -v.as_float() : v.as_float());
+  raise("TypeError", fmt::format("bad operand type for unary {}: '{}'", sym, type_name(v)));
+}
+
+bool equal(ThreadState& ts, const Value& a, const Value& b) { return equal_at(ts, a, b, 0); }
+
+bool compare(ThreadState& ts, Op op, const Value& a, const Value& b) {
+  switch (op) {
+    case Op::COMPARE_EQ: return equal(ts, a, b);
+    case Op::COMPARE_NE: return !equal(ts, a, b);
+    case Op::COMPARE_IS: return a.identical(b);
+    case Op::COMPARE_IS_NOT: return !a.identical(b);
+    case Op::COMPARE_IN:
+    case Op::COMPARE_NOT_IN: {
+      bool found = false;
+      if (b.is(ObjType::Str)) {
+        if (!a.is(ObjType::Str))
+          raise("TypeError", fmt::format("'in <string>' requires string as left operand, not {}", type_name(a)));
+        found = b.as<StrObj>()->text.find(a.as<StrObj>()->text) != std::string::npos;
+      } else if (b.is(ObjType::List)) {
+        for (const Value& item : snapshot(ts, *b.as<ListObj>()))
+          if (a.identical(item) || equal(ts, a, item)) {
+            found = true;
+            break;
+          }
+      } else if (b.is(ObjType::Range)) {
+        auto* r = b.as<RangeObj>();
+        if (a.is_intlike()) {
+          std::int64_t x = a.as_int();
+          bool inside = r->step > 0 ? (x >= r->start && x < r->stop) : (x <= r->start && x > r->stop);
+          found = inside && (static_cast<__int128>(x) - r->start) % r->step == 0;
+        }
+      } else {
+        raise("TypeError", fmt::format("argument of type '{}' is not iterable", type_name(b)));
+      }
+      return op == Op::COMPARE_IN ? found : !found;
+    }
+    default: break;
+  }
+  bool unordered;
+  int o = order_at(ts, op, a, b, 0, unordered);
+  if (unordered) return false;
+  switch (op) {
+    case Op::COMPARE_LT: return o < 0;
+    case Op::COMPARE_LE: return o <= 0;
+    case Op::COMPARE_GT: return o > 0;
+    case Op::COMPARE_GE: return o >= 0;
+    default: return false;
+  }
+}
+
+std::string to_repr(ThreadState& ts, const Value& v) {
+  std::string out;
+  std::vector<const Obj*> active;
+  repr_into(ts, v, out, active);
+  return out;
+}
+
+std::string to_str(ThreadState& ts, const Value& v) {
+  if (v.is(ObjType::Str)) return v.as<StrObj>()->text;
+  return to_repr(ts, v);
+}
+
+std::int64_t length(ThreadState& ts, const Value& v) {
+  if (v.is(ObjType::Str)) return utf8_length(v.as<StrObj>()->text);
+  if (v.is(ObjType::List)) {
+    ListGuard g(*v.as<ListObj>(), ts.lock_objects);
+    return static_cast<std::int64_t>(v.as<ListObj>()->items.size());
+  }
+  if (v.is(ObjType::Range)) return v.as<RangeObj>()->length();
+  raise("TypeError", fmt::format("object of type '{}' has no len()", type_name(v)));
+}
+
+Value subscript(ThreadState& ts, const Value& container, const Value& index) {
+  if (container.is(ObjType::List)) {
+    if (!index.is_intlike())
+      raise("TypeError", fmt::format("list indices must be integers or slices, not {}", type_name(index)));
+    auto* list = container.as<ListObj>();
+    ListGuard g(*list, ts.lock_objects);
+    std::int64_t i = normalize_index(index, static_cast<std::int64_t>(list->items.size()), "list");
+    return list->items[static_cast<size_t>(i)];
+  }
+  if (container.is(ObjType::Str)) {
+    if (!index.is_intlike())
+      raise("TypeError", fmt::format("string indices must be integers, not '{}'", type_name(index)));
+    const std::string& s = container.as<StrObj>()->text;
+    std::int64_t i = normalize_index(index, utf8_length(s), "string");
+    return make_str(utf8_at(s, i));
+  }
+  if (container.is(ObjType::Range)) {
+    if (!index.is_intlike())
+      raise("TypeError", fmt::format("range indices must be integers or slices, not {}", type_name(index)));
+    auto* r = container.as<RangeObj>();
+    std::int64_t i = normalize_index(index, r->length(), "range object");
+    return Value::integer(r->start + i * r->step);
+  }
+  raise("TypeError", fmt::format("'{}' object is not subscriptable", type_name(container)));
+}
+
+void store_subscript(ThreadState& ts, const Value& container, const Value& index, Value item) {
+  if (!container.is(ObjType::List))
+    raise("TypeError", fmt::format("'{}' object does not support item assignment", type_name(container)));
+  if (!index.is_intlike())
+    raise("TypeError", fmt::format("list indices must be integers or slices, not {}", type_name(index)));
+  auto* list = container.as<ListObj>();
+  Value old;  // released after the guard: freeing an item must not happen under the list's mutex
+  {
+    ListGuard g(*list, ts.lock_objects);
+    std::int64_t i = normalize_index(index, static_cast<std::int64_t>(list->items.size()), "list assignment");
+    old = std::move(list->items[static_cast<size_t>(i)]);
+    list->items[static_cast<size_t>(i)] = std::move(item);
+  }
+}
+
+}  // namespace gilsim

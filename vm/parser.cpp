@@ -1,0 +1,608 @@
+#include "vm/parser.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "vm/errors.h"
+#include "vm/lexer.h"
+
+namespace gilsim {
+
+namespace {
+
+class Parser {
+ public:
+  explicit Parser(const std::vector<Token>& tokens) : toks_(tokens) {}
+
+  Block file() {
+    Block stmts;
+    while (peek().kind != Tok::End) {
+      if (peek().kind == Tok::Newline) {
+        next();
+        continue;
+      }
+      if (peek().kind == Tok::Indent) fail_at(peek(), "IndentationError", "unexpected indent");
+      statement(stmts);
+    }
+    return stmts;
+  }
+
+ private:
+  // ---- token helpers ----
+  const Token& peek(int ahead = 0) const {
+    size_t i = pos_ + ahead;
+    return i < toks_.size() ? toks_[i] : toks_.back();
+  }
+  const Token& next() {
+    const Token& t = peek();
+    if (pos_ < toks_.size() - 1) ++pos_;
+    return t;
+  }
+  bool accept(Tok kind) {
+    if (peek().kind != kind) return false;
+    next();
+    return true;
+  }
+  [[noreturn]] void fail_at(const Token& t, const char* kind, std::string msg) {
+    throw SyntaxError(kind, std::move(msg), t.line, t.col);
+  }
+  [[noreturn]] void invalid(const Token& t) {
+    if (t.kind == Tok::KwUnsupported)
+      fail_at(t, "SyntaxError", fmt::format("'{}' is not supported by gilsim", t.text));
+    if (t.kind == Tok::Indent) fail_at(t, "IndentationError", "unexpected indent");
+    fail_at(t, "SyntaxError", "invalid syntax");
+  }
+  const Token& expect(Tok kind, const char* what) {
+    if (peek().kind != kind) {
+      const Token& t = peek();
+      if (t.kind == Tok::KwUnsupported || t.kind == Tok::Indent) invalid(t);
+      // Python points "expected ':'" just past the previous token.
+      const Token& prev = pos_ > 0 ? toks_[pos_ - 1] : t;
+      if (kind == Tok::Colon && pos_ > 0)
+        throw SyntaxError("SyntaxError", fmt::format("expected {}", what), prev.line,
+                          prev.col + static_cast<int>(prev.text.size()));
+      fail_at(t, "SyntaxError", fmt::format("expected {}", what));
+    }
+    return next();
+  }
+
+  // A left-deep chain (a + b + c ..., elif after elif) becomes a tree as deep as it is long, and
+  // the compiler walks it recursively: bound it so that no input can exhaust the C++ stack.
+  void check_chain(int links, const Token& at) {
+    if (links > kMaxChain)
+      fail_at(at, "SyntaxError", fmt::format("more than {} operators in a row", kMaxChain));
+  }
+
+  // Every tree walk (compiling, freeing) recurses once per level, so the tree's height is what
+  // must stay bounded, whatever mix of brackets and operator chains made it.
+  void add_kid(Expr& parent, ExprPtr kid) {
+    parent.height = std::max(parent.height, kid->height + 1);
+    if (parent.height > kMaxTreeHeight)
+      throw SyntaxError("SyntaxError",
+                        fmt::format("expression too complex (more than {} levels)", kMaxTreeHeight),
+                        kid->line, kid->col);
+    parent.kids.push_back(std::move(kid));
+  }
+
+  struct DepthGuard {
+    DepthGuard(Parser& p, const Token& at) : p(p) {
+      if (++p.depth_ > kMaxExprDepth)
+        p.fail_at(at, "SyntaxError", "expression nested too deeply");
+    }
+    ~DepthGuard() { --p.depth_; }
+    Parser& p;
+  };
+
+  ExprPtr make(ExprKind kind, const Token& at) {
+    auto e = std::make_unique<Expr>();
+    e->kind = kind;
+    e->line = at.line;
+    e->col = at.col;
+    return e;
+  }
+  StmtPtr make_stmt(StmtKind kind, const Token& at) {
+    auto s = std::make_unique<Stmt>();
+    s->kind = kind;
+    s->line = at.line;
+    s->col = at.col;
+    return s;
+  }
+
+  // ---- statements ----
+  void statement(Block& out) {
+    const Token& t = peek();
+    switch (t.kind) {
+      case Tok::KwIf: out.push_back(if_stmt()); return;
+      case Tok::KwWhile: out.push_back(while_stmt()); return;
+      case Tok::KwFor: out.push_back(for_stmt()); return;
+      case Tok::KwDef: out.push_back(def_stmt()); return;
+      case Tok::KwWith: out.push_back(with_stmt()); return;
+      case Tok::KwElse:
+      case Tok::KwElif: invalid(t);
+      default: simple_statements(out);
+    }
+  }
+
+  void simple_statements(Block& out) {
+    while (true) {
+      out.push_back(small_statement());
+      if (!accept(Tok::Semicolon)) break;
+      if (peek().kind == Tok::Newline) break;
+    }
+    if (peek().kind != Tok::Newline) invalid(peek());
+    next();
+  }
+
+  StmtPtr small_statement() {
+    const Token& t = peek();
+    switch (t.kind) {
+      case Tok::KwPass: next(); return make_stmt(StmtKind::Pass, t);
+      case Tok::KwBreak: next(); return make_stmt(StmtKind::Break, t);
+      case Tok::KwContinue: next(); return make_stmt(StmtKind::Continue, t);
+      case Tok::KwReturn: {
+        next();
+        auto s = make_stmt(StmtKind::Return, t);
+        if (peek().kind != Tok::Newline && peek().kind != Tok::Semicolon) s->value = expression();
+        return s;
+      }
+      case Tok::KwGlobal: {
+        next();
+        auto s = make_stmt(StmtKind::Global, t);
+        do {
+          s->names.push_back(expect(Tok::Name, "a name").text);
+        } while (accept(Tok::Comma));
+        return s;
+      }
+      default: return expression_statement();
+    }
+  }
+
+  static bool is_aug_assign(Tok k) {
+    switch (k) {
+      case Tok::PlusAssign: case Tok::MinusAssign: case Tok::StarAssign: case Tok::SlashAssign:
+      case Tok::SlashSlashAssign: case Tok::PercentAssign: case Tok::StarStarAssign: return true;
+      default: return false;
+    }
+  }
+
+  StmtPtr expression_statement() {
+    const Token& start = peek();
+    ExprPtr first = expression();
+    if (peek().kind == Tok::Comma)
+      fail_at(peek(), "SyntaxError", "tuples are not supported by gilsim");
+    if (is_aug_assign(peek().kind)) {
+      const Token& op = next();
+      check_target(*first, true);
+      auto s = make_stmt(StmtKind::AugAssign, start);
+      s->op = op.kind;
+      s->targets.push_back(std::move(first));
+      s->value = expression();
+      return s;
+    }
+    if (peek().kind != Tok::Assign) {
+      auto s = make_stmt(StmtKind::Expr, start);
+      s->value = std::move(first);
+      return s;
+    }
+    auto s = make_stmt(StmtKind::Assign, start);
+    s->targets.push_back(std::move(first));
+    while (accept(Tok::Assign)) {
+      ExprPtr e = expression();
+      if (peek().kind == Tok::Comma)
+        fail_at(peek(), "SyntaxError", "tuples are not supported by gilsim");
+      s->targets.push_back(std::move(e));
+    }
+    s->value = std::move(s->targets.back());
+    s->targets.pop_back();
+    for (auto& target : s->targets) check_target(*target, false);
+    return s;
+  }
+
+  void check_target(const Expr& e, bool augmented) {
+    const char* what = nullptr;
+    switch (e.kind) {
+      case ExprKind::Name:
+      case ExprKind::Subscript: return;
+      case ExprKind::Attribute:
+        throw SyntaxError("SyntaxError", "assigning to attributes is not supported by gilsim",
+                          e.line, e.col);
+      case ExprKind::Int: case ExprKind::Float: case ExprKind::String: what = "literal"; break;
+      case ExprKind::True: what = "True"; break;
+      case ExprKind::False: what = "False"; break;
+      case ExprKind::None: what = "None"; break;
+      case ExprKind::Call: what = "function call"; break;
+      case ExprKind::List: what = augmented ? "list display" : nullptr; break;
+      default: what = "expression"; break;
+    }
+    if (!what)
+      throw SyntaxError("SyntaxError", "unpacking into a list is not supported by gilsim", e.line,
+                        e.col);
+    std::string msg = augmented
+                          ? fmt::format("'{}' is an illegal expression for augmented assignment", what)
+                          : fmt::format("cannot assign to {}", what);
+    throw SyntaxError("SyntaxError", msg, e.line, e.col);
+  }
+
+  // block: ':' then either simple statements on the same line or an indented suite.
+  Block block(const Token& owner, const char* owner_desc) {
+    expect(Tok::Colon, "':'");
+    Block body;
+    if (peek().kind != Tok::Newline) {
+      simple_statements(body);
+      return body;
+    }
+    next();
+    if (peek().kind != Tok::Indent) {
+      // At the end of the file Python points at the header line itself.
+      const Token& where = peek().kind == Tok::End ? toks_[pos_ - 1] : peek();
+      int line = peek().kind == Tok::End ? owner.line : where.line;
+      throw SyntaxError("IndentationError",
+                        fmt::format("expected an indented block after {} on line {}", owner_desc,
+                                    owner.line),
+                        line, peek().kind == Tok::End ? where.col + static_cast<int>(where.text.size()) : where.col);
+    }
+    next();
+    while (peek().kind != Tok::Dedent && peek().kind != Tok::End) {
+      if (peek().kind == Tok::Indent) fail_at(peek(), "IndentationError", "unexpected indent");
+      statement(body);
+    }
+    accept(Tok::Dedent);
+    return body;
+  }
+
+  StmtPtr if_stmt() {
+    const Token& t = next();  // 'if' or 'elif'
+    auto s = make_stmt(StmtKind::If, t);
+    s->value = expression();
+    s->body = block(t, t.kind == Tok::KwIf ? "'if' statement" : "'elif' statement");
+    if (peek().kind == Tok::KwElif) {
+      if (++elif_chain_ > kMaxChain)
+        fail_at(peek(), "SyntaxError", fmt::format("more than {} elif branches in a row", kMaxChain));
+      s->orelse.push_back(if_stmt());
+      --elif_chain_;
+    } else if (peek().kind == Tok::KwElse) {
+      const Token& e = next();
+      s->orelse = block(e, "'else' statement");
+    }
+    return s;
+  }
+
+  StmtPtr while_stmt() {
+    const Token& t = next();
+    auto s = make_stmt(StmtKind::While, t);
+    s->value = expression();
+    s->body = block(t, "'while' statement");
+    if (peek().kind == Tok::KwElse)
+      fail_at(peek(), "SyntaxError", "'while ... else' is not supported by gilsim");
+    return s;
+  }
+
+  StmtPtr for_stmt() {
+    const Token& t = next();
+    auto s = make_stmt(StmtKind::For, t);
+    const Token& target = peek();
+    if (target.kind != Tok::Name) {
+      if (target.kind == Tok::LParen || target.kind == Tok::LBracket)
+        fail_at(target, "SyntaxError", "unpacking in a for loop is not supported by gilsim");
+      invalid(target);
+    }
+    auto name = make(ExprKind::Name, target);
+    name->text = next().text;
+    if (peek().kind == Tok::Comma)
+      fail_at(peek(), "SyntaxError", "unpacking in a for loop is not supported by gilsim");
+    s->targets.push_back(std::move(name));
+    expect(Tok::KwIn, "'in'");
+    s->value = expression();
+    s->body = block(t, "'for' statement");
+    if (peek().kind == Tok::KwElse)
+      fail_at(peek(), "SyntaxError", "'for ... else' is not supported by gilsim");
+    return s;
+  }
+
+  StmtPtr def_stmt() {
+    const Token& t = next();
+    auto s = make_stmt(StmtKind::Def, t);
+    s->name = expect(Tok::Name, "a function name").text;
+    expect(Tok::LParen, "'('");
+    while (peek().kind != Tok::RParen) {
+      const Token& p = peek();
+      if (p.kind == Tok::Star || p.kind == Tok::StarStar)
+        fail_at(p, "SyntaxError", "*args and **kwargs are not supported by gilsim");
+      std::string param = expect(Tok::Name, "a parameter name").text;
+      if (peek().kind == Tok::Assign)
+        fail_at(peek(), "SyntaxError", "default parameter values are not supported by gilsim");
+      if (peek().kind == Tok::Colon)
+        fail_at(peek(), "SyntaxError", "annotations are not supported by gilsim");
+      for (const auto& existing : s->names)
+        if (existing == param)
+          fail_at(p, "SyntaxError",
+                  fmt::format("duplicate argument '{}' in function definition", param));
+      s->names.push_back(param);
+      if (!accept(Tok::Comma)) break;
+    }
+    expect(Tok::RParen, "')'");
+    if (peek().kind == Tok::Arrow)
+      fail_at(peek(), "SyntaxError", "annotations are not supported by gilsim");
+    s->body = block(t, "function definition");
+    return s;
+  }
+
+  StmtPtr with_stmt() {
+    const Token& t = next();
+    auto s = make_stmt(StmtKind::With, t);
+    s->value = expression();
+    if (accept(Tok::KwAs)) s->name = expect(Tok::Name, "a name").text;
+    if (peek().kind == Tok::Comma)
+      fail_at(peek(), "SyntaxError", "several context managers in one 'with' are not supported by gilsim");
+    s->body = block(t, "'with' statement");
+    return s;
+  }
+
+  // ---- expressions, lowest precedence first ----
+  ExprPtr expression() {
+    DepthGuard guard(*this, peek());
+    ExprPtr body = disjunction();
+    if (peek().kind != Tok::KwIf) return body;
+    const Token& t = next();
+    auto e = make(ExprKind::IfElse, t);
+    e->line = body->line;
+    e->col = body->col;
+    ExprPtr cond = disjunction();
+    expect(Tok::KwElse, "'else'");
+    ExprPtr orelse = expression();
+    add_kid(*e, std::move(cond));
+    add_kid(*e, std::move(body));
+    add_kid(*e, std::move(orelse));
+    return e;
+  }
+
+  ExprPtr disjunction() {
+    ExprPtr left = conjunction();
+    int links = 0;
+    while (peek().kind == Tok::KwOr) {
+      check_chain(++links, next());
+      auto e = make(ExprKind::Or, *&peek());
+      e->line = left->line;
+      e->col = left->col;
+      add_kid(*e, std::move(left));
+      add_kid(*e, conjunction());
+      left = std::move(e);
+    }
+    return left;
+  }
+
+  ExprPtr conjunction() {
+    ExprPtr left = inversion();
+    int links = 0;
+    while (peek().kind == Tok::KwAnd) {
+      check_chain(++links, next());
+      auto e = make(ExprKind::And, peek());
+      e->line = left->line;
+      e->col = left->col;
+      add_kid(*e, std::move(left));
+      add_kid(*e, inversion());
+      left = std::move(e);
+    }
+    return left;
+  }
+
+  ExprPtr inversion() {
+    if (peek().kind != Tok::KwNot) return comparison();
+    const Token& t = next();
+    DepthGuard guard(*this, t);
+    auto e = make(ExprKind::Unary, t);
+    e->op = Tok::KwNot;
+    add_kid(*e, inversion());
+    return e;
+  }
+
+  bool comparison_op(CmpOp& op) {
+    switch (peek().kind) {
+      case Tok::Less: op = CmpOp::Lt; break;
+      case Tok::LessEqual: op = CmpOp::Le; break;
+      case Tok::Greater: op = CmpOp::Gt; break;
+      case Tok::GreaterEqual: op = CmpOp::Ge; break;
+      case Tok::EqualEqual: op = CmpOp::Eq; break;
+      case Tok::NotEqual: op = CmpOp::Ne; break;
+      case Tok::KwIn: op = CmpOp::In; break;
+      case Tok::KwIs:
+        next();
+        op = accept(Tok::KwNot) ? CmpOp::IsNot : CmpOp::Is;
+        return true;
+      case Tok::KwNot:
+        if (peek(1).kind != Tok::KwIn) return false;
+        next();
+        op = CmpOp::NotIn;
+        break;
+      default: return false;
+    }
+    next();
+    return true;
+  }
+
+  ExprPtr comparison() {
+    ExprPtr first = sum();
+    CmpOp op;
+    if (!comparison_op(op)) return first;
+    auto e = make(ExprKind::Compare, peek());
+    e->line = first->line;
+    e->col = first->col;
+    add_kid(*e, std::move(first));
+    do {
+      e->ops.push_back(op);
+      add_kid(*e, sum());
+    } while (comparison_op(op));
+    return e;
+  }
+
+  ExprPtr binary_chain(ExprPtr (Parser::*operand)(), std::initializer_list<Tok> ops) {
+    ExprPtr left = (this->*operand)();
+    int links = 0;
+    while (true) {
+      Tok k = peek().kind;
+      bool match = false;
+      for (Tok o : ops) match |= (o == k);
+      if (!match) return left;
+      const Token& t = next();
+      check_chain(++links, t);
+      auto e = make(ExprKind::Binary, t);
+      e->op = k;
+      add_kid(*e, std::move(left));
+      add_kid(*e, (this->*operand)());
+      left = std::move(e);
+    }
+  }
+
+  ExprPtr sum() { return binary_chain(&Parser::term, {Tok::Plus, Tok::Minus}); }
+  ExprPtr term() {
+    return binary_chain(&Parser::factor, {Tok::Star, Tok::Slash, Tok::SlashSlash, Tok::Percent});
+  }
+
+  ExprPtr factor() {
+    Tok k = peek().kind;
+    if (k != Tok::Minus && k != Tok::Plus) return power();
+    const Token& t = next();
+    DepthGuard guard(*this, t);
+    auto e = make(ExprKind::Unary, t);
+    e->op = k;
+    add_kid(*e, factor());
+    return e;
+  }
+
+  ExprPtr power() {
+    ExprPtr base = primary();
+    if (peek().kind != Tok::StarStar) return base;
+    const Token& t = next();
+    DepthGuard guard(*this, t);
+    auto e = make(ExprKind::Binary, t);
+    e->op = Tok::StarStar;
+    add_kid(*e, std::move(base));
+    add_kid(*e, factor());  // right-associative, and binds tighter than a unary minus on its left
+    return e;
+  }
+
+  ExprPtr primary() {
+    ExprPtr e = atom();
+    while (true) {
+      const Token& t = peek();
+      if (t.kind == Tok::Dot) {
+        next();
+        auto a = make(ExprKind::Attribute, t);
+        a->text = expect(Tok::Name, "an attribute name").text;
+        add_kid(*a, std::move(e));
+        e = std::move(a);
+      } else if (t.kind == Tok::LParen) {
+        next();
+        auto c = make(ExprKind::Call, t);
+        c->line = e->line;
+        c->col = e->col;
+        add_kid(*c, std::move(e));
+        call_arguments(*c);
+        e = std::move(c);
+      } else if (t.kind == Tok::LBracket) {
+        next();
+        auto s = make(ExprKind::Subscript, t);
+        s->line = e->line;
+        s->col = e->col;
+        add_kid(*s, std::move(e));
+        if (peek().kind == Tok::Colon)
+          fail_at(peek(), "SyntaxError", "slicing is not supported by gilsim");
+        add_kid(*s, expression());
+        if (peek().kind == Tok::Colon)
+          fail_at(peek(), "SyntaxError", "slicing is not supported by gilsim");
+        expect(Tok::RBracket, "']'");
+        e = std::move(s);
+      } else {
+        return e;
+      }
+    }
+  }
+
+  void call_arguments(Expr& call) {
+    while (peek().kind != Tok::RParen) {
+      const Token& t = peek();
+      if (t.kind == Tok::Star || t.kind == Tok::StarStar)
+        fail_at(t, "SyntaxError", "unpacking arguments with * is not supported by gilsim");
+      if (t.kind == Tok::Name && peek(1).kind == Tok::Assign)
+        fail_at(t, "SyntaxError", "keyword arguments are not supported by gilsim");
+      add_kid(call, expression());
+      if (peek().kind == Tok::KwFor)
+        fail_at(peek(), "SyntaxError", "generator expressions are not supported by gilsim");
+      if (!accept(Tok::Comma)) break;
+    }
+    expect(Tok::RParen, "')'");
+  }
+
+  ExprPtr atom() {
+    const Token& t = peek();
+    switch (t.kind) {
+      case Tok::Name: {
+        next();
+        auto e = make(ExprKind::Name, t);
+        e->text = t.text;
+        return e;
+      }
+      case Tok::Int: {
+        next();
+        auto e = make(ExprKind::Int, t);
+        e->int_value = t.int_value;
+        return e;
+      }
+      case Tok::Float: {
+        next();
+        auto e = make(ExprKind::Float, t);
+        e->float_value = t.float_value;
+        return e;
+      }
+      case Tok::String: {
+        auto e = make(ExprKind::String, t);
+        while (peek().kind == Tok::String) e->text += next().text;  // "a" "b" concatenates
+        return e;
+      }
+      case Tok::KwTrue: next(); return make(ExprKind::True, t);
+      case Tok::KwFalse: next(); return make(ExprKind::False, t);
+      case Tok::KwNone: next(); return make(ExprKind::None, t);
+      case Tok::LParen: {
+        next();
+        if (peek().kind == Tok::RParen)
+          fail_at(t, "SyntaxError", "tuples are not supported by gilsim");
+        ExprPtr inner = expression();
+        if (peek().kind == Tok::Comma)
+          fail_at(peek(), "SyntaxError", "tuples are not supported by gilsim");
+        if (peek().kind == Tok::KwFor)
+          fail_at(peek(), "SyntaxError", "generator expressions are not supported by gilsim");
+        expect(Tok::RParen, "')'");
+        return inner;
+      }
+      case Tok::LBracket: {
+        next();
+        auto e = make(ExprKind::List, t);
+        while (peek().kind != Tok::RBracket) {
+          add_kid(*e, expression());
+          if (peek().kind == Tok::KwFor)
+            fail_at(peek(), "SyntaxError", "list comprehensions are not supported by gilsim");
+          if (!accept(Tok::Comma)) break;
+        }
+        expect(Tok::RBracket, "']'");
+        return e;
+      }
+      case Tok::LBrace:
+        fail_at(t, "SyntaxError", "dicts and sets are not supported by gilsim");
+      default: invalid(t);
+    }
+  }
+
+  const std::vector<Token>& toks_;
+  size_t pos_ = 0;
+  int depth_ = 0;
+  int elif_chain_ = 0;
+};
+
+}  // namespace
+
+Block parse_tokens(const std::vector<Token>& tokens) { return Parser(tokens).file(); }
+
+Block parse(const Source& source) { return parse_tokens(tokenize(source)); }
+
+}  // namespace gilsim

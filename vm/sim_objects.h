@@ -1,0 +1,32 @@
+// The simulation objects a script creates: Thread (from spawn/spawn_process), Lock and Queue.
+//
+// The VM only creates and passes them around; their state is read and written by the engine, under
+// the engine's own mutex (the field comments name it), because every wait on them is the engine's.
+#pragma once
+
+#include <deque>
+#include <string>
+
+#include "vm/value.h"
+
+namespace gilsim {
+
+struct ThreadObj final : Obj {
+  ThreadObj(int thread_id, std::string name, bool is_process)
+      : Obj(ObjType::Thread), thread_id(thread_id), name(std::move(name)), is_process(is_process) {}
+  const int thread_id;  // the engine's number for the script thread
+  const std::string name;
+  const bool is_process;  // made by spawn_process: it runs in its own interpreter
+};
+
+struct LockObj final : Obj {
+  LockObj() : Obj(ObjType::Lock) {}
+  int owner = -1;  // thread id of the holder, -1 when free; GUARDED_BY(the engine's mutex)
+};
+
+struct QueueObj final : Obj {
+  QueueObj() : Obj(ObjType::Queue) {}
+  std::deque<Value> items;  // GUARDED_BY(the engine's mutex)
+};
+
+}  // namespace gilsim

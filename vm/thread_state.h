@@ -1,0 +1,96 @@
+// ThreadState: one script thread's machine state, and Interp: one interpreter (globals + program).
+//
+// A ThreadState is touched only by the OS thread that runs it, except `eval_breaker`, which other
+// threads (a GIL waiter, the engine) set to ask it to stop at its next safe point.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "vm/code.h"
+#include "vm/host.h"
+#include "vm/value.h"
+
+namespace gilsim {
+
+// The same limit as CPython's default sys.getrecursionlimit(): RecursionError beyond it.
+inline constexpr int kRecursionLimit = 1000;
+
+struct Frame {
+  const Code* code;
+  std::uint32_t ip;         // offset of the next instruction, saved while a callee runs
+  std::uint32_t base;       // index of local 0 in ThreadState::stack
+  std::uint32_t sp;         // index one past the top of this frame's operands, saved while a callee runs
+  std::uint32_t with_base;  // index in ThreadState::with_stack where this frame's contexts start
+};
+
+// One interpreter: the globals of a program. A process (spawn_process) gets its own.
+class Interp {
+ public:
+  Interp(std::shared_ptr<const Program> program, Host& host);
+
+  const Program& program() const { return *program_; }
+  std::shared_ptr<const Program> program_ptr() const { return program_; }
+  Host& host() const { return host_; }
+
+  // Global slots, indexed like Program::global_names. A slot holds Unset until assigned; the
+  // builtins' slots start bound to the builtins. Under a GIL only the holder touches them; under
+  // `none` each access holds `globals_mu` (see load_global/store_global in interpreter.cpp).
+  std::vector<Value> globals;
+  std::mutex globals_mu;
+
+  // -D NAME=VALUE pairs, as param() reads them.
+  std::vector<std::pair<std::string, Value>> params;
+
+ private:
+  std::shared_ptr<const Program> program_;
+  Host& host_;
+};
+
+class ThreadState {
+ public:
+  ThreadState(Interp& interp, std::string name, int id)
+      : interp(interp), name(std::move(name)), id(id) {}
+
+  Interp& interp;
+  const std::string name;  // "MainThread", "Thread-1", ... as Python names them
+  const int id;            // the engine's thread number, 0 for the main thread
+
+  // Set by other threads; polled with a relaxed load at safe points. Nonzero means "call the
+  // host's on_eval_breaker". One word per thread, so polling never touches shared cache lines.
+  std::atomic<std::uint32_t> eval_breaker{0};
+
+  // The legacy policy's check-interval countdown, decremented by every instruction whose opcode
+  // ticks (opcodes.def). When it goes below zero the host's on_tick runs and resets it. Hosts that
+  // do not count ticks leave it huge.
+  std::int64_t ticker = INT64_MAX;
+
+  // True when other threads may touch shared objects at the same time (no GIL): lists then take
+  // their own mutex and globals take globals_mu.
+  bool lock_objects = false;
+
+  std::uint64_t steps = 0;       // bytecodes executed (fused instructions count once)
+  std::uint64_t max_steps = 0;   // 0: no limit; checked at safe points
+
+  std::vector<Value> stack;      // locals and operands of all frames, grown at calls
+  std::vector<Frame> frames;
+  std::vector<Value> with_stack; // context objects entered with `with`, innermost last
+};
+
+// A runtime error with the frames it passed through, innermost last, ready to print.
+struct TracebackEntry {
+  std::string function;
+  int line;
+  int col;
+};
+struct ScriptFailure {
+  std::string type;
+  std::string message;
+  std::vector<TracebackEntry> frames;
+};
+
+}  // namespace gilsim

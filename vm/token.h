@@ -1,0 +1,40 @@
+// Tokens: what the lexer hands the parser.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace gilsim {
+
+enum class Tok : std::uint8_t {
+  // layout
+  Newline, Indent, Dedent, End,
+  // literals and names
+  Name, Int, Float, String,
+  // brackets and punctuation
+  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Dot, Semicolon,
+  // operators
+  Plus, Minus, Star, Slash, SlashSlash, Percent, StarStar,
+  Less, LessEqual, Greater, GreaterEqual, EqualEqual, NotEqual, Assign,
+  PlusAssign, MinusAssign, StarAssign, SlashAssign, SlashSlashAssign, PercentAssign, StarStarAssign,
+  Arrow,
+  // keywords gilsim implements
+  KwAnd, KwOr, KwNot, KwIf, KwElif, KwElse, KwWhile, KwFor, KwIn, KwIs, KwBreak, KwContinue,
+  KwPass, KwDef, KwReturn, KwGlobal, KwWith, KwAs, KwTrue, KwFalse, KwNone,
+  // Python keywords gilsim does not implement: a clear "not supported" error instead of a guess
+  KwUnsupported,
+};
+
+struct Token {
+  Tok kind = Tok::End;
+  std::string text;         // the source spelling; for strings, the decoded value
+  std::int64_t int_value = 0;
+  double float_value = 0.0;
+  int line = 1;
+  int col = 1;              // 1-based, in bytes
+};
+
+std::string_view tok_describe(Tok kind);  // for messages: "')'", "newline", "name"
+
+}  // namespace gilsim

@@ -1,0 +1,173 @@
+// Value: what a variable, a stack slot or a list item holds.
+//
+// Numbers, booleans and None are stored inline; everything else is an Obj on the heap with an
+// atomic reference count, so values may be shared between script threads under every policy,
+// including the truly parallel `none`: the count never tears, and an object is freed by whichever
+// thread drops the last reference. Cycles (a list that contains itself) are not collected; CPython
+// needs its cycle collector for those and gilsim has none (see docs/language.md).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace gilsim {
+
+class Obj;
+struct NativeDef;
+
+enum class Tag : std::uint8_t {
+  None,
+  Bool,
+  Int,
+  Float,
+  Obj,     // a reference-counted heap object
+  Native,  // a builtin function or method: a static NativeDef, never freed
+  Unset,   // an unassigned variable slot; never visible to scripts
+};
+
+enum class ObjType : std::uint8_t { Str, List, Range, Function, BoundMethod, Thread, Lock, Queue };
+
+// Base of every heap object. The count starts at 1: the creator owns the first reference.
+class Obj {
+ public:
+  explicit Obj(ObjType type) : type(type) {}
+  Obj(const Obj&) = delete;
+  Obj& operator=(const Obj&) = delete;
+  virtual ~Obj() = default;
+
+  void incref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  // acq_rel so that the freeing thread sees every write made by the other owners.
+  void decref() {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+  std::uint32_t refcount() const { return refs_.load(std::memory_order_relaxed); }
+
+  const ObjType type;
+
+ private:
+  std::atomic<std::uint32_t> refs_{1};
+};
+
+class Value {
+ public:
+  Value() : tag_(Tag::None), i_(0) {}
+  static Value none() { return Value(); }
+  static Value unset() {
+    Value v;
+    v.tag_ = Tag::Unset;
+    return v;
+  }
+  static Value boolean(bool b) {
+    Value v;
+    v.tag_ = Tag::Bool;
+    v.i_ = b ? 1 : 0;
+    return v;
+  }
+  static Value integer(std::int64_t i) {
+    Value v;
+    v.tag_ = Tag::Int;
+    v.i_ = i;
+    return v;
+  }
+  static Value floating(double f) {
+    Value v;
+    v.tag_ = Tag::Float;
+    v.f_ = f;
+    return v;
+  }
+  // Takes over the caller's reference (a freshly made object has count 1).
+  static Value adopt(Obj* o) {
+    Value v;
+    v.tag_ = Tag::Obj;
+    v.o_ = o;
+    return v;
+  }
+  // Adds a reference: for an object someone else keeps owning.
+  static Value share(Obj* o) {
+    o->incref();
+    return adopt(o);
+  }
+  static Value native(const NativeDef* def) {
+    Value v;
+    v.tag_ = Tag::Native;
+    v.n_ = def;
+    return v;
+  }
+
+  Value(const Value& other) : tag_(other.tag_), i_(other.i_) {
+    if (tag_ == Tag::Obj) o_->incref();
+  }
+  Value(Value&& other) noexcept : tag_(other.tag_), i_(other.i_) { other.tag_ = Tag::None; }
+  Value& operator=(const Value& other) {
+    if (other.tag_ == Tag::Obj) other.o_->incref();
+    release();
+    tag_ = other.tag_;
+    i_ = other.i_;
+    return *this;
+  }
+  Value& operator=(Value&& other) noexcept {
+    if (this != &other) {
+      release();
+      tag_ = other.tag_;
+      i_ = other.i_;
+      other.tag_ = Tag::None;
+    }
+    return *this;
+  }
+  ~Value() { release(); }
+
+  Tag tag() const { return tag_; }
+  bool is_none() const { return tag_ == Tag::None; }
+  bool is_bool() const { return tag_ == Tag::Bool; }
+  bool is_int() const { return tag_ == Tag::Int; }
+  bool is_float() const { return tag_ == Tag::Float; }
+  bool is_obj() const { return tag_ == Tag::Obj; }
+  bool is_native() const { return tag_ == Tag::Native; }
+  bool is_unset() const { return tag_ == Tag::Unset; }
+  bool is(ObjType t) const { return tag_ == Tag::Obj && o_->type == t; }
+  // int or bool: Python's bool is a subclass of int and takes part in arithmetic as 0 and 1.
+  bool is_intlike() const { return tag_ == Tag::Int || tag_ == Tag::Bool; }
+  bool is_number() const { return is_intlike() || tag_ == Tag::Float; }
+
+  bool as_bool() const { return i_ != 0; }
+  std::int64_t as_int() const { return i_; }  // also valid for bool
+  double as_float() const { return f_; }
+  double to_double() const { return tag_ == Tag::Float ? f_ : static_cast<double>(i_); }
+  Obj* as_obj() const { return o_; }
+  template <class T>
+  T* as() const {
+    return static_cast<T*>(o_);
+  }
+  const NativeDef* as_native() const { return n_; }
+
+  // Fast in-place update for the eval loop's int paths: the slot holds no object.
+  void set_int_unchecked(std::int64_t i) {
+    tag_ = Tag::Int;
+    i_ = i;
+  }
+  // Identity, as Python's `is`: same object, or equal inline value of the same kind.
+  bool identical(const Value& other) const { return tag_ == other.tag_ && i_ == other.i_; }
+
+ private:
+  void release() {
+    if (tag_ == Tag::Obj) o_->decref();
+  }
+
+  Tag tag_;
+  union {
+    std::int64_t i_;
+    double f_;
+    Obj* o_;
+    const NativeDef* n_;
+  };
+};
+
+static_assert(sizeof(Value) == 16);
+
+// Python's name of a value's type, as error messages print it ("int", "NoneType", "list").
+std::string_view type_name(const Value& v);
+
+}  // namespace gilsim
