@@ -157,6 +157,35 @@ Value call_native(ThreadState& ts, const NativeDef& def, Value* args, int nargs)
   return def.fn(ts, args, nargs);
 }
 
+// CALL on anything but a script function: a builtin, a bound method, or an error.
+Value call_other(ThreadState& ts, Value* callee, int argc) {
+  if (callee->is_native()) return call_native(ts, *callee->as_native(), callee + 1, argc);
+  if (callee->is(ObjType::BoundMethod)) {
+    auto* bm = callee->as<BoundMethodObj>();
+    std::vector<Value> args;
+    args.push_back(bm->self);
+    for (int i = 0; i < argc; ++i) args.push_back(callee[1 + i]);
+    return call_native(ts, *bm->def, args.data(), static_cast<int>(args.size()));
+  }
+  raise("TypeError", fmt::format("'{}' object is not callable", type_name(*callee)));
+}
+
+// BUILD_LIST: the top n values become a list; returns the new stack top.
+Value* build_list(Value* sp, std::uint32_t n) {
+  std::vector<Value> items;
+  items.reserve(n);
+  for (Value* p = sp - n; p < sp; ++p) items.push_back(std::move(*p));
+  sp -= n;
+  *sp++ = make_list(std::move(items));
+  return sp;
+}
+
+void exit_innermost_context(ThreadState& ts) {
+  Value ctx = std::move(ts.with_stack.back());
+  ts.with_stack.pop_back();
+  exit_context(ts, ctx);
+}
+
 // Records where each frame stood, innermost last, then unwinds: contexts exited, stack cleared.
 ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failing_ip,
                      size_t entry_depth) {
@@ -181,6 +210,78 @@ ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failin
   return f;
 }
 
+// Dispatch: a plain switch by default; with GILSIM_COMPUTED_GOTO (GCC and Clang) each handler
+// jumps straight to the next one through a table, as Lua's ljumptab.h does, which lets the CPU
+// predict each opcode's successor separately. Both run the same handler bodies.
+#if GILSIM_COMPUTED_GOTO
+#define VM_CASE(name) L_##name:
+#define VM_NEXT()                             \
+  do {                                        \
+    FETCH();                                  \
+    goto* kLabels[static_cast<int>(op)];      \
+  } while (0)
+#define VM_SWITCH(op) goto* kLabels[static_cast<int>(op)];
+#else
+#define VM_SWITCH(op) switch (op)
+#define VM_CASE(name) case Op::name:
+#define VM_NEXT() break
+#endif
+
+// The running frame's registers live in locals of execute(); these move them to and from the
+// Frame whenever a call may change frames, grow the stack or let the host see this thread.
+#define SAVE_FRAME()                                                \
+  do {                                                              \
+    frame->ip = static_cast<std::uint32_t>(ip - code_start);        \
+    frame->sp = static_cast<std::uint32_t>(sp - ts.stack.data());   \
+    ts.steps = steps;                                               \
+  } while (0)
+#define LOAD_FRAME()                                  \
+  do {                                                \
+    frame = &ts.frames.back();                        \
+    code = frame->code;                               \
+    code_start = code->bytes.data();                  \
+    ip = code_start + frame->ip;                      \
+    consts = code->constants.data();                  \
+    locals = ts.stack.data() + frame->base;           \
+    sp = ts.stack.data() + frame->sp;                 \
+  } while (0)
+#define ARG16() (ip += 2, static_cast<std::uint32_t>(ip[-2] | (ip[-1] << 8)))
+#define ARG32() (ip += 4, read_operand(ip - 4, 4))
+// A safe point: one relaxed load of this thread's breaker (and the step limit, kept in a register).
+#define SAFE_POINT()                                                                   \
+  do {                                                                                 \
+    if (GILSIM_UNLIKELY(ts.eval_breaker.load(std::memory_order_relaxed) != 0 ||        \
+                        steps >= step_limit)) {                                        \
+      if (steps >= step_limit) step_limit_reached(step_limit);                         \
+      SAVE_FRAME();                                                                    \
+      host.on_eval_breaker(ts);                                                        \
+      LOAD_FRAME();                                                                    \
+    }                                                                                  \
+  } while (0)
+
+[[noreturn]] void step_limit_reached(std::uint64_t limit) {
+  raise("StepLimitError",
+        fmt::format("the script ran {} bytecodes, the limit set with --max-steps", limit));
+}
+
+[[noreturn]] void unbound_local(const Code& code, std::uint32_t slot) {
+  raise("UnboundLocalError",
+        fmt::format("cannot access local variable '{}' where it is not associated with a value",
+                    code.local_names[slot]));
+}
+
+// Pushes a copy of a local; ints (the hot case) skip the reference-count check.
+#define PUSH_LOCAL(slot)                                          \
+  do {                                                            \
+    const Value& v_ = locals[slot];                               \
+    if (GILSIM_LIKELY(v_.is_int())) {                             \
+      (sp++)->set_int_unchecked(v_.as_int());                     \
+    } else {                                                      \
+      if (GILSIM_UNLIKELY(v_.is_unset())) unbound_local(*code, slot); \
+      *sp++ = v_;                                                 \
+    }                                                             \
+  } while (0)
+
 template <bool kCountTicks>
 RunResult execute(ThreadState& ts, size_t entry_depth) {
   Host& host = ts.interp.host();
@@ -192,317 +293,352 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
   const Code* code;
   const std::uint8_t* code_start;
   const std::uint8_t* ip;
-  const std::uint8_t* instr = nullptr;
   const Value* consts;
   Value* locals;
   Value* sp;
 
-  // Caches of the running frame, reloaded whenever the frame or the stack's storage changes.
-  auto load_frame = [&]() {
-    frame = &ts.frames.back();
-    code = frame->code;
-    code_start = code->bytes.data();
-    ip = code_start + frame->ip;
-    consts = code->constants.data();
-    locals = ts.stack.data() + frame->base;
-    sp = ts.stack.data() + frame->sp;
+#if GILSIM_COMPUTED_GOTO
+  static const void* const kLabels[] = {
+#define OPCODE(name, width, effect, ticks, comment) &&L_##name,
+#include "vm/opcodes.def"
+#undef OPCODE
   };
-  auto save_frame = [&]() {
-    frame->ip = static_cast<std::uint32_t>(ip - code_start);
-    frame->sp = static_cast<std::uint32_t>(sp - ts.stack.data());
-    ts.steps = steps;
-  };
-  auto safe_point = [&]() {
-    if (GILSIM_UNLIKELY(steps >= step_limit))
-      raise("StepLimitError",
-            fmt::format("the script ran {} bytecodes, the limit set with --max-steps", step_limit));
-    save_frame();
-    host.on_eval_breaker(ts);
-    load_frame();
-  };
+#endif
 
-  load_frame();
+  // Reads the next opcode. In the ticking loop it first counts a tick for the instruction that
+  // just ran, if its opcode ticks: Python 2's loop decremented _Py_Ticker at the top of the loop
+  // after every instruction that did not FAST_DISPATCH, so a switch falls *after* a ticking
+  // instruction (between LOAD_GLOBAL x and STORE_GLOBAL x, say), not before it.
+#define FETCH()                                 \
+  do {                                          \
+    if constexpr (kCountTicks) {                \
+      if (op_ticks(op) && --ts.ticker < 0) {    \
+        SAVE_FRAME();                           \
+        host.on_tick(ts);                       \
+        LOAD_FRAME();                           \
+      }                                         \
+    }                                           \
+    op = static_cast<Op>(*ip++);                \
+    ++steps;                                    \
+  } while (0)
+
+  Op op = Op::POP_TOP;  // "the previous instruction" for the first tick check: one that does not tick
+  LOAD_FRAME();
   try {
     for (;;) {
-      instr = ip;
-      auto op = static_cast<Op>(*ip++);
-      ++steps;
-      if constexpr (kCountTicks) {
-        if (op_ticks(op) && --ts.ticker < 0) {
-          save_frame();
-          host.on_tick(ts);
-          load_frame();
+      FETCH();
+      VM_SWITCH(op) {
+        VM_CASE(NOP) VM_NEXT();
+        VM_CASE(POP_TOP) *--sp = Value(); VM_NEXT();
+        VM_CASE(POP_N) {
+          std::uint32_t n = ARG16();
+          for (std::uint32_t i = 0; i < n; ++i) *--sp = Value();
+          VM_NEXT();
         }
-      }
-      std::uint32_t arg = 0;
-      switch (op_operand_width(op)) {
-        case 2: arg = read_operand(ip, 2); ip += 2; break;
-        case 4: arg = read_operand(ip, 4); ip += 4; break;
-        default: break;
-      }
-      switch (op) {
-        case Op::NOP: break;
-        case Op::POP_TOP: *--sp = Value(); break;
-        case Op::POP_N:
-          for (std::uint32_t i = 0; i < arg; ++i) *--sp = Value();
-          break;
-        case Op::DUP_TOP: *sp = sp[-1]; ++sp; break;
-        case Op::DUP_TOP_TWO:
+        VM_CASE(DUP_TOP) *sp = sp[-1]; ++sp; VM_NEXT();
+        VM_CASE(DUP_TOP_TWO)
           sp[0] = sp[-2];
           sp[1] = sp[-1];
           sp += 2;
-          break;
-        case Op::ROT_TWO: std::swap(sp[-1], sp[-2]); break;
-        case Op::ROT_THREE: {
-          Value top = std::move(sp[-1]);
-          sp[-1] = std::move(sp[-2]);
-          sp[-2] = std::move(sp[-3]);
-          sp[-3] = std::move(top);
-          break;
+          VM_NEXT();
+        VM_CASE(ROT_TWO) std::swap(sp[-1], sp[-2]); VM_NEXT();
+        VM_CASE(ROT_THREE) {
+          std::swap(sp[-1], sp[-2]);  // [a, b, c] -> [a, c, b]
+          std::swap(sp[-2], sp[-3]);  // -> [c, a, b]
+          VM_NEXT();
         }
-        case Op::LOAD_CONST: *sp++ = consts[arg]; break;
-        case Op::LOAD_FAST:
-        case Op::LOAD_FAST_LOAD_FAST:
-        case Op::LOAD_FAST_LOAD_CONST: {
-          std::uint32_t first = arg & 0xffff;
-          if (GILSIM_UNLIKELY(locals[first].is_unset()))
-            raise("UnboundLocalError",
-                  fmt::format("cannot access local variable '{}' where it is not associated with a value",
-                              code->local_names[first]));
-          *sp++ = locals[first];
-          if (op == Op::LOAD_FAST_LOAD_CONST) {
-            *sp++ = consts[arg >> 16];
-          } else if (op == Op::LOAD_FAST_LOAD_FAST) {
-            std::uint32_t second = arg >> 16;
-            if (GILSIM_UNLIKELY(locals[second].is_unset()))
-              raise("UnboundLocalError",
-                    fmt::format("cannot access local variable '{}' where it is not associated with a value",
-                                code->local_names[second]));
-            *sp++ = locals[second];
-          }
-          break;
+        VM_CASE(LOAD_CONST) *sp++ = consts[ARG16()]; VM_NEXT();
+        VM_CASE(LOAD_FAST) {
+          std::uint32_t slot = ARG16();
+          PUSH_LOCAL(slot);
+          VM_NEXT();
         }
-        case Op::STORE_FAST: locals[arg] = std::move(*--sp); break;
-        case Op::LOAD_GLOBAL: *sp++ = load_global(ts, arg); break;
-        case Op::STORE_GLOBAL: store_global(ts, arg, std::move(*--sp)); break;
-        case Op::LOAD_ATTR: {
-          const std::string& name = code->names[arg];
+        VM_CASE(LOAD_FAST_LOAD_FAST) {
+          std::uint32_t arg = ARG32();
+          PUSH_LOCAL(arg & 0xffff);
+          PUSH_LOCAL(arg >> 16);
+          VM_NEXT();
+        }
+        VM_CASE(LOAD_FAST_LOAD_CONST) {
+          std::uint32_t arg = ARG32();
+          PUSH_LOCAL(arg & 0xffff);
+          *sp++ = consts[arg >> 16];
+          VM_NEXT();
+        }
+        VM_CASE(STORE_FAST) {
+          Value& slot = locals[ARG16()];
+          Value& top = *--sp;
+          if (GILSIM_LIKELY(top.is_int() && !slot.is_obj()))
+            slot.set_int_unchecked(top.as_int());
+          else
+            slot = std::move(top);
+          VM_NEXT();
+        }
+        VM_CASE(LOAD_GLOBAL) *sp = load_global(ts, ARG16()); ++sp; VM_NEXT();
+        VM_CASE(STORE_GLOBAL) {
+          std::uint32_t index = ARG16();
+          store_global(ts, index, std::move(*--sp));
+          VM_NEXT();
+        }
+        VM_CASE(LOAD_ATTR) {
+          const std::string& name = code->names[ARG16()];
           const NativeDef* def = find_method(sp[-1], name);
           if (!def)
-            raise("AttributeError", fmt::format("'{}' object has no attribute '{}'", type_name(sp[-1]), name));
+            raise("AttributeError",
+                  fmt::format("'{}' object has no attribute '{}'", type_name(sp[-1]), name));
           sp[-1] = Value::adopt(new BoundMethodObj(std::move(sp[-1]), def));
-          break;
+          VM_NEXT();
         }
-        case Op::LOAD_METHOD: {
-          const std::string& name = code->names[arg];
+        VM_CASE(LOAD_METHOD) {
+          const std::string& name = code->names[ARG16()];
           const NativeDef* def = find_method(sp[-1], name);
           if (!def)
-            raise("AttributeError", fmt::format("'{}' object has no attribute '{}'", type_name(sp[-1]), name));
+            raise("AttributeError",
+                  fmt::format("'{}' object has no attribute '{}'", type_name(sp[-1]), name));
           sp[0] = std::move(sp[-1]);
           sp[-1] = Value::native(def);
           ++sp;
-          break;
+          VM_NEXT();
         }
-        case Op::CALL_METHOD: {
-          Value* callee = sp - arg - 2;
-          save_frame();
-          Value result = call_native(ts, *callee->as_native(), callee + 1, static_cast<int>(arg) + 1);
-          load_frame();
-          while (sp > callee) *--sp = Value();
-          *sp++ = std::move(result);
-          if (GILSIM_UNLIKELY(ts.eval_breaker.load(std::memory_order_relaxed) != 0 || steps >= step_limit))
-            safe_point();
-          break;
+        VM_CASE(CALL_METHOD) {
+          std::uint32_t argc = ARG16();
+          Value* callee = sp - argc - 2;
+          SAVE_FRAME();
+          {
+            Value result =
+                call_native(ts, *callee->as_native(), callee + 1, static_cast<int>(argc) + 1);
+            LOAD_FRAME();
+            while (sp > callee) *--sp = Value();
+            *sp++ = std::move(result);
+          }
+          SAFE_POINT();
+          VM_NEXT();
         }
-        case Op::CALL: {
-          Value* callee = sp - arg - 1;
+        VM_CASE(CALL) {
+          std::uint32_t argc = ARG16();
+          Value* callee = sp - argc - 1;
+          SAVE_FRAME();
           if (callee->is(ObjType::Function)) {
-            save_frame();
             auto base = static_cast<std::uint32_t>(callee + 1 - ts.stack.data());
-            push_frame(ts, callee->as<FunctionObj>(), base, static_cast<int>(arg));
-            load_frame();
-            break;  // the callee's RESUME is the safe point
+            push_frame(ts, callee->as<FunctionObj>(), base, static_cast<int>(argc));
+            LOAD_FRAME();
+            VM_NEXT();  // the callee's RESUME is the safe point
           }
-          Value result;
-          save_frame();
-          if (callee->is_native()) {
-            result = call_native(ts, *callee->as_native(), callee + 1, static_cast<int>(arg));
-          } else if (callee->is(ObjType::BoundMethod)) {
-            auto* bm = callee->as<BoundMethodObj>();
-            std::vector<Value> args;
-            args.push_back(bm->self);
-            for (std::uint32_t i = 0; i < arg; ++i) args.push_back(callee[1 + i]);
-            result = call_native(ts, *bm->def, args.data(), static_cast<int>(args.size()));
-          } else {
-            raise("TypeError", fmt::format("'{}' object is not callable", type_name(*callee)));
+          {
+            Value result = call_other(ts, callee, static_cast<int>(argc));
+            LOAD_FRAME();
+            while (sp > callee) *--sp = Value();
+            *sp++ = std::move(result);
           }
-          load_frame();
-          while (sp > callee) *--sp = Value();
-          *sp++ = std::move(result);
-          if (GILSIM_UNLIKELY(ts.eval_breaker.load(std::memory_order_relaxed) != 0 || steps >= step_limit))
-            safe_point();
-          break;
+          SAFE_POINT();
+          VM_NEXT();
         }
-        case Op::RESUME:
-          if (GILSIM_UNLIKELY(ts.eval_breaker.load(std::memory_order_relaxed) != 0 || steps >= step_limit))
-            safe_point();
-          break;
-        case Op::RETURN_VALUE: {
-          Value result = std::move(*--sp);
+        VM_CASE(RESUME) SAFE_POINT(); VM_NEXT();
+        VM_CASE(RETURN_VALUE) {
           if (ts.with_stack.size() > frame->with_base) {
-            save_frame();
+            SAVE_FRAME();
             exit_frame_contexts(ts);
-            load_frame();
+            LOAD_FRAME();
           }
-          // Clear the callee slot, locals and operands; the result takes the callee's place.
+          // The result takes the callee's slot; locals and operands are cleared.
           Value* bottom = locals - (ts.frames.size() > entry_depth + 1 ? 1 : 0);
-          while (sp > locals) *--sp = Value();
+          std::swap(*bottom, sp[-1]);
+          while (sp > bottom + 1) *--sp = Value();
           ts.frames.pop_back();
           if (ts.frames.size() == entry_depth) {
             ts.steps = steps;
             RunResult r;
-            r.value = std::move(result);
+            r.value = std::move(*bottom);
             return r;
           }
-          *bottom = std::move(result);
-          load_frame();
+          LOAD_FRAME();
           sp = bottom + 1;
-          break;
+          VM_NEXT();
         }
-        case Op::MAKE_FUNCTION:
-          *sp++ = Value::adopt(new FunctionObj(program.functions[arg].get()));
-          break;
-        case Op::BUILD_LIST: {
-          std::vector<Value> items;
-          items.reserve(arg);
-          for (Value* p = sp - arg; p < sp; ++p) items.push_back(std::move(*p));
-          sp -= arg;
-          *sp++ = make_list(std::move(items));
-          break;
+        VM_CASE(MAKE_FUNCTION)
+          *sp++ = Value::adopt(new FunctionObj(program.functions[ARG16()].get()));
+          VM_NEXT();
+        VM_CASE(BUILD_LIST) {
+          std::uint32_t n = ARG16();
+          sp = build_list(sp, n);
+          VM_NEXT();
         }
-        case Op::BINARY_SUBSCR: {
-          Value r = subscript(ts, sp[-2], sp[-1]);
+        VM_CASE(BINARY_SUBSCR) {
+          sp[-2] = subscript(ts, sp[-2], sp[-1]);
           *--sp = Value();
-          sp[-1] = std::move(r);
-          break;
+          VM_NEXT();
         }
-        case Op::STORE_SUBSCR:
+        VM_CASE(STORE_SUBSCR)
           store_subscript(ts, sp[-2], sp[-1], std::move(sp[-3]));
           sp[-1] = Value();
           sp[-2] = Value();
           sp -= 3;
-          break;
-        case Op::UNARY_NEGATIVE:
-        case Op::UNARY_POSITIVE:
-        case Op::UNARY_NOT:
+          VM_NEXT();
+        VM_CASE(UNARY_NEGATIVE)
+        VM_CASE(UNARY_POSITIVE)
+        VM_CASE(UNARY_NOT)
           sp[-1] = unary_op(ts, op, sp[-1]);
-          break;
-        case Op::BINARY_ADD:
-        case Op::INPLACE_ADD:
+          VM_NEXT();
+        VM_CASE(BINARY_ADD)
+        VM_CASE(INPLACE_ADD)
           if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
             std::int64_t r;
             if (!__builtin_add_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
               sp[-2].set_int_unchecked(r);
               --sp;
-              break;
+              VM_NEXT();
             }
           }
           goto binary_slow;
-        case Op::BINARY_SUBTRACT:
+        VM_CASE(BINARY_ADD_STORE_FAST)
+        VM_CASE(INPLACE_ADD_STORE_FAST) {
+          Value& slot = locals[ARG16()];
+          std::int64_t r;
+          if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int() && !slot.is_obj() &&
+                            !__builtin_add_overflow(sp[-2].as_int(), sp[-1].as_int(), &r))) {
+            slot.set_int_unchecked(r);
+            sp -= 2;
+            VM_NEXT();
+          }
+          slot = binary_op(ts, op == Op::BINARY_ADD_STORE_FAST ? Op::BINARY_ADD : Op::INPLACE_ADD,
+                           sp[-2], sp[-1]);
+          *--sp = Value();
+          *--sp = Value();
+          VM_NEXT();
+        }
+        VM_CASE(BINARY_SUBTRACT)
           if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
             std::int64_t r;
             if (!__builtin_sub_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
               sp[-2].set_int_unchecked(r);
               --sp;
-              break;
+              VM_NEXT();
             }
           }
           goto binary_slow;
-        case Op::BINARY_MULTIPLY:
-        case Op::INPLACE_MULTIPLY:
+        VM_CASE(BINARY_MULTIPLY)
+        VM_CASE(INPLACE_MULTIPLY)
           if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
             std::int64_t r;
             if (!__builtin_mul_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
               sp[-2].set_int_unchecked(r);
               --sp;
-              break;
+              VM_NEXT();
             }
           }
           goto binary_slow;
-        case Op::BINARY_MODULO:
+        VM_CASE(BINARY_MODULO)
           // Non-negative operands: C's % already is Python's.
           if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int() && sp[-2].as_int() >= 0 &&
                             sp[-1].as_int() > 0)) {
             sp[-2].set_int_unchecked(sp[-2].as_int() % sp[-1].as_int());
             --sp;
-            break;
+            VM_NEXT();
           }
           goto binary_slow;
-        case Op::BINARY_TRUE_DIVIDE:
-        case Op::BINARY_FLOOR_DIVIDE:
-        case Op::BINARY_POWER:
-        binary_slow: {
-          Value r = binary_op(ts, op, sp[-2], sp[-1]);
+        VM_CASE(BINARY_TRUE_DIVIDE)
+        VM_CASE(BINARY_FLOOR_DIVIDE)
+        VM_CASE(BINARY_POWER)
+        binary_slow : {
+          sp[-2] = binary_op(ts, op, sp[-2], sp[-1]);
           *--sp = Value();
-          sp[-1] = std::move(r);
-          break;
+          VM_NEXT();
         }
-        case Op::COMPARE_LT:
+        VM_CASE(COMPARE_LT)
           if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
             bool r = sp[-2].as_int() < sp[-1].as_int();
             --sp;
             sp[-1] = Value::boolean(r);
-            break;
+            VM_NEXT();
           }
           goto compare_slow;
-        case Op::COMPARE_LE:
-        case Op::COMPARE_GT:
-        case Op::COMPARE_GE:
-        case Op::COMPARE_EQ:
-        case Op::COMPARE_NE:
-        case Op::COMPARE_IS:
-        case Op::COMPARE_IS_NOT:
-        case Op::COMPARE_IN:
-        case Op::COMPARE_NOT_IN:
-        compare_slow: {
+        VM_CASE(COMPARE_LE)
+        VM_CASE(COMPARE_GT)
+        VM_CASE(COMPARE_GE)
+        VM_CASE(COMPARE_EQ)
+        VM_CASE(COMPARE_NE)
+        VM_CASE(COMPARE_IS)
+        VM_CASE(COMPARE_IS_NOT)
+        VM_CASE(COMPARE_IN)
+        VM_CASE(COMPARE_NOT_IN)
+        compare_slow : {
           bool r = compare(ts, op, sp[-2], sp[-1]);
           *--sp = Value();
           sp[-1] = Value::boolean(r);
-          break;
+          VM_NEXT();
         }
-        case Op::JUMP_FORWARD: ip = code_start + arg; break;
-        case Op::JUMP_BACKWARD:
-          ip = code_start + arg;
-          if (GILSIM_UNLIKELY(ts.eval_breaker.load(std::memory_order_relaxed) != 0 || steps >= step_limit))
-            safe_point();
-          break;
-        case Op::POP_JUMP_IF_FALSE:
-        case Op::POP_JUMP_IF_TRUE: {
+        VM_CASE(JUMP_FORWARD) {
+          std::uint32_t target = ARG32();
+          ip = code_start + target;
+          VM_NEXT();
+        }
+        VM_CASE(JUMP_BACKWARD) {
+          std::uint32_t target = ARG32();
+          ip = code_start + target;
+          SAFE_POINT();
+          VM_NEXT();
+        }
+        VM_CASE(POP_JUMP_IF_FALSE)
+        VM_CASE(POP_JUMP_IF_TRUE) {
+          std::uint32_t target = ARG32();
           Value& top = sp[-1];
           bool t = top.is_bool() ? top.as_bool() : truthy(ts, top);
           *--sp = Value();
-          if (t == (op == Op::POP_JUMP_IF_TRUE)) ip = code_start + arg;
-          break;
+          if (t == (op == Op::POP_JUMP_IF_TRUE)) ip = code_start + target;
+          VM_NEXT();
         }
-        case Op::JUMP_IF_NOT_LT: {
+        VM_CASE(JUMP_IF_NOT_LT) {
+          std::uint32_t target = ARG32();
           bool lt;
-          if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int()))
+          if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
             lt = sp[-2].as_int() < sp[-1].as_int();
-          else
+            sp -= 2;  // two ints: nothing to release
+          } else {
             lt = compare(ts, Op::COMPARE_LT, sp[-2], sp[-1]);
-          *--sp = Value();
-          *--sp = Value();
-          if (!lt) ip = code_start + arg;
-          break;
+            *--sp = Value();
+            *--sp = Value();
+          }
+          if (!lt) ip = code_start + target;
+          VM_NEXT();
         }
-        case Op::GET_ITER:
+        VM_CASE(POP_JUMP_BACKWARD_IF_TRUE) {
+          std::uint32_t target = ARG32();
+          Value& top = sp[-1];
+          bool t = top.is_bool() ? top.as_bool() : truthy(ts, top);
+          *--sp = Value();
+          if (t) {
+            ip = code_start + target;
+            SAFE_POINT();
+          }
+          VM_NEXT();
+        }
+        VM_CASE(JUMP_BACKWARD_IF_LT) {
+          std::uint32_t target = ARG32();
+          bool lt;
+          if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
+            lt = sp[-2].as_int() < sp[-1].as_int();
+            sp -= 2;
+          } else {
+            lt = compare(ts, Op::COMPARE_LT, sp[-2], sp[-1]);
+            *--sp = Value();
+            *--sp = Value();
+          }
+          if (lt) {
+            ip = code_start + target;
+            SAFE_POINT();
+          }
+          VM_NEXT();
+        }
+        VM_CASE(GET_ITER)
           get_iter(sp - 1);
           sp += 2;
-          break;
-        case Op::FOR_ITER: {
+          VM_NEXT();
+        VM_CASE(FOR_ITER) {
+          std::uint32_t target = ARG32();
           Value* slots = sp - 3;
           if (slots[0].is_int()) {
-            std::int64_t cur = slots[0].as_int(), stop = slots[1].as_int(), step = slots[2].as_int();
+            std::int64_t cur = slots[0].as_int(), stop = slots[1].as_int(),
+                         step = slots[2].as_int();
             if (step > 0 ? cur < stop : cur > stop) {
               std::int64_t next;
               // Past the int64 range the loop is over anyway: park the counter on stop.
@@ -511,43 +647,53 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
               (sp++)->set_int_unchecked(cur);
             } else {
               sp -= 3;
-              ip = code_start + arg;
+              ip = code_start + target;
             }
-            break;
+            VM_NEXT();
           }
-          Value item;
-          if (next_item(ts, slots, item)) {
-            *sp++ = std::move(item);
+          if (next_item(ts, slots, *sp)) {
+            ++sp;
           } else {
             for (int i = 0; i < 3; ++i) *--sp = Value();
-            ip = code_start + arg;
+            ip = code_start + target;
           }
-          break;
+          VM_NEXT();
         }
-        case Op::WITH_ENTER: {
-          Value ctx = std::move(*--sp);
-          save_frame();
-          enter_context(ts, std::move(ctx));
-          load_frame();
-          break;
+        VM_CASE(WITH_ENTER) {
+          --sp;
+          SAVE_FRAME();
+          enter_context(ts, std::move(*sp));
+          LOAD_FRAME();
+          VM_NEXT();
         }
-        case Op::WITH_EXIT: {
-          Value ctx = std::move(ts.with_stack.back());
-          ts.with_stack.pop_back();
-          save_frame();
-          exit_context(ts, ctx);
-          load_frame();
-          break;
+        VM_CASE(WITH_EXIT) {
+          SAVE_FRAME();
+          exit_innermost_context(ts);
+          LOAD_FRAME();
+          VM_NEXT();
         }
       }
     }
   } catch (const ScriptError& e) {
     ts.steps = steps;
     RunResult r;
-    r.failure = unwind(ts, e, static_cast<std::uint32_t>(instr - code_start), entry_depth);
+    // ip has moved past the failing instruction's opcode (and perhaps its operand), never past
+    // its end: every handler raises before it jumps. Its position is the last one at ip - 1.
+    r.failure = unwind(ts, e, static_cast<std::uint32_t>(ip - 1 - code_start), entry_depth);
     return r;
   }
 }
+
+#undef VM_CASE
+#undef VM_NEXT
+#undef VM_SWITCH
+#undef FETCH
+#undef SAVE_FRAME
+#undef LOAD_FRAME
+#undef ARG16
+#undef ARG32
+#undef SAFE_POINT
+#undef PUSH_LOCAL
 
 RunResult execute_any(ThreadState& ts, size_t entry_depth) {
   return ts.ticker == INT64_MAX ? execute<false>(ts, entry_depth) : execute<true>(ts, entry_depth);

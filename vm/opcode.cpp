@@ -38,6 +38,8 @@ bool op_is_jump(Op op) {
     case Op::POP_JUMP_IF_FALSE:
     case Op::POP_JUMP_IF_TRUE:
     case Op::JUMP_IF_NOT_LT:
+    case Op::POP_JUMP_BACKWARD_IF_TRUE:
+    case Op::JUMP_BACKWARD_IF_LT:
     case Op::FOR_ITER:
       return true;
     default:

@@ -9,7 +9,9 @@ namespace gilsim {
 
 class Source {
  public:
-  Source(std::string path, std::string text) : path_(std::move(path)), text_(std::move(text)) {
+  // Line endings are normalized to "\n" first ("\r\n" and a lone "\r" too), as Python's
+  // universal newlines do, so every later stage agrees on line numbers.
+  Source(std::string path, std::string text) : path_(std::move(path)), text_(normalize(text)) {
     line_starts_.push_back(0);
     for (size_t i = 0; i < text_.size(); ++i)
       if (text_[i] == '\n') line_starts_.push_back(i + 1);
@@ -23,11 +25,24 @@ class Source {
     if (n < 1 || n > line_count()) return {};
     size_t begin = line_starts_[n - 1];
     size_t end = n < line_count() ? line_starts_[n] - 1 : text_.size();
-    if (end > begin && text_[end - 1] == '\r') --end;
     return std::string_view(text_).substr(begin, end - begin);
   }
 
  private:
+  static std::string normalize(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] != '\r') {
+        out += text[i];
+      } else {
+        out += '\n';
+        if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      }
+    }
+    return out;
+  }
+
   std::string path_;
   std::string text_;
   std::vector<size_t> line_starts_;

@@ -1,0 +1,148 @@
+// The opcode table (vm/opcodes.def) and the facts generated from it.
+#include <doctest/doctest.h>
+
+#include <cctype>
+#include <set>
+#include <string>
+
+#include "vm/opcode.h"
+
+namespace {
+
+using gilsim::kOpCount;
+using gilsim::Op;
+using gilsim::op_comment;
+using gilsim::op_is_jump;
+using gilsim::op_name;
+using gilsim::op_operand_width;
+using gilsim::op_stack_effect;
+using gilsim::op_ticks;
+
+Op nth(int i) { return static_cast<Op>(i); }
+
+// The opcodes whose stack effect depends on the operand.
+bool effect_reads_arg(Op op) {
+  return op == Op::POP_N || op == Op::CALL || op == Op::CALL_METHOD || op == Op::BUILD_LIST;
+}
+
+TEST_CASE("opcode names are unique upper-case identifiers and every opcode has a comment") {
+  std::set<std::string> seen;
+  for (int i = 0; i < kOpCount; ++i) {
+    std::string name(op_name(nth(i)));
+    CAPTURE(i);
+    CAPTURE(name);
+    REQUIRE(!name.empty());
+    for (char c : name) CHECK((std::isupper(static_cast<unsigned char>(c)) || c == '_'));
+    CHECK(seen.insert(name).second);
+    CHECK(!op_comment(nth(i)).empty());
+  }
+  CHECK(seen.size() == static_cast<size_t>(kOpCount));
+}
+
+TEST_CASE("the enum and the generated tables stay in step") {
+  // The first and last entries of opcodes.def name themselves: a table that fell out of step with
+  // the enum would show another name here.
+  CHECK(op_name(Op::NOP) == "NOP");
+  CHECK(static_cast<int>(Op::NOP) == 0);
+  CHECK(op_name(Op::WITH_EXIT) == "WITH_EXIT");
+  CHECK(static_cast<int>(Op::WITH_EXIT) == kOpCount - 1);
+  CHECK(op_name(Op::LOAD_FAST_LOAD_FAST) == "LOAD_FAST_LOAD_FAST");
+  CHECK(op_name(Op::JUMP_IF_NOT_LT) == "JUMP_IF_NOT_LT");
+  CHECK(op_operand_width(Op::LOAD_CONST) == 2);
+  CHECK(op_operand_width(Op::BINARY_ADD) == 0);
+  CHECK(op_stack_effect(Op::LOAD_CONST, 0) == 1);
+  CHECK(op_stack_effect(Op::STORE_SUBSCR, 0) == -3);
+}
+
+TEST_CASE("operand widths are 0, 2 or 4 bytes") {
+  for (int i = 0; i < kOpCount; ++i) {
+    CAPTURE(op_name(nth(i)));
+    int w = op_operand_width(nth(i));
+    CHECK((w == 0 || w == 2 || w == 4));
+  }
+}
+
+TEST_CASE("jumps carry a 4-byte absolute target, and exactly the branching opcodes are jumps") {
+  std::set<std::string> jumps;
+  for (int i = 0; i < kOpCount; ++i) {
+    Op op = nth(i);
+    CAPTURE(op_name(op));
+    if (op_is_jump(op)) {
+      CHECK(op_operand_width(op) == 4);
+      jumps.insert(std::string(op_name(op)));
+    }
+  }
+  std::string listed;
+  for (const auto& j : jumps) listed += j + " ";
+  CHECK(listed == "FOR_ITER JUMP_BACKWARD JUMP_FORWARD JUMP_IF_NOT_LT POP_JUMP_IF_FALSE POP_JUMP_IF_TRUE ");
+  // The only other 4-byte operands are the two packed superinstructions.
+  for (int i = 0; i < kOpCount; ++i) {
+    Op op = nth(i);
+    if (op_operand_width(op) == 4 && !op_is_jump(op))
+      CHECK((op == Op::LOAD_FAST_LOAD_FAST || op == Op::LOAD_FAST_LOAD_CONST));
+  }
+}
+
+TEST_CASE("stack effects that depend on the operand") {
+  CHECK(op_stack_effect(Op::BUILD_LIST, 0) == 1);
+  CHECK(op_stack_effect(Op::BUILD_LIST, 3) == -2);
+  CHECK(op_stack_effect(Op::CALL, 0) == 0);
+  CHECK(op_stack_effect(Op::CALL, 2) == -2);  // callee and 2 args out, result in
+  CHECK(op_stack_effect(Op::CALL_METHOD, 0) == -1);
+  CHECK(op_stack_effect(Op::CALL_METHOD, 2) == -3);  // method, self and 2 args out, result in
+  CHECK(op_stack_effect(Op::POP_N, 3) == -3);
+  for (int i = 0; i < kOpCount; ++i) {
+    Op op = nth(i);
+    CAPTURE(op_name(op));
+    if (!effect_reads_arg(op)) CHECK(op_stack_effect(op, 0) == op_stack_effect(op, 7));
+  }
+}
+
+TEST_CASE("stack effects of the fixed-shape opcodes") {
+  CHECK(op_stack_effect(Op::POP_TOP, 0) == -1);
+  CHECK(op_stack_effect(Op::DUP_TOP, 0) == 1);
+  CHECK(op_stack_effect(Op::DUP_TOP_TWO, 0) == 2);
+  CHECK(op_stack_effect(Op::ROT_THREE, 0) == 0);
+  CHECK(op_stack_effect(Op::BINARY_SUBSCR, 0) == -1);
+  CHECK(op_stack_effect(Op::LOAD_METHOD, 0) == 1);
+  CHECK(op_stack_effect(Op::GET_ITER, 0) == 2);  // the iterable becomes 3 slots
+  CHECK(op_stack_effect(Op::FOR_ITER, 0) == 1);  // falls through with the next item
+  CHECK(op_stack_effect(Op::JUMP_IF_NOT_LT, 0) == -2);
+  CHECK(op_stack_effect(Op::WITH_ENTER, 0) == -1);
+  // A superinstruction has the effect of the pair it replaces.
+  CHECK(op_stack_effect(Op::LOAD_FAST_LOAD_FAST, 0) == 2 * op_stack_effect(Op::LOAD_FAST, 0));
+  CHECK(op_stack_effect(Op::LOAD_FAST_LOAD_CONST, 0) ==
+        op_stack_effect(Op::LOAD_FAST, 0) + op_stack_effect(Op::LOAD_CONST, 0));
+  CHECK(op_stack_effect(Op::JUMP_IF_NOT_LT, 0) ==
+        op_stack_effect(Op::COMPARE_LT, 0) + op_stack_effect(Op::POP_JUMP_IF_FALSE, 0));
+}
+
+TEST_CASE("legacy ticks follow Python 2's fast-dispatch opcodes") {
+  // Python 2.7 dispatched these with `goto fast_next_opcode`: no tick.
+  for (Op op : {Op::LOAD_FAST, Op::LOAD_CONST, Op::STORE_FAST, Op::POP_TOP, Op::DUP_TOP,
+                Op::ROT_TWO, Op::ROT_THREE, Op::JUMP_FORWARD, Op::POP_JUMP_IF_FALSE,
+                Op::POP_JUMP_IF_TRUE}) {
+    CAPTURE(op_name(op));
+    CHECK_FALSE(op_ticks(op));
+  }
+  for (Op op : {Op::LOAD_GLOBAL, Op::STORE_GLOBAL, Op::BINARY_ADD, Op::COMPARE_LT, Op::CALL,
+                Op::JUMP_BACKWARD, Op::RETURN_VALUE, Op::FOR_ITER}) {
+    CAPTURE(op_name(op));
+    CHECK(op_ticks(op));
+  }
+  // A pair of loads fused into one instruction ticks as the pair did: not at all.
+  CHECK_FALSE(op_ticks(Op::LOAD_FAST_LOAD_FAST));
+  CHECK_FALSE(op_ticks(Op::LOAD_FAST_LOAD_CONST));
+}
+
+// BUG: COMPARE_LT ticks and POP_JUMP_IF_FALSE does not, so the unfused pair counts one legacy tick,
+// but the superinstruction JUMP_IF_NOT_LT that replaces it counts none. Fusion thereby changes the
+// legacy policy's switch points, which the compiler promises it never does, and makes `while i < n`
+// tick differently from the equivalent `while n > i` (see test_interpreter.cpp). Whichever count
+// is chosen, the fused op should tick as often as the pair it replaces.
+TEST_CASE("JUMP_IF_NOT_LT ticks as often as COMPARE_LT + POP_JUMP_IF_FALSE" * doctest::skip()) {
+  int pair = int(op_ticks(Op::COMPARE_LT)) + int(op_ticks(Op::POP_JUMP_IF_FALSE));
+  CHECK(int(op_ticks(Op::JUMP_IF_NOT_LT)) == pair);
+}
+
+}  // namespace
