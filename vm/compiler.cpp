@@ -15,7 +15,8 @@ namespace gilsim {
 
 namespace {
 
-constexpr std::uint32_t kMaxIndex = 0xffff;  // u16 operands
+constexpr std::uint32_t kMaxIndex = 0xffff;          // u16 operands
+constexpr std::uint32_t kMaxWideIndex = 0x7fffffff;  // u32 operands, kept clear of overflow
 
 struct ProgramBuilder {
   Program program;
@@ -166,7 +167,7 @@ class FunctionCompiler {
         op_operand_width(prev_op_) == 2 ? read_operand(&code_.bytes[prev_op_offset_ + 1], 2) : 0;
     if (prev_op_ == Op::LOAD_FAST && op == Op::LOAD_FAST)
       return rewrite(Op::LOAD_FAST_LOAD_FAST, prev_arg | (arg << 16), 1);
-    if (prev_op_ == Op::LOAD_FAST && op == Op::LOAD_CONST)
+    if (prev_op_ == Op::LOAD_FAST && op == Op::LOAD_CONST && arg <= kMaxIndex)
       return rewrite(Op::LOAD_FAST_LOAD_CONST, prev_arg | (arg << 16), 1);
     // `x = x + y` and `x += y`: the sum goes straight to the local instead of through the stack,
     // which removes one store-to-load hop from the loop's critical path.
@@ -232,7 +233,7 @@ class FunctionCompiler {
         return i;
       }
     }
-    if (consts.size() > kMaxIndex) fail("too many constants in one function");
+    if (consts.size() >= kMaxWideIndex) fail("too many constants in one function");
     consts.push_back(v);
     return static_cast<std::uint32_t>(consts.size() - 1);
   }
@@ -248,7 +249,7 @@ class FunctionCompiler {
 
   std::uint32_t global(const std::string& name) {
     std::uint32_t g = pb_.global(name);
-    if (g > kMaxIndex) fail("too many global names");
+    if (g >= kMaxWideIndex) fail("too many global names");
     return g;
   }
 
@@ -470,7 +471,6 @@ class FunctionCompiler {
       case ExprKind::Name: load_name(e.text); return;
       case ExprKind::List:
         for (const auto& k : e.kids) expr(*k);
-        if (e.kids.size() > kMaxIndex) fail("too many items in a list display");
         at(e);
         emit(Op::BUILD_LIST, static_cast<std::uint32_t>(e.kids.size()));
         return;
@@ -631,7 +631,6 @@ void FunctionCompiler::def_stmt(const Stmt& s) {
   FunctionCompiler fc(pb_, *code, &scanner.scope);
   fc.compile_body(s.body, s.line);
   auto index = static_cast<std::uint32_t>(pb_.program.functions.size());
-  if (index > kMaxIndex) fail("too many functions");
   pb_.program.functions.push_back(std::move(code));
   at(s);
   emit(Op::MAKE_FUNCTION, index);

@@ -347,7 +347,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           std::swap(sp[-2], sp[-3]);  // -> [c, a, b]
           VM_NEXT();
         }
-        VM_CASE(LOAD_CONST) *sp++ = consts[ARG16()]; VM_NEXT();
+        VM_CASE(LOAD_CONST) *sp++ = consts[ARG32()]; VM_NEXT();
         VM_CASE(LOAD_FAST) {
           std::uint32_t slot = ARG16();
           PUSH_LOCAL(slot);
@@ -374,9 +374,9 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
             slot = std::move(top);
           VM_NEXT();
         }
-        VM_CASE(LOAD_GLOBAL) *sp = load_global(ts, ARG16()); ++sp; VM_NEXT();
+        VM_CASE(LOAD_GLOBAL) *sp = load_global(ts, ARG32()); ++sp; VM_NEXT();
         VM_CASE(STORE_GLOBAL) {
-          std::uint32_t index = ARG16();
+          std::uint32_t index = ARG32();
           store_global(ts, index, std::move(*--sp));
           VM_NEXT();
         }
@@ -456,10 +456,10 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           VM_NEXT();
         }
         VM_CASE(MAKE_FUNCTION)
-          *sp++ = Value::adopt(new FunctionObj(program.functions[ARG16()].get()));
+          *sp++ = Value::adopt(new FunctionObj(program.functions[ARG32()].get()));
           VM_NEXT();
         VM_CASE(BUILD_LIST) {
-          std::uint32_t n = ARG16();
+          std::uint32_t n = ARG32();
           sp = build_list(sp, n);
           VM_NEXT();
         }

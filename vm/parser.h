@@ -16,7 +16,7 @@ namespace gilsim {
 
 inline constexpr int kMaxExprDepth = 200;
 inline constexpr int kMaxChain = 1000;       // operators in one chain, elifs in a row
-inline constexpr int kMaxTreeHeight = 1000;  // levels of one expression tree
+inline constexpr int kMaxTreeHeight = 1500;  // levels of one expression tree (above kMaxChain)
 
 Block parse(const Source& source);                // tokenizes, then parses
 Block parse_tokens(const std::vector<Token>& tokens);

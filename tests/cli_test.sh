@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Command-line behaviour: exit codes, error formats, -D, --max-steps, dis, bad input.
+#   tests/cli_test.sh path/to/gilsim
+set -uo pipefail
+gilsim="$1"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+check() {  # check NAME CONDITION-EXIT-STATUS
+  if [[ "$2" -eq 0 ]]; then
+    passed=$((passed + 1))
+    echo "ok   $1"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $1"
+    [[ -f "$work/out" ]] && sed 's/^/     out: /' "$work/out" | head -n 8
+    [[ -f "$work/err" ]] && sed 's/^/     err: /' "$work/err" | head -n 8
+  fi
+}
+
+run() {  # run ARGS... ; sets $status, stdout in $work/out, stderr in $work/err
+  timeout 60 "$gilsim" "$@" >"$work/out" 2>"$work/err"
+  status=$?
+}
+
+run
+check "no subcommand exits 2" $([[ $status -eq 2 ]]; echo $?)
+
+run frobnicate
+check "unknown subcommand exits 2" $([[ $status -eq 2 ]]; echo $?)
+
+run run "$work/missing.gil"
+check "missing file exits 2 and says so" $([[ $status -eq 2 ]] && grep -q "cannot open" "$work/err"; echo $?)
+
+printf 'x = 1\nif x > 0\n    print(x)\n' >"$work/syntax.gil"
+run run "$work/syntax.gil"
+check "syntax error exits 2" $([[ $status -eq 2 ]]; echo $?)
+check "syntax error names file:line:col" $(head -n1 "$work/err" | grep -q "syntax.gil:2:9: SyntaxError: expected ':'"; echo $?)
+check "syntax error quotes the line" $(sed -n 2p "$work/err" | grep -qx "    if x > 0"; echo $?)
+check "syntax error caret under column 9" $(sed -n 3p "$work/err" | grep -qx "            ^"; echo $?)
+check "nothing ran before the syntax error" $([[ ! -s "$work/out" ]]; echo $?)
+
+printf 'def f(a):\n    return g(a)\n\ndef g(b):\n    return 10 // b\n\nprint("before")\nf(0)\n' >"$work/rt.gil"
+run run "$work/rt.gil"
+check "runtime error exits 1" $([[ $status -eq 1 ]]; echo $?)
+check "output before the error is kept" $(grep -qx "before" "$work/out"; echo $?)
+check "traceback header" $(grep -qx "Traceback (most recent call last):" "$work/err"; echo $?)
+check "traceback frames outermost first" $(grep -n 'File ' "$work/err" | tr '\n' '|' | grep -q 'line 8, in <module>.*line 2, in f.*line 5, in g'; echo $?)
+check "traceback quotes source lines" $(grep -qx "    return 10 // b" "$work/err"; echo $?)
+check "traceback ends with the exception" $(tail -n1 "$work/err" | grep -qx "ZeroDivisionError: integer division or modulo by zero"; echo $?)
+
+printf 'print(param("n", 1), param("f", 0.5), param("s", "x"), param("absent", 7))\n' >"$work/param.gil"
+run run "$work/param.gil" -D n=42 -D f=2.5 -D s=hello
+check "-D values typed int, float, str; default when absent" $(grep -qx "42 2.5 hello 7" "$work/out"; echo $?)
+run run "$work/param.gil" -D novalue
+check "-D without = exits 2" $([[ $status -eq 2 ]]; echo $?)
+
+printf 'i = 0\nwhile True:\n    i += 1\n' >"$work/forever.gil"
+run run "$work/forever.gil" --max-steps 100000
+check "--max-steps stops a runaway loop with exit 1" $([[ $status -eq 1 ]] && grep -q "StepLimitError" "$work/err"; echo $?)
+
+run dis "$work/rt.gil"
+check "dis shows each code object" $(grep -q "Disassembly of <module>" "$work/out" && grep -q "Disassembly of g" "$work/out"; echo $?)
+check "dis resolves operands" $(grep -q "LOAD_GLOBAL .*(g)" "$work/out" && grep -q "LOAD_CONST .*(10)" "$work/out"; echo $?)
+run dis --opcodes
+check "dis --opcodes lists the table" $(grep -q "^JUMP_BACKWARD " "$work/out" && grep -q "^LOAD_FAST " "$work/out"; echo $?)
+
+head -c 4096 /dev/urandom >"$work/binary.gil"
+run run "$work/binary.gil"
+check "binary input: exit 2, no crash" $([[ $status -eq 2 ]]; echo $?)
+
+python_like_nesting=$(printf '%.0s(' $(seq 100000))
+printf 'x = %s1\n' "$python_like_nesting" >"$work/nested.gil"
+run run "$work/nested.gil"
+check "100,000 nested parentheses: clear error" $([[ $status -eq 2 ]] && grep -q "too many nested parentheses" "$work/err"; echo $?)
+
+awk 'BEGIN { for (i = 0; i < 150; i++) { printf "%" (i * 4) "sif True:\n", "" } printf "%" (150 * 4) "sprint(1)\n", "" }' >"$work/deep_blocks.gil"
+run run "$work/deep_blocks.gil"
+check "150 nested blocks: IndentationError, exit 2" $([[ $status -eq 2 ]] && grep -q "too many levels of indentation" "$work/err"; echo $?)
+
+awk 'BEGIN { for (i = 0; i < 200000; i++) print "x = " i " + 1" } END { print "print(x)" }' >"$work/huge.gil"
+run run "$work/huge.gil"
+check "a 200,000-line script runs" $([[ $status -eq 0 ]] && grep -qx "200000" "$work/out"; echo $?)
+
+run bench --scale 0.002 --repeat 1
+check "bench prints its table" $([[ $status -eq 0 ]] && grep -q "^count " "$work/out" && grep -q "^arith " "$work/out"; echo $?)
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages gilsim needs, only those missing. Safe to run again.
+#   tools/install-deps.sh            build + test needs
+#   tools/install-deps.sh --ci       also clang's libFuzzer runtime (the fuzz target)
+set -euo pipefail
+
+packages=(g++ cmake ninja-build pkg-config libfmt-dev libspdlog-dev doctest-dev libcli11-dev
+          nlohmann-json3-dev python3)
+if [[ "${1:-}" == "--ci" ]]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "gilsim: installing missing packages: ${missing[*]}" >&2
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
