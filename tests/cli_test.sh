@@ -43,7 +43,7 @@ check "syntax error caret under column 9" $(sed -n 3p "$work/err" | grep -qx "  
 check "nothing ran before the syntax error" $([[ ! -s "$work/out" ]]; echo $?)
 
 printf 'def f(a):\n    return g(a)\n\ndef g(b):\n    return 10 // b\n\nprint("before")\nf(0)\n' >"$work/rt.gil"
-run run "$work/rt.gil"
+run run -q "$work/rt.gil"
 check "runtime error exits 1" $([[ $status -eq 1 ]]; echo $?)
 check "output before the error is kept" $(grep -qx "before" "$work/out"; echo $?)
 check "traceback header" $(grep -qx "Traceback (most recent call last):" "$work/err"; echo $?)

@@ -99,7 +99,7 @@ def check(gilsim, path, expects_syntax_error):
     py = Run([sys.executable, path])
     if py.timed_out or py.error:
         return "cpython: " + py.describe()
-    gil = Run([gilsim, "run", path])
+    gil = Run([gilsim, "run", "-q", path])
     if gil.error or gil.timed_out:
         return "gilsim: " + gil.describe()
     if gil.rc is not None and gil.rc < 0:

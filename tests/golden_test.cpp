@@ -214,7 +214,7 @@ RunResult run_child(const std::string& binary, const std::string& script, std::c
     posix_spawnattr_setpgroup(&attr, 0);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF);
 
-    std::vector<std::string> args_storage = {binary, "run", script};
+    std::vector<std::string> args_storage = {binary, "run", "-q", script};
     std::vector<char*> argv;
     for (auto& a : args_storage) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -3,57 +3,104 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdio>
+#include <fstream>
 
+#include "gil/metrics.h"
+#include "gil/thread_engine.h"
 #include "tools/bench.h"
+#include "tools/report.h"
 #include "tools/script_loader.h"
-#include "vm/direct_host.h"
 #include "vm/disassembler.h"
-#include "vm/interpreter.h"
-#include "vm/objects.h"
-#include "vm/pyformat.h"
 
 namespace gilsim {
 
 namespace {
 
-// -D NAME=VALUE: the value is an int if it reads as one, else a float, else a str (as the shim does).
-Value parse_define_value(const std::string& text) {
-  if (auto i = parse_int(text)) return Value::integer(*i);
-  if (auto f = parse_float(text)) return Value::floating(*f);
-  return make_str(text);
-}
+// Set by SIGINT; the one piece of process-wide state, as a signal handler allows nothing else.
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_sigint(int) { g_interrupted = 1; }
 
 struct RunOptions {
   std::string script;
   std::vector<std::string> defines;
   std::uint64_t max_steps = 0;
+  std::string policy = "modern";
+  std::string switch_interval = "5ms";
+  std::int64_t check_interval = 100;
+  std::string quantum = "100ms";
+  std::string timer_tick = "10ms";
+  std::string timeout;
+  std::string json_path;
+  bool quiet = false;
 };
 
-int cmd_run(const RunOptions& opt) {
-  int exit_code = 0;
-  auto program = load_script(opt.script, exit_code);
-  if (!program) return exit_code;
-  DirectHost host;
-  host.set_echo(true);
-  Interp interp(program, host);
+bool duration_option(const std::string& flag, const std::string& text, Nanos& out) {
+  std::string error;
+  if (parse_duration(text, out, error)) return true;
+  fmt::print(stderr, "gilsim: {}: {}\n", flag, error);
+  return false;
+}
+
+// Checks the options and fills the engine's. False (after saying why) on bad input.
+bool engine_options(const RunOptions& opt, EngineOptions& eo) {
+  if (!make_policy(opt.policy, eo.params)) {
+    std::string names;
+    for (const auto& p : policy_catalog()) names += (names.empty() ? "" : ", ") + p.name;
+    fmt::print(stderr, "gilsim: unknown policy '{}' (one of: {})\n", opt.policy, names);
+    return false;
+  }
+  eo.policy = opt.policy;
+  if (!duration_option("--switch-interval", opt.switch_interval, eo.params.switch_interval) ||
+      !duration_option("--quantum", opt.quantum, eo.params.quantum) ||
+      !duration_option("--timer-tick", opt.timer_tick, eo.params.timer_tick))
+    return false;
+  if (!opt.timeout.empty() && !duration_option("--timeout", opt.timeout, eo.timeout)) return false;
+  if (opt.check_interval < 1) {
+    fmt::print(stderr, "gilsim: --check-interval must be at least 1\n");
+    return false;
+  }
+  eo.params.check_interval = opt.check_interval;
+  eo.max_steps = opt.max_steps;
   for (const auto& d : opt.defines) {
     auto eq = d.find('=');
     if (eq == std::string::npos || eq == 0) {
       fmt::print(stderr, "gilsim: -D expects NAME=VALUE, got '{}'\n", d);
-      return 2;
+      return false;
     }
-    interp.params.emplace_back(d.substr(0, eq), parse_define_value(d.substr(eq + 1)));
+    eo.defines.emplace_back(d.substr(0, eq), d.substr(eq + 1));
   }
-  ThreadState ts(interp, "MainThread", 0);
-  ts.max_steps = opt.max_steps;
-  RunResult result = run_module(ts);
+  return true;
+}
+
+int cmd_run(const RunOptions& opt) {
+  EngineOptions eo;
+  if (!engine_options(opt, eo)) return 2;
+  int exit_code = 0;
+  auto program = load_script(opt.script, exit_code);
+  if (!program) return exit_code;
+  eo.interrupted = [] { return g_interrupted != 0; };
+  auto previous = std::signal(SIGINT, on_sigint);
+  ThreadEngine engine(eo);
+  RunRecord run = engine.run(program);
+  std::signal(SIGINT, previous);
   std::fflush(stdout);
-  if (result.failure) {
-    fmt::print(stderr, "{}", format_traceback(*program, *result.failure));
-    return 1;
+  Metrics metrics = compute_metrics(run);
+  if (run.stop == StopCause::Deadlock) fmt::print(stderr, "gilsim: {}", run.deadlock_report);
+  if (run.stop == StopCause::Timeout)
+    fmt::print(stderr, "gilsim: stopped by --timeout {} (results so far below)\n", opt.timeout);
+  if (run.stop == StopCause::Interrupt) fmt::print(stderr, "gilsim: interrupted (Ctrl-C)\n");
+  if (!opt.quiet) fmt::print(stderr, "{}", format_summary(run, metrics));
+  if (!opt.json_path.empty()) {
+    std::ofstream f(opt.json_path);
+    if (!f) {
+      fmt::print(stderr, "gilsim: cannot write '{}'\n", opt.json_path);
+      return run.exit_code ? run.exit_code : 2;
+    }
+    f << results_json(run, metrics).dump(2) << '\n';
   }
-  return 0;
+  return run.exit_code;
 }
 
 int cmd_dis(const std::string& script, bool opcodes) {
@@ -65,6 +112,15 @@ int cmd_dis(const std::string& script, bool opcodes) {
   auto program = load_script(script, exit_code);
   if (!program) return exit_code;
   fmt::print("{}", disassemble(*program));
+  return 0;
+}
+
+int cmd_policies() {
+  for (const auto& p : policy_catalog()) {
+    fmt::print("{}\n  models:     {}\n  parameters: {}\n  source:     {}\n\n", p.name, p.models,
+               p.parameters, p.source);
+  }
+  fmt::print("Each has a page in docs/policies/. Choose one with: gilsim run SCRIPT --policy NAME\n");
   return 0;
 }
 
@@ -80,8 +136,21 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("script", run.script, "The script (.gil, a subset of Python)")->required();
   run_cmd->add_option("-D,--define", run.defines, "NAME=VALUE for param(NAME, default)")
       ->allow_extra_args(false);
+  run_cmd->add_option("--policy", run.policy, "GIL policy (see: gilsim policies)")
+      ->capture_default_str();
+  run_cmd->add_option("--switch-interval", run.switch_interval,
+                      "modern/fifo/io-priority: the switch interval")
+      ->capture_default_str();
+  run_cmd->add_option("--check-interval", run.check_interval, "legacy: ticks between releases")
+      ->capture_default_str();
+  run_cmd->add_option("--quantum", run.quantum, "gvl: time slice")->capture_default_str();
+  run_cmd->add_option("--timer-tick", run.timer_tick, "gvl: timer period")->capture_default_str();
+  run_cmd->add_option("--timeout", run.timeout, "Stop the run after this long (exit 124)");
+  run_cmd->add_option("--json", run.json_path, "Write the results as JSON to this file");
+  run_cmd->add_flag("-q,--quiet", run.quiet, "No summary table after the run");
   run_cmd->add_option("--max-steps", run.max_steps,
-                      "Stop with an error after about N bytecodes (0: no limit)");
+                      "Stop a thread with an error after about N bytecodes (0: no limit)");
+  auto* policies_cmd = app.add_subcommand("policies", "List the GIL policies");
 
   std::string dis_script;
   bool dis_opcodes = false;
@@ -113,6 +182,7 @@ int run_cli(int argc, char** argv) {
     return cmd_dis(dis_script, dis_opcodes);
   }
   if (*bench_cmd) return run_bench(bench);
+  if (*policies_cmd) return cmd_policies();
   return 2;
 }
 

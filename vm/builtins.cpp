@@ -128,6 +128,13 @@ Value b_min(ThreadState& ts, Value* args, int n) { return min_max(ts, args, n, O
 Value b_max(ThreadState& ts, Value* args, int n) { return min_max(ts, args, n, Op::COMPARE_GT, "max"); }
 
 Value b_sum(ThreadState& ts, Value* args, int) {
+  if (args[0].is(ObjType::Range)) {  // without building the list: sum(range(10**9)) is fine
+    auto* r = args[0].as<RangeObj>();
+    std::int64_t total = 0;
+    for (std::int64_t i = 0, n = r->length(); i < n; ++i)
+      total = checked_add(total, r->start + i * r->step);
+    return Value::integer(total);
+  }
   Value total = Value::integer(0);
   for (const Value& v : items_of(ts, args[0])) total = binary_op(ts, Op::BINARY_ADD, total, v);
   return total;

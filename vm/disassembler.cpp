@@ -32,7 +32,9 @@ std::string meaning(const Program& program, const Code& code, Op op, std::uint32
   switch (op) {
     case Op::LOAD_CONST: return constant_repr(code.constants.at(arg));
     case Op::LOAD_FAST:
-    case Op::STORE_FAST: return local_name(code, arg);
+    case Op::STORE_FAST:
+    case Op::BINARY_ADD_STORE_FAST:
+    case Op::INPLACE_ADD_STORE_FAST: return local_name(code, arg);
     case Op::LOAD_FAST_LOAD_FAST:
       return local_name(code, arg & 0xffff) + ", " + local_name(code, arg >> 16);
     case Op::LOAD_FAST_LOAD_CONST:
@@ -67,7 +69,7 @@ std::string disassemble_code(const Program& program, const Code& code) {
     std::string line_col = p.line != last_line ? fmt::format("{:>4}", p.line) : "    ";
     last_line = p.line;
     std::string marker = targets.count(p.offset) ? ">>" : "  ";
-    std::string text = fmt::format("{}  {} {:>6} {:<22}", line_col, marker, p.offset, op_name(op));
+    std::string text = fmt::format("{}  {} {:>6} {:<26}", line_col, marker, p.offset, op_name(op));
     if (width > 0) {
       std::uint32_t arg = read_operand(&code.bytes[p.offset + 1], width);
       std::string what = meaning(program, code, op, arg);
@@ -90,13 +92,13 @@ std::string disassemble(const Program& program) {
 }
 
 std::string opcode_table() {
-  std::string out = fmt::format("{:<22} {:>5} {:>6} {:>5}  {}\n", "opcode", "bytes", "stack", "ticks", "meaning");
+  std::string out = fmt::format("{:<26} {:>5} {:>6} {:>5}  {}\n", "opcode", "bytes", "stack", "ticks", "meaning");
   for (int i = 0; i < kOpCount; ++i) {
     auto op = static_cast<Op>(i);
     int width = op_operand_width(op);
     // Variable effects are shown for an operand of 1.
     std::string effect = fmt::format("{:+d}", op_stack_effect(op, 1));
-    out += fmt::format("{:<22} {:>5} {:>6} {:>5}  {}\n", op_name(op), 1 + width, effect,
+    out += fmt::format("{:<26} {:>5} {:>6} {:>5}  {}\n", op_name(op), 1 + width, effect,
                        op_ticks(op) ? "yes" : "no", op_comment(op));
   }
   return out;

@@ -729,11 +729,24 @@ RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args
 
 std::string format_traceback(const Program& program, const ScriptFailure& failure) {
   std::string out = "Traceback (most recent call last):\n";
-  for (const auto& f : failure.frames) {
-    out += fmt::format("  File \"{}\", line {}, in {}\n", program.source->path(), f.line, f.function);
-    std::string_view text = program.source->line(f.line);
-    size_t start = text.find_first_not_of(" \t");
-    if (start != std::string_view::npos) out += fmt::format("    {}\n", text.substr(start));
+  // As CPython's traceback.py: after three identical entries in a row, one line says how many more.
+  size_t repeats = 0;
+  for (size_t i = 0; i < failure.frames.size(); ++i) {
+    const auto& f = failure.frames[i];
+    bool same = i > 0 && failure.frames[i - 1].function == f.function &&
+                failure.frames[i - 1].line == f.line;
+    repeats = same ? repeats + 1 : 0;
+    if (repeats < 3) {
+      out += fmt::format("  File \"{}\", line {}, in {}\n", program.source->path(), f.line, f.function);
+      std::string_view text = program.source->line(f.line);
+      size_t start = text.find_first_not_of(" \t");
+      if (start != std::string_view::npos) out += fmt::format("    {}\n", text.substr(start));
+    }
+    bool run_ends = i + 1 == failure.frames.size() || failure.frames[i + 1].function != f.function ||
+                    failure.frames[i + 1].line != f.line;
+    if (run_ends && repeats >= 3)
+      out += fmt::format("  [Previous line repeated {} more time{}]\n", repeats - 2,
+                         repeats - 2 == 1 ? "" : "s");
   }
   out += failure.message.empty() ? failure.type : fmt::format("{}: {}", failure.type, failure.message);
   out += '\n';

@@ -258,7 +258,7 @@ class Lexer {
     }
     if (col > top.col) {
       if (altcol <= top.altcol) tab_error();
-      if (static_cast<int>(indents_.size()) > kMaxIndentLevels)
+      if (static_cast<int>(indents_.size()) >= kMaxIndentLevels)
         fail("IndentationError", "too many levels of indentation");
       indents_.push_back({col, altcol});
       push(Tok::Indent, "", line_, col_);
@@ -304,6 +304,9 @@ class Lexer {
     }
     char c = src_[pos_];
     if (c == '!') fail("SyntaxError", "invalid syntax");
+    if (c == '@') fail("SyntaxError", "decorators and '@' are not supported by gilsim");
+    if (std::strchr("~&|^", c) || src_.compare(pos_, 2, "<<") == 0 || src_.compare(pos_, 2, ">>") == 0)
+      fail("SyntaxError", "bitwise operators are not supported by gilsim");
     auto u = static_cast<unsigned char>(c);
     if (u >= 0x80) fail("SyntaxError", "invalid non-ASCII character outside a string or comment");
     fail("SyntaxError", fmt::format("invalid character '{}' (U+{:04X})", c, u));
@@ -539,6 +542,8 @@ class Lexer {
         append_utf8(out, static_cast<std::uint32_t>(v));
         return;
       }
+      case 'N':
+        fail("SyntaxError", "\\N{...} escapes are not supported by gilsim", esc_line, esc_col);
       default:
         if (e >= '0' && e <= '7') {
           int v = 0;

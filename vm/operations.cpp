@@ -403,8 +403,11 @@ bool compare(ThreadState& ts, Op op, const Value& a, const Value& b) {
           }
       } else if (b.is(ObjType::Range)) {
         auto* r = b.as<RangeObj>();
-        if (a.is_intlike()) {
-          std::int64_t x = a.as_int();
+        // Python compares by value: 2.0 in range(3) is True, 2.5 is not.
+        bool integral = a.is_float() && std::isfinite(a.as_float()) &&
+                        a.as_float() == std::trunc(a.as_float()) && std::fabs(a.as_float()) < 9.2e18;
+        if (a.is_intlike() || integral) {
+          std::int64_t x = a.is_intlike() ? a.as_int() : static_cast<std::int64_t>(a.as_float());
           bool inside = r->step > 0 ? (x >= r->start && x < r->stop) : (x <= r->start && x > r->stop);
           found = inside && (static_cast<__int128>(x) - r->start) % r->step == 0;
         }

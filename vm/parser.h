@@ -14,7 +14,7 @@
 
 namespace gilsim {
 
-inline constexpr int kMaxExprDepth = 200;
+inline constexpr int kMaxExprDepth = 250;  // above the 200 brackets Python allows
 inline constexpr int kMaxChain = 1000;       // operators in one chain, elifs in a row
 inline constexpr int kMaxTreeHeight = 1500;  // levels of one expression tree (above kMaxChain)
 

@@ -20,13 +20,17 @@ struct ThreadObj final : Obj {
 };
 
 struct LockObj final : Obj {
-  LockObj() : Obj(ObjType::Lock) {}
-  int owner = -1;  // thread id of the holder, -1 when free; GUARDED_BY(the engine's mutex)
+  explicit LockObj(int id = 0) : Obj(ObjType::Lock), id(id) {}
+  const int id;                // a small number for events and deadlock reports
+  int owner = -1;              // thread id of the holder, -1 when free; GUARDED_BY(engine mutex)
+  std::deque<int> waiters;     // threads blocked in acquire(), in order; GUARDED_BY(engine mutex)
 };
 
 struct QueueObj final : Obj {
-  QueueObj() : Obj(ObjType::Queue) {}
-  std::deque<Value> items;  // GUARDED_BY(the engine's mutex)
+  explicit QueueObj(int id = 0) : Obj(ObjType::Queue), id(id) {}
+  const int id;
+  std::deque<Value> items;     // GUARDED_BY(engine mutex)
+  std::deque<int> waiters;     // threads blocked in get(); GUARDED_BY(engine mutex)
 };
 
 }  // namespace gilsim

@@ -73,6 +73,9 @@ class ThreadState {
   // their own mutex and globals take globals_mu.
   bool lock_objects = false;
 
+  // The host's own record of this thread (opaque to the VM).
+  void* host_data = nullptr;
+
   std::uint64_t steps = 0;       // bytecodes executed (fused instructions count once)
   std::uint64_t max_steps = 0;   // 0: no limit; checked at safe points
 

@@ -1,0 +1,78 @@
+// Events: everything that happens to a script thread, recorded as it happens.
+//
+// One source of truth: the metrics, the summary table, --json, the traces, the CSV and the
+// timeline are all computed from these events, so they can never disagree.
+//
+// Recording is cheap and lock-free: each script thread appends only to its own EventBuffer (a
+// plain vector that no other thread touches while the run is going); the engine merges the
+// buffers by time after the run.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace gilsim {
+
+using Nanos = std::int64_t;  // nanoseconds since the run started
+
+enum class EventKind : std::uint8_t {
+  Spawn,           // the thread exists (arg: parent thread id, -1 for a process's first thread)
+  Exit,            // finished (arg: bytecodes it executed; reason Error if it died of an error)
+  Request,         // wants the GIL: state -> waiting (reason: why it asks)
+  Acquire,         // got the GIL: state -> running (arg: ns it waited)
+  Release,         // let go of the GIL: state by reason (io, native, blocked, waiting, done)
+  DropRequest,     // asked the holder to drop the GIL (arg: the holder's id)
+  ForcedSwitch,    // dropped on request and waited until another thread took the GIL
+  FailedAcquire,   // woke for a free GIL and found it taken again (arg: the holder's id)
+  IoBegin,         // io()/sleep() starts (arg: requested µs)
+  IoEnd,
+  NativeBegin,     // native() starts, GIL released (arg: requested µs)
+  NativeEnd,
+  NativeHoldBegin, // native_hold() starts, GIL kept (arg: requested µs); state stays running
+  NativeHoldEnd,
+  BlockBegin,      // waits on a Lock, a Queue or a join: state -> blocked (arg: object id)
+  BlockEnd,
+  LockAcquired,    // a script Lock was taken (arg: lock id)
+  LockReleased,    // (arg: lock id)
+  QueuePut,        // (arg: queue id)
+  QueueGet,        // (arg: queue id)
+};
+
+// Why a thread requests or releases the GIL, or what it blocks on.
+enum class Reason : std::uint8_t {
+  None,
+  Start,        // a new thread's first request
+  Io,           // io() or sleep()
+  Native,       // native()
+  Lock,         // a script Lock
+  Queue,        // Queue.get()
+  Join,         // Thread.join()
+  DropRequest,  // the policy asked the holder to drop (switch interval, quantum, I/O priority)
+  Tick,         // the legacy check interval ran out
+  Exit,         // the thread finished
+  Error,        // the thread finished with an uncaught error
+};
+
+// 24 bytes: a million events cost 24 MB.
+struct Event {
+  Nanos time;
+  std::int64_t arg;
+  std::int32_t thread;
+  EventKind kind;
+  Reason reason;
+  std::uint16_t gil;  // which GIL (interpreter/process) the thread belongs to
+};
+static_assert(sizeof(Event) <= 32, "events must stay compact");
+
+std::string_view event_kind_name(EventKind k);
+std::string_view reason_name(Reason r);
+
+// Thread states: the lanes of every picture and the keys of every metric.
+enum class ThreadStateKind : std::uint8_t { Running, Waiting, Io, Native, Blocked, Done };
+std::string_view state_name(ThreadStateKind s);
+
+// The state a thread is in after releasing the GIL for `reason`.
+ThreadStateKind state_after_release(Reason reason);
+
+}  // namespace gilsim

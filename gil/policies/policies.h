@@ -1,0 +1,18 @@
+// The policies, one file each. Make them through make_policy() (gil/policy.h), which knows
+// their names; these factories are its building blocks.
+#pragma once
+
+#include <memory>
+
+#include "gil/policy.h"
+
+namespace gilsim {
+
+std::unique_ptr<Policy> make_legacy_policy(const PolicyParams& params);
+std::unique_ptr<Policy> make_modern_policy(const PolicyParams& params);
+std::unique_ptr<Policy> make_fifo_policy(const PolicyParams& params);
+std::unique_ptr<Policy> make_io_priority_policy(const PolicyParams& params);
+std::unique_ptr<Policy> make_gvl_policy(const PolicyParams& params);
+std::unique_ptr<Policy> make_none_policy(const PolicyParams& params);
+
+}  // namespace gilsim

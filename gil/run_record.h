@@ -1,0 +1,45 @@
+// RunRecord: everything a finished run leaves behind, for metrics and exporters.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gil/event.h"
+#include "gil/policy.h"
+
+namespace gilsim {
+
+enum class StopCause { None, Timeout, Interrupt, Deadlock };
+
+struct ThreadInfo {
+  int id;
+  std::string name;    // as thread_name() returns it ("MainThread", "Thread-1 (worker)")
+  std::string label;   // for tables and traces: the name, prefixed by its process if not the first
+  int parent;          // -1 for the main thread
+  int gil;             // index into RunRecord::gils
+  bool failed = false; // died of an uncaught error
+};
+
+struct GilInfo {
+  std::string process;  // "MainProcess", "Process-1", ...
+};
+
+struct RunRecord {
+  std::string script;
+  std::string policy;
+  PolicyParams params;
+  std::vector<std::pair<std::string, std::string>> defines;  // -D NAME=VALUE, as given
+  std::string engine = "threads";
+  bool exclusive = true;  // false under `none`: no GIL at all
+  Nanos wall = 0;
+  std::vector<ThreadInfo> threads;
+  std::vector<GilInfo> gils;
+  std::vector<Event> events;  // all threads', by time (each thread's own order kept)
+  StopCause stop = StopCause::None;
+  std::string deadlock_report;
+  int exit_code = 0;
+};
+
+}  // namespace gilsim

@@ -1,0 +1,742 @@
+#include "gil/thread_engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "vm/errors.h"
+#include "vm/interpreter.h"
+#include "vm/objects.h"
+#include "vm/pyformat.h"
+#include "vm/sim_objects.h"
+
+namespace gilsim {
+
+namespace {
+
+// Thrown inside a script thread when the run is being stopped (timeout, Ctrl-C, deadlock): it
+// unwinds the thread without a traceback.
+struct StopRun {};
+
+// spawn_process copies its arguments and the parent's globals, as fork and pickling do: lists are
+// deep-copied (sharing preserved, cycles included); immutable values, functions and the engine's
+// Lock and Queue objects (which behave like multiprocessing's) are shared.
+Value copy_for_process(const Value& v, std::unordered_map<const Obj*, Value>& done) {
+  if (!v.is(ObjType::List)) return v;
+  auto it = done.find(v.as_obj());
+  if (it != done.end()) return it->second;
+  Value copy = make_list();
+  done.emplace(v.as_obj(), copy);
+  std::vector<Value> items;
+  {
+    ListGuard g(*v.as<ListObj>(), true);  // another thread may be using it (under `none`)
+    items = v.as<ListObj>()->items;
+  }
+  for (const Value& item : items) copy.as<ListObj>()->items.push_back(copy_for_process(item, done));
+  return copy;
+}
+
+}  // namespace
+
+Value define_value(const std::string& text) {
+  if (auto i = parse_int(text)) return Value::integer(*i);
+  if (auto f = parse_float(text)) return Value::floating(*f);
+  return make_str(text);
+}
+
+// One script thread. Its OS thread alone touches `ts` and appends to `events`; every other field
+// is GUARDED_BY(mu_) unless marked.
+struct ThreadEngine::Record {
+  int id;
+  std::string name;
+  std::string label;
+  int parent;
+  int gil;
+  std::shared_ptr<Interp> interp;
+  std::unique_ptr<ThreadState> ts;  // owned by the OS thread while it runs
+  std::vector<Event> events;        // appended only by this thread (and by the spawner before start)
+  std::thread os_thread;
+  std::condition_variable cv;
+  bool signalled = false;           // set by notify(): distinguishes a wake-up from a timeout
+  ThreadStateKind state = ThreadStateKind::Waiting;
+  bool done = false;
+  bool failed = false;
+  bool waiting_for_switch = false;  // a forced switch: dropped, waits for another taker
+  bool lock_granted = false;        // a Lock's release() handed it to this waiter
+  // What it is blocked on, for deadlock reports.
+  Reason blocked_reason = Reason::None;
+  const Obj* blocked_on = nullptr;
+  int blocked_on_thread = -1;
+};
+
+// One GIL: one interpreter's (a process's) lock, its state and its policy.
+struct ThreadEngine::Gil {
+  std::string process;
+  int threads_named = 0;  // for "Thread-N (target)" names, counted per process
+  std::unique_ptr<Policy> policy;
+  GilState state;  // GUARDED_BY(mu_)
+};
+
+ThreadEngine::ThreadEngine(EngineOptions options) : options_(std::move(options)) {}
+
+ThreadEngine::~ThreadEngine() {
+  for (auto& t : threads_)
+    if (t->os_thread.joinable()) t->os_thread.join();
+}
+
+Nanos ThreadEngine::now() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                              start_)
+      .count();
+}
+
+void ThreadEngine::emit(Record& t, EventKind kind, Reason reason, std::int64_t arg, Nanos at) {
+  t.events.push_back(Event{at < 0 ? now() : at, arg, t.id, kind, reason,
+                           static_cast<std::uint16_t>(t.gil)});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Threads
+// ---------------------------------------------------------------------------------------------
+
+ThreadEngine::Record& ThreadEngine::add_thread(std::unique_lock<std::mutex>&,
+                                               std::shared_ptr<Interp> interp, int gil,
+                                               std::string name, std::string label, int parent) {
+  auto rec = std::make_unique<Record>();
+  Record& t = *rec;
+  t.id = static_cast<int>(threads_.size());
+  t.name = std::move(name);
+  t.label = std::move(label);
+  t.parent = parent;
+  t.gil = gil;
+  t.interp = std::move(interp);
+  t.ts = std::make_unique<ThreadState>(*t.interp, t.name, t.id);
+  t.ts->host_data = &t;
+  t.ts->max_steps = options_.max_steps;
+  const Policy& policy = *gils_[gil]->policy;
+  t.ts->lock_objects = !policy.exclusive();
+  if (policy.counts_ticks()) t.ts->ticker = policy.check_interval();
+  threads_.push_back(std::move(rec));
+  ++live_;
+  emit(t, EventKind::Spawn, Reason::None, parent);  // before the OS thread exists: no race
+  return t;
+}
+
+void ThreadEngine::start_thread(Record& t, Value fn, std::vector<Value> args) {
+  t.os_thread = std::thread([this, &t, fn = std::move(fn), args = std::move(args)]() mutable {
+    thread_main(t, std::move(fn), std::move(args));
+  });
+}
+
+void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
+  ThreadState& ts = *t.ts;
+  Reason exit_reason = Reason::Exit;
+  try {
+    take_gil(t, Reason::Start);
+    RunResult r = fn.is_none() ? run_module(ts) : run_function(ts, fn, std::move(args));
+    if (r.failure) {
+      exit_reason = Reason::Error;
+      if (!stopping_.load()) report_failure(t, *r.failure);
+    }
+    release_gil(t, exit_reason);
+  } catch (const StopRun&) {
+    // Stopped while waiting or at a safe point: give the GIL back if it is ours, quietly.
+    std::unique_lock lk(mu_);
+    Gil& g = *gils_[t.gil];
+    if (g.state.holder == t.id) {
+      lk.unlock();
+      release_gil(t, Reason::Exit);
+    }
+  }
+  fn = Value();
+  args.clear();
+  ts.stack.clear();  // drop the thread's values before it is marked done
+  ts.with_stack.clear();
+  emit(t, EventKind::Exit, exit_reason, static_cast<std::int64_t>(ts.steps));
+  std::unique_lock lk(mu_);
+  t.done = true;
+  t.failed = exit_reason == Reason::Error;
+  t.state = ThreadStateKind::Done;
+  --live_;
+  for (auto& other : threads_)  // joiners
+    if (other->blocked_on_thread == t.id) notify(other->id);
+  if (live_ == 0)
+    controller_cv_.notify_all();
+  else
+    check_deadlock();
+}
+
+void ThreadEngine::report_failure(const Record& t, const ScriptFailure& f) {
+  std::string text = format_traceback(t.interp->program(), f);
+  if (t.id != 0) text = fmt::format("Exception in thread {}:\n{}", t.name, text);
+  std::lock_guard g(out_mu_);
+  if (options_.out) std::fflush(options_.out);
+  if (options_.err) {
+    std::fwrite(text.data(), 1, text.size(), options_.err);
+    std::fflush(options_.err);
+  } else {
+    captured_err_ += text;
+  }
+}
+
+RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
+  program_ = program;
+  start_ = std::chrono::steady_clock::now();
+  RunRecord rec;
+  rec.script = program->source->path();
+  rec.policy = options_.policy;
+  rec.params = options_.params;
+  rec.defines = options_.defines;
+
+  auto interp = std::make_shared<Interp>(program, *this);
+  for (const auto& [key, text] : options_.defines) {
+    interp->params.emplace_back(key, define_value(text));
+  }
+  {
+    std::unique_lock lk(mu_);
+    auto g = std::make_unique<Gil>();
+    g->process = "MainProcess";
+    g->policy = make_policy(options_.policy, options_.params);
+    rec.exclusive = g->policy->exclusive();
+    gils_.push_back(std::move(g));
+    Record& main = add_thread(lk, interp, 0, "MainThread", "MainThread", -1);
+    start_thread(main, Value::none(), {});
+  }
+
+  // The controller: waits for every thread, watching the clock and Ctrl-C.
+  {
+    std::unique_lock lk(mu_);
+    while (live_ > 0) {
+      controller_cv_.wait_for(lk, std::chrono::milliseconds(20));
+      if (live_ == 0 || stopping_.load()) continue;
+      if (options_.timeout > 0 && now() >= options_.timeout)
+        stop(StopCause::Timeout);
+      else if (options_.interrupted && options_.interrupted())
+        stop(StopCause::Interrupt);
+    }
+  }
+  rec.wall = now();
+  for (auto& t : threads_)
+    if (t->os_thread.joinable()) t->os_thread.join();
+
+  std::lock_guard lk(mu_);
+  rec.stop = stop_cause_;
+  rec.deadlock_report = deadlock_report_;
+  bool any_failed = false;
+  size_t total = 0;
+  for (auto& t : threads_) total += t->events.size();
+  rec.events.reserve(total);
+  for (auto& t : threads_) {
+    rec.threads.push_back(ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed});
+    any_failed |= t->failed;
+    rec.events.insert(rec.events.end(), t->events.begin(), t->events.end());
+  }
+  std::stable_sort(rec.events.begin(), rec.events.end(),
+                   [](const Event& a, const Event& b) { return a.time < b.time; });
+  for (auto& g : gils_) rec.gils.push_back(GilInfo{g->process});
+  switch (stop_cause_) {
+    case StopCause::Timeout: rec.exit_code = 124; break;
+    case StopCause::Interrupt: rec.exit_code = 130; break;
+    case StopCause::Deadlock: rec.exit_code = 1; break;
+    case StopCause::None: rec.exit_code = any_failed ? 1 : 0; break;
+  }
+  return rec;
+}
+
+std::string ThreadEngine::captured_output() const {
+  std::lock_guard g(out_mu_);
+  return captured_out_;
+}
+std::string ThreadEngine::captured_errors() const {
+  std::lock_guard g(out_mu_);
+  return captured_err_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The GIL
+// ---------------------------------------------------------------------------------------------
+
+void ThreadEngine::notify(int thread) {
+  Record& t = *threads_[static_cast<size_t>(thread)];
+  t.signalled = true;
+  t.cv.notify_one();
+}
+
+void ThreadEngine::set_drop_request(Gil& g, Record& requester) {
+  if (g.state.holder < 0) return;
+  if (!g.state.drop_request) emit(requester, EventKind::DropRequest, Reason::None, g.state.holder);
+  g.state.drop_request = true;
+  threads_[static_cast<size_t>(g.state.holder)]->ts->eval_breaker.store(1, std::memory_order_relaxed);
+}
+
+void ThreadEngine::grant(std::unique_lock<std::mutex>&, Gil& g, Record& t, Nanos requested,
+                         Nanos at) {
+  GilState& s = g.state;
+  s.holder = t.id;
+  if (s.last_holder != t.id) {
+    ++s.switch_number;
+    if (s.last_holder >= 0) {
+      Record& prev = *threads_[static_cast<size_t>(s.last_holder)];
+      if (prev.waiting_for_switch) notify(prev.id);  // drop_gil's switch_cond
+    }
+  }
+  s.last_holder = t.id;
+  s.held_since = at;
+  s.drop_request = false;  // take_gil: RESET_GIL_DROP_REQUEST once the GIL is ours
+  if (!stopping_.load()) t.ts->eval_breaker.store(0, std::memory_order_relaxed);
+  t.state = ThreadStateKind::Running;
+  emit(t, EventKind::Acquire, Reason::None, at - requested, at);
+}
+
+void ThreadEngine::take_gil(Record& t, Reason why) {
+  std::unique_lock lk(mu_);
+  Gil& g = *gils_[static_cast<size_t>(t.gil)];
+  GilState& s = g.state;
+  Nanos requested = now();
+  emit(t, EventKind::Request, why, 0, requested);
+  t.state = ThreadStateKind::Waiting;
+  if (stopping_.load()) throw StopRun{};
+  if (!g.policy->exclusive()) {
+    t.state = ThreadStateKind::Running;
+    emit(t, EventKind::Acquire, Reason::None, 0, requested);
+    return;
+  }
+  if (g.policy->may_take_now(s, t.id, why)) {
+    grant(lk, g, t, requested, requested);
+    return;
+  }
+  s.waiters.push_back(Waiter{t.id, requested, why, s.switch_number, requested});
+  if (g.policy->on_request(s, s.waiters.back(), requested)) set_drop_request(g, t);
+
+  auto leave_queue = [&]() {
+    auto it = std::find_if(s.waiters.begin(), s.waiters.end(),
+                           [&](const Waiter& w) { return w.thread == t.id; });
+    if (it != s.waiters.end()) s.waiters.erase(it);
+  };
+  bool woken = false;
+  Nanos at = requested;
+  for (;;) {
+    if (stopping_.load()) {
+      leave_queue();
+      if (s.holder == t.id) s.holder = -1;
+      throw StopRun{};
+    }
+    if (s.holder == t.id) break;  // handed to us by the releaser
+    if (s.holder < 0 && g.policy->may_take_free(s, t.id)) break;
+    if (woken && s.holder >= 0) emit(t, EventKind::FailedAcquire, Reason::None, s.holder, at);
+    Waiter* w = s.find(t.id);
+    w->switch_number = s.switch_number;
+    w->timer_start = at;
+    Nanos timeout = g.policy->wait_timeout(s, *w);
+    t.signalled = false;
+    if (timeout == kForever) {
+      t.cv.wait(lk);
+    } else {
+      t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(at + timeout));
+    }
+    woken = t.signalled;
+    at = now();
+    if (!woken && timeout != kForever) {
+      Waiter* again = s.find(t.id);
+      if (at - again->timer_start >= timeout && g.policy->on_timeout(s, *again, at))
+        set_drop_request(g, t);
+    }
+  }
+  leave_queue();
+  grant(lk, g, t, requested, now());
+}
+
+void ThreadEngine::release_gil(Record& t, Reason why) {
+  std::unique_lock lk(mu_);
+  Gil& g = *gils_[static_cast<size_t>(t.gil)];
+  GilState& s = g.state;
+  Nanos at = now();
+  emit(t, EventKind::Release, why, 0, at);
+  t.state = state_after_release(why);
+  if (!g.policy->exclusive()) return;
+  if (s.holder != t.id) return;  // (a stop raced with a hand-off)
+  s.holder = -1;
+  int next = g.policy->hand_off(s, why, at);
+  if (next >= 0) {
+    s.holder = next;  // ownership moves now; `next` records its Acquire when it wakes
+    notify(next);
+  } else if (!s.waiters.empty()) {
+    notify(s.waiters.front().thread);  // COND_SIGNAL(gil->cond): wake one waiter
+  }
+  // drop_gil with FORCE_SWITCHING: having dropped on request, wait until another thread has
+  // taken the GIL, so this one cannot win it straight back.
+  if (why == Reason::DropRequest && g.policy->forced_switching() && s.drop_request &&
+      !s.waiters.empty()) {
+    s.drop_request = false;  // RESET_GIL_DROP_REQUEST before COND_WAIT(switch_cond)
+    emit(t, EventKind::ForcedSwitch, Reason::None, 0, at);
+    t.waiting_for_switch = true;
+    while (s.last_holder == t.id && !s.waiters.empty() && !stopping_.load()) t.cv.wait(lk);
+    t.waiting_for_switch = false;
+  }
+}
+
+void ThreadEngine::on_eval_breaker(ThreadState& ts) {
+  Record& t = record_of(ts);
+  if (stopping_.load()) throw StopRun{};
+  {
+    std::unique_lock lk(mu_);
+    ts.eval_breaker.store(0, std::memory_order_relaxed);
+    Gil& g = *gils_[static_cast<size_t>(t.gil)];
+    if (!(g.state.drop_request && g.state.holder == t.id)) return;
+  }
+  release_gil(t, Reason::DropRequest);
+  take_gil(t, Reason::DropRequest);
+}
+
+// Python 2's check interval: release, then re-acquire at once, no hand-off. With nobody waiting
+// the pair changes nothing anyone could observe, so it is skipped (and not recorded).
+void ThreadEngine::on_tick(ThreadState& ts) {
+  Record& t = record_of(ts);
+  ts.ticker = gils_[static_cast<size_t>(t.gil)]->policy->check_interval();
+  if (stopping_.load()) throw StopRun{};
+  {
+    std::unique_lock lk(mu_);
+    if (gils_[static_cast<size_t>(t.gil)]->state.waiters.empty()) return;
+  }
+  release_gil(t, Reason::Tick);
+  take_gil(t, Reason::Tick);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time: io, sleep, native, native_hold
+// ---------------------------------------------------------------------------------------------
+
+void ThreadEngine::sleep_until(Record& t, Nanos deadline) {
+  std::unique_lock lk(mu_);
+  while (!stopping_.load() && now() < deadline)
+    t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(deadline));
+}
+
+void ThreadEngine::burn_until(Nanos deadline) {
+  volatile std::uint64_t sink = 0;
+  while (now() < deadline && !stopping_.load())
+    for (int i = 0; i < 2000; ++i) sink = sink + static_cast<std::uint64_t>(i);
+}
+
+void ThreadEngine::block(ThreadState& ts, Blocking kind, double ms) {
+  Record& t = record_of(ts);
+  auto us = static_cast<std::int64_t>(ms * 1000.0);
+  Nanos duration = static_cast<Nanos>(ms * 1e6);
+  if (kind == Blocking::NativeHold) {
+    emit(t, EventKind::NativeHoldBegin, Reason::None, us);
+    burn_until(now() + duration);
+    emit(t, EventKind::NativeHoldEnd);
+    if (stopping_.load()) throw StopRun{};
+    return;
+  }
+  bool native = kind == Blocking::Native;
+  Reason why = native ? Reason::Native : Reason::Io;
+  release_gil(t, why);
+  Nanos begin = now();
+  emit(t, native ? EventKind::NativeBegin : EventKind::IoBegin, why, us, begin);
+  if (native)
+    burn_until(begin + duration);
+  else
+    sleep_until(t, begin + duration);
+  emit(t, native ? EventKind::NativeEnd : EventKind::IoEnd, why);
+  take_gil(t, why);
+}
+
+double ThreadEngine::now_ms(ThreadState&) { return static_cast<double>(now()) / 1e6; }
+
+void ThreadEngine::write_output(ThreadState&, std::string_view text) {
+  std::lock_guard g(out_mu_);
+  if (options_.out)
+    std::fwrite(text.data(), 1, text.size(), options_.out);
+  else
+    captured_out_ += text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// spawn, spawn_process, join
+// ---------------------------------------------------------------------------------------------
+
+Value ThreadEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) {
+  Record& parent = record_of(ts);
+  std::unique_lock lk(mu_);
+  if (stopping_.load()) throw StopRun{};
+  const std::string& fname = fn.as<FunctionObj>()->code->name;
+  if (!process) {
+    // Python 3.10+ names threads "Thread-N (target)", counting per process.
+    int n = ++gils_[static_cast<size_t>(parent.gil)]->threads_named;
+    std::string name = fmt::format("Thread-{} ({})", n, fname);
+    std::string label =
+        parent.gil == 0 ? name : gils_[static_cast<size_t>(parent.gil)]->process + "/" + name;
+    Record& t = add_thread(lk, parent.interp, parent.gil, name, label, parent.id);
+    Value handle = Value::adopt(new ThreadObj(t.id, name, false));
+    start_thread(t, fn, std::move(args));
+    return handle;
+  }
+  // A new interpreter with its own GIL and a copy of the parent's globals.
+  auto child = std::make_shared<Interp>(parent.interp->program_ptr(), *this);
+  child->params = parent.interp->params;
+  std::unordered_map<const Obj*, Value> copied;
+  std::vector<Value> parent_globals;
+  {
+    std::lock_guard g(parent.interp->globals_mu);
+    parent_globals = parent.interp->globals;
+  }
+  for (size_t i = 0; i < child->globals.size(); ++i)
+    child->globals[i] = copy_for_process(parent_globals[i], copied);
+  for (auto& a : args) a = copy_for_process(a, copied);
+  auto g = std::make_unique<Gil>();
+  g->process = fmt::format("Process-{}", gils_.size());
+  g->policy = make_policy(options_.policy, options_.params);
+  int gil = static_cast<int>(gils_.size());
+  std::string process_name = g->process;
+  gils_.push_back(std::move(g));
+  Record& t = add_thread(lk, child, gil, "MainThread", process_name, parent.id);
+  Value handle = Value::adopt(new ThreadObj(t.id, process_name, true));
+  start_thread(t, fn, std::move(args));
+  return handle;
+}
+
+void ThreadEngine::join(ThreadState& ts, const Value& thread) {
+  Record& t = record_of(ts);
+  int target = thread.as<ThreadObj>()->thread_id;
+  if (target == t.id) raise("RuntimeError", "cannot join current thread");
+  {
+    // What it waits for is set before the GIL goes, so a deadlock check in between knows it.
+    std::lock_guard lk(mu_);
+    if (threads_[static_cast<size_t>(target)]->done) return;
+    t.blocked_reason = Reason::Join;
+    t.blocked_on_thread = target;
+  }
+  release_gil(t, Reason::Join);
+  {
+    std::unique_lock lk(mu_);
+    Record& other = *threads_[static_cast<size_t>(target)];
+    try {
+      block_until(lk, t, [&] { return other.done; });
+    } catch (const StopRun&) {
+      t.blocked_on_thread = -1;
+      throw;
+    }
+    t.blocked_on_thread = -1;
+  }
+  take_gil(t, Reason::Join);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lock and Queue
+// ---------------------------------------------------------------------------------------------
+
+void ThreadEngine::block_until(std::unique_lock<std::mutex>& lk, Record& t,
+                               const std::function<bool()>& ready) {
+  if (ready()) return;
+  t.state = ThreadStateKind::Blocked;
+  std::int64_t object = t.blocked_on ? (t.blocked_on->type == ObjType::Lock
+                                            ? static_cast<const LockObj*>(t.blocked_on)->id
+                                            : static_cast<const QueueObj*>(t.blocked_on)->id)
+                                     : t.blocked_on_thread;
+  emit(t, EventKind::BlockBegin, t.blocked_reason, object);
+  check_deadlock();
+  while (!ready()) {
+    if (stopping_.load()) {
+      t.blocked_on = nullptr;
+      throw StopRun{};
+    }
+    t.cv.wait(lk);
+  }
+  emit(t, EventKind::BlockEnd, t.blocked_reason, object);
+}
+
+Value ThreadEngine::make_lock(ThreadState&) {
+  std::lock_guard lk(mu_);
+  return Value::adopt(new LockObj(next_object_id_++));
+}
+
+bool ThreadEngine::lock_acquire(ThreadState& ts, const Value& lock, bool blocking) {
+  Record& t = record_of(ts);
+  auto* l = lock.as<LockObj>();
+  {
+    std::lock_guard lk(mu_);
+    if (l->owner < 0) {
+      l->owner = t.id;
+      emit(t, EventKind::LockAcquired, Reason::Lock, l->id);
+      return true;
+    }
+    if (!blocking) return false;
+    // A Lock is not reentrant: acquiring it again, even by its owner, waits (forever, in Python;
+    // here until the deadlock detector sees it). Queue up before the GIL goes, so a deadlock
+    // check in between knows what this thread waits for; release() hands the lock to the head.
+    l->waiters.push_back(t.id);
+    t.lock_granted = false;
+    t.blocked_reason = Reason::Lock;
+    t.blocked_on = l;
+  }
+  // acquire() with the GIL failed: release the GIL and block, as lock_PyThread_acquire_lock does.
+  release_gil(t, Reason::Lock);
+  {
+    std::unique_lock lk(mu_);
+    try {
+      block_until(lk, t, [&] { return t.lock_granted; });
+    } catch (const StopRun&) {
+      l->waiters.erase(std::remove(l->waiters.begin(), l->waiters.end(), t.id), l->waiters.end());
+      t.blocked_on = nullptr;
+      throw;
+    }
+    t.blocked_on = nullptr;
+    emit(t, EventKind::LockAcquired, Reason::Lock, l->id);
+  }
+  take_gil(t, Reason::Lock);
+  return true;
+}
+
+void ThreadEngine::lock_release(ThreadState& ts, const Value& lock) {
+  Record& t = record_of(ts);
+  auto* l = lock.as<LockObj>();
+  std::lock_guard lk(mu_);
+  if (l->owner < 0) raise("RuntimeError", "release unlocked lock");
+  emit(t, EventKind::LockReleased, Reason::Lock, l->id);
+  // Hand the lock to the longest waiter, so no thread starves on it.
+  if (!l->waiters.empty()) {
+    l->owner = l->waiters.front();
+    l->waiters.pop_front();
+    threads_[static_cast<size_t>(l->owner)]->lock_granted = true;
+    notify(l->owner);
+  } else {
+    l->owner = -1;
+  }
+}
+
+Value ThreadEngine::make_queue(ThreadState&) {
+  std::lock_guard lk(mu_);
+  return Value::adopt(new QueueObj(next_object_id_++));
+}
+
+void ThreadEngine::queue_put(ThreadState& ts, const Value& queue, Value item) {
+  Record& t = record_of(ts);
+  auto* q = queue.as<QueueObj>();
+  std::lock_guard lk(mu_);
+  q->items.push_back(std::move(item));
+  emit(t, EventKind::QueuePut, Reason::Queue, q->id);
+  if (!q->waiters.empty()) notify(q->waiters.front());
+}
+
+Value ThreadEngine::queue_get(ThreadState& ts, const Value& queue) {
+  Record& t = record_of(ts);
+  auto* q = queue.as<QueueObj>();
+  auto pop = [&]() {
+    Value v = std::move(q->items.front());
+    q->items.pop_front();
+    emit(t, EventKind::QueueGet, Reason::Queue, q->id);
+    return v;
+  };
+  {
+    std::lock_guard lk(mu_);
+    if (!q->items.empty()) return pop();
+    q->waiters.push_back(t.id);
+    t.blocked_reason = Reason::Queue;
+    t.blocked_on = q;
+  }
+  release_gil(t, Reason::Queue);
+  Value item;
+  {
+    std::unique_lock lk(mu_);
+    auto leave = [&] {
+      q->waiters.erase(std::remove(q->waiters.begin(), q->waiters.end(), t.id), q->waiters.end());
+      t.blocked_on = nullptr;
+    };
+    try {
+      block_until(lk, t, [&] { return !q->items.empty(); });
+    } catch (const StopRun&) {
+      leave();
+      throw;
+    }
+    leave();
+    item = pop();
+    // Another getter may be waiting for the next item.
+    if (!q->items.empty() && !q->waiters.empty()) notify(q->waiters.front());
+  }
+  take_gil(t, Reason::Queue);
+  return item;
+}
+
+bool ThreadEngine::queue_empty(ThreadState&, const Value& queue) {
+  std::lock_guard lk(mu_);
+  return queue.as<QueueObj>()->items.empty();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deadlocks and stopping
+// ---------------------------------------------------------------------------------------------
+
+std::string ThreadEngine::describe_wait(const Record& t) const {
+  if (t.blocked_on_thread >= 0)
+    return fmt::format("waits to join {}", threads_[static_cast<size_t>(t.blocked_on_thread)]->label);
+  if (t.blocked_on && t.blocked_on->type == ObjType::Lock) {
+    auto* l = static_cast<const LockObj*>(t.blocked_on);
+    std::string holder = l->owner >= 0 ? threads_[static_cast<size_t>(l->owner)]->label : "nobody";
+    bool holder_done = l->owner >= 0 && threads_[static_cast<size_t>(l->owner)]->done;
+    return fmt::format("waits for Lock #{}, held by {}{}", l->id, holder,
+                       holder_done ? " (which has finished without releasing it)" : "");
+  }
+  if (t.blocked_on && t.blocked_on->type == ObjType::Queue)
+    return fmt::format("waits on Queue #{}, which is empty", static_cast<const QueueObj*>(t.blocked_on)->id);
+  return "is blocked";
+}
+
+// A blocked thread whose wait is already over (notified, not yet running) is not deadlocked.
+bool ThreadEngine::can_proceed(const Record& t) const {
+  if (t.blocked_on_thread >= 0) return threads_[static_cast<size_t>(t.blocked_on_thread)]->done;
+  if (t.blocked_on && t.blocked_on->type == ObjType::Lock) return t.lock_granted;
+  if (t.blocked_on && t.blocked_on->type == ObjType::Queue)
+    return !static_cast<const QueueObj*>(t.blocked_on)->items.empty();
+  return false;
+}
+
+// Called under mu_ whenever a thread blocks or finishes. A deadlock: every live thread is blocked
+// on a Lock, a Queue or a join, so nothing can ever wake any of them.
+void ThreadEngine::check_deadlock() {
+  if (stopping_.load() || live_ == 0) return;
+  for (auto& t : threads_)
+    if (!t->done && (t->state != ThreadStateKind::Blocked || can_proceed(*t))) return;
+  std::string report = "deadlock: every thread is blocked and nothing can wake them\n";
+  for (auto& t : threads_)
+    if (!t->done) report += fmt::format("  {} {}\n", t->label, describe_wait(*t));
+  // Name the cycle of lock waits, if there is one: follow "waits for a lock held by".
+  for (auto& start : threads_) {
+    if (start->done) continue;
+    std::vector<int> path;
+    int cur = start->id;
+    while (cur >= 0 && std::find(path.begin(), path.end(), cur) == path.end()) {
+      path.push_back(cur);
+      const Record& r = *threads_[static_cast<size_t>(cur)];
+      if (r.blocked_on && r.blocked_on->type == ObjType::Lock)
+        cur = static_cast<const LockObj*>(r.blocked_on)->owner;
+      else if (r.blocked_on_thread >= 0)
+        cur = r.blocked_on_thread;
+      else
+        cur = -1;
+    }
+    if (cur >= 0 && cur == start->id) {
+      std::string cycle;
+      for (int id : path) cycle += threads_[static_cast<size_t>(id)]->label + " -> ";
+      report += fmt::format("  cycle: {}{}\n", cycle, start->label);
+      break;
+    }
+  }
+  deadlock_report_ = report;
+  stop(StopCause::Deadlock);
+}
+
+void ThreadEngine::stop(StopCause cause) {
+  if (stopping_.exchange(true)) return;
+  stop_cause_ = cause;
+  for (auto& t : threads_) {
+    if (t->done) continue;
+    t->ts->eval_breaker.store(1, std::memory_order_relaxed);
+    notify(t->id);
+  }
+  controller_cv_.notify_all();
+}
+
+}  // namespace gilsim

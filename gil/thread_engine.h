@@ -1,0 +1,127 @@
+// ThreadEngine: runs a script's threads on real OS threads, one simulated GIL per interpreter.
+//
+// Every script thread is a std::thread that must hold its interpreter's GIL to run bytecode. The
+// engine implements the VM's Host interface: it is where threads wait (for the GIL, on a Lock, a
+// Queue or a join, in simulated I/O), so it sees every wait and can detect deadlocks, stop a run on
+// --timeout or Ctrl-C, and record every state change as an event.
+//
+// Concurrency: one engine mutex (mu_) guards the GIL states, the thread table, and the Lock and
+// Queue objects' fields. Each thread waits on its own condition variable. Nothing on the
+// interpreter's hot path touches the mutex: the eval loop only polls its thread's eval_breaker
+// (a relaxed atomic) at safe points, and the engine sets that word to get its attention.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gil/policy.h"
+#include "gil/run_record.h"
+#include "vm/host.h"
+#include "vm/thread_state.h"
+
+namespace gilsim {
+
+struct EngineOptions {
+  std::string policy = "modern";
+  PolicyParams params;
+  Nanos timeout = 0;            // 0: none
+  std::uint64_t max_steps = 0;  // per thread; 0: none
+  std::vector<std::pair<std::string, std::string>> defines;
+  // Polled about every 20 ms by the controlling thread: true stops the run (Ctrl-C).
+  std::function<bool()> interrupted;
+  // Where print() and error reports go; captured in memory when null (tests).
+  std::FILE* out = stdout;
+  std::FILE* err = stderr;
+};
+
+// A -D value as param() returns it: an int if it reads as one, else a float, else the string.
+Value define_value(const std::string& text);
+
+class ThreadEngine final : public Host {
+ public:
+  explicit ThreadEngine(EngineOptions options);
+  ~ThreadEngine() override;
+  ThreadEngine(const ThreadEngine&) = delete;
+  ThreadEngine& operator=(const ThreadEngine&) = delete;
+
+  // Runs the program's module on the main script thread and waits for every thread to finish
+  // (or for the run to be stopped). Call once.
+  RunRecord run(std::shared_ptr<const Program> program);
+
+  // What print() and error reports wrote, when options.out / options.err were null.
+  std::string captured_output() const;
+  std::string captured_errors() const;
+
+  const char* name() const override { return "threads"; }
+  void on_eval_breaker(ThreadState& ts) override;
+  void on_tick(ThreadState& ts) override;
+  void block(ThreadState& ts, Blocking kind, double ms) override;
+  double now_ms(ThreadState& ts) override;
+  void write_output(ThreadState& ts, std::string_view text) override;
+  Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) override;
+  void join(ThreadState& ts, const Value& thread) override;
+  Value make_lock(ThreadState& ts) override;
+  bool lock_acquire(ThreadState& ts, const Value& lock, bool blocking) override;
+  void lock_release(ThreadState& ts, const Value& lock) override;
+  Value make_queue(ThreadState& ts) override;
+  void queue_put(ThreadState& ts, const Value& queue, Value item) override;
+  Value queue_get(ThreadState& ts, const Value& queue) override;
+  bool queue_empty(ThreadState& ts, const Value& queue) override;
+
+ private:
+  struct Record;
+  struct Gil;
+
+  Nanos now() const;
+  Record& record_of(ThreadState& ts) const { return *static_cast<Record*>(ts.host_data); }
+  void emit(Record& t, EventKind kind, Reason reason = Reason::None, std::int64_t arg = 0,
+            Nanos at = -1);
+
+  Record& add_thread(std::unique_lock<std::mutex>& lk, std::shared_ptr<Interp> interp, int gil,
+                     std::string name, std::string label, int parent);
+  void start_thread(Record& t, Value fn, std::vector<Value> args);
+  void thread_main(Record& t, Value fn, std::vector<Value> args);
+  void report_failure(const Record& t, const ScriptFailure& f);
+
+  // The GIL. take_gil may throw StopRun when the run is being stopped.
+  void take_gil(Record& t, Reason why);
+  void release_gil(Record& t, Reason why);
+  void grant(std::unique_lock<std::mutex>& lk, Gil& g, Record& t, Nanos requested, Nanos now);
+  void set_drop_request(Gil& g, Record& requester);
+  void notify(int thread);
+
+  // Blocking on script objects: the caller has released the GIL; waits under lk.
+  void block_until(std::unique_lock<std::mutex>& lk, Record& t, const std::function<bool()>& ready);
+  void check_deadlock();  // under mu_
+  bool can_proceed(const Record& t) const;  // under mu_
+  std::string describe_wait(const Record& t) const;
+  void stop(StopCause cause);  // under mu_
+  void sleep_until(Record& t, Nanos deadline);
+  void burn_until(Nanos deadline);
+
+  EngineOptions options_;
+  std::shared_ptr<const Program> program_;
+  std::chrono::steady_clock::time_point start_;
+
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<Record>> threads_;  // GUARDED_BY(mu_); records never move
+  std::vector<std::unique_ptr<Gil>> gils_;        // GUARDED_BY(mu_)
+  int live_ = 0;                                  // threads not yet done; GUARDED_BY(mu_)
+  int next_object_id_ = 1;                        // GUARDED_BY(mu_)
+  std::condition_variable controller_cv_;         // the controller waits for live_ == 0
+  std::atomic<bool> stopping_{false};
+  StopCause stop_cause_ = StopCause::None;        // GUARDED_BY(mu_)
+  std::string deadlock_report_;                   // GUARDED_BY(mu_)
+
+  mutable std::mutex out_mu_;  // serializes print() lines and error reports
+  std::string captured_out_, captured_err_;
+};
+
+}  // namespace gilsim

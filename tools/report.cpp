@@ -1,0 +1,146 @@
+#include "tools/report.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace gilsim {
+
+namespace {
+
+std::string policy_parameters(const RunRecord& run) {
+  const PolicyParams& p = run.params;
+  if (run.policy == "legacy") return fmt::format("check interval {} ticks", p.check_interval);
+  if (run.policy == "gvl")
+    return fmt::format("quantum {}, timer tick {}", format_duration(p.quantum),
+                       format_duration(p.timer_tick));
+  if (run.policy == "none") return "no GIL";
+  return fmt::format("switch interval {}", format_duration(p.switch_interval));
+}
+
+const char* stop_name(StopCause c) {
+  switch (c) {
+    case StopCause::Timeout: return "timeout";
+    case StopCause::Interrupt: return "interrupt";
+    case StopCause::Deadlock: return "deadlock";
+    case StopCause::None: break;
+  }
+  return "none";
+}
+
+}  // namespace
+
+bool parse_duration(const std::string& text, Nanos& out, std::string& error) {
+  size_t pos = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &pos);
+  } catch (...) {
+    error = fmt::format("'{}' is not a duration (try 5ms, 100us or 0.5s)", text);
+    return false;
+  }
+  std::string unit = text.substr(pos);
+  double scale = 0;
+  if (unit == "ns") scale = 1;
+  else if (unit == "us" || unit == "\u00b5s") scale = 1e3;
+  else if (unit == "ms") scale = 1e6;
+  else if (unit == "s") scale = 1e9;
+  if (scale == 0) {
+    error = unit.empty() ? fmt::format("'{}' needs a unit: {}ms, {}us or {}s", text, text, text, text)
+                         : fmt::format("'{}': unknown unit '{}' (use ns, us, ms or s)", text, unit);
+    return false;
+  }
+  if (!(value >= 0) || value * scale > 1e18) {
+    error = fmt::format("'{}' is out of range", text);
+    return false;
+  }
+  out = static_cast<Nanos>(std::llround(value * scale));
+  return true;
+}
+
+std::string format_duration(Nanos ns) {
+  if (ns % 1'000'000'000 == 0 && ns > 0) return fmt::format("{}s", ns / 1'000'000'000);
+  if (ns >= 1'000'000'000) return fmt::format("{}s", static_cast<double>(ns) / 1e9);
+  if (ns % 1'000'000 == 0 && ns > 0) return fmt::format("{}ms", ns / 1'000'000);
+  if (ns >= 1'000'000) return fmt::format("{}ms", static_cast<double>(ns) / 1e6);
+  if (ns % 1000 == 0 && ns > 0) return fmt::format("{}us", ns / 1000);
+  return fmt::format("{}ns", ns);
+}
+
+std::string format_summary(const RunRecord& run, const Metrics& m) {
+  std::string out = fmt::format("\n── gilsim · {} · policy {} ({}) · engine {} · wall {:.3f} s\n",
+                                run.script, run.policy, policy_parameters(run), run.engine,
+                                m.wall_s);
+  size_t width = 6;
+  for (const auto& t : m.threads) width = std::max(width, t.name.size());
+  out += fmt::format("{:<{}}  {:>8} {:>8} {:>8} {:>8} {:>8} {:>12} {:>8}\n", "thread", width,
+                     "run s", "wait s", "io s", "native s", "block s", "bytecodes", "acquired");
+  for (const auto& t : m.threads) {
+    out += fmt::format("{:<{}}  {:>8.3f} {:>8.3f} {:>8.3f} {:>8.3f} {:>8.3f} {:>12} {:>8}{}\n",
+                       t.name, width, t.seconds(ThreadStateKind::Running),
+                       t.seconds(ThreadStateKind::Waiting), t.seconds(ThreadStateKind::Io),
+                       t.seconds(ThreadStateKind::Native), t.seconds(ThreadStateKind::Blocked),
+                       t.bytecodes, t.acquisitions, t.failed ? "  (died of an error)" : "");
+  }
+  if (run.exclusive) {
+    const GilMetrics& g = m.gil;
+    out += fmt::format(
+        "GIL{}: {} acquisitions, {} switches, {} drop requests, {} forced switches, {} failed "
+        "acquisitions\n     held {:.1f}% of the wall time; wait for it p50 {:.3f} ms, p99 {:.3f} "
+        "ms, max {:.3f} ms\n",
+        run.gils.size() > 1 ? fmt::format("s ({} processes)", run.gils.size()) : "",
+        g.acquisitions, g.switches, g.drop_requests, g.forced_switches, g.failed_acquisitions,
+        g.held_fraction * 100.0, g.wait_p50_ms, g.wait_p99_ms, g.wait_max_ms);
+  } else {
+    out += "no GIL: threads ran truly in parallel\n";
+  }
+  return out;
+}
+
+nlohmann::json results_json(const RunRecord& run, const Metrics& m) {
+  using nlohmann::json;
+  json threads = json::array();
+  for (const auto& t : m.threads) {
+    threads.push_back({{"name", t.name},
+                       {"run_s", t.seconds(ThreadStateKind::Running)},
+                       {"wait_s", t.seconds(ThreadStateKind::Waiting)},
+                       {"io_s", t.seconds(ThreadStateKind::Io)},
+                       {"native_s", t.seconds(ThreadStateKind::Native)},
+                       {"blocked_s", t.seconds(ThreadStateKind::Blocked)},
+                       {"lifetime_s", static_cast<double>(t.lifetime()) / 1e9},
+                       {"bytecodes", t.bytecodes},
+                       {"acquisitions", t.acquisitions},
+                       {"process", run.gils[static_cast<size_t>(t.gil)].process},
+                       {"failed", t.failed}});
+  }
+  json defines = json::object();
+  for (const auto& [k, v] : run.defines) defines[k] = v;
+  const GilMetrics& g = m.gil;
+  return json{
+      {"script", run.script},
+      {"wall_s", m.wall_s},
+      {"policy", run.policy},
+      {"params",
+       {{"switch_interval_ms", static_cast<double>(run.params.switch_interval) / 1e6},
+        {"check_interval", run.params.check_interval},
+        {"quantum_ms", static_cast<double>(run.params.quantum) / 1e6},
+        {"timer_tick_ms", static_cast<double>(run.params.timer_tick) / 1e6}}},
+      {"defines", defines},
+      {"engine", run.engine},
+      {"processes", run.gils.size()},
+      {"threads", threads},
+      {"gil",
+       {{"exclusive", run.exclusive},
+        {"acquisitions", g.acquisitions},
+        {"switches", g.switches},
+        {"drop_requests", g.drop_requests},
+        {"forced_switches", g.forced_switches},
+        {"failed_acquisitions", g.failed_acquisitions},
+        {"held_fraction", g.held_fraction},
+        {"wait_latency_ms", {{"p50", g.wait_p50_ms}, {"p99", g.wait_p99_ms}, {"max", g.wait_max_ms}}}}},
+      {"stop", stop_name(run.stop)},
+      {"exit_code", run.exit_code},
+  };
+}
+
+}  // namespace gilsim

@@ -1,0 +1,23 @@
+// Reports of a finished run: the readable summary table and the --json document.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "gil/metrics.h"
+#include "gil/run_record.h"
+
+namespace gilsim {
+
+// The table printed after a run (to stderr, so the script's own output stays clean on stdout).
+std::string format_summary(const RunRecord& run, const Metrics& m);
+
+// The --json document; its keys are fixed by DESIGN.md ("Machine-readable results").
+nlohmann::json results_json(const RunRecord& run, const Metrics& m);
+
+// "5ms", "100us", "0.5s", "250ns" -> nanoseconds; false with a message when it does not read.
+bool parse_duration(const std::string& text, Nanos& out, std::string& error);
+std::string format_duration(Nanos ns);  // the shortest exact form: "5ms", "100us", "1.5s"
+
+}  // namespace gilsim
