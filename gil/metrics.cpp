@@ -34,10 +34,13 @@ Metrics compute_metrics(const RunRecord& run) {
     m.threads[i].gil = run.threads[i].gil;
     m.threads[i].failed = run.threads[i].failed;
   }
+  // A thread's lifetime runs from its spawn to the moment it is done (its exit release, or its
+  // exit event if it never held the GIL at the end).
   auto enter = [&](int t, ThreadStateKind next, Nanos at) {
     auto& tm = m.threads[static_cast<size_t>(t)];
-    if (state[static_cast<size_t>(t)] != ThreadStateKind::Done)
-      tm.state_ns[static_cast<int>(state[static_cast<size_t>(t)])] += at - since[static_cast<size_t>(t)];
+    if (state[static_cast<size_t>(t)] == ThreadStateKind::Done) return;
+    tm.state_ns[static_cast<int>(state[static_cast<size_t>(t)])] += at - since[static_cast<size_t>(t)];
+    if (next == ThreadStateKind::Done) tm.end = at;
     state[static_cast<size_t>(t)] = next;
     since[static_cast<size_t>(t)] = at;
   };
@@ -74,7 +77,6 @@ Metrics compute_metrics(const RunRecord& run) {
         break;
       case EventKind::Exit:
         enter(e.thread, ThreadStateKind::Done, e.time);
-        tm.end = e.time;
         tm.bytecodes = static_cast<std::uint64_t>(e.arg);
         break;
       case EventKind::DropRequest: ++m.gil.drop_requests; break;

@@ -530,7 +530,12 @@ void ThreadEngine::join(ThreadState& ts, const Value& thread) {
 
 void ThreadEngine::block_until(std::unique_lock<std::mutex>& lk, Record& t,
                                const std::function<bool()>& ready) {
-  if (ready()) return;
+  // Once the wait is over the thread is on its way to request the GIL: no longer blocked, even
+  // before it has asked, so a deadlock check in between cannot count it as stuck.
+  if (ready()) {
+    t.state = ThreadStateKind::Waiting;
+    return;
+  }
   t.state = ThreadStateKind::Blocked;
   std::int64_t object = t.blocked_on ? (t.blocked_on->type == ObjType::Lock
                                             ? static_cast<const LockObj*>(t.blocked_on)->id
@@ -545,6 +550,7 @@ void ThreadEngine::block_until(std::unique_lock<std::mutex>& lk, Record& t,
     }
     t.cv.wait(lk);
   }
+  t.state = ThreadStateKind::Waiting;
   emit(t, EventKind::BlockEnd, t.blocked_reason, object);
 }
 

@@ -437,10 +437,14 @@ TEST_CASE("argument counts are limited; constants, globals and list sizes have w
   REQUIRE(err.has_value());
   CHECK(std::string(err->what()) == "more than 255 arguments");
   CHECK_FALSE(compile_error("f(" + args.substr(3) + ")\n").has_value());  // 255 is fine
-  // More than 65,535 list items and constants: past any 16-bit operand.
+  // More than 65,535 list items and global names: past any 16-bit operand.
+  const int n = 65600;
   std::string items;
-  for (int i = 0; i < 70000; ++i) items += std::to_string(i) + ",";
-  CHECK(run_ok("x = [" + items + "]\nprint(len(x), x[69999], x[65536])\n") == "70000 69999 65536\n");
+  for (int i = 0; i < n; ++i) items += "7,";
+  CHECK(run_ok("x = [" + items + "]\nprint(len(x), x[65599])\n") == "65600 7\n");
+  std::string globals;
+  for (int i = 0; i < n; ++i) globals += "g" + std::to_string(i) + " = ";
+  CHECK(run_ok(globals + "3\nprint(g65599, g0, g65540)\n") == "3 3 3\n");
 }
 
 // How many constants of `code` satisfy `pred`.

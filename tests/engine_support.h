@@ -1,0 +1,46 @@
+// Running scripts on the threads engine from a test, output captured.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gil/invariants.h"
+#include "gil/metrics.h"
+#include "gil/thread_engine.h"
+#include "tools/script_loader.h"
+
+namespace gilsim::test {
+
+struct EngineRun {
+  RunRecord record;
+  Metrics metrics;
+  std::string out;
+  std::string err;
+};
+
+inline EngineRun run_on_engine(const std::string& policy, const std::string& text,
+                               EngineOptions options = {}) {
+  options.policy = policy;
+  options.out = nullptr;
+  options.err = nullptr;
+  ThreadEngine engine(options);
+  EngineRun r;
+  r.record = engine.run(compile_text("test.gil", text));
+  r.metrics = compute_metrics(r.record);
+  r.out = engine.captured_output();
+  r.err = engine.captured_errors();
+  return r;
+}
+
+inline const std::vector<std::string>& all_policies() {
+  static const std::vector<std::string> names = {"legacy", "modern", "fifo", "io-priority", "gvl", "none"};
+  return names;
+}
+
+inline std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+}  // namespace gilsim::test

@@ -1,0 +1,304 @@
+// The threads engine: every policy runs scripts correctly, keeps the invariants, detects
+// deadlocks, stops on --timeout, reports errors per thread, and gives processes their own globals.
+#include <doctest/doctest.h>
+
+#include "tests/engine_support.h"
+
+using namespace gilsim;
+using namespace gilsim::test;
+
+namespace {
+
+// A bit of everything: CPU work, I/O, native code, a Lock, a Queue, joins.
+const char* kMixed = R"(
+def producer(q, n):
+    for i in range(n):
+        q.put(i)
+        io(0.2)
+    q.put(None)
+
+def consumer(q, out, lock):
+    while True:
+        item = q.get()
+        if item is None:
+            return
+        with lock:
+            out.append(item * item)
+
+def cruncher(n):
+    total = 0
+    for i in range(n):
+        total += i % 7
+    native(1)
+    native_hold(1)
+    return total
+
+q = Queue()
+out = []
+lock = Lock()
+ts = [spawn(producer, q, 20), spawn(consumer, q, out, lock), spawn(cruncher, 200000)]
+for t in ts:
+    t.join()
+print(len(out), sum(out))
+)";
+
+}  // namespace
+
+TEST_CASE("every policy runs a mixed script and keeps the invariants") {
+  for (const auto& policy : all_policies()) {
+    CAPTURE(policy);
+    EngineRun r = run_on_engine(policy, kMixed);
+    CHECK(r.out == "20 2470\n");
+    CHECK(r.record.exit_code == 0);
+    CHECK(r.err.empty());
+    CHECK(joined(check_invariants(r.record)) == "");
+    CHECK(r.metrics.threads.size() == 4);
+    if (policy != "none") CHECK(r.metrics.gil.acquisitions >= 4);
+  }
+}
+
+TEST_CASE("a counter guarded by a Lock gives the same result under every policy") {
+  const char* script = R"(
+def add(n, lock):
+    global counter
+    for i in range(n):
+        with lock:
+            counter += 1
+
+counter = 0
+lock = Lock()
+ts = []
+for k in range(4):
+    ts.append(spawn(add, 3000, lock))
+for t in ts:
+    t.join()
+print(counter)
+)";
+  for (const auto& policy : all_policies()) {
+    CAPTURE(policy);
+    EngineRun r = run_on_engine(policy, script);
+    CHECK(r.out == "12000\n");
+    CHECK(joined(check_invariants(r.record)) == "");
+  }
+}
+
+TEST_CASE("under modern a switch can fall at a call between a load and its store") {
+  // CPython 3.10+ checks for a switch at calls and back edges only: `counter = counter + one()`
+  // holds a stale value across one()'s entry, a safe point; `counter += 1` has no safe point in it.
+  const char* racy = R"(
+def one():
+    return 1
+
+def add(n):
+    global counter
+    for i in range(n):
+        counter = counter + one()
+
+counter = 0
+a = spawn(add, 400000)
+b = spawn(add, 400000)
+a.join()
+b.join()
+print(counter)
+)";
+  EngineOptions fast;
+  fast.params.switch_interval = 200'000;  // 0.2 ms: many switches in a short run
+  EngineRun r = run_on_engine("modern", racy, fast);
+  CHECK(std::stoll(r.out) < 800000);
+  CHECK(r.metrics.gil.drop_requests > 0);
+
+  const char* atomic_here = R"(
+def add(n):
+    global counter
+    for i in range(n):
+        counter += 1
+
+counter = 0
+a = spawn(add, 400000)
+b = spawn(add, 400000)
+a.join()
+b.join()
+print(counter)
+)";
+  EngineRun s = run_on_engine("modern", atomic_here, fast);
+  CHECK(s.out == "800000\n");
+  CHECK(s.metrics.gil.drop_requests > 0);  // switches happened, just never inside the +=
+}
+
+TEST_CASE("under none, x += 1 loses updates (threads run in parallel)") {
+  const char* racy = R"(
+def add(n):
+    global counter
+    for i in range(n):
+        counter += 1
+
+n = param("n", 1)
+counter = 0
+a = spawn(add, n)
+b = spawn(add, n)
+a.join()
+b.join()
+print(counter, 2 * n)
+)";
+  // Racing needs both threads on a core at once; with the machine busy that may take a few tries.
+  bool lost = false;
+  for (long n = 500000; n <= 8000000 && !lost; n *= 2) {
+    EngineOptions opt;
+    opt.defines = {{"n", std::to_string(n)}};
+    EngineRun r = run_on_engine("none", racy, opt);
+    long got = std::stol(r.out), expected = 2 * n;
+    CHECK(got <= expected);
+    lost = got < expected;
+    CHECK(joined(check_invariants(r.record)) == "");
+  }
+  CHECK(lost);
+}
+
+TEST_CASE("a lock-order deadlock is detected and the cycle named") {
+  const char* script = R"(
+def first(a, b):
+    with a:
+        sleep(20)
+        with b:
+            pass
+
+def second(a, b):
+    with b:
+        sleep(20)
+        with a:
+            pass
+
+a = Lock()
+b = Lock()
+t1 = spawn(first, a, b)
+t2 = spawn(second, a, b)
+t1.join()
+t2.join()
+print("unreachable")
+)";
+  for (const auto& policy : all_policies()) {
+    CAPTURE(policy);
+    EngineRun r = run_on_engine(policy, script);
+    CHECK(r.record.stop == StopCause::Deadlock);
+    CHECK(r.record.exit_code == 1);
+    CHECK(r.out.empty());
+    const std::string& report = r.record.deadlock_report;
+    CHECK(report.find("MainThread waits to join Thread-1 (first)") != std::string::npos);
+    CHECK(report.find("Thread-1 (first) waits for Lock #2, held by Thread-2 (second)") != std::string::npos);
+    CHECK(report.find("Thread-2 (second) waits for Lock #1, held by Thread-1 (first)") != std::string::npos);
+    CHECK(report.find("cycle:") != std::string::npos);
+    CHECK(joined(check_invariants(r.record)) == "");
+  }
+}
+
+TEST_CASE("waiting on an empty Queue nobody will fill is a deadlock; a non-reentrant Lock too") {
+  EngineRun q = run_on_engine("modern", "q = Queue()\nq.get()\n");
+  CHECK(q.record.stop == StopCause::Deadlock);
+  CHECK(q.record.deadlock_report.find("MainThread waits on Queue #1, which is empty") != std::string::npos);
+  EngineRun l = run_on_engine("modern", "l = Lock()\nl.acquire()\nl.acquire()\n");
+  CHECK(l.record.stop == StopCause::Deadlock);
+  CHECK(l.record.deadlock_report.find("MainThread waits for Lock #1, held by MainThread") != std::string::npos);
+}
+
+TEST_CASE("joining threads that finish is not a deadlock, however the timing falls") {
+  const char* script = R"(
+def quick(i):
+    return i
+
+for round in range(30):
+    ts = []
+    for i in range(4):
+        ts.append(spawn(quick, i))
+    for t in ts:
+        t.join()
+print("ok")
+)";
+  for (const auto& policy : all_policies()) {
+    CAPTURE(policy);
+    EngineRun r = run_on_engine(policy, script);
+    CHECK(r.out == "ok\n");
+    CHECK(r.record.stop == StopCause::None);
+  }
+}
+
+TEST_CASE("--timeout stops a runaway script, every thread accounted for") {
+  const char* script = R"(
+def spin():
+    while True:
+        pass
+
+t = spawn(spin)
+sleep(100000)
+)";
+  for (const auto& policy : all_policies()) {
+    CAPTURE(policy);
+    EngineOptions opt;
+    opt.timeout = 150'000'000;
+    EngineRun r = run_on_engine(policy, script, opt);
+    CHECK(r.record.stop == StopCause::Timeout);
+    CHECK(r.record.exit_code == 124);
+    CHECK(r.record.wall < 5'000'000'000);
+    CHECK(joined(check_invariants(r.record)) == "");
+  }
+}
+
+TEST_CASE("an error in one thread prints its traceback; the others go on; exit status 1") {
+  const char* script = R"(
+def bad():
+    return 1 // 0
+
+def good():
+    sleep(30)
+    print("good finished")
+
+t1 = spawn(bad)
+t2 = spawn(good)
+t1.join()
+t2.join()
+print("main finished")
+)";
+  EngineRun r = run_on_engine("modern", script);
+  CHECK(r.out == "good finished\nmain finished\n");
+  CHECK(r.record.exit_code == 1);
+  CHECK(r.err.find("Exception in thread Thread-1 (bad):\nTraceback (most recent call last):") == 0);
+  CHECK(r.err.find("ZeroDivisionError: integer division or modulo by zero") != std::string::npos);
+  CHECK(r.record.threads[1].failed);
+  CHECK_FALSE(r.record.threads[2].failed);
+}
+
+TEST_CASE("spawn_process: its own interpreter, globals copied, its own GIL") {
+  const char* script = R"(
+def child(data):
+    data.append("child")
+    shared.append("child")
+    print(thread_name(), len(data), len(shared))
+
+shared = ["parent"]
+mine = [1, 2]
+p = spawn_process(child, mine)
+p.join()
+print(thread_name(), len(mine), len(shared))
+)";
+  EngineRun r = run_on_engine("modern", script);
+  CHECK(r.out == "MainThread 3 2\nMainThread 2 1\n");
+  REQUIRE(r.record.gils.size() == 2);
+  CHECK(r.record.gils[1].process == "Process-1");
+  CHECK(r.record.threads[1].gil == 1);
+  CHECK(joined(check_invariants(r.record)) == "");
+}
+
+TEST_CASE("state times partition each thread's lifetime; waits and I/O are attributed") {
+  const char* script = R"(
+def sleeper():
+    io(30)
+
+t = spawn(sleeper)
+t.join()
+)";
+  EngineRun r = run_on_engine("modern", script);
+  const ThreadMetrics& main = r.metrics.threads[0];
+  const ThreadMetrics& sleeper = r.metrics.threads[1];
+  CHECK(sleeper.seconds(ThreadStateKind::Io) >= 0.029);
+  CHECK(main.seconds(ThreadStateKind::Blocked) >= 0.025);
+  CHECK(joined(check_invariants(r.record)) == "");
+}
