@@ -87,5 +87,45 @@ check "a 200,000-line script runs" $([[ $status -eq 0 ]] && grep -qx "200000" "$
 run bench --scale 0.002 --repeat 1
 check "bench prints its table" $([[ $status -eq 0 ]] && grep -q "^count " "$work/out" && grep -q "^arith " "$work/out"; echo $?)
 
+run policies
+check "policies lists every policy" $(for p in legacy modern fifo io-priority gvl none; do grep -q "^$p\$" "$work/out" || exit 1; done; echo 0)
+
+printf 'def w(n):\n    io(n)\n\nts = [spawn(w, 5), spawn(w, 10)]\nfor t in ts:\n    t.join()\nprint("ok")\n' >"$work/threads.gil"
+run run "$work/threads.gil" --json "$work/r.json"
+check "a threaded run prints the summary table on stderr" $(grep -q "^thread .*run s" "$work/err" && grep -q "^Thread-2 (w) " "$work/err" && grep -q "^GIL: " "$work/err"; echo $?)
+check "--json writes DESIGN.md's keys" $(python3 -c "
+import json,sys
+d=json.load(open('$work/r.json'))
+need=['wall_s','policy','params','engine','threads','gil']
+assert all(k in d for k in need), d.keys()
+t=d['threads'][1]
+assert all(k in t for k in ['name','run_s','wait_s','io_s','native_s','blocked_s','bytecodes','acquisitions'])
+g=d['gil']
+assert all(k in g for k in ['acquisitions','switches','drop_requests','forced_switches','held_fraction','wait_latency_ms'])
+assert set(g['wait_latency_ms'])=={'p50','p99','max'}
+assert d['policy']=='modern' and d['engine']=='threads' and t['io_s']>=0.004
+" 2>&1; echo $?)
+
+run run "$work/threads.gil" --policy nosuch
+check "unknown policy: exit 2, names the choices" $([[ $status -eq 2 ]] && grep -q "one of: legacy, modern" "$work/err"; echo $?)
+run run "$work/threads.gil" --switch-interval 5
+check "a duration without a unit: exit 2, says to add one" $([[ $status -eq 2 ]] && grep -q "needs a unit" "$work/err"; echo $?)
+
+printf 'def spin():\n    while True:\n        pass\n\nt = spawn(spin)\nt.join()\n' >"$work/spin.gil"
+run run "$work/spin.gil" --timeout 300ms --json "$work/t.json"
+check "--timeout stops with exit 124 and still writes results" $([[ $status -eq 124 ]] && grep -q "stopped by --timeout" "$work/err" && grep -q '"stop": "timeout"' "$work/t.json"; echo $?)
+
+timeout 60 "$gilsim" run -q "$work/spin.gil" >"$work/out" 2>"$work/err" &
+pid=$!
+sleep 0.5
+kill -INT $pid
+wait $pid
+status=$?
+check "Ctrl-C stops the run cleanly (exit 130)" $([[ $status -eq 130 ]] && grep -q "interrupted" "$work/err"; echo $?)
+
+printf 'a = Lock()\nb = Lock()\ndef f():\n    with b:\n        sleep(20)\n        with a:\n            pass\n\nwith a:\n    t = spawn(f)\n    sleep(20)\n    with b:\n        pass\n' >"$work/dead.gil"
+run run -q "$work/dead.gil"
+check "a deadlock is reported with the cycle, exit 1" $([[ $status -eq 1 ]] && grep -q "deadlock" "$work/err" && grep -q "cycle: " "$work/err"; echo $?)
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -88,11 +88,12 @@ TEST_CASE("one section per code object, module first, one row per instruction") 
   std::string listing = disassemble(*program);
   std::vector<Section> sections = parse_listing(listing);
   REQUIRE(sections.size() == 1 + program->functions.size());
-  CHECK(sections[0].header.rfind("Disassembly of <module> (line 1, 0 parameters, 0 locals", 0) == 0);
-  CHECK(sections[1].header.rfind("Disassembly of f (line 1, 2 parameters, 2 locals, max stack ", 0) ==
+  CHECK(sections[0].header.rfind("Disassembly of <module> (line 1, 0 parameters, 0 locals", 0) ==
         0);
-  CHECK(sections[2].header.rfind("Disassembly of g (line 5, 1 parameter, 2 locals, max stack ", 0) ==
-        0);
+  CHECK(sections[1].header.rfind("Disassembly of f (line 1, 2 parameters, 2 locals, max stack ",
+                                 0) == 0);
+  CHECK(sections[2].header.rfind("Disassembly of g (line 5, 1 parameter, 2 locals, max stack ",
+                                 0) == 0);
   std::vector<const Code*> codes = {program->module.get()};
   for (const auto& fn : program->functions) codes.push_back(fn.get());
   for (size_t s = 0; s < codes.size(); ++s) {
@@ -177,7 +178,8 @@ TEST_CASE("operands are resolved to what they mean") {
   CHECK(has_row(f, "LOAD_CONST", " (2.5)"));
   CHECK(has_row(f, "LOAD_CONST", " (True)"));
   CHECK(has_row(f, "BUILD_LIST", "5"));
-  bool two = has_row(f, "LOAD_CONST", " ('two')") || has_row(f, "LOAD_FAST_LOAD_CONST", " (b, 'two')");
+  bool two =
+      has_row(f, "LOAD_CONST", " ('two')") || has_row(f, "LOAD_FAST_LOAD_CONST", " (b, 'two')");
   CHECK(two);
   CHECK(has_row(g, "LOAD_GLOBAL", " (range)"));
   CHECK(has_row(g, "LOAD_FAST", " (c)"));
@@ -190,7 +192,8 @@ TEST_CASE("operands are resolved to what they mean") {
 }
 
 TEST_CASE("string and float constants print as Python's repr") {
-  auto program = compile_text("t.gil", "a = \"it's\"\nb = 'a\\nb'\nc = 1e100\nd = -0.0\ne = 'q\"'\n");
+  auto program =
+      compile_text("t.gil", "a = \"it's\"\nb = 'a\\nb'\nc = 1e100\nd = -0.0\ne = 'q\"'\n");
   std::string listing = disassemble(*program);
   CHECK(listing.find("(\"it's\")") != std::string::npos);
   CHECK(listing.find("('a\\nb')") != std::string::npos);

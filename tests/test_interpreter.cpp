@@ -124,12 +124,14 @@ TEST_CASE("format_traceback quotes the source line without its indentation") {
         "NameError: name 'undefined_name' is not defined\n");
   // A failure without a message prints its type alone, as Python does for a bare exception.
   gilsim::ScriptFailure bare{"KeyboardInterrupt", "", {}};
-  CHECK(format_traceback(*h.program, bare) == "Traceback (most recent call last):\nKeyboardInterrupt\n");
+  CHECK(format_traceback(*h.program, bare) ==
+        "Traceback (most recent call last):\nKeyboardInterrupt\n");
 }
 
 // ---- limits ----
 
-TEST_CASE("unbounded recursion raises RecursionError at the frame limit and leaves the thread usable") {
+TEST_CASE(
+    "unbounded recursion raises RecursionError at the frame limit and leaves the thread usable") {
   Harness h("def down(n):\n    return down(n + 1)\ndef ok(n):\n    return n * 2\ndown(0)\n");
   RunResult r = h.run();
   REQUIRE(r.failure.has_value());
@@ -140,6 +142,11 @@ TEST_CASE("unbounded recursion raises RecursionError at the frame limit and leav
   CHECK(r.failure->frames.back().function == "down");
   CHECK(r.failure->frames.back().line == 2);
   CHECK(h.ts.frames.empty());
+  // The traceback folds the repeated frames as CPython's does.
+  std::string text = format_traceback(*h.program, *r.failure);
+  CHECK(text.find("  [Previous line repeated " + std::to_string(kRecursionLimit - 4) +
+                  " more times]\n") != std::string::npos);
+  CHECK(std::count(text.begin(), text.end(), '\n') < 20);
   RunResult again = gilsim::run_function(h.ts, h.global("ok"), {Value::integer(21)});
   CHECK_FALSE(again.failure.has_value());
   CHECK(again.value.as_int() == 42);
@@ -336,7 +343,9 @@ class ProbeHost final : public Host {
 
 struct ProbeRun {
   explicit ProbeRun(const std::string& text)
-      : program(gilsim::compile_text("t.gil", text)), interp(program, host), ts(interp, "Main", 0) {}
+      : program(gilsim::compile_text("t.gil", text)),
+        interp(program, host),
+        ts(interp, "Main", 0) {}
   RunResult run() { return gilsim::run_module(ts); }
   std::shared_ptr<const gilsim::Program> program;
   ProbeHost host;
@@ -356,8 +365,8 @@ int safe_points(const std::string& text) {
 TEST_CASE("safe points: back edges, function entry and builtin calls, never straight-line code") {
   CHECK(safe_points("x = 1\ny = x + 2\nz = [x, y] == [1, 3]\n") == 0);
   CHECK(safe_points("def f():\n    return 1\nx = f()\ny = f()\n") == 2);  // each RESUME
-  CHECK(safe_points("x = len([1, 2])\n") == 1);                            // after a builtin
-  CHECK(safe_points("x = [1]\nx.append(2)\n") == 1);                       // after a method
+  CHECK(safe_points("x = len([1, 2])\n") == 1);                           // after a builtin
+  CHECK(safe_points("x = [1]\nx.append(2)\n") == 1);                      // after a method
   // A loop polls on its back edge, so a busy thread can be asked to stop in every iteration.
   int loop = safe_points("i = 0\nwhile i < 100:\n    i += 1\n");
   CHECK(loop >= 99);
@@ -389,6 +398,10 @@ TEST_CASE("the ticking loop counts exactly the ticking opcodes it runs") {
   std::int64_t want = 0;
   std::vector<Instr> instrs = decode(*program->module);
   for (const Instr& in : instrs) want += gilsim::op_ticks(in.op) ? 1 : 0;
+  // As in Python 2, a tick is counted when the next instruction is fetched, so that a switch falls
+  // after a ticking instruction; the module's final RETURN_VALUE has no next instruction.
+  REQUIRE(instrs.back().op == Op::RETURN_VALUE);
+  want -= gilsim::op_ticks(Op::RETURN_VALUE) ? 1 : 0;
   std::uint64_t steps = 0;
   CHECK(ticks_of(text, &steps) == want);
   CHECK(steps == instrs.size());  // straight-line code: every instruction runs once
@@ -400,8 +413,10 @@ TEST_CASE("equivalent loops tick alike, fused or not") {
   std::int64_t lt = ticks_of("i = 0\nn = 50\nwhile i < n:\n    i = i + 1\n");
   std::int64_t gt = ticks_of("i = 0\nn = 50\nwhile n > i:\n    i = i + 1\n");
   CHECK(lt == gt);
-  std::int64_t lt_fn = ticks_of("def f(n):\n    i = 0\n    while i < n:\n        i = i + 1\nf(50)\n");
-  std::int64_t gt_fn = ticks_of("def f(n):\n    i = 0\n    while n > i:\n        i = i + 1\nf(50)\n");
+  std::int64_t lt_fn =
+      ticks_of("def f(n):\n    i = 0\n    while i < n:\n        i = i + 1\nf(50)\n");
+  std::int64_t gt_fn =
+      ticks_of("def f(n):\n    i = 0\n    while n > i:\n        i = i + 1\nf(50)\n");
   CHECK(lt_fn == gt_fn);
 }
 
@@ -471,10 +486,12 @@ TEST_CASE("memory is reclaimed: a million lists and strings come and go in bound
   peak_live = live_before;
   RunResult r = p.run();
   CHECK_FALSE(r.failure.has_value());
-  CHECK(p.host.direct.output().substr(0, 14) == "99999\n199999\n");
+  CHECK(p.host.direct.output().substr(0, 13) == "99999\n199999\n");
   const std::size_t live_after = live_heap_bytes();
-  CHECK(peak_live - live_before < 64 * kMiB);
-  CHECK(live_after < live_before + 64 * kMiB);
+  // Live bytes are exact (no allocator slack), so the bound can be tight enough to catch even a
+  // leaked string per iteration (48+ MB); normal growth is the captured output, a few bytes.
+  CHECK(peak_live - live_before < 16 * kMiB);
+  CHECK(live_after < live_before + 16 * kMiB);
 #if !GILSIM_TEST_ASAN
   CHECK((max_rss_kib() - rss_before) * 1024L < static_cast<long>(64 * kMiB));
 #else
@@ -507,7 +524,8 @@ TEST_CASE("repr and == of very deep lists raise RecursionError instead of crashi
   auto f = run_failing("a = []\nfor i in range(5000):\n    a = [a]\nprint(a)\n");
   CHECK(f.type == "RecursionError");
   CHECK(f.message == "maximum recursion depth exceeded while getting the repr of an object");
-  f = run_failing("a = []\nb = []\nfor i in range(5000):\n    a = [a]\n    b = [b]\nprint(a == b)\n");
+  f = run_failing(
+      "a = []\nb = []\nfor i in range(5000):\n    a = [a]\n    b = [b]\nprint(a == b)\n");
   CHECK(f.type == "RecursionError");
   CHECK(f.message == "maximum recursion depth exceeded in comparison");
   CHECK(run_ok("a = []\nfor i in range(500):\n    a = [a]\nprint(len(repr(a)))\n") == "1002\n");
@@ -550,8 +568,8 @@ TEST_CASE("semantics beyond the golden scripts") {
   CHECK(run_ok("print(9007199254740993 == 9007199254740992.0, 2**53 + 1 > 2.0**53)\n") ==
         "False True\n");
   // Locals of one call do not leak into the next.
-  CHECK(run_ok("def f(first):\n    if first:\n        x = 1\n    return first\nf(True)\nprint(f(False))\n") ==
-        "False\n");
+  CHECK(run_ok("def f(first):\n    if first:\n        x = 1\n    return "
+               "first\nf(True)\nprint(f(False))\n") == "False\n");
   // Deep but bounded recursion works, and each frame has its own locals.
   CHECK(run_ok("def s(n):\n    if n == 0:\n        return 0\n    k = n\n    return s(n - 1) + k\n"
                "print(s(900))\n") == "405450\n");

@@ -25,68 +25,130 @@ std::vector<Token> lex(const std::string& text) { return gilsim::tokenize(Source
 
 const char* kind_name(Tok k) {
   switch (k) {
-    case Tok::Newline: return "NEWLINE";
-    case Tok::Indent: return "INDENT";
-    case Tok::Dedent: return "DEDENT";
-    case Tok::End: return "END";
-    case Tok::Name: return "NAME";
-    case Tok::Int: return "INT";
-    case Tok::Float: return "FLOAT";
-    case Tok::String: return "STRING";
-    case Tok::LParen: return "(";
-    case Tok::RParen: return ")";
-    case Tok::LBracket: return "[";
-    case Tok::RBracket: return "]";
-    case Tok::LBrace: return "{";
-    case Tok::RBrace: return "}";
-    case Tok::Comma: return ",";
-    case Tok::Colon: return ":";
-    case Tok::Dot: return ".";
-    case Tok::Semicolon: return ";";
-    case Tok::Plus: return "+";
-    case Tok::Minus: return "-";
-    case Tok::Star: return "*";
-    case Tok::Slash: return "/";
-    case Tok::SlashSlash: return "//";
-    case Tok::Percent: return "%";
-    case Tok::StarStar: return "**";
-    case Tok::Less: return "<";
-    case Tok::LessEqual: return "<=";
-    case Tok::Greater: return ">";
-    case Tok::GreaterEqual: return ">=";
-    case Tok::EqualEqual: return "==";
-    case Tok::NotEqual: return "!=";
-    case Tok::Assign: return "=";
-    case Tok::PlusAssign: return "+=";
-    case Tok::MinusAssign: return "-=";
-    case Tok::StarAssign: return "*=";
-    case Tok::SlashAssign: return "/=";
-    case Tok::SlashSlashAssign: return "//=";
-    case Tok::PercentAssign: return "%=";
-    case Tok::StarStarAssign: return "**=";
-    case Tok::Arrow: return "->";
-    case Tok::KwAnd: return "and";
-    case Tok::KwOr: return "or";
-    case Tok::KwNot: return "not";
-    case Tok::KwIf: return "if";
-    case Tok::KwElif: return "elif";
-    case Tok::KwElse: return "else";
-    case Tok::KwWhile: return "while";
-    case Tok::KwFor: return "for";
-    case Tok::KwIn: return "in";
-    case Tok::KwIs: return "is";
-    case Tok::KwBreak: return "break";
-    case Tok::KwContinue: return "continue";
-    case Tok::KwPass: return "pass";
-    case Tok::KwDef: return "def";
-    case Tok::KwReturn: return "return";
-    case Tok::KwGlobal: return "global";
-    case Tok::KwWith: return "with";
-    case Tok::KwAs: return "as";
-    case Tok::KwTrue: return "True";
-    case Tok::KwFalse: return "False";
-    case Tok::KwNone: return "None";
-    case Tok::KwUnsupported: return "UNSUPPORTED";
+    case Tok::Newline:
+      return "NEWLINE";
+    case Tok::Indent:
+      return "INDENT";
+    case Tok::Dedent:
+      return "DEDENT";
+    case Tok::End:
+      return "END";
+    case Tok::Name:
+      return "NAME";
+    case Tok::Int:
+      return "INT";
+    case Tok::Float:
+      return "FLOAT";
+    case Tok::String:
+      return "STRING";
+    case Tok::LParen:
+      return "(";
+    case Tok::RParen:
+      return ")";
+    case Tok::LBracket:
+      return "[";
+    case Tok::RBracket:
+      return "]";
+    case Tok::LBrace:
+      return "{";
+    case Tok::RBrace:
+      return "}";
+    case Tok::Comma:
+      return ",";
+    case Tok::Colon:
+      return ":";
+    case Tok::Dot:
+      return ".";
+    case Tok::Semicolon:
+      return ";";
+    case Tok::Plus:
+      return "+";
+    case Tok::Minus:
+      return "-";
+    case Tok::Star:
+      return "*";
+    case Tok::Slash:
+      return "/";
+    case Tok::SlashSlash:
+      return "//";
+    case Tok::Percent:
+      return "%";
+    case Tok::StarStar:
+      return "**";
+    case Tok::Less:
+      return "<";
+    case Tok::LessEqual:
+      return "<=";
+    case Tok::Greater:
+      return ">";
+    case Tok::GreaterEqual:
+      return ">=";
+    case Tok::EqualEqual:
+      return "==";
+    case Tok::NotEqual:
+      return "!=";
+    case Tok::Assign:
+      return "=";
+    case Tok::PlusAssign:
+      return "+=";
+    case Tok::MinusAssign:
+      return "-=";
+    case Tok::StarAssign:
+      return "*=";
+    case Tok::SlashAssign:
+      return "/=";
+    case Tok::SlashSlashAssign:
+      return "//=";
+    case Tok::PercentAssign:
+      return "%=";
+    case Tok::StarStarAssign:
+      return "**=";
+    case Tok::Arrow:
+      return "->";
+    case Tok::KwAnd:
+      return "and";
+    case Tok::KwOr:
+      return "or";
+    case Tok::KwNot:
+      return "not";
+    case Tok::KwIf:
+      return "if";
+    case Tok::KwElif:
+      return "elif";
+    case Tok::KwElse:
+      return "else";
+    case Tok::KwWhile:
+      return "while";
+    case Tok::KwFor:
+      return "for";
+    case Tok::KwIn:
+      return "in";
+    case Tok::KwIs:
+      return "is";
+    case Tok::KwBreak:
+      return "break";
+    case Tok::KwContinue:
+      return "continue";
+    case Tok::KwPass:
+      return "pass";
+    case Tok::KwDef:
+      return "def";
+    case Tok::KwReturn:
+      return "return";
+    case Tok::KwGlobal:
+      return "global";
+    case Tok::KwWith:
+      return "with";
+    case Tok::KwAs:
+      return "as";
+    case Tok::KwTrue:
+      return "True";
+    case Tok::KwFalse:
+      return "False";
+    case Tok::KwNone:
+      return "None";
+    case Tok::KwUnsupported:
+      return "UNSUPPORTED";
   }
   return "?";
 }
@@ -119,15 +181,15 @@ std::optional<SyntaxError> lex_error(const std::string& text) {
   return std::nullopt;
 }
 
-#define CHECK_LEX_ERROR(text, kind_, line_, col_, needle)             \
-  do {                                                                \
-    auto err_ = lex_error(text);                                      \
-    REQUIRE_MESSAGE(err_.has_value(), "no error for: " << (text));    \
-    CHECK(err_->kind == (kind_));                                     \
-    CHECK(err_->line == (line_));                                     \
-    CHECK(err_->col == (col_));                                       \
+#define CHECK_LEX_ERROR(text, kind_, line_, col_, needle)               \
+  do {                                                                  \
+    auto err_ = lex_error(text);                                        \
+    REQUIRE_MESSAGE(err_.has_value(), "no error for: " << (text));      \
+    CHECK(err_->kind == (kind_));                                       \
+    CHECK(err_->line == (line_));                                       \
+    CHECK(err_->col == (col_));                                         \
     CHECK(std::string(err_->what()).find(needle) != std::string::npos); \
-    CAPTURE(err_->what());                                            \
+    CAPTURE(err_->what());                                              \
   } while (0)
 
 TEST_CASE("integer literals in every base, with underscores") {
@@ -174,7 +236,8 @@ TEST_CASE("malformed integer literals") {
 }
 
 // BUG: PEP 515 allows one underscore right after the base prefix (`0x_ff`, `0o_17`, `0b_1`), and
-// CPython 3.11 accepts these literals; gilsim's lexer rejects them as "invalid hexadecimal literal".
+// CPython 3.11 accepts these literals; gilsim's lexer rejects them as "invalid hexadecimal
+// literal".
 TEST_CASE("an underscore may follow the base prefix, as PEP 515 allows" * doctest::skip()) {
   CHECK(only("0x_ff").int_value == 255);
   CHECK(only("0o_17").int_value == 15);
@@ -217,17 +280,26 @@ TEST_CASE("string literals and their escapes") {
   CHECK(only(R"('\U0001F600')").text == "\xf0\x9f\x98\x80");
   CHECK(only(R"('\101\102')").text == "AB");  // octal
   CHECK(only(R"('\0')").text == std::string(1, '\0'));
-  CHECK(only(R"('\1234')").text == "S4");  // at most three octal digits
-  CHECK(only(R"('\q')").text == "\\q");    // unknown escapes keep their backslash
+  CHECK(only(R"('\1234')").text == "S4");              // at most three octal digits
+  CHECK(only(R"('\q')").text == "\\q");                // unknown escapes keep their backslash
   CHECK(only("'caf\xc3\xa9'").text == "caf\xc3\xa9");  // UTF-8 passes through
-  CHECK(only("'a\\\nb'").text == "ab");  // backslash-newline joins the lines
+  CHECK(only("'a\\\nb'").text == "ab");                // backslash-newline joins the lines
   CHECK(only("\"it's\"").text == "it's");
 }
 
 TEST_CASE("bad escapes") {
-  CHECK_LEX_ERROR(R"(x = '\x4')" "\n", "SyntaxError", 1, 6, "truncated \\xXX escape");
-  CHECK_LEX_ERROR(R"(x = '\u12')" "\n", "SyntaxError", 1, 6, "truncated \\uXXXX escape");
-  CHECK_LEX_ERROR(R"(x = '\U00110000')" "\n", "SyntaxError", 1, 6, "illegal Unicode character");
+  CHECK_LEX_ERROR(R"(x = '\x4')"
+                  "\n",
+                  "SyntaxError", 1, 6, "truncated \\xXX escape");
+  CHECK_LEX_ERROR(R"(x = '\u12')"
+                  "\n",
+                  "SyntaxError", 1, 6, "truncated \\uXXXX escape");
+  CHECK_LEX_ERROR(R"(x = '\U00110000')"
+                  "\n",
+                  "SyntaxError", 1, 6, "illegal Unicode character");
+  CHECK_LEX_ERROR(R"(x = 'a\N{DASH}')"
+                  "\n",
+                  "SyntaxError", 1, 7, "\\N{...} escapes are not supported by gilsim");
 }
 
 TEST_CASE("triple-quoted strings span lines") {
@@ -251,22 +323,24 @@ TEST_CASE("adjacent strings are separate tokens (the parser joins them)") {
 }
 
 TEST_CASE("string prefixes gilsim does not implement are refused by name") {
-  CHECK_LEX_ERROR("x = r'a'\n", "SyntaxError", 1, 5, "string prefix 'r' is not supported by gilsim");
+  CHECK_LEX_ERROR("x = r'a'\n", "SyntaxError", 1, 5,
+                  "string prefix 'r' is not supported by gilsim");
   CHECK_LEX_ERROR("x = f'a'\n", "SyntaxError", 1, 5, "string prefix 'f'");
   CHECK_LEX_ERROR("x = rb'a'\n", "SyntaxError", 1, 5, "string prefix 'rb'");
 }
 
 // BUG: any name of one or two letters directly followed by a quote is taken for a string prefix,
-// so valid Python such as `"a" in"abc"` or `if"x":` is refused ("string prefix 'in' is not supported
-// by gilsim"). Only r, b, u, f and their two-letter combinations are prefixes; CPython 3.11 lexes
-// `in"abc"` as the keyword `in` followed by a string.
+// so valid Python such as `"a" in"abc"` or `if"x":` is refused ("string prefix 'in' is not
+// supported by gilsim"). Only r, b, u, f and their two-letter combinations are prefixes;
+// CPython 3.11 lexes `in"abc"` as the keyword `in` followed by a string.
 TEST_CASE("a keyword directly followed by a string is not a string prefix" * doctest::skip()) {
   CHECK(kinds("x = 'a' in'abc'\n") == "NAME = STRING in STRING NEWLINE END");
   CHECK(kinds("if'x':\n    pass\n") == "if STRING : NEWLINE INDENT pass NEWLINE DEDENT END");
 }
 
 TEST_CASE("unterminated strings") {
-  CHECK_LEX_ERROR("x = 'abc\n", "SyntaxError", 1, 5, "unterminated string literal (detected at line 1)");
+  CHECK_LEX_ERROR("x = 'abc\n", "SyntaxError", 1, 5,
+                  "unterminated string literal (detected at line 1)");
   CHECK_LEX_ERROR("x = 1\ny = \"abc", "SyntaxError", 2, 5, "unterminated string literal");
   CHECK_LEX_ERROR("x = '''abc\n\n", "SyntaxError", 1, 5,
                   "unterminated triple-quoted string literal (detected at line 3)");
@@ -277,7 +351,8 @@ TEST_CASE("operators take the longest match") {
   CHECK(kinds("a **= 2") == "NAME **= INT NEWLINE END");
   CHECK(kinds("a**2") == "NAME ** INT NEWLINE END");
   CHECK(kinds("a //= b // c / d") == "NAME //= NAME // NAME / NAME NEWLINE END");
-  CHECK(kinds("a<=b>=c<d>e==f!=g") == "NAME <= NAME >= NAME < NAME > NAME == NAME != NAME NEWLINE END");
+  CHECK(kinds("a<=b>=c<d>e==f!=g") ==
+        "NAME <= NAME >= NAME < NAME > NAME == NAME != NAME NEWLINE END");
   CHECK(kinds("a+=1;b-=1;c*=1;d/=1;e%=1") ==
         "NAME += INT ; NAME -= INT ; NAME *= INT ; NAME /= INT ; NAME %= INT NEWLINE END");
   CHECK(kinds("def f() -> x: pass") == "def NAME ( ) -> NAME : pass NEWLINE END");
@@ -305,11 +380,11 @@ TEST_CASE("token positions are 1-based lines and byte columns") {
     int line, col;
   };
   std::vector<Want> want = {
-      {Tok::Name, 1, 1},   {Tok::Assign, 1, 3},       {Tok::Int, 1, 5},    {Tok::Newline, 1, 7},
-      {Tok::KwIf, 2, 1},   {Tok::Name, 2, 5},         {Tok::GreaterEqual, 2, 7},
-      {Tok::Float, 2, 10}, {Tok::Colon, 2, 14},       {Tok::Newline, 2, 15},
-      {Tok::Indent, 3, 5}, {Tok::Name, 3, 5},         {Tok::LParen, 3, 10}, {Tok::String, 3, 11},
-      {Tok::RParen, 3, 15}, {Tok::Newline, 3, 16},    {Tok::Dedent, 4, 1}, {Tok::End, 4, 1},
+      {Tok::Name, 1, 1},    {Tok::Assign, 1, 3},   {Tok::Int, 1, 5},          {Tok::Newline, 1, 7},
+      {Tok::KwIf, 2, 1},    {Tok::Name, 2, 5},     {Tok::GreaterEqual, 2, 7}, {Tok::Float, 2, 10},
+      {Tok::Colon, 2, 14},  {Tok::Newline, 2, 15}, {Tok::Indent, 3, 5},       {Tok::Name, 3, 5},
+      {Tok::LParen, 3, 10}, {Tok::String, 3, 11},  {Tok::RParen, 3, 15},      {Tok::Newline, 3, 16},
+      {Tok::Dedent, 4, 1},  {Tok::End, 4, 1},
   };
   REQUIRE(toks.size() == want.size());
   for (size_t i = 0; i < want.size(); ++i) {
@@ -330,9 +405,11 @@ TEST_CASE("columns count bytes, and a tab is one byte") {
 }
 
 TEST_CASE("INDENT and DEDENT sequences") {
-  CHECK(kinds("if a:\n    b\nc\n") == "if NAME : NEWLINE INDENT NAME NEWLINE DEDENT NAME NEWLINE END");
+  CHECK(kinds("if a:\n    b\nc\n") ==
+        "if NAME : NEWLINE INDENT NAME NEWLINE DEDENT NAME NEWLINE END");
   CHECK(kinds("if a:\n  if b:\n    c\nd\n") ==
-        "if NAME : NEWLINE INDENT if NAME : NEWLINE INDENT NAME NEWLINE DEDENT DEDENT NAME NEWLINE END");
+        "if NAME : NEWLINE INDENT if NAME : NEWLINE INDENT NAME NEWLINE DEDENT DEDENT NAME NEWLINE "
+        "END");
   // Dedenting two levels to the middle one.
   CHECK(kinds("if a:\n if b:\n  if c:\n   d\n e\n") ==
         "if NAME : NEWLINE INDENT if NAME : NEWLINE INDENT if NAME : NEWLINE INDENT NAME NEWLINE "
@@ -341,7 +418,8 @@ TEST_CASE("INDENT and DEDENT sequences") {
   CHECK(kinds("if a:\n    if b:\n        c") ==
         "if NAME : NEWLINE INDENT if NAME : NEWLINE INDENT NAME NEWLINE DEDENT DEDENT END");
   // A tab counts to the next multiple of 8, consistently used.
-  CHECK(kinds("if a:\n\tb\n\tc\n") == "if NAME : NEWLINE INDENT NAME NEWLINE NAME NEWLINE DEDENT END");
+  CHECK(kinds("if a:\n\tb\n\tc\n") ==
+        "if NAME : NEWLINE INDENT NAME NEWLINE NAME NEWLINE DEDENT END");
 }
 
 TEST_CASE("blank lines and comment lines do not count for indentation") {
@@ -378,11 +456,13 @@ TEST_CASE("newlines inside brackets are joined away, whatever the indentation") 
 }
 
 TEST_CASE("a backslash joins physical lines") {
-  CHECK(kinds("x = 1 + \\\n        2\ny = 3\n") == "NAME = INT + INT NEWLINE NAME = INT NEWLINE END");
+  CHECK(kinds("x = 1 + \\\n        2\ny = 3\n") ==
+        "NAME = INT + INT NEWLINE NAME = INT NEWLINE END");
   auto toks = lex("x = 1 + \\\n  2\n");
   CHECK(toks[4].line == 2);
   CHECK(toks[4].col == 3);
-  CHECK_LEX_ERROR("x = 1 \\ 2\n", "SyntaxError", 1, 7, "unexpected character after line continuation");
+  CHECK_LEX_ERROR("x = 1 \\ 2\n", "SyntaxError", 1, 7,
+                  "unexpected character after line continuation");
   CHECK_LEX_ERROR("x = 1 + \\\n", "SyntaxError", 2, 1, "unexpected EOF");
 }
 
@@ -412,10 +492,26 @@ TEST_CASE("null bytes and invalid UTF-8 are refused with their position") {
 
 TEST_CASE("characters outside the language") {
   CHECK_LEX_ERROR("x = $\n", "SyntaxError", 1, 5, "invalid character '$' (U+0024)");
+  CHECK_LEX_ERROR("@wraps\ndef f():\n    pass\n", "SyntaxError", 1, 1,
+                  "decorators and '@' are not supported by gilsim");
+  CHECK_LEX_ERROR("x = a & b\n", "SyntaxError", 1, 7,
+                  "bitwise operators are not supported by gilsim");
+  CHECK_LEX_ERROR("x = ~a\n", "SyntaxError", 1, 5, "bitwise operators are not supported");
+  CHECK_LEX_ERROR("x = a | b ^ c\n", "SyntaxError", 1, 7, "bitwise operators are not supported");
+  CHECK(kinds("a<=b>=c") == "NAME <= NAME >= NAME NEWLINE END");  // not shifts
   CHECK_LEX_ERROR("x = a ! b\n", "SyntaxError", 1, 7, "invalid syntax");
   CHECK_LEX_ERROR("x = \xc3\xa9\n", "SyntaxError", 1, 5, "invalid non-ASCII character");
   CHECK_LEX_ERROR("caf\xc3\xa9 = 1\n", "SyntaxError", 1, 1,
                   "non-ASCII identifiers are not supported by gilsim");
+}
+
+// BUG: lex_punct() tries the punctuation table before its "bitwise operators are not supported"
+// check, and the table's '<' and '>' match the first half of "<<" and ">>": the shift check is
+// unreachable, so `a << 2` lexes as `a < < 2` and the user gets a bare "invalid syntax" from the
+// parser instead of the message `&`, `|`, `^` and `~` get.
+TEST_CASE("shift operators are refused as bitwise operators" * doctest::skip()) {
+  CHECK_LEX_ERROR("x = a << 2\n", "SyntaxError", 1, 7, "bitwise operators are not supported");
+  CHECK_LEX_ERROR("x = a >> 2\n", "SyntaxError", 1, 7, "bitwise operators are not supported");
 }
 
 TEST_CASE("brackets must match") {
@@ -428,8 +524,8 @@ TEST_CASE("brackets must match") {
 }
 
 TEST_CASE("bracket nesting is bounded by kMaxBracketDepth") {
-  std::string ok = "x = " + std::string(kMaxBracketDepth, '(') + "1" +
-                   std::string(kMaxBracketDepth, ')') + "\n";
+  std::string ok =
+      "x = " + std::string(kMaxBracketDepth, '(') + "1" + std::string(kMaxBracketDepth, ')') + "\n";
   CHECK_NOTHROW(lex(ok));
   std::string deep = "x = " + std::string(kMaxBracketDepth + 1, '(') + "1" +
                      std::string(kMaxBracketDepth + 1, ')') + "\n";
@@ -449,23 +545,12 @@ TEST_CASE("indentation depth is bounded by kMaxIndentLevels") {
     for (int i = 0; i < levels; ++i) s += std::string(i, ' ') + "if x:\n";
     return s + std::string(levels, ' ') + "pass\n";
   };
+  // As CPython's tokenizer (`indent + 1 >= MAXINDENT`): 99 levels are fine, the 100th is refused.
   CHECK_NOTHROW(lex(nested(kMaxIndentLevels - 1)));
-  CHECK_LEX_ERROR(nested(kMaxIndentLevels + 1), "IndentationError", kMaxIndentLevels + 2,
-                  kMaxIndentLevels + 2, "too many levels of indentation");
-}
-
-// BUG: CPython's tokenizer refuses an indent when `indent + 1 >= MAXINDENT` (100), so at most 99
-// levels are allowed: CPython 3.11 rejects 100 nested `if` blocks with "IndentationError: too many
-// levels of indentation". gilsim's check (`indents_.size() > kMaxIndentLevels`) allows 100 levels,
-// so a script CPython refuses runs under gilsim, contrary to the comment in lexer.h.
-TEST_CASE("kMaxIndentLevels levels of indentation are refused, as in CPython" * doctest::skip()) {
-  std::string s;
-  for (int i = 0; i < kMaxIndentLevels; ++i) s += std::string(i, ' ') + "if x:\n";
-  s += std::string(kMaxIndentLevels, ' ') + "pass\n";
-  auto err = lex_error(s);
-  REQUIRE(err.has_value());
-  CHECK(err->kind == "IndentationError");
-  CHECK(err->line == kMaxIndentLevels + 1);
+  CHECK_LEX_ERROR(nested(kMaxIndentLevels), "IndentationError", kMaxIndentLevels + 1,
+                  kMaxIndentLevels + 1, "too many levels of indentation");
+  CHECK_LEX_ERROR(nested(kMaxIndentLevels + 50), "IndentationError", kMaxIndentLevels + 1,
+                  kMaxIndentLevels + 1, "too many levels of indentation");
 }
 
 }  // namespace

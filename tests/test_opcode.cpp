@@ -116,9 +116,9 @@ TEST_CASE("stack effects of the fixed-shape opcodes") {
 
 TEST_CASE("legacy ticks follow Python 2's fast-dispatch opcodes") {
   // Python 2.7 dispatched these with `goto fast_next_opcode`: no tick.
-  for (Op op : {Op::LOAD_FAST, Op::LOAD_CONST, Op::STORE_FAST, Op::POP_TOP, Op::DUP_TOP,
-                Op::ROT_TWO, Op::ROT_THREE, Op::JUMP_FORWARD, Op::POP_JUMP_IF_FALSE,
-                Op::POP_JUMP_IF_TRUE}) {
+  for (Op op :
+       {Op::LOAD_FAST, Op::LOAD_CONST, Op::STORE_FAST, Op::POP_TOP, Op::DUP_TOP, Op::ROT_TWO,
+        Op::ROT_THREE, Op::JUMP_FORWARD, Op::POP_JUMP_IF_FALSE, Op::POP_JUMP_IF_TRUE}) {
     CAPTURE(op_name(op));
     CHECK_FALSE(op_ticks(op));
   }

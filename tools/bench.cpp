@@ -78,12 +78,16 @@ Samples parse_samples(const std::string& text) {
   return out;
 }
 
+}  // namespace
+
 double median(std::vector<double> v) {
   if (v.empty()) return 0.0;
   std::sort(v.begin(), v.end());
   size_t n = v.size();
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
+
+namespace {
 
 bool on_path(const std::string& program) {
   std::string cmd = fmt::format("command -v '{}' >/dev/null 2>&1", program);
@@ -130,7 +134,7 @@ std::string ratio(double num, double den) {
 
 }  // namespace
 
-int run_bench(const BenchOptions& opt) {
+int run_eval_bench(const BenchOptions& opt) {
   long count_n = std::max(1000L, static_cast<long>(20'000'000 * opt.scale));
   long arith_n = std::max(1000L, static_cast<long>(5'000'000 * opt.scale));
   std::string script = loop_script(count_n, arith_n, opt.repeat);
@@ -162,6 +166,14 @@ int run_bench(const BenchOptions& opt) {
       "CPython 3.11 on both loops, safe-point poll included; goal: Lua 5.4 (lua5.4/gilsim near 1).\n"
       "Reference machine (shared/reference): CPython 19.56 / 61.14 ns, Lua 5.4 5.83 / 10.85 ns.\n");
   return ours.empty() ? 1 : 0;
+}
+
+int run_bench(const BenchOptions& opt) {
+  int status = 0;
+  if (opt.only.empty() || opt.only == "eval") status |= run_eval_bench(opt);
+  if (opt.only.empty()) fmt::print("\n");
+  if (opt.only.empty() || opt.only == "gil") status |= run_gil_bench(opt);
+  return status;
 }
 
 }  // namespace gilsim
