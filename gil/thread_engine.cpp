@@ -54,6 +54,7 @@ struct ThreadEngine::Record {
   std::string label;
   int parent;
   int gil;
+  Gil* lock = nullptr;  // gils_[gil], fixed for the thread's life
   std::shared_ptr<Interp> interp;
   std::unique_ptr<ThreadState> ts;  // owned by the OS thread while it runs
   std::vector<Event> events;        // appended only by this thread (and by the spawner before start)
@@ -77,6 +78,8 @@ struct ThreadEngine::Gil {
   int threads_named = 0;  // for "Thread-N (target)" names, counted per process
   std::unique_ptr<Policy> policy;
   GilState state;  // GUARDED_BY(mu_)
+  // state.waiters.size(), readable without mu_: the legacy tick asks it 10 million times a second.
+  std::atomic<int> waiting{0};
 };
 
 ThreadEngine::ThreadEngine(EngineOptions options) : options_(std::move(options)) {}
@@ -112,6 +115,7 @@ ThreadEngine::Record& ThreadEngine::add_thread(std::unique_lock<std::mutex>&,
   t.parent = parent;
   t.gil = gil;
   t.interp = std::move(interp);
+  t.lock = gils_[static_cast<size_t>(gil)].get();
   t.ts = std::make_unique<ThreadState>(*t.interp, t.name, t.id);
   t.ts->host_data = &t;
   t.ts->max_steps = options_.max_steps;
@@ -308,12 +312,14 @@ void ThreadEngine::take_gil(Record& t, Reason why) {
     return;
   }
   s.waiters.push_back(Waiter{t.id, requested, why, s.switch_number, requested});
+  g.waiting.store(static_cast<int>(s.waiters.size()), std::memory_order_relaxed);
   if (g.policy->on_request(s, s.waiters.back(), requested)) set_drop_request(g, t);
 
   auto leave_queue = [&]() {
     auto it = std::find_if(s.waiters.begin(), s.waiters.end(),
                            [&](const Waiter& w) { return w.thread == t.id; });
     if (it != s.waiters.end()) s.waiters.erase(it);
+    g.waiting.store(static_cast<int>(s.waiters.size()), std::memory_order_relaxed);
   };
   bool woken = false;
   Nanos at = requested;
@@ -359,16 +365,29 @@ void ThreadEngine::release_gil(Record& t, Reason why) {
   if (s.holder != t.id) return;  // (a stop raced with a hand-off)
   s.holder = -1;
   int next = g.policy->hand_off(s, why, at);
+  int wake = -1;
   if (next >= 0) {
     s.holder = next;  // ownership moves now; `next` records its Acquire when it wakes
-    notify(next);
+    wake = next;
   } else if (!s.waiters.empty()) {
-    notify(s.waiters.front().thread);  // COND_SIGNAL(gil->cond): wake one waiter
+    wake = s.waiters.front().thread;  // COND_SIGNAL(gil->cond): wake one waiter
+  }
+  bool forced = why == Reason::DropRequest && g.policy->forced_switching() && s.drop_request &&
+                !s.waiters.empty();
+  if (wake >= 0) {
+    Record& w = *threads_[static_cast<size_t>(wake)];
+    w.signalled = true;
+    if (!forced) {
+      // Wake it after letting go of the mutex, or it wakes only to block on the mutex we hold.
+      lk.unlock();
+      w.cv.notify_one();
+      return;
+    }
+    w.cv.notify_one();
   }
   // drop_gil with FORCE_SWITCHING: having dropped on request, wait until another thread has
   // taken the GIL, so this one cannot win it straight back.
-  if (why == Reason::DropRequest && g.policy->forced_switching() && s.drop_request &&
-      !s.waiters.empty()) {
+  if (forced) {
     s.drop_request = false;  // RESET_GIL_DROP_REQUEST before COND_WAIT(switch_cond)
     emit(t, EventKind::ForcedSwitch, Reason::None, 0, at);
     t.waiting_for_switch = true;
@@ -394,12 +413,10 @@ void ThreadEngine::on_eval_breaker(ThreadState& ts) {
 // the pair changes nothing anyone could observe, so it is skipped (and not recorded).
 void ThreadEngine::on_tick(ThreadState& ts) {
   Record& t = record_of(ts);
-  ts.ticker = gils_[static_cast<size_t>(t.gil)]->policy->check_interval();
+  Gil& g = *t.lock;  // not gils_[...]: that vector may grow under mu_ while we read
+  ts.ticker = g.policy->check_interval();
   if (stopping_.load()) throw StopRun{};
-  {
-    std::unique_lock lk(mu_);
-    if (gils_[static_cast<size_t>(t.gil)]->state.waiters.empty()) return;
-  }
+  if (g.waiting.load(std::memory_order_relaxed) == 0) return;
   release_gil(t, Reason::Tick);
   take_gil(t, Reason::Tick);
 }

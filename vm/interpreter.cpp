@@ -312,9 +312,11 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
 #define FETCH()                                 \
   do {                                          \
     if constexpr (kCountTicks) {                \
-      if (op_ticks(op) && --ts.ticker < 0) {    \
+      if (op_ticks(op) && --ticker < 0) {       \
         SAVE_FRAME();                           \
+        ts.ticker = ticker;                     \
         host.on_tick(ts);                       \
+        ticker = ts.ticker;                     \
         LOAD_FRAME();                           \
       }                                         \
     }                                           \
@@ -322,6 +324,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
     ++steps;                                    \
   } while (0)
 
+  std::int64_t ticker = ts.ticker;  // the legacy countdown, in a register; ts.ticker at on_tick
   Op op = Op::POP_TOP;  // "the previous instruction" for the first tick check: one that does not tick
   LOAD_FRAME();
   try {
