@@ -315,11 +315,17 @@ void ThreadEngine::take_gil(Record& t, Reason why) {
   g.waiting.store(static_cast<int>(s.waiters.size()), std::memory_order_relaxed);
   if (g.policy->on_request(s, s.waiters.back(), requested)) set_drop_request(g, t);
 
+  // Leaving the queue from its head makes a new head, whose wait_timeout may now differ (gvl's
+  // designated timer): wake it to ask again, as Ruby's gvl_acquire_common signals the next timer.
   auto leave_queue = [&]() {
     auto it = std::find_if(s.waiters.begin(), s.waiters.end(),
                            [&](const Waiter& w) { return w.thread == t.id; });
-    if (it != s.waiters.end()) s.waiters.erase(it);
+    if (it == s.waiters.end()) return;
+    bool was_head = it == s.waiters.begin();
+    s.waiters.erase(it);
     g.waiting.store(static_cast<int>(s.waiters.size()), std::memory_order_relaxed);
+    if (was_head && !s.waiters.empty())
+      threads_[static_cast<size_t>(s.waiters.front().thread)]->cv.notify_one();
   };
   bool woken = false;
   Nanos at = requested;

@@ -527,6 +527,13 @@ TEST_CASE("superinstructions appear for their common pairs") {
   CHECK_FALSE(contains(add, Op::LOAD_FAST));
   std::vector<Op> inc = ops_of(function_named(*program, "inc"));
   CHECK(contains(inc, Op::LOAD_FAST_LOAD_CONST));
+  // `t = t + i` on locals: the sum goes straight into the local.
+  auto acc = compile_text("t.gil",
+                          "def acc(n):\n    t = 0\n    for i in range(n):\n        t = t + i\n    "
+                          "return t\nprint(acc(10))\n");
+  CHECK(contains(ops_of(function_named(*acc, "acc")), Op::BINARY_ADD_STORE_FAST));
+  CHECK(run_ok("def acc(n):\n    t = 0\n    for i in range(n):\n        t = t + i\n    return t\n"
+               "print(acc(10))\n") == "45\n");
   std::vector<Op> less = ops_of(function_named(*program, "less"));
   CHECK(contains(less, Op::JUMP_IF_NOT_LT));
   CHECK_FALSE(contains(less, Op::COMPARE_LT));

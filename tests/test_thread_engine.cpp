@@ -302,3 +302,35 @@ t.join()
   CHECK(main.seconds(ThreadStateKind::Blocked) >= 0.025);
   CHECK(joined(check_invariants(r.record)) == "");
 }
+
+TEST_CASE("a thread back from I/O always gets the GIL again, under every policy") {
+  // Regression: under gvl a waiter queued behind a thread that had just been handed the GIL
+  // never became the designated timer, and the spinner ran forever.
+  const char* script = R"(
+def spin(stop):
+    x = 0
+    while stop[0] == 0:
+        x += 1
+
+stop = [0]
+t = spawn(spin, stop)
+io(1)
+t0 = now_ms()
+ops = 0
+while now_ms() - t0 < 300:
+    io(0.04)
+    ops += 1
+stop[0] = 1
+t.join()
+print(ops >= 2)
+)";
+  for (const auto& policy : all_policies()) {
+    CAPTURE(policy);
+    EngineOptions opt;
+    opt.timeout = 20'000'000'000;
+    EngineRun r = run_on_engine(policy, script, opt);
+    CHECK(r.record.stop == StopCause::None);
+    CHECK(r.out == "True\n");
+    CHECK(joined(check_invariants(r.record)) == "");
+  }
+}
