@@ -21,7 +21,8 @@ enum class EventKind : std::uint8_t {
   Exit,            // finished (arg: bytecodes it executed; reason Error if it died of an error)
   Request,         // wants the GIL: state -> waiting (reason: why it asks)
   Acquire,         // got the GIL: state -> running (arg: ns it waited)
-  Release,         // let go of the GIL: state by reason (io, native, blocked, waiting, done)
+  Release,         // let go of the GIL: state by reason (io, native, blocked, waiting, done);
+                   // arg: the bytecodes the thread had executed so far
   DropRequest,     // asked the holder to drop the GIL (arg: the holder's id)
   ForcedSwitch,    // dropped on request and waited until another thread took the GIL
   FailedAcquire,   // woke for a free GIL and found it taken again (arg: the holder's id)

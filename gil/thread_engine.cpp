@@ -365,7 +365,7 @@ void ThreadEngine::release_gil(Record& t, Reason why) {
   Gil& g = *gils_[static_cast<size_t>(t.gil)];
   GilState& s = g.state;
   Nanos at = now();
-  emit(t, EventKind::Release, why, 0, at);
+  emit(t, EventKind::Release, why, static_cast<std::int64_t>(t.ts->steps), at);
   t.state = state_after_release(why);
   if (!g.policy->exclusive()) return;
   if (s.holder != t.id) return;  // (a stop raced with a hand-off)

@@ -150,11 +150,11 @@ TEST_CASE("a list owns its items and a bound method its self") {
 }
 
 TEST_CASE("freeing a deeply nested list does not recurse") {
-  // 100,000 levels: a recursive destructor would need far more than the 8 MiB main-thread stack.
+  // 50,000 levels: a recursive destructor would need more than the 8 MiB main-thread stack.
   // (test_interpreter.cpp drops a list nested a million deep from a script.)
   int destroyed = 0;
   Value v = make_list({Value::adopt(new Probe(&destroyed))});
-  for (int i = 0; i < 100000; ++i) v = make_list({std::move(v)});
+  for (int i = 0; i < 50000; ++i) v = make_list({std::move(v)});
   CHECK(v.as<ListObj>()->items.size() == 1);
   v = Value();  // would overflow the C++ stack if each level's destructor called the next
   CHECK(destroyed == 1);

@@ -407,10 +407,11 @@ std::string repeat(const std::string& s, int n) {
 // Each input below would overflow the C++ stack of a naive recursive parser, compiler or tree
 // destructor. Every one must end in a SyntaxError or a compiled program; a crash fails the binary.
 TEST_CASE("hostile nesting is refused or compiled, never a stack overflow") {
-  // A hundred thousand for the three classic shapes; elsewhere three thousand, twice the largest
-  // limit (kMaxTreeHeight), is enough to show the guard holds and keeps the test fast under ASan.
+  // A hundred thousand for the three classic shapes; elsewhere two thousand, beyond the largest
+  // limit (kMaxTreeHeight), is enough to show each guard holds and keeps the test fast under ASan.
   const int big = 100000;
-  const int n = 3000;
+  const int n = 2000;
+  REQUIRE(n > gilsim::kMaxTreeHeight);
   CHECK(outcome("x = " + repeat("(", big) + "1" + repeat(")", big) + "\n") ==
         "SyntaxError: too many nested parentheses");
   CHECK(starts_with(outcome("x = " + repeat("-", big) + "1\n"), "SyntaxError: "));
