@@ -76,7 +76,7 @@ std::vector<StateInterval> state_intervals(const RunRecord& run) {
       default: break;
     }
   }
-  for (size_t t = 0; t < n; ++t) close(t, run.wall);
+  for (size_t t = 0; t < n; ++t) close(t, run.observed_end());
   std::vector<StateInterval> out;
   for (auto& v : per_thread) out.insert(out.end(), v.begin(), v.end());
   return out;
@@ -96,7 +96,7 @@ std::vector<HolderSpan> holder_spans(const RunRecord& run) {
     if (e.kind == EventKind::Acquire) change(e.gil, e.thread, e.time);
     if (e.kind == EventKind::Release && holder[e.gil] == e.thread) change(e.gil, -1, e.time);
   }
-  for (size_t g = 0; g < holder.size(); ++g) change(g, -1, run.wall);
+  for (size_t g = 0; g < holder.size(); ++g) change(g, -1, run.observed_end());
   return out;
 }
 

@@ -70,6 +70,7 @@ Metrics compute_metrics(const RunRecord& run) {
         break;
       case EventKind::Release:
         enter(e.thread, state_after_release(e.reason), e.time);
+        tm.bytecodes = std::max(tm.bytecodes, static_cast<std::uint64_t>(e.arg));
         if (run.exclusive && holder[g] == e.thread) {
           m.gil.held_ns += e.time - held_from[g];
           holder[g] = -1;
@@ -85,14 +86,18 @@ Metrics compute_metrics(const RunRecord& run) {
       default: break;
     }
   }
+  // Recording may have stopped (--max-events) before threads finished: the picture ends there.
+  for (size_t t = 0; t < m.threads.size(); ++t)
+    if (started[t] && state[t] != ThreadStateKind::Done)
+      enter(static_cast<int>(t), ThreadStateKind::Done, run.observed_end());
   // The first acquisition of each GIL is not a switch: nobody held it before.
   for (int first : last_acquirer)
     if (first >= 0 && m.gil.switches > 0) --m.gil.switches;
   for (size_t g = 0; g < holder.size(); ++g)
-    if (holder[g] >= 0) m.gil.held_ns += run.wall - held_from[g];
-  if (run.wall > 0 && !run.gils.empty())
+    if (holder[g] >= 0) m.gil.held_ns += run.observed_end() - held_from[g];
+  if (run.observed_end() > 0 && !run.gils.empty())
     m.gil.held_fraction = static_cast<double>(m.gil.held_ns) /
-                          (static_cast<double>(run.wall) * static_cast<double>(run.gils.size()));
+                          (static_cast<double>(run.observed_end()) * static_cast<double>(run.gils.size()));
   std::sort(waits.begin(), waits.end());
   m.gil.wait_p50_ms = percentile_ms(waits, 50);
   m.gil.wait_p99_ms = percentile_ms(waits, 99);

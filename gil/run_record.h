@@ -37,6 +37,12 @@ struct RunRecord {
   std::vector<ThreadInfo> threads;
   std::vector<GilInfo> gils;
   std::vector<Event> events;  // all threads', by time (each thread's own order kept)
+  // --max-events: recording stopped at `truncated_at` once the cap was reached; the events kept
+  // describe the run up to then, and every view says so.
+  std::uint64_t max_events = 0;
+  Nanos truncated_at = -1;
+  std::uint64_t events_dropped = 0;
+  Nanos observed_end() const { return truncated_at >= 0 ? truncated_at : wall; }
   StopCause stop = StopCause::None;
   std::string deadlock_report;
   int exit_code = 0;

@@ -95,9 +95,17 @@ Nanos ThreadEngine::now() const {
       .count();
 }
 
+// Appends to the thread's own buffer: no lock. Past --max-events nothing more is kept, and the
+// moment that happened is remembered so every view can say where its picture ends.
 void ThreadEngine::emit(Record& t, EventKind kind, Reason reason, std::int64_t arg, Nanos at) {
-  t.events.push_back(Event{at < 0 ? now() : at, arg, t.id, kind, reason,
-                           static_cast<std::uint16_t>(t.gil)});
+  if (at < 0) at = now();
+  if (options_.max_events &&
+      events_recorded_.fetch_add(1, std::memory_order_relaxed) >= options_.max_events) {
+    Nanos unset = -1;
+    truncated_at_.compare_exchange_strong(unset, at, std::memory_order_relaxed);
+    return;
+  }
+  t.events.push_back(Event{at, arg, t.id, kind, reason, static_cast<std::uint16_t>(t.gil)});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,6 +235,10 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
 
   std::lock_guard lk(mu_);
   rec.stop = stop_cause_;
+  rec.max_events = options_.max_events;
+  rec.truncated_at = truncated_at_.load();
+  std::uint64_t recorded = events_recorded_.load();
+  rec.events_dropped = options_.max_events && recorded > options_.max_events ? recorded - options_.max_events : 0;
   rec.deadlock_report = deadlock_report_;
   bool any_failed = false;
   size_t total = 0;

@@ -33,6 +33,7 @@ struct EngineOptions {
   PolicyParams params;
   Nanos timeout = 0;            // 0: none
   std::uint64_t max_steps = 0;  // per thread; 0: none
+  std::uint64_t max_events = 10'000'000;  // recording stops here (24 bytes each); 0: no cap
   std::vector<std::pair<std::string, std::string>> defines;
   // Polled about every 20 ms by the controlling thread: true stops the run (Ctrl-C).
   std::function<bool()> interrupted;
@@ -117,6 +118,8 @@ class ThreadEngine final : public Host {
   int next_object_id_ = 1;                        // GUARDED_BY(mu_)
   std::condition_variable controller_cv_;         // the controller waits for live_ == 0
   std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> events_recorded_{0};
+  std::atomic<Nanos> truncated_at_{-1};
   StopCause stop_cause_ = StopCause::None;        // GUARDED_BY(mu_)
   std::string deadlock_report_;                   // GUARDED_BY(mu_)
 

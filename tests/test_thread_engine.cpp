@@ -334,3 +334,34 @@ print(ops >= 2)
     CHECK(joined(check_invariants(r.record)) == "");
   }
 }
+
+TEST_CASE("--max-events caps recording, says where, and the record stays consistent") {
+  const char* script = R"(
+def spin(n):
+    i = 0
+    while i < n:
+        i += 1
+
+a = spawn(spin, 2000000)
+b = spawn(spin, 2000000)
+until = now_ms() + 30
+while now_ms() < until:
+    pass
+a.join()
+b.join()
+print("done")
+)";
+  EngineOptions opt;
+  opt.max_events = 200;
+  opt.params.check_interval = 10;
+  EngineRun r = run_on_engine("legacy", script, opt);
+  CHECK(r.out == "done\n");
+  CHECK(r.record.events.size() == 200);
+  CHECK(r.record.truncated_at >= 0);
+  CHECK(r.record.events_dropped > 0);
+  CHECK(joined(check_invariants(r.record)) == "");
+  Nanos sum = 0;
+  for (Nanos s : r.metrics.threads[1].state_ns) sum += s;
+  CHECK(sum == r.metrics.threads[1].lifetime());
+  CHECK(r.metrics.threads[1].end <= r.record.truncated_at);
+}

@@ -33,6 +33,7 @@ struct RunOptions {
   std::string timer_tick = "10ms";
   std::string timeout;
   std::string json_path;
+  std::uint64_t max_events = 10'000'000;
   bool quiet = false;
 };
 
@@ -63,6 +64,7 @@ bool engine_options(const RunOptions& opt, EngineOptions& eo) {
   }
   eo.params.check_interval = opt.check_interval;
   eo.max_steps = opt.max_steps;
+  eo.max_events = opt.max_events;
   for (const auto& d : opt.defines) {
     auto eq = d.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -148,6 +150,9 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("--timeout", run.timeout, "Stop the run after this long (exit 124)");
   run_cmd->add_option("--json", run.json_path, "Write the results as JSON to this file");
   run_cmd->add_flag("-q,--quiet", run.quiet, "No summary table after the run");
+  run_cmd->add_option("--max-events", run.max_events,
+                      "Stop recording after N events (24 bytes each; 0: no cap)")
+      ->capture_default_str();
   run_cmd->add_option("--max-steps", run.max_steps,
                       "Stop a thread with an error after about N bytecodes (0: no limit)");
   auto* policies_cmd = app.add_subcommand("policies", "List the GIL policies");

@@ -82,6 +82,11 @@ std::string format_summary(const RunRecord& run, const Metrics& m) {
                        t.seconds(ThreadStateKind::Native), t.seconds(ThreadStateKind::Blocked),
                        t.bytecodes, t.acquisitions, t.failed ? "  (died of an error)" : "");
   }
+  if (run.truncated_at >= 0)
+    out += fmt::format(
+        "note: --max-events {} reached at {:.3f} s: {} later events were not recorded; the figures "
+        "cover the run up to then\n",
+        run.max_events, static_cast<double>(run.truncated_at) / 1e9, run.events_dropped);
   if (run.exclusive) {
     const GilMetrics& g = m.gil;
     out += fmt::format(
@@ -139,6 +144,11 @@ nlohmann::json results_json(const RunRecord& run, const Metrics& m) {
         {"held_fraction", g.held_fraction},
         {"wait_latency_ms", {{"p50", g.wait_p50_ms}, {"p99", g.wait_p99_ms}, {"max", g.wait_max_ms}}}}},
       {"stop", stop_name(run.stop)},
+      {"events",
+       {{"recorded", run.events.size()},
+        {"max_events", run.max_events},
+        {"truncated_at_s", run.truncated_at >= 0 ? nlohmann::json(static_cast<double>(run.truncated_at) / 1e9) : nlohmann::json(nullptr)},
+        {"dropped", run.events_dropped}}},
       {"exit_code", run.exit_code},
   };
 }
