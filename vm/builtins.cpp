@@ -170,10 +170,12 @@ Value b_max(ThreadState& ts, Value* args, int n) { return min_max(ts, args, n, O
 Value b_sum(ThreadState& ts, Value* args, int) {
   if (args[0].is(ObjType::Range)) {  // without building the list: sum(range(10**9)) is fine
     auto* r = args[0].as<RangeObj>();
-    std::int64_t total = 0;
-    for (std::int64_t i = 0, n = r->length(); i < n; ++i)
-      total = checked_add(total, r->start + i * r->step);
-    return Value::integer(total);
+    // In 128 bits: a partial sum may leave int64 even when the total fits (Python has big ints).
+    __int128 total = 0;
+    for (unsigned __int128 i = 0, n = r->count(); i < n; ++i) total += r->item(i);
+    if (total < INT64_MIN || total > INT64_MAX)
+      raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
+    return Value::integer(static_cast<std::int64_t>(total));
   }
   Value total = Value::integer(0);
   for (const Value& v : items_of(ts, args[0])) total = binary_op(ts, Op::BINARY_ADD, total, v);

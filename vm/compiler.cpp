@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <set>
 #include <unordered_map>
@@ -79,10 +80,13 @@ class ScopeScanner {
           if (seen_.count(name)) {
             bool is_param = false;
             for (const auto& p : code_.local_names) is_param |= (p == name);
-            throw SyntaxError("SyntaxError",
-                              is_param ? fmt::format("name '{}' is parameter and global", name)
-                                       : fmt::format("name '{}' is used prior to global declaration", name),
-                              s.line, s.col);
+            bool assigned = std::find(assigned_order_.begin(), assigned_order_.end(), name) !=
+                            assigned_order_.end();
+            // CPython's symtable.c: GLOBAL_PARAM, GLOBAL_AFTER_ASSIGN, GLOBAL_AFTER_USE.
+            std::string msg = is_param   ? fmt::format("name '{}' is parameter and global", name)
+                              : assigned ? fmt::format("name '{}' is assigned to before global declaration", name)
+                                         : fmt::format("name '{}' is used prior to global declaration", name);
+            throw SyntaxError("SyntaxError", msg, s.line, s.col);
           }
           scope.globals.insert(name);
         }
@@ -219,23 +223,22 @@ class FunctionCompiler {
 
   void emit_const(const Value& v) { emit(Op::LOAD_CONST, constant(v)); }
 
+  // Pooled by kind and exact value (0.0 and -0.0 are two constants), through a hash map so a
+  // generated script with 100,000 literals compiles in linear time.
   std::uint32_t constant(const Value& v) {
+    std::string key(1, static_cast<char>(v.tag()));
+    if (v.is_obj())
+      key += v.as<StrObj>()->text;
+    else if (v.is_float())
+      key += std::to_string(std::bit_cast<std::uint64_t>(v.as_float()));
+    else
+      key += std::to_string(v.as_int());
     auto& consts = code_.constants;
-    for (std::uint32_t i = 0; i < consts.size(); ++i) {
-      const Value& c = consts[i];
-      if (c.tag() != v.tag()) continue;
-      if (v.is_obj()) {
-        if (c.as<StrObj>()->text == v.as<StrObj>()->text) return i;
-      } else if (v.is_float()) {
-        if (std::bit_cast<std::uint64_t>(c.as_float()) == std::bit_cast<std::uint64_t>(v.as_float()))
-          return i;
-      } else if (c.identical(v)) {
-        return i;
-      }
-    }
+    auto [it, inserted] = constant_index_.emplace(std::move(key), static_cast<std::uint32_t>(consts.size()));
+    if (!inserted) return it->second;
     if (consts.size() >= kMaxWideIndex) fail("too many constants in one function");
     consts.push_back(v);
-    return static_cast<std::uint32_t>(consts.size() - 1);
+    return it->second;
   }
 
   std::uint32_t name_index(const std::string& name) {
@@ -619,6 +622,7 @@ class FunctionCompiler {
   std::uint32_t prev_op_offset_ = kNone;
   Op prev_op_ = Op::NOP;
   std::uint32_t label_here_ = kNone;
+  std::unordered_map<std::string, std::uint32_t> constant_index_;
 };
 
 void FunctionCompiler::def_stmt(const Stmt& s) {

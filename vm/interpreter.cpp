@@ -575,10 +575,12 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           ip = code_start + target;
           VM_NEXT();
         }
+        // Back edges poll before jumping, so an error raised there (--max-steps, a stop) is
+        // placed at the jump, inside the loop.
         VM_CASE(JUMP_BACKWARD) {
           std::uint32_t target = ARG32();
-          ip = code_start + target;
           SAFE_POINT();
+          ip = code_start + target;
           VM_NEXT();
         }
         VM_CASE(POP_JUMP_IF_FALSE)
@@ -610,8 +612,8 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           bool t = top.is_bool() ? top.as_bool() : truthy(ts, top);
           *--sp = Value();
           if (t) {
-            ip = code_start + target;
             SAFE_POINT();
+            ip = code_start + target;
           }
           VM_NEXT();
         }
@@ -627,8 +629,8 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
             *--sp = Value();
           }
           if (lt) {
-            ip = code_start + target;
             SAFE_POINT();
+            ip = code_start + target;
           }
           VM_NEXT();
         }

@@ -84,6 +84,16 @@ bool is_ident_start(char c) {
 bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// Python's string prefixes (any case): r, u, b, f, br, rb, fr, rf. Anything else before a quote
+// (`if'x':`, `in'abc'`) is a name or keyword followed by a string.
+bool is_string_prefix(std::string_view w) {
+  std::string lower;
+  for (char c : w) lower += static_cast<char>(c | 0x20);
+  for (const char* p : {"r", "u", "b", "f", "br", "rb", "fr", "rf"})
+    if (lower == p) return true;
+  return false;
+}
+
 // Checks UTF-8 well-formedness, as CPython does when it decodes a source file.
 std::optional<size_t> first_invalid_utf8(std::string_view s) {
   size_t i = 0;
@@ -211,6 +221,10 @@ class Lexer {
     t.text = std::move(text);
     t.line = line;
     t.col = col;
+    // The lexer has just consumed the token; layout tokens have no width.
+    bool layout = kind == Tok::Newline || kind == Tok::Indent || kind == Tok::Dedent || kind == Tok::End;
+    t.end_line = layout ? line : line_;
+    t.end_col = layout ? col : col_;
     tokens_.push_back(std::move(t));
   }
 
@@ -294,6 +308,8 @@ class Lexer {
 
   void lex_punct() {
     int line = line_, col = col_;
+    if (src_.compare(pos_, 2, "<<") == 0 || src_.compare(pos_, 2, ">>") == 0)
+      fail("SyntaxError", "bitwise operators are not supported by gilsim");
     for (const Punct& p : kPuncts) {
       size_t n = std::strlen(p.text);
       if (src_.compare(pos_, n, p.text) != 0) continue;
@@ -305,7 +321,7 @@ class Lexer {
     char c = src_[pos_];
     if (c == '!') fail("SyntaxError", "invalid syntax");
     if (c == '@') fail("SyntaxError", "decorators and '@' are not supported by gilsim");
-    if (std::strchr("~&|^", c) || src_.compare(pos_, 2, "<<") == 0 || src_.compare(pos_, 2, ">>") == 0)
+    if (std::strchr("~&|^", c))
       fail("SyntaxError", "bitwise operators are not supported by gilsim");
     auto u = static_cast<unsigned char>(c);
     if (u >= 0x80) fail("SyntaxError", "invalid non-ASCII character outside a string or comment");
@@ -349,7 +365,7 @@ class Lexer {
     size_t start = pos_;
     while (pos_ < src_.size() && is_ident_char(src_[pos_])) advance();
     std::string_view word = src_.substr(start, pos_ - start);
-    if (pos_ < src_.size() && (src_[pos_] == '"' || src_[pos_] == '\'') && word.size() <= 2) {
+    if (pos_ < src_.size() && (src_[pos_] == '"' || src_[pos_] == '\'') && is_string_prefix(word)) {
       // r"", b"", f"" and friends: Python would accept them, gilsim does not implement them.
       fail("SyntaxError", fmt::format("string prefix '{}' is not supported by gilsim", word), line,
            col);
@@ -383,14 +399,17 @@ class Lexer {
       if (base == 2) return c == '0' || c == '1';
       return is_digit(c);
     };
-    auto digits = [&]() {
+    // PEP 515: one underscore may separate digits, and may follow a base prefix (0x_ff).
+    auto digits = [&](bool after_prefix = false) {
       bool any = false;
       while (pos_ < src_.size()) {
         char c = src_[pos_];
         if (digit_ok(c)) {
           any = true;
           advance();
-        } else if (c == '_' && any && pos_ + 1 < src_.size() && digit_ok(src_[pos_ + 1])) {
+        } else if (c == '_' && (any || after_prefix) && pos_ + 1 < src_.size() &&
+                   digit_ok(src_[pos_ + 1])) {
+          after_prefix = false;
           advance();
         } else {
           break;
@@ -398,7 +417,7 @@ class Lexer {
       }
       return any;
     };
-    bool int_digits = digits();
+    bool int_digits = digits(base != 10);
     if (base == 10) {
       if (pos_ < src_.size() && src_[pos_] == '.') {
         is_float = true;
@@ -434,6 +453,8 @@ class Lexer {
     Token t;
     t.line = line;
     t.col = col;
+    t.end_line = line_;
+    t.end_col = col_;
     t.text = spelled;
     if (is_float) {
       t.kind = Tok::Float;

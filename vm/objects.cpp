@@ -20,12 +20,19 @@ ListObj::~ListObj() {
   }
 }
 
-std::int64_t RangeObj::length() const {
+unsigned __int128 RangeObj::count() const {
   // In 128 bits: stop - start can exceed the int64 range.
   __int128 span = step > 0 ? static_cast<__int128>(stop) - start : static_cast<__int128>(start) - stop;
   if (span <= 0) return 0;
   __int128 s = step > 0 ? static_cast<__int128>(step) : -static_cast<__int128>(step);
-  return static_cast<std::int64_t>((span + s - 1) / s);
+  return static_cast<unsigned __int128>((span + s - 1) / s);
+}
+
+std::int64_t RangeObj::length() const {
+  unsigned __int128 n = count();
+  if (n > static_cast<unsigned __int128>(INT64_MAX))
+    raise("OverflowError", "Python int too large to convert to C ssize_t");
+  return static_cast<std::int64_t>(n);
 }
 
 std::string_view type_name(const Value& v) {

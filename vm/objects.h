@@ -63,7 +63,14 @@ class ListGuard {
 struct RangeObj final : Obj {
   RangeObj(std::int64_t start, std::int64_t stop, std::int64_t step)
       : Obj(ObjType::Range), start(start), stop(stop), step(step) {}
+  // How many items: may exceed INT64_MAX (range(-1, 2**63 - 1) has 2**63 of them).
+  unsigned __int128 count() const;
+  // len(): OverflowError past INT64_MAX, as CPython's ssize_t conversion.
   std::int64_t length() const;
+  // Item i (0 <= i < count()), computed without int64 overflow; it always fits.
+  std::int64_t item(unsigned __int128 i) const {
+    return static_cast<std::int64_t>(static_cast<__int128>(start) + static_cast<__int128>(i) * step);
+  }
   const std::int64_t start, stop, step;
 };
 

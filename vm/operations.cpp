@@ -219,8 +219,8 @@ bool equal_at(ThreadState& ts, const Value& a, const Value& b, int depth) {
     case ObjType::Range: {
       auto* r = a.as<RangeObj>();
       auto* s = b.as<RangeObj>();
-      std::int64_t n = r->length();
-      if (n != s->length()) return false;
+      unsigned __int128 n = r->count();
+      if (n != s->count()) return false;
       if (n == 0) return true;
       if (r->start != s->start) return false;
       return n == 1 || r->step == s->step;
@@ -318,7 +318,7 @@ bool truthy(ThreadState& ts, const Value& v) {
       ListGuard g(*v.as<ListObj>(), ts.lock_objects);
       return !v.as<ListObj>()->items.empty();
     }
-    case ObjType::Range: return v.as<RangeObj>()->length() > 0;
+    case ObjType::Range: return v.as<RangeObj>()->count() > 0;
     default: return true;
   }
 }
@@ -472,8 +472,11 @@ Value subscript(ThreadState& ts, const Value& container, const Value& index) {
     if (!index.is_intlike())
       raise("TypeError", fmt::format("range indices must be integers or slices, not {}", type_name(index)));
     auto* r = container.as<RangeObj>();
-    std::int64_t i = normalize_index(index, r->length(), "range object");
-    return Value::integer(r->start + i * r->step);
+    __int128 n = static_cast<__int128>(r->count());
+    __int128 i = index.as_int();
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) raise("IndexError", "range object index out of range");
+    return Value::integer(r->item(static_cast<unsigned __int128>(i)));
   }
   raise("TypeError", fmt::format("'{}' object is not subscriptable", type_name(container)));
 }

@@ -60,8 +60,8 @@ class Parser {
       // Python points "expected ':'" just past the previous token.
       const Token& prev = pos_ > 0 ? toks_[pos_ - 1] : t;
       if (kind == Tok::Colon && pos_ > 0)
-        throw SyntaxError("SyntaxError", fmt::format("expected {}", what), prev.line,
-                          prev.col + static_cast<int>(prev.text.size()));
+        throw SyntaxError("SyntaxError", fmt::format("expected {}", what), prev.end_line,
+                          prev.end_col);
       fail_at(t, "SyntaxError", fmt::format("expected {}", what));
     }
     return next();
@@ -236,11 +236,11 @@ class Parser {
     if (peek().kind != Tok::Indent) {
       // At the end of the file Python points at the header line itself.
       const Token& where = peek().kind == Tok::End ? toks_[pos_ - 1] : peek();
-      int line = peek().kind == Tok::End ? owner.line : where.line;
+      bool at_end = peek().kind == Tok::End;
       throw SyntaxError("IndentationError",
                         fmt::format("expected an indented block after {} on line {}", owner_desc,
                                     owner.line),
-                        line, peek().kind == Tok::End ? where.col + static_cast<int>(where.text.size()) : where.col);
+                        at_end ? where.end_line : where.line, at_end ? where.end_col : where.col);
     }
     next();
     while (peek().kind != Tok::Dedent && peek().kind != Tok::End) {

@@ -33,6 +33,8 @@ struct Token {
   double float_value = 0.0;
   int line = 1;
   int col = 1;              // 1-based, in bytes
+  int end_line = 1;         // just past the token's last character
+  int end_col = 1;
 };
 
 std::string_view tok_describe(Tok kind);  // for messages: "')'", "newline", "name"
