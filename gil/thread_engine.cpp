@@ -308,6 +308,10 @@ void ThreadEngine::grant(std::unique_lock<std::mutex>&, Gil& g, Record& t, Nanos
 
 void ThreadEngine::take_gil(Record& t, Reason why) {
   std::unique_lock lk(mu_);
+  take_gil_locked(lk, t, why);
+}
+
+void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why) {
   Gil& g = *gils_[static_cast<size_t>(t.gil)];
   GilState& s = g.state;
   Nanos requested = now();
@@ -374,13 +378,23 @@ void ThreadEngine::take_gil(Record& t, Reason why) {
 
 void ThreadEngine::release_gil(Record& t, Reason why) {
   std::unique_lock lk(mu_);
+  int wake = release_gil_locked(lk, t, why);
+  if (wake >= 0) {
+    // Wake it after letting go of the mutex, or it wakes only to block on the mutex we hold.
+    lk.unlock();
+    threads_unlocked_notify(wake);
+  }
+}
+
+// Returns the thread still to be woken (after the caller unlocks), or -1.
+int ThreadEngine::release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why) {
   Gil& g = *gils_[static_cast<size_t>(t.gil)];
   GilState& s = g.state;
   Nanos at = now();
   emit(t, EventKind::Release, why, static_cast<std::int64_t>(t.ts->steps), at);
   t.state = state_after_release(why);
-  if (!g.policy->exclusive()) return;
-  if (s.holder != t.id) return;  // (a stop raced with a hand-off)
+  if (!g.policy->exclusive()) return -1;
+  if (s.holder != t.id) return -1;  // (a stop raced with a hand-off)
   s.holder = -1;
   int next = g.policy->hand_off(s, why, at);
   int wake = -1;
@@ -395,12 +409,7 @@ void ThreadEngine::release_gil(Record& t, Reason why) {
   if (wake >= 0) {
     Record& w = *threads_[static_cast<size_t>(wake)];
     w.signalled = true;
-    if (!forced) {
-      // Wake it after letting go of the mutex, or it wakes only to block on the mutex we hold.
-      lk.unlock();
-      w.cv.notify_one();
-      return;
-    }
+    if (!forced) return wake;
     w.cv.notify_one();
   }
   // drop_gil with FORCE_SWITCHING: having dropped on request, wait until another thread has
@@ -412,6 +421,21 @@ void ThreadEngine::release_gil(Record& t, Reason why) {
     while (s.last_holder == t.id && !s.waiters.empty() && !stopping_.load()) t.cv.wait(lk);
     t.waiting_for_switch = false;
   }
+  return -1;
+}
+
+void ThreadEngine::threads_unlocked_notify(int thread) {
+  // Records never move and a cv may be notified without its mutex: safe after unlocking.
+  threads_[static_cast<size_t>(thread)]->cv.notify_one();
+}
+
+// Drop, then ask again at once (a drop request, a legacy tick), in one critical section: the
+// thread being woken does not have to fight this one for the mutex on its way up.
+void ThreadEngine::release_and_retake(Record& t, Reason why) {
+  std::unique_lock lk(mu_);
+  int wake = release_gil_locked(lk, t, why);
+  if (wake >= 0) threads_unlocked_notify(wake);  // it needs mu_, which take_gil lets go of soon
+  take_gil_locked(lk, t, why);
 }
 
 void ThreadEngine::on_eval_breaker(ThreadState& ts) {
@@ -423,8 +447,7 @@ void ThreadEngine::on_eval_breaker(ThreadState& ts) {
     Gil& g = *gils_[static_cast<size_t>(t.gil)];
     if (!(g.state.drop_request && g.state.holder == t.id)) return;
   }
-  release_gil(t, Reason::DropRequest);
-  take_gil(t, Reason::DropRequest);
+  release_and_retake(t, Reason::DropRequest);
 }
 
 // Python 2's check interval: release, then re-acquire at once, no hand-off. With nobody waiting
@@ -435,8 +458,7 @@ void ThreadEngine::on_tick(ThreadState& ts) {
   ts.ticker = g.policy->check_interval();
   if (stopping_.load()) throw StopRun{};
   if (g.waiting.load(std::memory_order_relaxed) == 0) return;
-  release_gil(t, Reason::Tick);
-  take_gil(t, Reason::Tick);
+  release_and_retake(t, Reason::Tick);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -94,6 +94,10 @@ class ThreadEngine final : public Host {
   // The GIL. take_gil may throw StopRun when the run is being stopped.
   void take_gil(Record& t, Reason why);
   void release_gil(Record& t, Reason why);
+  void take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why);
+  int release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why);
+  void release_and_retake(Record& t, Reason why);
+  void threads_unlocked_notify(int thread);
   void grant(std::unique_lock<std::mutex>& lk, Gil& g, Record& t, Nanos requested, Nanos now);
   void set_drop_request(Gil& g, Record& requester);
   void notify(int thread);
