@@ -6,11 +6,15 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 
 #include "gil/metrics.h"
 #include "gil/thread_engine.h"
 #include "tools/bench.h"
 #include "tools/report.h"
+#include "tools/timeline_html.h"
+#include "tools/trace_check.h"
+#include "tools/trace_export.h"
 #include "tools/script_loader.h"
 #include "vm/disassembler.h"
 
@@ -33,6 +37,9 @@ struct RunOptions {
   std::string timer_tick = "10ms";
   std::string timeout;
   std::string json_path;
+  std::string trace_path;
+  std::string csv_path;
+  std::string timeline_path;
   std::uint64_t max_events = 10'000'000;
   bool quiet = false;
 };
@@ -76,6 +83,32 @@ bool engine_options(const RunOptions& opt, EngineOptions& eo) {
   return true;
 }
 
+// Writes through a temporary file renamed into place, so a reader never sees half a file and a
+// failed write never leaves one behind. False (after saying why) when it cannot be written.
+bool write_file(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    if (!f) {
+      fmt::print(stderr, "gilsim: cannot write '{}'\n", path);
+      return false;
+    }
+    write(f);
+    f.flush();
+    if (!f) {
+      fmt::print(stderr, "gilsim: writing '{}' failed\n", path);
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    fmt::print(stderr, "gilsim: cannot write '{}'\n", path);
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
 int cmd_run(const RunOptions& opt) {
   EngineOptions eo;
   if (!engine_options(opt, eo)) return 2;
@@ -94,14 +127,17 @@ int cmd_run(const RunOptions& opt) {
     fmt::print(stderr, "gilsim: stopped by --timeout {} (results so far below)\n", opt.timeout);
   if (run.stop == StopCause::Interrupt) fmt::print(stderr, "gilsim: interrupted (Ctrl-C)\n");
   if (!opt.quiet) fmt::print(stderr, "{}", format_summary(run, metrics));
-  if (!opt.json_path.empty()) {
-    std::ofstream f(opt.json_path);
-    if (!f) {
-      fmt::print(stderr, "gilsim: cannot write '{}'\n", opt.json_path);
-      return run.exit_code ? run.exit_code : 2;
-    }
-    f << results_json(run, metrics).dump(2) << '\n';
-  }
+  // Written whatever way the run ended: the engine always stops cleanly first.
+  bool written = true;
+  if (!opt.json_path.empty())
+    written &= write_file(opt.json_path, [&](std::ostream& f) { f << results_json(run, metrics).dump(2) << '\n'; });
+  if (!opt.trace_path.empty())
+    written &= write_file(opt.trace_path, [&](std::ostream& f) { write_chrome_trace(run, metrics, f); });
+  if (!opt.csv_path.empty())
+    written &= write_file(opt.csv_path, [&](std::ostream& f) { write_state_csv(run, f); });
+  if (!opt.timeline_path.empty())
+    written &= write_file(opt.timeline_path, [&](std::ostream& f) { write_timeline_html(run, metrics, f); });
+  if (!written && run.exit_code == 0) return 2;
   return run.exit_code;
 }
 
@@ -115,6 +151,23 @@ int cmd_dis(const std::string& script, bool opcodes) {
   if (!program) return exit_code;
   fmt::print("{}", disassemble(*program));
   return 0;
+}
+
+int cmd_check(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    fmt::print(stderr, "gilsim: cannot open '{}'\n", path);
+    return 2;
+  }
+  nlohmann::json trace = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (trace.is_discarded()) {
+    fmt::print(stderr, "{}: not valid JSON\n", path);
+    return 1;
+  }
+  auto problems = check_trace(trace);
+  for (const auto& p : problems) fmt::print("{}: {}\n", path, p);
+  if (problems.empty()) fmt::print("{}: ok, every invariant holds\n", path);
+  return problems.empty() ? 0 : 1;
 }
 
 int cmd_policies() {
@@ -149,6 +202,9 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("--timer-tick", run.timer_tick, "gvl: timer period")->capture_default_str();
   run_cmd->add_option("--timeout", run.timeout, "Stop the run after this long (exit 124)");
   run_cmd->add_option("--json", run.json_path, "Write the results as JSON to this file");
+  run_cmd->add_option("--trace", run.trace_path, "Write a Perfetto / chrome://tracing trace (JSON)");
+  run_cmd->add_option("--csv", run.csv_path, "Write one row per thread state interval (CSV)");
+  run_cmd->add_option("--timeline", run.timeline_path, "Write a self-contained HTML timeline");
   run_cmd->add_flag("-q,--quiet", run.quiet, "No summary table after the run");
   run_cmd->add_option("--max-events", run.max_events,
                       "Stop recording after N events (24 bytes each; 0: no cap)")
@@ -156,6 +212,9 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("--max-steps", run.max_steps,
                       "Stop a thread with an error after about N bytecodes (0: no limit)");
   auto* policies_cmd = app.add_subcommand("policies", "List the GIL policies");
+  std::string check_path;
+  auto* check_cmd = app.add_subcommand("check", "Check a trace gilsim wrote against the run invariants");
+  check_cmd->add_option("trace", check_path, "The trace (.json) written with --trace")->required();
 
   std::string dis_script;
   bool dis_opcodes = false;
@@ -190,6 +249,7 @@ int run_cli(int argc, char** argv) {
   }
   if (*bench_cmd) return run_bench(bench);
   if (*policies_cmd) return cmd_policies();
+  if (*check_cmd) return cmd_check(check_path);
   return 2;
 }
 

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages gilsim needs, only those missing. Safe to run again.
-#   tools/install-deps.sh            build + test needs
-#   tools/install-deps.sh --ci       also clang's libFuzzer runtime (the fuzz target)
+#   tools/install-deps.sh            what building and running need
+#   tools/install-deps.sh --test     also what the tests need: headless Chromium and fonts for
+#                                    the HTML timeline's browser test
+#   tools/install-deps.sh --ci       all that, and clang's libFuzzer runtime (the fuzz target)
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libfmt-dev libspdlog-dev doctest-dev libcli11-dev
           nlohmann-json3-dev python3)
+if [[ "${1:-}" == "--test" || "${1:-}" == "--ci" ]]; then
+  packages+=(chromium fonts-liberation fonts-dejavu-core)
+fi
 if [[ "${1:-}" == "--ci" ]]; then
   packages+=(clang libclang-rt-14-dev)
 fi

@@ -1,6 +1,8 @@
 // `gilsim check`: the run invariants, verified on a trace alone (tools/trace_export.cpp wrote it).
 #include "tools/trace_check.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -10,8 +12,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace gilsim {
 
@@ -112,8 +112,9 @@ std::vector<std::string> check_trace(const json& trace) {
     if (const json* wall = member(*meta, "wall_s"); wall && wall->is_number())
       run_end = to_ns(json(wall->get<double>() * 1e6));
   if (!run_end)
-    report.add("metadata", "the metadata gives no end of the run (end_us or wall_s): waiting "
-                           "slices at the end cannot be checked");
+    report.add("metadata",
+               "the metadata gives no end of the run (end_us or wall_s): waiting "
+               "slices at the end cannot be checked");
   bool exclusive = string_member(*meta, "policy") != "none";
   if (const json* gil = member(*meta, "gil"); gil)
     if (const json* ex = member(*gil, "exclusive"); ex && ex->is_boolean() && !ex->get<bool>())
@@ -182,8 +183,8 @@ std::vector<std::string> check_trace(const json& trace) {
   for (const Track& t : tracks)
     if (!thread_names.count(t))
       report.add("missing thread names",
-                 fmt::format("tid {} in {} has events but no thread_name metadata event",
-                             t.second, process_text(t.first)));
+                 fmt::format("tid {} in {} has events but no thread_name metadata event", t.second,
+                             process_text(t.first)));
 
   for (const Slice& s : slices)
     if (s.dur < 0)

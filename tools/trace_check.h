@@ -10,9 +10,14 @@
 
 namespace gilsim {
 
-// Each violation, named; empty when the trace is sound. Checks: the document is a gilsim trace;
-// at most one running slice per GIL (process) at any time; per thread, slices ordered and not
-// overlapping; every waiting slice ends in a running slice (an acquire) or at the run's end.
+// Each violation, named in a sentence with thread names and times in µs; empty when the trace is
+// sound. Checks: the document is an object with "traceEvents" and metadata.generator "gilsim"
+// (if not, that is the only message); events are well-formed; every thread with events has a
+// thread_name; no negative durations; per thread, slices in time order and not overlapping; at
+// most one running slice per GIL (pid) at any time, unless metadata says there is no GIL (policy
+// "none"); every waiting slice is followed by a running slice of that thread, ends at the run's
+// end (metadata end_us, else wall_s) or where the thread was stopped (a "stopped" instant). At
+// most 20 messages of a kind, then a line counting the rest. Never throws on odd input.
 std::vector<std::string> check_trace(const nlohmann::json& trace);
 
 }  // namespace gilsim

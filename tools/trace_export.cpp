@@ -8,8 +8,8 @@
 //            unique across processes).
 //   tid      one per script thread: its index in the run + 1 (0 is avoided: Perfetto's tokenizer
 //            replaces a tid of 0 by the pid).
-//   M        process_name / process_sort_index per process, thread_name (the thread's label) /
-//            thread_sort_index (spawn order) per thread.
+//   M        (at ts 0) process_name / process_sort_index per process, thread_name (the
+//            thread's label) / thread_sort_index (spawn order) per thread.
 //   X        one slice per state interval (gil/intervals.h), named by the state, cat "state",
 //            args: reason (why the state began; absent on running slices), bytecodes (running),
 //            handoff_from (running, when another thread held the GIL just before).
@@ -22,6 +22,13 @@
 //            holder's tid, 0 while the GIL is free).
 //   flows    v2 flow fields on the X slices: from the running slice that ended at a release to the
 //            next running slice of the thread that took that GIL next, when it is another thread.
+//
+// The document: {"displayTimeUnit":"ms", "metadata":{...}, "traceEvents":[...]}, metadata first
+// so that the head of a big file says where it came from: the --json results (script, policy,
+// params, engine, wall_s, stop, exit_code, gil metrics, ...) plus "generator":"gilsim" (what
+// `gilsim check` looks for), "end_us" (the run's end, or where --max-events stopped recording)
+// and "tids" (tid -> thread label, to read the GIL holder counter). One event per line; each
+// track's events in time order.
 //
 // Timestamps are microseconds from the run's start, written from the integer nanoseconds with
 // exactly three decimals, so every consumer gets the nanoseconds back (Perfetto rounds ts * 1000).
@@ -43,17 +50,18 @@
 //    chain starts with a fresh id. Chrome's own JSON exporter writes in+out with one bind_id the
 //    same way, and test/trace_processor/.../parsing/flow_events_json_v2.json uses this shape.
 //  - 'C' events: one counter track per process per args key, named "<name> <key>"; 'i' with s:"t"
-//    is a zero-length slice on the thread's track (so it must carry pid and tid).
+//    is a zero-length slice on the thread's track (so it must carry pid and tid); 'M'
+//    process_sort_index / thread_sort_index are read from args.sort_index as sort hints, names
+//    from args.name; every event, 'M' included, ties its tid to its pid (UpdateThread).
 #include "tools/trace_export.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "gil/intervals.h"
 #include "tools/report.h"
@@ -64,7 +72,21 @@ namespace {
 
 // A JSON string literal (quotes included); invalid UTF-8 becomes U+FFFD so the output stays valid.
 std::string json_string(std::string_view s) {
-  return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return nlohmann::json(std::string(s))
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Nanoseconds as microseconds with exactly three decimals: 1234567 -> "1234.567".
+void append_us(std::string& buf, Nanos ns) {
+  std::uint64_t mag = ns < 0 ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
+  if (ns < 0) buf.push_back('-');
+  char tmp[24];
+  auto r = std::to_chars(tmp, tmp + sizeof tmp, mag / 1000);
+  buf.append(tmp, r.ptr);
+  auto frac = static_cast<unsigned>(mag % 1000);
+  char f[4] = {'.', static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
+               static_cast<char>('0' + frac % 10)};
+  buf.append(f, 4);
 }
 
 // Buffered writing to the stream: the trace is produced event by event, never held whole.
@@ -85,17 +107,8 @@ class Writer {
     buf_.append(tmp, r.ptr);
     return *this;
   }
-  // Nanoseconds as microseconds with exactly three decimals: 1234567 -> "1234.567".
   Writer& us(Nanos ns) {
-    std::uint64_t mag = ns < 0 ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
-    if (ns < 0) buf_.push_back('-');
-    char tmp[24];
-    auto r = std::to_chars(tmp, tmp + sizeof tmp, mag / 1000);
-    buf_.append(tmp, r.ptr);
-    unsigned frac = static_cast<unsigned>(mag % 1000);
-    char f[4] = {'.', static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
-                 static_cast<char>('0' + frac % 10)};
-    buf_.append(f, 4);
+    append_us(buf_, ns);
     return *this;
   }
   // Between events: a comma after the first one, a newline each (greppable, diffable).
@@ -128,10 +141,14 @@ constexpr std::uint8_t kFlowIn = 1, kFlowOut = 2;
 
 const char* stop_text(StopCause c) {
   switch (c) {
-    case StopCause::Timeout: return "timeout";
-    case StopCause::Interrupt: return "interrupt";
-    case StopCause::Deadlock: return "deadlock";
-    case StopCause::None: break;
+    case StopCause::Timeout:
+      return "timeout";
+    case StopCause::Interrupt:
+      return "interrupt";
+    case StopCause::Deadlock:
+      return "deadlock";
+    case StopCause::None:
+      break;
   }
   return "none";
 }
@@ -202,7 +219,8 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
         if (!finished[t] && run.stop != StopCause::None)
           instants[t].push_back({e.time, InstantKind::Stopped, -1});
         break;
-      default: break;
+      default:
+        break;
     }
   }
   for (size_t t = 0; t < n_threads; ++t)
@@ -261,18 +279,27 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
   // Metadata events.
   for (size_t g = 0; g < n_gils; ++g) {
     w.next_event();
-    w.raw("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":").num(pid[g]).raw(",\"tid\":").num(pid[g]);
+    w.raw("{\"ph\":\"M\",\"ts\":0,\"name\":\"process_name\",\"pid\":")
+        .num(pid[g])
+        .raw(",\"tid\":")
+        .num(pid[g]);
     w.raw(",\"args\":{\"name\":").raw(json_string(run.gils[g].process)).raw("}}");
     w.next_event();
-    w.raw("{\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":").num(pid[g]).raw(",\"tid\":");
+    w.raw("{\"ph\":\"M\",\"ts\":0,\"name\":\"process_sort_index\",\"pid\":")
+        .num(pid[g])
+        .raw(",\"tid\":");
     w.num(pid[g]).raw(",\"args\":{\"sort_index\":").num(static_cast<std::int64_t>(g)).raw("}}");
   }
   for (size_t t = 0; t < n_threads; ++t) {
     w.next_event();
-    w.raw("{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":").num(pid_of(t)).raw(",\"tid\":");
+    w.raw("{\"ph\":\"M\",\"ts\":0,\"name\":\"thread_name\",\"pid\":")
+        .num(pid_of(t))
+        .raw(",\"tid\":");
     w.num(tid[t]).raw(",\"args\":{\"name\":").raw(name[t]).raw("}}");
     w.next_event();
-    w.raw("{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":").num(pid_of(t)).raw(",\"tid\":");
+    w.raw("{\"ph\":\"M\",\"ts\":0,\"name\":\"thread_sort_index\",\"pid\":")
+        .num(pid_of(t))
+        .raw(",\"tid\":");
     w.num(tid[t]).raw(",\"args\":{\"sort_index\":").num(spawn_index[t]).raw("}}");
   }
 
@@ -395,29 +422,21 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
   out.flush();
 }
 
+// RFC 4180 quoting where a label needs it; lines end in "\n" (what spreadsheets and pandas take).
 void write_state_csv(const RunRecord& run, std::ostream& out) {
   std::string buf = "thread,state,start_us,end_us,reason\n";
+  buf.reserve(1 << 20 | 4096);
   std::vector<std::string> label;
   for (const ThreadInfo& t : run.threads) label.push_back(csv_field(t.label));
-  auto us = [&](Nanos ns) {
-    std::uint64_t mag = ns < 0 ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
-    if (ns < 0) buf += '-';
-    buf += std::to_string(mag / 1000);
-    unsigned frac = static_cast<unsigned>(mag % 1000);
-    buf += '.';
-    buf += static_cast<char>('0' + frac / 100);
-    buf += static_cast<char>('0' + frac / 10 % 10);
-    buf += static_cast<char>('0' + frac % 10);
-  };
   for (const StateInterval& iv : state_intervals(run)) {
     auto t = static_cast<size_t>(iv.thread);
     buf += t < label.size() ? label[t] : std::to_string(iv.thread);
     buf += ',';
     buf += state_name(iv.state);
     buf += ',';
-    us(iv.start);
+    append_us(buf, iv.start);
     buf += ',';
-    us(iv.end);
+    append_us(buf, iv.end);
     buf += ',';
     buf += reason_name(iv.reason);
     buf += '\n';

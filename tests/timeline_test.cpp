@@ -1,0 +1,516 @@
+// The HTML timeline in a real browser: runs scripts on the engine (and one synthetic run of a
+// million events), writes each page, loads it in headless Chromium and reads back the status the
+// page's own code writes on <body> once it has drawn: data-status="ok", no errors, the number of
+// lanes, the draw time. The page's `#selftest` mode also zooms, pans and hovers through the run.
+// Screenshots are saved next to the pages for a person to look at.
+//
+//   timeline_test OUTDIR [--chromium PATH]
+//
+// Exit status: 0 passed, 1 failed, 77 skipped (no Chromium: `apt-get install chromium`).
+#include <fmt/format.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gil/intervals.h"
+#include "tests/engine_support.h"
+#include "tools/timeline_html.h"
+
+using namespace gilsim;
+namespace fs = std::filesystem;
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const std::string& what) {
+  if (!ok) {
+    ++failures;
+    fmt::print(stderr, "FAIL: {}\n", what);
+  }
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
+std::string file_url(const fs::path& p) {
+  std::string out = "file://";
+  for (unsigned char c : fs::absolute(p).string()) {
+    if (isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
+
+std::string find_chromium(const std::string& given) {
+  if (!given.empty()) return access(given.c_str(), X_OK) == 0 ? given : "";
+  if (const char* env = std::getenv("GILSIM_CHROMIUM"); env && access(env, X_OK) == 0) return env;
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/bin:/bin");
+  std::string dir;
+  std::vector<std::string> dirlist;
+  while (std::getline(dirs, dir, ':')) dirlist.push_back(dir);
+  for (const char* name : {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"})
+    for (const auto& d : dirlist) {
+      std::string p = d + "/" + name;
+      if (access(p.c_str(), X_OK) == 0) return p;
+    }
+  return "";
+}
+
+struct Browser {
+  std::string binary;
+  fs::path scratch;
+
+  // Runs Chromium headless on `url` with `action` (--dump-dom, --screenshot=...); its stdout.
+  std::string run(const std::string& url, const std::string& action, const std::string& tag) {
+    std::string profile = (scratch / ("profile-" + tag)).string();
+    fs::remove_all(profile);
+    fs::create_directories(profile);
+    fs::path out = scratch / (tag + ".out"), err = scratch / (tag + ".err");
+    std::string cmd = fmt::format(
+        "timeout 300 {} --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+        "--disable-background-networking --disable-component-update --disable-sync "
+        "--disable-default-apps --disable-extensions --hide-scrollbars --mute-audio "
+        "--force-device-scale-factor=1 --window-size=1600,900 --user-data-dir={} "
+        "--virtual-time-budget=10000 {} {} >{} 2>{}",
+        shell_quote(binary), shell_quote(profile), action, shell_quote(url),
+        shell_quote(out.string()), shell_quote(err.string()));
+    int rc = std::system(cmd.c_str());
+    fs::remove_all(profile);
+    if (rc != 0) {
+      fmt::print(stderr, "chromium exited with {} for {}\n{}\n", rc, url,
+                 read_file(err).substr(0, 2000));
+    }
+    return read_file(out);
+  }
+};
+
+std::map<std::string, std::string> body_attributes(const std::string& dom) {
+  std::map<std::string, std::string> attrs;
+  size_t a = dom.find("<body");
+  size_t b = a == std::string::npos ? a : dom.find('>', a);
+  if (b == std::string::npos) return attrs;
+  std::string inside = dom.substr(a + 5, b - a - 5);
+  std::regex attr("([a-zA-Z-]+)=\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(inside.begin(), inside.end(), attr);
+       it != std::sregex_iterator(); ++it)
+    attrs[(*it)[1].str()] = (*it)[2].str();
+  return attrs;
+}
+
+// The JSON block of a written page, parsed back.
+nlohmann::json page_json(const std::string& html) {
+  const std::string open = "<script type=\"application/json\" id=\"gilsim-data\">";
+  size_t a = html.find(open);
+  if (a == std::string::npos) return nullptr;
+  a += open.size();
+  size_t b = html.find("</script>", a);
+  if (b == std::string::npos) return nullptr;
+  return nlohmann::json::parse(html.substr(a, b - a), nullptr, false);
+}
+
+struct Case {
+  std::string name;
+  RunRecord record;
+  Metrics metrics;
+  bool screenshot = false;
+};
+
+struct Outcome {
+  std::string name;
+  size_t events = 0;
+  size_t bytes = 0;
+  std::map<std::string, std::string> attrs;
+  double write_ms = 0;
+};
+
+Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir) {
+  Outcome o;
+  o.name = c.name;
+  o.events = c.record.events.size();
+  fs::path page = outdir / fmt::format("timeline_{}.html", c.name);
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    std::ofstream out(page, std::ios::binary);
+    write_timeline_html(c.record, c.metrics, out);
+  }
+  o.write_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::string html = read_file(page);
+  o.bytes = html.size();
+
+  // Self-contained: nothing is fetched, and the data reads back as JSON.
+  check(html.find("<link") == std::string::npos, c.name + ": the page links nothing");
+  check(html.find(" src=") == std::string::npos, c.name + ": the page loads no script or image");
+  check(html.find("http://") == std::string::npos && html.find("https://") == std::string::npos,
+        c.name + ": no web addresses in the page");
+  nlohmann::json data = page_json(html);
+  check(data.is_object(), c.name + ": the data block parses as JSON");
+  if (data.is_object()) {
+    check(data["threads"].size() == c.record.threads.size(), c.name + ": a data entry per thread");
+    for (size_t t = 0; t < c.record.threads.size() && t < data["threads"].size(); ++t)
+      check(data["threads"][t]["label"] == c.record.threads[t].label,
+            c.name + ": thread labels survive escaping");
+  }
+
+  std::string dom = browser.run(file_url(page) + "#selftest", "--dump-dom", c.name);
+  o.attrs = body_attributes(dom);
+  auto attr = [&](const std::string& k) {
+    auto it = o.attrs.find(k);
+    return it == o.attrs.end() ? std::string() : it->second;
+  };
+  size_t expected_lanes = c.record.threads.size() + (c.record.exclusive ? c.record.gils.size() : 0);
+  check(attr("data-status") == "ok",
+        fmt::format("{}: page status '{}' (errors: {})", c.name, attr("data-status"),
+                    dom.find("id=\"errors\"") != std::string::npos
+                        ? dom.substr(dom.find("id=\"errors\""), 600)
+                        : std::string("?")));
+  check(attr("data-errors") == "0", c.name + ": no script errors, got " + attr("data-errors"));
+  check(attr("data-lanes") == std::to_string(expected_lanes),
+        fmt::format("{}: {} lanes drawn, expected {}", c.name, attr("data-lanes"), expected_lanes));
+  check(!attr("data-selftest-frames").empty(), c.name + ": the self-test ran");
+  check(attr("data-selftest-zoom") == "ok",
+        c.name + ": wheel zooms in and reset shows the whole run");
+  if (!c.record.threads.empty())
+    check(attr("data-tooltip-lines") != "" && attr("data-tooltip-lines") != "0",
+          c.name + ": hovering a lane gives a tooltip");
+  if (c.record.exclusive &&
+      std::stoi(attr("data-handoffs").empty() ? "0" : attr("data-handoffs")) > 0)
+    check(attr("data-arrows") != "0", c.name + ": hand-off arrows appear when zoomed in");
+  check(o.attrs.find("data-pwned") == o.attrs.end(), c.name + ": names are not run as code");
+  check(dom.find("<script>document.body") == std::string::npos,
+        c.name + ": no markup from a name reaches the DOM");
+
+  if (c.screenshot) {
+    fs::path png = outdir / fmt::format("timeline_{}.png", c.name);
+    fs::remove(png);
+    browser.run(file_url(page), "--screenshot=" + shell_quote(png.string()), c.name + "-shot");
+    check(fs::exists(png) && fs::file_size(png) > 10000, c.name + ": screenshot " + png.string());
+  }
+  return o;
+}
+
+Case engine_case(const std::string& name, const std::string& policy, const std::string& script,
+                 EngineOptions opt = {}, bool screenshot = false, bool clean = true) {
+  test::EngineRun r = test::run_on_engine(policy, script, opt);
+  if (clean && !r.err.empty()) fmt::print(stderr, "{}: script errors:\n{}\n", name, r.err);
+  if (clean) check(r.record.exit_code == 0, name + ": the script ran cleanly");
+  r.record.script = name.substr(0, name.find('_')) + ".gil";
+  return Case{name, std::move(r.record), std::move(r.metrics), screenshot};
+}
+
+// A run of about `target` events, made up without the engine: four CPU-bound threads sharing one
+// GIL with a short switch interval, some going to I/O now and then, the main thread joining them.
+RunRecord synthetic_run(size_t target) {
+  RunRecord run;
+  run.script = "synthetic: 4 threads, 50 µs switch interval";
+  run.policy = "modern";
+  run.params.switch_interval = 50'000;
+  run.gils.push_back(GilInfo{"MainProcess"});
+  const int workers = 4;
+  run.threads.push_back(ThreadInfo{0, "MainThread", "MainThread", -1, 0});
+  for (int i = 1; i <= workers; ++i) {
+    std::string n = fmt::format("Thread-{} (work)", i);
+    run.threads.push_back(ThreadInfo{i, n, n, 0, 0});
+  }
+  std::vector<Event>& ev = run.events;
+  auto emit = [&](Nanos t, int th, EventKind k, Reason r = Reason::None, std::int64_t arg = 0) {
+    ev.push_back(Event{t, arg, th, k, r, 0});
+  };
+  std::uint64_t seed = 42;
+  auto rnd = [&](int lo, int hi) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return lo + static_cast<int>((seed >> 33) % static_cast<std::uint64_t>(hi - lo + 1));
+  };
+  std::vector<std::uint64_t> steps(workers + 1, 0);
+  std::vector<Nanos> requested(workers + 1, 0);
+  Nanos t = 0;
+  emit(0, 0, EventKind::Spawn, Reason::None, -1);
+  emit(0, 0, EventKind::Request, Reason::Start);
+  emit(1000, 0, EventKind::Acquire, Reason::None, 1000);
+  t = 1000;
+  std::vector<int> queue;
+  for (int i = 1; i <= workers; ++i) {
+    t += 2000;
+    emit(t, i, EventKind::Spawn, Reason::None, 0);
+    emit(t, i, EventKind::Request, Reason::Start);
+    requested[static_cast<size_t>(i)] = t;
+    queue.push_back(i);
+  }
+  t += 1000;
+  steps[0] = 40;
+  emit(t, 0, EventKind::Release, Reason::Join, 40);
+  emit(t, 0, EventKind::BlockBegin, Reason::Join, 1);
+  std::vector<std::pair<Nanos, int>> in_io;  // (return time, thread)
+  int holder = -1;
+  while (ev.size() < target) {
+    // Threads whose I/O is over ask for the GIL again.
+    for (size_t k = 0; k < in_io.size();) {
+      if (in_io[k].first <= t) {
+        int th = in_io[k].second;
+        emit(in_io[k].first, th, EventKind::IoEnd);
+        emit(in_io[k].first, th, EventKind::Request, Reason::Io);
+        requested[static_cast<size_t>(th)] = in_io[k].first;
+        queue.push_back(th);
+        in_io.erase(in_io.begin() + static_cast<long>(k));
+      } else {
+        ++k;
+      }
+    }
+    if (queue.empty()) {  // everybody in I/O: the GIL stays free until the first one is back
+      Nanos next = in_io.front().first;
+      for (auto& p : in_io) next = std::min(next, p.first);
+      t = next;
+      continue;
+    }
+    holder = queue.front();
+    queue.erase(queue.begin());
+    t += rnd(1000, 4000);
+    emit(t, holder, EventKind::Acquire, Reason::None, t - requested[static_cast<size_t>(holder)]);
+    Nanos run_for = rnd(20'000, 80'000);
+    if (!queue.empty())
+      emit(t + run_for - rnd(500, 5000), queue.front(), EventKind::DropRequest, Reason::None,
+           holder);
+    t += run_for;
+    steps[static_cast<size_t>(holder)] += static_cast<std::uint64_t>(run_for / 25);
+    auto sh = static_cast<std::int64_t>(steps[static_cast<size_t>(holder)]);
+    if (rnd(0, 99) < 12) {
+      emit(t, holder, EventKind::Release, Reason::Io, sh);
+      emit(t, holder, EventKind::IoBegin, Reason::Io, 500);
+      in_io.push_back({t + rnd(100'000, 2'000'000), holder});
+    } else {
+      emit(t, holder, EventKind::Release, Reason::DropRequest, sh);
+      emit(t, holder, EventKind::Request, Reason::DropRequest);
+      requested[static_cast<size_t>(holder)] = t;
+      queue.push_back(holder);
+    }
+  }
+  // Wind down: the workers finish in turn, then the main thread.
+  for (auto& p : in_io) {
+    t = std::max(t, p.first);
+    emit(p.first, p.second, EventKind::IoEnd);
+    emit(p.first, p.second, EventKind::Request, Reason::Io);
+    requested[static_cast<size_t>(p.second)] = p.first;
+    queue.push_back(p.second);
+  }
+  for (int th : queue) {
+    t += 2000;
+    emit(t, th, EventKind::Acquire, Reason::None, t - requested[static_cast<size_t>(th)]);
+    t += 5000;
+    auto sh = static_cast<std::int64_t>(steps[static_cast<size_t>(th)] + 10);
+    emit(t, th, EventKind::Release, Reason::Exit, sh);
+    emit(t, th, EventKind::Exit, Reason::None, sh);
+  }
+  emit(t, 0, EventKind::BlockEnd);
+  emit(t, 0, EventKind::Request, Reason::Join);
+  t += 2000;
+  emit(t, 0, EventKind::Acquire, Reason::None, 2000);
+  t += 3000;
+  emit(t, 0, EventKind::Release, Reason::Exit, 60);
+  emit(t, 0, EventKind::Exit, Reason::None, 60);
+  run.wall = t;
+  std::stable_sort(ev.begin(), ev.end(),
+                   [](const Event& a, const Event& b) { return a.time < b.time; });
+  return run;
+}
+
+const char* kMixed = R"(
+lock = Lock()
+
+def cpu(n):
+    i = 0
+    while i < n:
+        i += 1
+
+def io_worker(k):
+    for j in range(k):
+        io(3)
+        x = 0
+        for i in range(3000):
+            x += i
+
+def locker(k):
+    for j in range(k):
+        with lock:
+            native(1)
+            y = 0
+            for i in range(20000):
+                y += i
+        io(1)
+
+ts = [spawn(cpu, 2500000), spawn(io_worker, 12), spawn(locker, 8), spawn(locker, 8)]
+for t in ts:
+    t.join()
+)";
+
+const char* kProcesses = R"(
+def cpu(n):
+    i = 0
+    while i < n:
+        i += 1
+
+def two(n):
+    a = spawn(cpu, n)
+    b = spawn(cpu, n)
+    a.join()
+    b.join()
+
+p = spawn_process(two, 400000)
+t = spawn(cpu, 400000)
+two(400000)
+p.join()
+t.join()
+)";
+
+const char* kSpin = R"(
+def spin(n):
+    i = 0
+    while i < n:
+        i += 1
+
+a = spawn(spin, 600000)
+b = spawn(spin, 600000)
+a.join()
+b.join()
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    fmt::print(stderr, "usage: timeline_test OUTDIR [--chromium PATH]\n");
+    return 2;
+  }
+  fs::path outdir = argv[1];
+  std::string given;
+  for (int i = 2; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--chromium") given = argv[i + 1];
+  Browser browser;
+  browser.binary = find_chromium(given);
+  if (browser.binary.empty()) {
+    fmt::print(
+        "timeline_browser skipped: no Chromium found (looked for chromium, chromium-browser, "
+        "google-chrome on PATH and $GILSIM_CHROMIUM). Install it with: apt-get install chromium\n");
+    return 77;
+  }
+  fs::create_directories(outdir);
+  char tmpl[] = "/tmp/gilsim-timeline-XXXXXX";
+  if (!mkdtemp(tmpl)) {
+    fmt::print(stderr, "cannot make a scratch directory\n");
+    return 1;
+  }
+  browser.scratch = tmpl;
+
+  std::vector<Case> cases;
+  EngineOptions fast;
+  fast.params.switch_interval = 1'000'000;
+  cases.push_back(engine_case("mixed_modern", "modern", kMixed, fast, true));
+  cases.push_back(engine_case("mixed_fifo", "fifo", kMixed, fast));
+  EngineOptions legacy;
+  legacy.params.check_interval = 100;
+  cases.push_back(engine_case("mixed_legacy", "legacy", kMixed, legacy));
+  cases.push_back(engine_case("mixed_gvl", "gvl", kMixed));
+  cases.push_back(engine_case("mixed_none", "none", kMixed));
+  cases.push_back(engine_case("processes", "modern", kProcesses, fast, true));
+  {
+    // Names that try to break out of the page: they must show as text and nothing else.
+    EngineOptions o;
+    o.params.switch_interval = 200'000;
+    Case c = engine_case("nasty_names", "fifo", kSpin, o, true);
+    c.record.script = "</script><script>document.body.setAttribute('data-pwned','1')</script>.gil";
+    c.record.threads[1].label = c.record.threads[1].name =
+        "</script><script>document.body.setAttribute('data-pwned','1')</script>";
+    c.record.threads[2].label = c.record.threads[2].name =
+        "\"quoted\" 'single' & <!-- ü 🧵 \\ \u2028";
+    c.record.defines = {{"who", "<b>bold</b>"}};
+    c.metrics = compute_metrics(c.record);
+    cases.push_back(std::move(c));
+  }
+  {
+    // Many lanes: the GIL lane has more holders than it keeps prefix sums for.
+    std::string many =
+        "def w(k):\n    for j in range(k):\n        io(1)\n        x = 0\n"
+        "        for i in range(20000):\n            x += i\n"
+        "ts = []\nfor n in range(20):\n    ts.append(spawn(w, 5))\n"
+        "for t in ts:\n    t.join()\n";
+    cases.push_back(engine_case("many_threads", "modern", many, fast));
+  }
+  {
+    // A run stopped by --timeout: threads end the run still busy, the page says so.
+    EngineOptions o = fast;
+    o.timeout = 30'000'000;
+    std::string forever = "def spin():\n    while True:\n        pass\n\nt = spawn(spin)\nspin()\n";
+    cases.push_back(engine_case("timeout", "modern", forever, o, false, false));
+  }
+  {
+    // Nothing at all: no threads, no GIL, no time.
+    Case empty{"empty", RunRecord{}, {}, false};
+    empty.record.script = "empty.gil";
+    empty.record.policy = "modern";
+    empty.metrics = compute_metrics(empty.record);
+    cases.push_back(std::move(empty));
+  }
+  {
+    Case big{"million", synthetic_run(1'000'000), {}, true};
+    auto problems = check_invariants(big.record);
+    for (const auto& p : problems) fmt::print(stderr, "synthetic run: {}\n", p);
+    check(problems.empty(), "the synthetic run keeps the invariants");
+    big.metrics = compute_metrics(big.record);
+    cases.push_back(std::move(big));
+  }
+
+  std::vector<Outcome> outcomes;
+  for (const Case& c : cases) outcomes.push_back(check_case(browser, c, outdir));
+  fs::remove_all(browser.scratch);
+
+  fmt::print("{:<14} {:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}\n", "case", "events",
+             "lanes", "html KB", "write ms", "parse ms", "draw ms", "med draw", "max draw",
+             "arrows");
+  for (const auto& o : outcomes) {
+    auto a = [&](const char* k) {
+      auto it = o.attrs.find(k);
+      return it == o.attrs.end() ? std::string("-") : it->second;
+    };
+    fmt::print("{:<14} {:>9} {:>6} {:>9.0f} {:>9.0f} {:>9} {:>9} {:>9} {:>9} {:>7}\n", o.name,
+               o.events, a("data-lanes"), static_cast<double>(o.bytes) / 1024.0, o.write_ms,
+               a("data-parse-ms"), a("data-draw-ms"), a("data-median-draw-ms"),
+               a("data-max-draw-ms"), a("data-arrows"));
+  }
+  fmt::print("pages and screenshots in {}\n", fs::absolute(outdir).string());
+  if (failures) {
+    fmt::print("timeline_browser: {} checks failed\n", failures);
+    return 1;
+  }
+  fmt::print("timeline_browser: all checks passed\n");
+  return 0;
+}
