@@ -227,8 +227,8 @@ int run_cli(int argc, char** argv) {
   bench_cmd->add_option("--repeat", bench.repeat, "Timed rounds per figure (median reported)")
       ->check(CLI::Range(1, 1000));
   bench_cmd->add_option("--python", bench.python, "The python3 to compare with");
-  bench_cmd->add_option("--only", bench.only, "One section: eval or gil")
-      ->check(CLI::IsMember({"eval", "gil"}));
+  bench_cmd->add_option("--only", bench.only, "One section: eval, gil or trace")
+      ->check(CLI::IsMember({"eval", "gil", "trace"}));
   bench_cmd->add_option("--scale", bench.scale, "Multiply iteration counts (e.g. 0.1 for a quick run)")
       ->check(CLI::Range(0.001, 100.0));
 
