@@ -33,6 +33,7 @@ struct Waiter {
   Reason reason;                 // why it requested (Io: back from I/O, ...)
   std::uint64_t switch_number;   // GilState::switch_number when its current timed wait began
   Nanos timer_start;             // when its current timed wait began
+  Nanos timeout = kForever;      // the wait_timeout() it is waiting with (the engine's record)
 };
 
 // The GIL's shared state. Guarded by the engine's mutex; policies read and update it only from

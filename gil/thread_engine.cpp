@@ -311,19 +311,32 @@ void ThreadEngine::take_gil(Record& t, Reason why) {
   take_gil_locked(lk, t, why);
 }
 
-void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why) {
+void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why,
+                                   int wake_first) {
+  // `wake_first`: a thread this one just handed the GIL to. It is notified as late as possible,
+  // right before this thread sleeps, so the two do not run side by side on two cores fighting for
+  // the mutex: the hand-off then costs one wake-up, as a plain condition-variable ping-pong does.
+  auto wake_pending = [&] {
+    if (wake_first >= 0) threads_unlocked_notify(wake_first);
+    wake_first = -1;
+  };
   Gil& g = *gils_[static_cast<size_t>(t.gil)];
   GilState& s = g.state;
   Nanos requested = now();
   emit(t, EventKind::Request, why, 0, requested);
   t.state = ThreadStateKind::Waiting;
-  if (stopping_.load()) throw StopRun{};
+  if (stopping_.load()) {
+    wake_pending();
+    throw StopRun{};
+  }
   if (!g.policy->exclusive()) {
+    wake_pending();
     t.state = ThreadStateKind::Running;
     emit(t, EventKind::Acquire, Reason::None, 0, requested);
     return;
   }
   if (g.policy->may_take_now(s, t.id, why)) {
+    wake_pending();
     grant(lk, g, t, requested, requested);
     return;
   }
@@ -340,13 +353,17 @@ void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, 
     bool was_head = it == s.waiters.begin();
     s.waiters.erase(it);
     g.waiting.store(static_cast<int>(s.waiters.size()), std::memory_order_relaxed);
-    if (was_head && !s.waiters.empty())
-      threads_[static_cast<size_t>(s.waiters.front().thread)]->cv.notify_one();
+    if (was_head && !s.waiters.empty()) {
+      Waiter& head = s.waiters.front();
+      if (g.policy->wait_timeout(s, head) != head.timeout)  // only if its wait would change
+        threads_[static_cast<size_t>(head.thread)]->cv.notify_one();
+    }
   };
   bool woken = false;
   Nanos at = requested;
   for (;;) {
     if (stopping_.load()) {
+      wake_pending();
       leave_queue();
       if (s.holder == t.id) s.holder = -1;
       throw StopRun{};
@@ -358,7 +375,9 @@ void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, 
     w->switch_number = s.switch_number;
     w->timer_start = at;
     Nanos timeout = g.policy->wait_timeout(s, *w);
+    w->timeout = timeout;
     t.signalled = false;
+    wake_pending();
     if (timeout == kForever) {
       t.cv.wait(lk);
     } else {
@@ -372,6 +391,7 @@ void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, 
         set_drop_request(g, t);
     }
   }
+  wake_pending();
   leave_queue();
   grant(lk, g, t, requested, now());
 }
@@ -434,8 +454,7 @@ void ThreadEngine::threads_unlocked_notify(int thread) {
 void ThreadEngine::release_and_retake(Record& t, Reason why) {
   std::unique_lock lk(mu_);
   int wake = release_gil_locked(lk, t, why);
-  if (wake >= 0) threads_unlocked_notify(wake);  // it needs mu_, which take_gil lets go of soon
-  take_gil_locked(lk, t, why);
+  take_gil_locked(lk, t, why, wake);
 }
 
 void ThreadEngine::on_eval_breaker(ThreadState& ts) {

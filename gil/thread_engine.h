@@ -94,7 +94,7 @@ class ThreadEngine final : public Host {
   // The GIL. take_gil may throw StopRun when the run is being stopped.
   void take_gil(Record& t, Reason why);
   void release_gil(Record& t, Reason why);
-  void take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why);
+  void take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why, int wake_first = -1);
   int release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why);
   void release_and_retake(Record& t, Reason why);
   void threads_unlocked_notify(int thread);
