@@ -127,5 +127,17 @@ printf 'a = Lock()\nb = Lock()\ndef f():\n    with b:\n        sleep(20)\n      
 run run -q "$work/dead.gil"
 check "a deadlock is reported with the cycle, exit 1" $([[ $status -eq 1 ]] && grep -q "deadlock" "$work/err" && grep -q "cycle: " "$work/err"; echo $?)
 
+run run -q "$work/threads.gil" --trace "$work/tr.json" --csv "$work/tr.csv" --timeline "$work/tl.html"
+check "--trace, --csv, --timeline are written" $([[ $status -eq 0 && -s "$work/tr.json" && -s "$work/tl.html" ]] && head -n1 "$work/tr.csv" | grep -qx "thread,state,start_us,end_us,reason"; echo $?)
+run check "$work/tr.json"
+check "gilsim check accepts a trace gilsim wrote" $([[ $status -eq 0 ]] && grep -q "ok, every invariant holds" "$work/out"; echo $?)
+run check "$(dirname "$0")/traces/overlap_running.json"
+check "gilsim check names a violation and exits 1" $([[ $status -eq 1 ]] && grep -q "run at" "$work/out"; echo $?)
+printf 'not json' >"$work/bad.json"
+run check "$work/bad.json"
+check "gilsim check on a non-JSON file exits 1" $([[ $status -eq 1 ]] && grep -q "not valid JSON" "$work/err"; echo $?)
+run run -q "$work/spin.gil" --timeout 200ms --trace "$work/stopped.json"
+check "a trace of a stopped run is complete and passes check" $([[ $status -eq 124 ]] && "$gilsim" check "$work/stopped.json" >/dev/null; echo $?)
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
