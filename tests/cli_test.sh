@@ -132,7 +132,7 @@ check "--trace, --csv, --timeline are written" $([[ $status -eq 0 && -s "$work/t
 run check "$work/tr.json"
 check "gilsim check accepts a trace gilsim wrote" $([[ $status -eq 0 ]] && grep -q "ok, every invariant holds" "$work/out"; echo $?)
 run check "$(dirname "$0")/traces/overlap_running.json"
-check "gilsim check names a violation and exits 1" $([[ $status -eq 1 ]] && grep -q "run at" "$work/out"; echo $?)
+check "gilsim check names a violation and exits 1" $([[ $status -eq 1 ]] && grep -q "two threads hold the GIL" "$work/out"; echo $?)
 printf 'not json' >"$work/bad.json"
 run check "$work/bad.json"
 check "gilsim check on a non-JSON file exits 1" $([[ $status -eq 1 ]] && grep -q "not valid JSON" "$work/err"; echo $?)
