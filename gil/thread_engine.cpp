@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <map>
 #include <unordered_map>
@@ -144,6 +147,12 @@ void ThreadEngine::start_thread(Record& t, Value fn, std::vector<Value> args) {
 
 void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
   ThreadState& ts = *t.ts;
+  if (!options_.pin_cpus.empty()) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(options_.pin_cpus[static_cast<size_t>(t.id) % options_.pin_cpus.size()], &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  }
   Reason exit_reason = Reason::Exit;
   try {
     take_gil(t, Reason::Start);

@@ -34,6 +34,8 @@ struct EngineOptions {
   Nanos timeout = 0;            // 0: none
   std::uint64_t max_steps = 0;  // per thread; 0: none
   std::uint64_t max_events = 10'000'000;  // recording stops here (24 bytes each); 0: no cap
+  // For benchmarks: script thread k runs pinned to CPU pin_cpus[k % size]; empty: the OS places.
+  std::vector<int> pin_cpus;
   std::vector<std::pair<std::string, std::string>> defines;
   // Polled about every 20 ms by the controlling thread: true stops the run (Ctrl-C).
   std::function<bool()> interrupted;
