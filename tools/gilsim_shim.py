@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Run a gilsim script under real CPython, with the simulation builtins made real.
+
+Usage: python3 tools/gilsim_shim.py SCRIPT [-D NAME=VALUE]... [--switch-interval D]
+
+A gilsim script (.gil) is a strict subset of Python 3. This shim injects the builtins gilsim
+provides into the script's globals and runs the script's own source (compiled with its real file
+name, so tracebacks name it). Standard library only. What each builtin becomes:
+
+  spawn(f, *args)          threading.Thread(target=f, args=args), started; the Thread is returned
+                           (.join()). Its name is Python's default, "Thread-N (f)", as in gilsim.
+  spawn_process(f, *args)  a multiprocessing Process (start method "fork"), started, returned
+                           (.join()). In the child thread_name() is "MainThread", as in gilsim.
+  io(ms), sleep(ms)        time.sleep(ms / 1000): blocking with the GIL released.
+  native(ms)               hashlib.sha256 over ~ms worth of a large buffer: C code that releases
+                           the GIL (hashlib does for data > 2047 bytes) and keeps a core busy.
+  native_hold(ms)          sum(range(n)) for ~ms: one C-level call that keeps the GIL throughout.
+                           Both are calibrated (bytes or items per ms) once at startup.
+  Lock(), Queue()          threading.Lock, queue.Queue (put / get / empty as they are).
+  now_ms()                 time.perf_counter() in ms since the script started, a float.
+  param(name, default)     the -D value (an int if it reads as one, else a float, else a str),
+                           else default. The first -D for a name wins, as in gilsim.
+  thread_name()            threading.current_thread().name.
+  print(*values)           writes each line in one piece, so lines of threads never interleave.
+
+--switch-interval D (e.g. 5ms, 100us, 0.001s) calls sys.setswitchinterval, like gilsim's flag.
+
+Exit status as gilsim: 0 success; 1 an error in any thread (CPython alone would exit 0 when only
+a spawned thread failed); 2 a usage error or a script that does not compile.
+
+What it cannot model: Lock and Queue objects are not shared across spawn_process (fork copies
+threading and queue objects; gilsim shares them like multiprocessing's), so give a process its
+inputs as arguments and let it print its results. native/native_hold are calibrated once on an
+idle core, so they take longer when the cores are busy. In a child process thread numbering
+restarts at Thread-1, as in gilsim (a bare fork would go on counting).
+"""
+
+import hashlib
+import itertools
+import multiprocessing
+import os
+import queue
+import sys
+import threading
+import time
+import traceback
+
+USAGE = "usage: python3 tools/gilsim_shim.py SCRIPT [-D NAME=VALUE]... [--switch-interval D]"
+
+
+def usage_error(msg):
+    print("gilsim_shim: " + msg, file=sys.stderr)
+    print(USAGE, file=sys.stderr)
+    sys.exit(2)
+
+
+def parse_value(text):
+    """-D values read as gilsim reads them: int, else float, else str."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def parse_duration(text):
+    for unit, scale in (("us", 1e-6), ("ms", 1e-3), ("s", 1.0)):
+        if text.endswith(unit):
+            try:
+                return float(text[: -len(unit)]) * scale
+            except ValueError:
+                break
+    usage_error("bad duration %r (give a unit: 5ms, 100us, 0.5s)" % text)
+
+
+def parse_args(argv):
+    script, params, interval = None, {}, None
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("-h", "--help"):
+            print(__doc__)
+            sys.exit(0)
+        if a in ("-D", "--define", "--switch-interval"):
+            if i + 1 >= len(argv):
+                usage_error(a + " needs a value")
+            val = argv[i + 1]
+            i += 2
+        elif a.startswith("-D") and len(a) > 2:
+            a, val = "-D", a[2:]
+            i += 1
+        elif a.startswith("-"):
+            usage_error("unknown option " + a)
+        else:
+            if script is not None:
+                usage_error("more than one script given")
+            script = a
+            i += 1
+            continue
+        if a == "--switch-interval":
+            interval = parse_duration(val)
+        elif "=" not in val:
+            usage_error("-D expects NAME=VALUE, got %r" % val)
+        else:
+            name, _, value = val.partition("=")
+            params.setdefault(name, parse_value(value))
+    if script is None:
+        usage_error("no script given")
+    return script, params, interval
+
+
+class Calibration:
+    """Units of C-level work per millisecond, measured once at startup (best of a few runs)."""
+
+    def __init__(self):
+        self.buf = memoryview(bytes(8 << 20))   # 8 MiB of zeros: a few ms of sha256
+        self.hash_per_ms = self._rate(lambda n: hashlib.sha256(self.buf[:n]).digest(), 1 << 20)
+        self.sum_per_ms = self._rate(lambda n: sum(range(n)), 100000)
+
+    @staticmethod
+    def _rate(work, n):
+        work(n)  # warm up
+        best = 0.0
+        for _ in range(5):
+            t0 = time.perf_counter()
+            work(n)
+            dt = (time.perf_counter() - t0) * 1000.0
+            best = max(best, n / max(dt, 1e-6))
+        return best
+
+
+def make_builtins(params, calib, t0):
+    def spawn(f, *args):
+        t = threading.Thread(target=f, args=args)  # default name: "Thread-N (f)"
+        t.start()
+        return t
+
+    def child_main(f, args):
+        # A new interpreter, as gilsim models it (and as the "spawn" start method gives):
+        # the main thread is "MainThread" and thread numbering starts again at Thread-1.
+        threading.current_thread().name = "MainThread"
+        if hasattr(threading, "_counter"):
+            threading._counter = itertools.count(1).__next__
+        f(*args)
+
+    def spawn_process(f, *args):
+        sys.stdout.flush()   # else the child inherits and prints the parent's buffered output
+        sys.stderr.flush()
+        p = multiprocessing.get_context("fork").Process(target=child_main, args=(f, args))
+        p.start()
+        return p
+
+    def io(ms):
+        time.sleep(ms / 1000.0)
+
+    def sleep(ms):
+        time.sleep(ms / 1000.0)
+
+    def native(ms):
+        if ms < 0:
+            raise ValueError("native() duration must be non-negative")
+        left = int(calib.hash_per_ms * ms)
+        size = len(calib.buf)
+        while left > 0:   # each update() releases the GIL for its whole chunk
+            n = min(left, size)
+            hashlib.sha256(calib.buf[:n]).digest()
+            left -= n
+
+    def native_hold(ms):
+        if ms < 0:
+            raise ValueError("native_hold() duration must be non-negative")
+        sum(range(int(calib.sum_per_ms * ms)))   # one C call: no eval-breaker check inside
+
+    def now_ms():
+        return (time.perf_counter() - t0[0]) * 1000.0
+
+    def param(name, default):
+        return params.get(name, default)
+
+    def thread_name():
+        return threading.current_thread().name
+
+    def print_line(*values):
+        sys.stdout.write(" ".join(str(v) for v in values) + "\n")
+        if sys.stdout.isatty():
+            sys.stdout.flush()
+
+    return {
+        "spawn": spawn, "spawn_process": spawn_process, "io": io, "sleep": sleep,
+        "native": native, "native_hold": native_hold, "Lock": threading.Lock,
+        "Queue": queue.Queue, "now_ms": now_ms, "param": param, "thread_name": thread_name,
+        "print": print_line,
+    }
+
+
+def main():
+    script, params, interval = parse_args(sys.argv[1:])
+    try:
+        with open(script, "rb") as f:
+            source = f.read()
+    except OSError as e:
+        usage_error("cannot read %s: %s" % (script, e.strerror))
+    try:
+        code = compile(source, script, "exec")
+    except SyntaxError as e:
+        sys.stderr.write("".join(traceback.format_exception_only(type(e), e)))
+        sys.exit(2)
+
+    failed = []
+    default_hook = threading.excepthook
+
+    def excepthook(args):   # as CPython's, without threading.py's own frames
+        failed.append(args.thread.name if args.thread else "?")
+        if args.exc_type is SystemExit or args.thread is None:
+            return default_hook(args)
+        tb = args.exc_traceback
+        while tb is not None and tb.tb_frame.f_code.co_filename == threading.__file__:
+            tb = tb.tb_next
+        sys.stderr.write("Exception in thread %s:\n" % args.thread.name)
+        traceback.print_exception(args.exc_type, args.exc_value, tb)
+
+    threading.excepthook = excepthook
+    if interval is not None:
+        sys.setswitchinterval(interval)
+    calib = Calibration()
+    t0 = [0.0]
+    g = {"__name__": "__main__", "__file__": script, "__builtins__": __builtins__}
+    g.update(make_builtins(params, calib, t0))
+    sys.argv = [script]
+    t0[0] = time.perf_counter()
+    try:
+        exec(code, g)
+    except SystemExit:
+        raise
+    except BaseException as e:   # print the script's frames only, not the shim's
+        failed.append("MainThread")
+        tb = e.__traceback__.tb_next if e.__traceback__ else None
+        sys.stdout.flush()
+        traceback.print_exception(type(e), e, tb)
+    # The run ends when every thread has finished, as in gilsim (and CPython's own shutdown).
+    me = threading.current_thread()
+    for t in threading.enumerate():
+        if t is not me:
+            t.join()
+    sys.stdout.flush()
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
