@@ -17,27 +17,27 @@ namespace gilsim {
 using Nanos = std::int64_t;  // nanoseconds since the run started
 
 enum class EventKind : std::uint8_t {
-  Spawn,           // the thread exists (arg: parent thread id, -1 for a process's first thread)
-  Exit,            // finished (arg: bytecodes it executed; reason Error if it died of an error)
-  Request,         // wants the GIL: state -> waiting (reason: why it asks)
-  Acquire,         // got the GIL: state -> running (arg: ns it waited)
-  Release,         // let go of the GIL: state by reason (io, native, blocked, waiting, done);
-                   // arg: the bytecodes the thread had executed so far
-  DropRequest,     // asked the holder to drop the GIL (arg: the holder's id)
-  ForcedSwitch,    // dropped on request and waited until another thread took the GIL
-  FailedAcquire,   // woke for a free GIL and found it taken again (arg: the holder's id)
-  IoBegin,         // io()/sleep() starts (arg: requested µs)
+  Spawn,          // the thread exists (arg: parent thread id, -1 for a process's first thread)
+  Exit,           // finished (arg: bytecodes it executed; reason Error if it died of an error)
+  Request,        // wants the GIL: state -> waiting (reason: why it asks)
+  Acquire,        // got the GIL: state -> running (arg: ns it waited)
+  Release,        // let go of the GIL: state by reason (io, native, blocked, waiting, done);
+                  // arg: the bytecodes the thread had executed so far
+  DropRequest,    // asked the holder to drop the GIL (arg: the holder's id)
+  ForcedSwitch,   // dropped on request and waited until another thread took the GIL
+  FailedAcquire,  // woke for a free GIL and found it taken again (arg: the holder's id)
+  IoBegin,        // io()/sleep() starts (arg: requested µs)
   IoEnd,
-  NativeBegin,     // native() starts, GIL released (arg: requested µs)
+  NativeBegin,  // native() starts, GIL released (arg: requested µs)
   NativeEnd,
-  NativeHoldBegin, // native_hold() starts, GIL kept (arg: requested µs); state stays running
+  NativeHoldBegin,  // native_hold() starts, GIL kept (arg: requested µs); state stays running
   NativeHoldEnd,
-  BlockBegin,      // waits on a Lock, a Queue or a join: state -> blocked (arg: object id)
+  BlockBegin,  // waits on a Lock, a Queue or a join: state -> blocked (arg: object id)
   BlockEnd,
-  LockAcquired,    // a script Lock was taken (arg: lock id)
-  LockReleased,    // (arg: lock id)
-  QueuePut,        // (arg: queue id)
-  QueueGet,        // (arg: queue id)
+  LockAcquired,  // a script Lock was taken (arg: lock id)
+  LockReleased,  // (arg: lock id)
+  QueuePut,      // (arg: queue id)
+  QueueGet,      // (arg: queue id)
 };
 
 // Why a thread requests or releases the GIL, or what it blocks on.

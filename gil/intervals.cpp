@@ -22,7 +22,8 @@ std::vector<StateInterval> state_intervals(const RunRecord& run) {
   auto close = [&](size_t t, Nanos at) {
     Open& o = open[t];
     if (!o.live || at <= o.start) return;
-    StateInterval iv{static_cast<int>(t), o.state, o.start, at, o.reason, 0, o.handoff_from, o.handoff_release};
+    StateInterval iv{static_cast<int>(t), o.state,          o.start, at, o.reason, 0,
+                     o.handoff_from,      o.handoff_release};
     per_thread[t].push_back(iv);
   };
   auto begin = [&](size_t t, ThreadStateKind s, Nanos at, Reason r) {
@@ -33,7 +34,9 @@ std::vector<StateInterval> state_intervals(const RunRecord& run) {
   for (const Event& e : run.events) {
     auto t = static_cast<size_t>(e.thread);
     switch (e.kind) {
-      case EventKind::Spawn: begin(t, ThreadStateKind::Waiting, e.time, Reason::Start); break;
+      case EventKind::Spawn:
+        begin(t, ThreadStateKind::Waiting, e.time, Reason::Start);
+        break;
       case EventKind::Request:
         if (open[t].state != ThreadStateKind::Waiting || !open[t].live)
           begin(t, ThreadStateKind::Waiting, e.time, e.reason);
@@ -73,7 +76,8 @@ std::vector<StateInterval> state_intervals(const RunRecord& run) {
         close(t, e.time);
         open[t].live = false;
         break;
-      default: break;
+      default:
+        break;
     }
   }
   for (size_t t = 0; t < n; ++t) close(t, run.observed_end());

@@ -17,10 +17,10 @@ struct StateInterval {
   ThreadStateKind state;
   Nanos start;
   Nanos end;
-  Reason reason;              // why the state began: the release reason, the request reason
-  std::uint64_t bytecodes;    // running: bytecodes executed in it; else 0
-  int handoff_from = -1;      // running: the thread that held this GIL just before, if another
-  Nanos handoff_release = -1; // ... and when it released it
+  Reason reason;               // why the state began: the release reason, the request reason
+  std::uint64_t bytecodes;     // running: bytecodes executed in it; else 0
+  int handoff_from = -1;       // running: the thread that held this GIL just before, if another
+  Nanos handoff_release = -1;  // ... and when it released it
 };
 
 // All intervals, thread by thread in order of time. Zero-length intervals are kept out.

@@ -39,7 +39,8 @@ Metrics compute_metrics(const RunRecord& run) {
   auto enter = [&](int t, ThreadStateKind next, Nanos at) {
     auto& tm = m.threads[static_cast<size_t>(t)];
     if (state[static_cast<size_t>(t)] == ThreadStateKind::Done) return;
-    tm.state_ns[static_cast<int>(state[static_cast<size_t>(t)])] += at - since[static_cast<size_t>(t)];
+    tm.state_ns[static_cast<int>(state[static_cast<size_t>(t)])] +=
+        at - since[static_cast<size_t>(t)];
     if (next == ThreadStateKind::Done) tm.end = at;
     state[static_cast<size_t>(t)] = next;
     since[static_cast<size_t>(t)] = at;
@@ -55,7 +56,9 @@ Metrics compute_metrics(const RunRecord& run) {
         since[t] = e.time;
         started[t] = true;
         break;
-      case EventKind::Request: enter(e.thread, ThreadStateKind::Waiting, e.time); break;
+      case EventKind::Request:
+        enter(e.thread, ThreadStateKind::Waiting, e.time);
+        break;
       case EventKind::Acquire:
         enter(e.thread, ThreadStateKind::Running, e.time);
         ++tm.acquisitions;
@@ -80,10 +83,17 @@ Metrics compute_metrics(const RunRecord& run) {
         enter(e.thread, ThreadStateKind::Done, e.time);
         tm.bytecodes = static_cast<std::uint64_t>(e.arg);
         break;
-      case EventKind::DropRequest: ++m.gil.drop_requests; break;
-      case EventKind::ForcedSwitch: ++m.gil.forced_switches; break;
-      case EventKind::FailedAcquire: ++m.gil.failed_acquisitions; break;
-      default: break;
+      case EventKind::DropRequest:
+        ++m.gil.drop_requests;
+        break;
+      case EventKind::ForcedSwitch:
+        ++m.gil.forced_switches;
+        break;
+      case EventKind::FailedAcquire:
+        ++m.gil.failed_acquisitions;
+        break;
+      default:
+        break;
     }
   }
   // Recording may have stopped (--max-events) before threads finished: the picture ends there.
@@ -96,8 +106,9 @@ Metrics compute_metrics(const RunRecord& run) {
   for (size_t g = 0; g < holder.size(); ++g)
     if (holder[g] >= 0) m.gil.held_ns += run.observed_end() - held_from[g];
   if (run.observed_end() > 0 && !run.gils.empty())
-    m.gil.held_fraction = static_cast<double>(m.gil.held_ns) /
-                          (static_cast<double>(run.observed_end()) * static_cast<double>(run.gils.size()));
+    m.gil.held_fraction =
+        static_cast<double>(m.gil.held_ns) /
+        (static_cast<double>(run.observed_end()) * static_cast<double>(run.gils.size()));
   std::sort(waits.begin(), waits.end());
   m.gil.wait_p50_ms = percentile_ms(waits, 50);
   m.gil.wait_p99_ms = percentile_ms(waits, 99);

@@ -19,15 +19,17 @@ Waiter* GilState::find(int thread) {
 const std::vector<PolicyInfo>& policy_catalog() {
   static const std::vector<PolicyInfo> catalog = {
       {"legacy", "CPython <= 3.1: release and re-acquire every check interval, no hand-off",
-       "--check-interval N ticks (100)", "Python 2.7 Python/ceval.c, PyEval_EvalFrameEx (_Py_Ticker)"},
+       "--check-interval N ticks (100)",
+       "Python 2.7 Python/ceval.c, PyEval_EvalFrameEx (_Py_Ticker)"},
       {"modern", "CPython 3.2-3.12: timed waits, drop requests, forced switching",
        "--switch-interval D (5ms)", "Python/ceval_gil.c take_gil / drop_gil (FORCE_SWITCHING)"},
-      {"fifo", "a fair ticket lock: hand-off to the longest waiter",
-       "--switch-interval D (5ms)", "textbook fair lock, for comparison"},
+      {"fifo", "a fair ticket lock: hand-off to the longest waiter", "--switch-interval D (5ms)",
+       "textbook fair lock, for comparison"},
       {"io-priority", "the convoy-effect fix: a thread back from I/O preempts a CPU-bound holder",
        "--switch-interval D (5ms)", "bpo-7946 (gilinter / BFS-style patches), never merged"},
       {"gvl", "Ruby MRI's GVL: FIFO queue, timer thread, 100 ms quantum",
-       "--quantum D (100ms), --timer-tick D (10ms)", "Ruby thread_pthread.c gvl_acquire_common / gvl_yield"},
+       "--quantum D (100ms), --timer-tick D (10ms)",
+       "Ruby thread_pthread.c gvl_acquire_common / gvl_yield"},
       {"none", "free-threaded Python (PEP 703): no global lock, threads truly parallel", "-",
        "CPython 3.13t; objects keep their own locks"},
   };

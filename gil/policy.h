@@ -29,22 +29,22 @@ inline constexpr Nanos kForever = std::numeric_limits<Nanos>::max();
 
 struct Waiter {
   int thread;
-  Nanos since;                   // when it requested
-  Reason reason;                 // why it requested (Io: back from I/O, ...)
-  std::uint64_t switch_number;   // GilState::switch_number when its current timed wait began
-  Nanos timer_start;             // when its current timed wait began
-  Nanos timeout = kForever;      // the wait_timeout() it is waiting with (the engine's record)
+  Nanos since;                  // when it requested
+  Reason reason;                // why it requested (Io: back from I/O, ...)
+  std::uint64_t switch_number;  // GilState::switch_number when its current timed wait began
+  Nanos timer_start;            // when its current timed wait began
+  Nanos timeout = kForever;     // the wait_timeout() it is waiting with (the engine's record)
 };
 
 // The GIL's shared state. Guarded by the engine's mutex; policies read and update it only from
 // inside the calls above.
 struct GilState {
-  int holder = -1;                // thread holding the GIL, -1 when free
-  int last_holder = -1;           // the previous holder (ceval_gil.c: last_holder)
+  int holder = -1;                  // thread holding the GIL, -1 when free
+  int last_holder = -1;             // the previous holder (ceval_gil.c: last_holder)
   std::uint64_t switch_number = 0;  // hand-overs to a different thread (ceval_gil.c: switch_number)
-  Nanos held_since = 0;           // when the holder took it
-  bool drop_request = false;      // the holder is asked to drop at its next safe point
-  std::deque<Waiter> waiters;     // threads wanting the GIL, in arrival order
+  Nanos held_since = 0;             // when the holder took it
+  bool drop_request = false;        // the holder is asked to drop at its next safe point
+  std::deque<Waiter> waiters;       // threads wanting the GIL, in arrival order
 
   const Waiter* find(int thread) const;
   Waiter* find(int thread);

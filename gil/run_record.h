@@ -15,11 +15,11 @@ enum class StopCause { None, Timeout, Interrupt, Deadlock };
 
 struct ThreadInfo {
   int id;
-  std::string name;    // as thread_name() returns it ("MainThread", "Thread-1 (worker)")
-  std::string label;   // for tables and traces: the name, prefixed by its process if not the first
-  int parent;          // -1 for the main thread
-  int gil;             // index into RunRecord::gils
-  bool failed = false; // died of an uncaught error
+  std::string name;     // as thread_name() returns it ("MainThread", "Thread-1 (worker)")
+  std::string label;    // for tables and traces: the name, prefixed by its process if not the first
+  int parent;           // -1 for the main thread
+  int gil;              // index into RunRecord::gils
+  bool failed = false;  // died of an uncaught error
 };
 
 struct GilInfo {

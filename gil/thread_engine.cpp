@@ -1,7 +1,6 @@
 #include "gil/thread_engine.h"
 
 #include <fmt/format.h>
-
 #include <pthread.h>
 #include <sched.h>
 
@@ -60,10 +59,10 @@ struct ThreadEngine::Record {
   Gil* lock = nullptr;  // gils_[gil], fixed for the thread's life
   std::shared_ptr<Interp> interp;
   std::unique_ptr<ThreadState> ts;  // owned by the OS thread while it runs
-  std::vector<Event> events;        // appended only by this thread (and by the spawner before start)
+  std::vector<Event> events;  // appended only by this thread (and by the spawner before start)
   std::thread os_thread;
   std::condition_variable cv;
-  bool signalled = false;           // set by notify(): distinguishes a wake-up from a timeout
+  bool signalled = false;  // set by notify(): distinguishes a wake-up from a timeout
   ThreadStateKind state = ThreadStateKind::Waiting;
   bool done = false;
   bool failed = false;
@@ -247,7 +246,8 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
   rec.max_events = options_.max_events;
   rec.truncated_at = truncated_at_.load();
   std::uint64_t recorded = events_recorded_.load();
-  rec.events_dropped = options_.max_events && recorded > options_.max_events ? recorded - options_.max_events : 0;
+  rec.events_dropped =
+      options_.max_events && recorded > options_.max_events ? recorded - options_.max_events : 0;
   rec.deadlock_report = deadlock_report_;
   bool any_failed = false;
   size_t total = 0;
@@ -262,10 +262,18 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
                    [](const Event& a, const Event& b) { return a.time < b.time; });
   for (auto& g : gils_) rec.gils.push_back(GilInfo{g->process});
   switch (stop_cause_) {
-    case StopCause::Timeout: rec.exit_code = 124; break;
-    case StopCause::Interrupt: rec.exit_code = 130; break;
-    case StopCause::Deadlock: rec.exit_code = 1; break;
-    case StopCause::None: rec.exit_code = any_failed ? 1 : 0; break;
+    case StopCause::Timeout:
+      rec.exit_code = 124;
+      break;
+    case StopCause::Interrupt:
+      rec.exit_code = 130;
+      break;
+    case StopCause::Deadlock:
+      rec.exit_code = 1;
+      break;
+    case StopCause::None:
+      rec.exit_code = any_failed ? 1 : 0;
+      break;
   }
   return rec;
 }
@@ -293,7 +301,8 @@ void ThreadEngine::set_drop_request(Gil& g, Record& requester) {
   if (g.state.holder < 0) return;
   if (!g.state.drop_request) emit(requester, EventKind::DropRequest, Reason::None, g.state.holder);
   g.state.drop_request = true;
-  threads_[static_cast<size_t>(g.state.holder)]->ts->eval_breaker.store(1, std::memory_order_relaxed);
+  threads_[static_cast<size_t>(g.state.holder)]->ts->eval_breaker.store(1,
+                                                                        std::memory_order_relaxed);
 }
 
 void ThreadEngine::grant(std::unique_lock<std::mutex>&, Gil& g, Record& t, Nanos requested,
@@ -766,7 +775,8 @@ bool ThreadEngine::queue_empty(ThreadState&, const Value& queue) {
 
 std::string ThreadEngine::describe_wait(const Record& t) const {
   if (t.blocked_on_thread >= 0)
-    return fmt::format("waits to join {}", threads_[static_cast<size_t>(t.blocked_on_thread)]->label);
+    return fmt::format("waits to join {}",
+                       threads_[static_cast<size_t>(t.blocked_on_thread)]->label);
   if (t.blocked_on && t.blocked_on->type == ObjType::Lock) {
     auto* l = static_cast<const LockObj*>(t.blocked_on);
     std::string holder = l->owner >= 0 ? threads_[static_cast<size_t>(l->owner)]->label : "nobody";
@@ -775,7 +785,8 @@ std::string ThreadEngine::describe_wait(const Record& t) const {
                        holder_done ? " (which has finished without releasing it)" : "");
   }
   if (t.blocked_on && t.blocked_on->type == ObjType::Queue)
-    return fmt::format("waits on Queue #{}, which is empty", static_cast<const QueueObj*>(t.blocked_on)->id);
+    return fmt::format("waits on Queue #{}, which is empty",
+                       static_cast<const QueueObj*>(t.blocked_on)->id);
   return "is blocked";
 }
 

@@ -31,8 +31,8 @@ namespace gilsim {
 struct EngineOptions {
   std::string policy = "modern";
   PolicyParams params;
-  Nanos timeout = 0;            // 0: none
-  std::uint64_t max_steps = 0;  // per thread; 0: none
+  Nanos timeout = 0;                      // 0: none
+  std::uint64_t max_steps = 0;            // per thread; 0: none
   std::uint64_t max_events = 10'000'000;  // recording stops here (24 bytes each); 0: no cap
   // For benchmarks: script thread k runs pinned to CPU pin_cpus[k % size]; empty: the OS places.
   std::vector<int> pin_cpus;
@@ -96,7 +96,8 @@ class ThreadEngine final : public Host {
   // The GIL. take_gil may throw StopRun when the run is being stopped.
   void take_gil(Record& t, Reason why);
   void release_gil(Record& t, Reason why);
-  void take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why, int wake_first = -1);
+  void take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why,
+                       int wake_first = -1);
   int release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why);
   void release_and_retake(Record& t, Reason why);
   void threads_unlocked_notify(int thread);
@@ -106,7 +107,7 @@ class ThreadEngine final : public Host {
 
   // Blocking on script objects: the caller has released the GIL; waits under lk.
   void block_until(std::unique_lock<std::mutex>& lk, Record& t, const std::function<bool()>& ready);
-  void check_deadlock();  // under mu_
+  void check_deadlock();                    // under mu_
   bool can_proceed(const Record& t) const;  // under mu_
   std::string describe_wait(const Record& t) const;
   void stop(StopCause cause);  // under mu_
@@ -126,8 +127,8 @@ class ThreadEngine final : public Host {
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> events_recorded_{0};
   std::atomic<Nanos> truncated_at_{-1};
-  StopCause stop_cause_ = StopCause::None;        // GUARDED_BY(mu_)
-  std::string deadlock_report_;                   // GUARDED_BY(mu_)
+  StopCause stop_cause_ = StopCause::None;  // GUARDED_BY(mu_)
+  std::string deadlock_report_;             // GUARDED_BY(mu_)
 
   mutable std::mutex out_mu_;  // serializes print() lines and error reports
   std::string captured_out_, captured_err_;

@@ -6,9 +6,10 @@
 //     thread under `modern`, each round trip costing about a switch interval; `io-priority`
 //     brings them back near their speed alone.
 // Real time on a shared machine is noisy, and noise only ever adds time, so each figure is the
-// best of 3 runs (the least disturbed), and the bounds are generous; ctest runs this binary alone (RUN_SERIAL) so no other test takes a core. Under
-// the sanitizers the ratios are meaningless (everything is 5-20x slower, unevenly): the scenarios
-// still run and keep their invariants, but the timing assertions are skipped, as the message says.
+// best of 3 runs (the least disturbed), and the bounds are generous; ctest runs this binary alone
+// (RUN_SERIAL) so no other test takes a core. Under the sanitizers the ratios are meaningless
+// (everything is 5-20x slower, unevenly): the scenarios still run and keep their invariants, but
+// the timing assertions are skipped, as the message says.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -25,7 +26,6 @@ constexpr bool kTimingMeaningful = false;
 #else
 constexpr bool kTimingMeaningful = true;
 #endif
-
 
 // Wall seconds of the script's timed section: the script prints it.
 double timed(const std::string& policy, const std::string& script,
@@ -73,7 +73,8 @@ TEST_CASE("CPU-bound threads do not speed up under a GIL; with no GIL or 2 proce
     double one = best_timed(policy, kCpuBound, {{"total", total}, {"workers", "1"}});
     double two = best_timed(policy, kCpuBound, {{"total", total}, {"workers", "2"}});
     double four = best_timed(policy, kCpuBound, {{"total", total}, {"workers", "4"}});
-    MESSAGE(policy << ": 1 thread " << one << " s, 2 threads " << two << " s, 4 threads " << four << " s");
+    MESSAGE(policy << ": 1 thread " << one << " s, 2 threads " << two << " s, 4 threads " << four
+                   << " s");
     if (!kTimingMeaningful) continue;
     if (policy == "none") {
       CHECK(one / two > 1.5);  // ideal 2.0 on 2 cores
@@ -83,8 +84,10 @@ TEST_CASE("CPU-bound threads do not speed up under a GIL; with no GIL or 2 proce
       CHECK(one / four < 1.25);
     }
   }
-  double one = best_timed("modern", kCpuBound, {{"total", total}, {"workers", "1"}, {"procs", "1"}});
-  double two = best_timed("modern", kCpuBound, {{"total", total}, {"workers", "2"}, {"procs", "1"}});
+  double one =
+      best_timed("modern", kCpuBound, {{"total", total}, {"workers", "1"}, {"procs", "1"}});
+  double two =
+      best_timed("modern", kCpuBound, {{"total", total}, {"workers", "2"}, {"procs", "1"}});
   MESSAGE("processes: 1 " << one << " s, 2 " << two << " s");
   if (kTimingMeaningful) CHECK(one / two > 1.5);  // CPython 3.11 here: 1.92x
 }
@@ -152,11 +155,12 @@ print(busy / alone, busy)
   double per_op_ms = std::stod(modern.out.substr(modern.out.find(' ') + 1));
   EngineRun prio = run_on_engine("io-priority", script);
   double prio_slowdown = std::stod(prio.out);
-  MESSAGE("modern: " << slowdown << "x slower, " << per_op_ms << " ms per op; io-priority: " << prio_slowdown << "x");
+  MESSAGE("modern: " << slowdown << "x slower, " << per_op_ms
+                     << " ms per op; io-priority: " << prio_slowdown << "x");
   CHECK(joined(check_invariants(modern.record)) == "");
   CHECK(joined(check_invariants(prio.record)) == "");
   if (!kTimingMeaningful) return;
-  CHECK(slowdown > 20.0);                                   // CPython 3.11 here: 127x with sleep(0)
+  CHECK(slowdown > 20.0);                                  // CPython 3.11 here: 127x with sleep(0)
   CHECK(per_op_ms == doctest::Approx(5.0).epsilon(0.25));  // about one switch interval
   CHECK(prio_slowdown < 5.0);
 }

@@ -33,7 +33,8 @@ inline EngineRun run_on_engine(const std::string& policy, const std::string& tex
 }
 
 inline const std::vector<std::string>& all_policies() {
-  static const std::vector<std::string> names = {"legacy", "modern", "fifo", "io-priority", "gvl", "none"};
+  static const std::vector<std::string> names = {"legacy",      "modern", "fifo",
+                                                 "io-priority", "gvl",    "none"};
   return names;
 }
 

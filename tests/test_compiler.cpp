@@ -443,9 +443,9 @@ TEST_CASE("statements out of place") {
                       "name 'c' is used prior to global declaration");
 }
 
-// Regression test (the bug is fixed): for a name assigned (not read) before its `global` statement CPython 3.11 says "name 'x' is
-// assigned to before global declaration" (symtable.c, GLOBAL_AFTER_ASSIGN); gilsim always says
-// "is used prior to global declaration".
+// Regression test (the bug is fixed): for a name assigned (not read) before its `global` statement
+// CPython 3.11 says "name 'x' is assigned to before global declaration" (symtable.c,
+// GLOBAL_AFTER_ASSIGN); gilsim always says "is used prior to global declaration".
 TEST_CASE("a name assigned before its global declaration is reported as assigned") {
   CHECK_COMPILE_ERROR("def f():\n    x = 1\n    global x\n", 3, 5,
                       "name 'x' is assigned to before global declaration");
@@ -465,11 +465,11 @@ TEST_CASE("argument counts are limited; constants, globals and list sizes have w
   CHECK(run_ok(globals + "3\nprint(g65599, g0, g65540)\n") == "3 3 3\n");
 }
 
-// Regression test (the bug is fixed): FunctionCompiler::constant() pools constants with a linear scan of the pool, so compiling
-// a script with N distinct constants takes O(N^2) comparisons: 70,000 distinct numbers take about a
-// minute under ASan, and a 200,000-line generated script (the case the wide operands were added
-// for) takes seconds even in a release build. A hash map from value to index, as global names
-// already use, makes it linear.
+// Regression test (the bug is fixed): FunctionCompiler::constant() pools constants with a linear
+// scan of the pool, so compiling a script with N distinct constants takes O(N^2) comparisons:
+// 70,000 distinct numbers take about a minute under ASan, and a 200,000-line generated script (the
+// case the wide operands were added for) takes seconds even in a release build. A hash map from
+// value to index, as global names already use, makes it linear.
 TEST_CASE("compiling many distinct constants takes linear time") {
   std::string items;
   for (int i = 0; i < 100000; ++i) items += std::to_string(i) + ",";

@@ -195,12 +195,12 @@ TEST_CASE("max_steps stops a runaway loop with StepLimitError at a safe point") 
   CHECK(fine.host.output() == "100\n");
 }
 
-// Regression test (the bug is fixed): execute()'s catch locates the failing instruction at `ip - 1`, assuming "every handler
-// raises before it jumps". But the safe point of a back edge (JUMP_BACKWARD,
-// POP_JUMP_BACKWARD_IF_TRUE, JUMP_BACKWARD_IF_LT) raises StepLimitError *after* ip moved to the
-// jump target, so the traceback shows the instruction before the target: here line 2 (`i = 0`),
-// outside the loop, instead of the `continue` on line 6. (Any ScriptError a host raises from
-// on_eval_breaker would be misplaced the same way.)
+// Regression test (the bug is fixed): execute()'s catch locates the failing instruction at `ip -
+// 1`, assuming "every handler raises before it jumps". But the safe point of a back edge
+// (JUMP_BACKWARD, POP_JUMP_BACKWARD_IF_TRUE, JUMP_BACKWARD_IF_LT) raises StepLimitError *after* ip
+// moved to the jump target, so the traceback shows the instruction before the target: here line 2
+// (`i = 0`), outside the loop, instead of the `continue` on line 6. (Any ScriptError a host raises
+// from on_eval_breaker would be misplaced the same way.)
 TEST_CASE("StepLimitError at a `continue` points into the loop") {
   Harness h("total = 0\ni = 0\nwhile True:\n    i += 1\n    if i > 0:\n        continue\n");
   h.ts.max_steps = 2000;

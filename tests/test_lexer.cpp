@@ -235,9 +235,9 @@ TEST_CASE("malformed integer literals") {
   CHECK_LEX_ERROR("x = 3j\n", "SyntaxError", 1, 5, "complex numbers are not supported by gilsim");
 }
 
-// Regression test (the bug is fixed): PEP 515 allows one underscore right after the base prefix (`0x_ff`, `0o_17`, `0b_1`), and
-// CPython 3.11 accepts these literals; gilsim's lexer rejects them as "invalid hexadecimal
-// literal".
+// Regression test (the bug is fixed): PEP 515 allows one underscore right after the base prefix
+// (`0x_ff`, `0o_17`, `0b_1`), and CPython 3.11 accepts these literals; gilsim's lexer rejects them
+// as "invalid hexadecimal literal".
 TEST_CASE("an underscore may follow the base prefix, as PEP 515 allows") {
   CHECK(only("0x_ff").int_value == 255);
   CHECK(only("0o_17").int_value == 15);
@@ -329,10 +329,10 @@ TEST_CASE("string prefixes gilsim does not implement are refused by name") {
   CHECK_LEX_ERROR("x = rb'a'\n", "SyntaxError", 1, 5, "string prefix 'rb'");
 }
 
-// Regression test (the bug is fixed): any name of one or two letters directly followed by a quote is taken for a string prefix,
-// so valid Python such as `"a" in"abc"` or `if"x":` is refused ("string prefix 'in' is not
-// supported by gilsim"). Only r, b, u, f and their two-letter combinations are prefixes;
-// CPython 3.11 lexes `in"abc"` as the keyword `in` followed by a string.
+// Regression test (the bug is fixed): any name of one or two letters directly followed by a quote
+// is taken for a string prefix, so valid Python such as `"a" in"abc"` or `if"x":` is refused
+// ("string prefix 'in' is not supported by gilsim"). Only r, b, u, f and their two-letter
+// combinations are prefixes; CPython 3.11 lexes `in"abc"` as the keyword `in` followed by a string.
 TEST_CASE("a keyword directly followed by a string is not a string prefix") {
   CHECK(kinds("x = 'a' in'abc'\n") == "NAME = STRING in STRING NEWLINE END");
   CHECK(kinds("if'x':\n    pass\n") == "if STRING : NEWLINE INDENT pass NEWLINE DEDENT END");
@@ -505,10 +505,10 @@ TEST_CASE("characters outside the language") {
                   "non-ASCII identifiers are not supported by gilsim");
 }
 
-// Regression test (the bug is fixed): lex_punct() tries the punctuation table before its "bitwise operators are not supported"
-// check, and the table's '<' and '>' match the first half of "<<" and ">>": the shift check is
-// unreachable, so `a << 2` lexes as `a < < 2` and the user gets a bare "invalid syntax" from the
-// parser instead of the message `&`, `|`, `^` and `~` get.
+// Regression test (the bug is fixed): lex_punct() tries the punctuation table before its "bitwise
+// operators are not supported" check, and the table's '<' and '>' match the first half of "<<" and
+// ">>": the shift check is unreachable, so `a << 2` lexes as `a < < 2` and the user gets a bare
+// "invalid syntax" from the parser instead of the message `&`, `|`, `^` and `~` get.
 TEST_CASE("shift operators are refused as bitwise operators") {
   CHECK_LEX_ERROR("x = a << 2\n", "SyntaxError", 1, 7, "bitwise operators are not supported");
   CHECK_LEX_ERROR("x = a >> 2\n", "SyntaxError", 1, 7, "bitwise operators are not supported");

@@ -201,21 +201,22 @@ TEST_CASE("range length, including spans wider than int64") {
         "3 -9223372036854775808 -1 True\n");
 }
 
-// Regression test (the bug is fixed): range indexing computes `start + i * step` in int64 (operations.cpp, subscript), which
-// overflows -- undefined behaviour, an abort under UBSan -- even when the item itself fits:
-// range(-2**63, 2**63 - 1, 2**63 - 1)[2] is 2**63 - 2 in CPython. min(), max() and sum() of a range
-// index it the same way, and the new sum(range) fast path computes `r->start + i * r->step` too.
+// Regression test (the bug is fixed): range indexing computes `start + i * step` in int64
+// (operations.cpp, subscript), which overflows -- undefined behaviour, an abort under UBSan -- even
+// when the item itself fits: range(-2**63, 2**63 - 1, 2**63 - 1)[2] is 2**63 - 2 in CPython. min(),
+// max() and sum() of a range index it the same way, and the new sum(range) fast path computes
+// `r->start + i * r->step` too.
 TEST_CASE("indexing a range whose step times index overflows int64") {
   CHECK(run_ok("r = range(-9223372036854775807 - 1, 9223372036854775807, 9223372036854775807)\n"
                "print(r[2], r[-1], max(r), sum(r))\n") ==
         "9223372036854775806 9223372036854775806 9223372036854775806 -3\n");
 }
 
-// Regression test (the bug is fixed): RangeObj::length() narrows a 128-bit count to int64 without a check, so a range with more
-// than INT64_MAX items reports a negative length: `bool(range(-1, 2**63 - 1))` is False (CPython:
-// True), `range(-1, 2**63 - 1)[0]` raises IndexError (CPython: -1), and `len()` of it returns a
-// negative number where CPython raises "OverflowError: Python int too large to convert to C
-// ssize_t".
+// Regression test (the bug is fixed): RangeObj::length() narrows a 128-bit count to int64 without a
+// check, so a range with more than INT64_MAX items reports a negative length: `bool(range(-1, 2**63
+// - 1))` is False (CPython: True), `range(-1, 2**63 - 1)[0]` raises IndexError (CPython: -1), and
+// `len()` of it returns a negative number where CPython raises "OverflowError: Python int too large
+// to convert to C ssize_t".
 TEST_CASE("ranges longer than INT64_MAX are non-empty and indexable") {
   CHECK(run_ok("r = range(-1, 9223372036854775807)\nprint(bool(r), r[0], r[-1], 5 in r)\n") ==
         "True -1 9223372036854775806 True\n");

@@ -288,10 +288,10 @@ TEST_CASE("expected ':' points just past the header") {
   CHECK_SYNTAX_ERROR("if x == 12\n    pass\n", "SyntaxError", 1, 11, "expected ':'");
 }
 
-// Regression test (the bug is fixed): Parser::expect() places "expected ':'" at prev.col + prev.text.size(), but a string
-// token's text is its decoded value, not its spelling: after `"abc"` it points 2 columns early
-// (col 12 instead of CPython's 14), and after a string with escapes or a triple-quoted string
-// further off still.
+// Regression test (the bug is fixed): Parser::expect() places "expected ':'" at prev.col +
+// prev.text.size(), but a string token's text is its decoded value, not its spelling: after `"abc"`
+// it points 2 columns early (col 12 instead of CPython's 14), and after a string with escapes or a
+// triple-quoted string further off still.
 TEST_CASE("expected ':' after a string literal points past its closing quote") {
   CHECK_SYNTAX_ERROR("if x == \"abc\"\n    pass\n", "SyntaxError", 1, 14, "expected ':'");
   CHECK_SYNTAX_ERROR("if x == '\\n'\n    pass\n", "SyntaxError", 1, 13, "expected ':'");

@@ -184,8 +184,10 @@ print("unreachable")
     CHECK(r.out.empty());
     const std::string& report = r.record.deadlock_report;
     CHECK(report.find("MainThread waits to join Thread-1 (first)") != std::string::npos);
-    CHECK(report.find("Thread-1 (first) waits for Lock #2, held by Thread-2 (second)") != std::string::npos);
-    CHECK(report.find("Thread-2 (second) waits for Lock #1, held by Thread-1 (first)") != std::string::npos);
+    CHECK(report.find("Thread-1 (first) waits for Lock #2, held by Thread-2 (second)") !=
+          std::string::npos);
+    CHECK(report.find("Thread-2 (second) waits for Lock #1, held by Thread-1 (first)") !=
+          std::string::npos);
     CHECK(report.find("cycle:") != std::string::npos);
     CHECK(joined(check_invariants(r.record)) == "");
   }
@@ -194,10 +196,12 @@ print("unreachable")
 TEST_CASE("waiting on an empty Queue nobody will fill is a deadlock; a non-reentrant Lock too") {
   EngineRun q = run_on_engine("modern", "q = Queue()\nq.get()\n");
   CHECK(q.record.stop == StopCause::Deadlock);
-  CHECK(q.record.deadlock_report.find("MainThread waits on Queue #1, which is empty") != std::string::npos);
+  CHECK(q.record.deadlock_report.find("MainThread waits on Queue #1, which is empty") !=
+        std::string::npos);
   EngineRun l = run_on_engine("modern", "l = Lock()\nl.acquire()\nl.acquire()\n");
   CHECK(l.record.stop == StopCause::Deadlock);
-  CHECK(l.record.deadlock_report.find("MainThread waits for Lock #1, held by MainThread") != std::string::npos);
+  CHECK(l.record.deadlock_report.find("MainThread waits for Lock #1, held by MainThread") !=
+        std::string::npos);
 }
 
 TEST_CASE("joining threads that finish is not a deadlock, however the timing falls") {

@@ -55,7 +55,8 @@ measure("arith", arith, {}, {})
 }
 
 std::string lua_script(long count_n, long arith_n, int reps) {
-  return fmt::format(R"(local function count(n) local i = 0 while i < n do i = i + 1 end return i end
+  return fmt::format(
+      R"(local function count(n) local i = 0 while i < n do i = i + 1 end return i end
 local function arith(n) local x = 0 local i = 0 while i < n do x = (x * 3 + 1) % 1009 i = i + 1 end return x end
 local function measure(name, f, n, reps)
   for w = 1, 10 do f(1000) end
@@ -64,7 +65,7 @@ end
 measure("count", count, {}, {})
 measure("arith", arith, {}, {})
 )",
-                     count_n, reps, arith_n, reps);
+      count_n, reps, arith_n, reps);
 }
 
 using Samples = std::map<std::string, std::vector<double>>;
@@ -95,7 +96,8 @@ bool on_path(const std::string& program) {
 }
 
 // Runs `interpreter file` where file holds `text`; returns its stdout, or "" on failure.
-std::string run_external(const std::string& interpreter, const std::string& text, const char* suffix) {
+std::string run_external(const std::string& interpreter, const std::string& text,
+                         const char* suffix) {
   char path[] = "/tmp/gilsim-bench-XXXXXX";
   int fd = mkstemp(path);
   if (fd < 0) return "";
@@ -140,8 +142,8 @@ int run_eval_bench(const BenchOptions& opt) {
   std::string script = loop_script(count_n, arith_n, opt.repeat);
 
   fmt::print("gilsim bench: eval loop inside a function, ns per iteration\n");
-  fmt::print("median of {} rounds each, after 10 warm-up calls; count n={}, arith n={}\n\n", opt.repeat,
-             count_n, arith_n);
+  fmt::print("median of {} rounds each, after 10 warm-up calls; count n={}, arith n={}\n\n",
+             opt.repeat, count_n, arith_n);
 
   Samples ours = run_gilsim(script);
   Samples py, lua;
@@ -150,7 +152,8 @@ int run_eval_bench(const BenchOptions& opt) {
     std::string shim = "import time\ndef now_ms():\n    return time.perf_counter() * 1000.0\n\n";
     py = parse_samples(run_external(opt.python, shim + script, ".py"));
   }
-  if (have_lua) lua = parse_samples(run_external(opt.lua, lua_script(count_n, arith_n, opt.repeat), ".lua"));
+  if (have_lua)
+    lua = parse_samples(run_external(opt.lua, lua_script(count_n, arith_n, opt.repeat), ".lua"));
 
   fmt::print("{:<8}{:>9} {:>9} {:>9}  {:>14} {:>14}\n", "loop", "gilsim", "python3", "lua5.4",
              "python3/gilsim", "lua5.4/gilsim");
@@ -159,11 +162,15 @@ int run_eval_bench(const BenchOptions& opt) {
     fmt::print("{:<8}{} {} {}  {:>14} {:>14}\n", name, cell(g), cell(p), cell(l), ratio(p, g),
                ratio(l, g));
   }
-  if (!have_py) fmt::print("\n{} not found: no CPython figures (install python3 or pass --python)\n", opt.python);
-  if (!have_lua) fmt::print("{} not found: no Lua figures (apt-get install lua5.4 to add them)\n", opt.lua);
+  if (!have_py)
+    fmt::print("\n{} not found: no CPython figures (install python3 or pass --python)\n",
+               opt.python);
+  if (!have_lua)
+    fmt::print("{} not found: no Lua figures (apt-get install lua5.4 to add them)\n", opt.lua);
   fmt::print(
       "\npython3/gilsim above 1 means gilsim is faster. Target (issue 2): at least 3x faster than\n"
-      "CPython 3.11 on both loops, safe-point poll included; goal: Lua 5.4 (lua5.4/gilsim near 1).\n"
+      "CPython 3.11 on both loops, safe-point poll included; goal: Lua 5.4 (lua5.4/gilsim near "
+      "1).\n"
       "Reference machine (shared/reference): CPython 19.56 / 61.14 ns, Lua 5.4 5.83 / 10.85 ns.\n");
   return ours.empty() ? 1 : 0;
 }

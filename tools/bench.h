@@ -7,17 +7,17 @@
 namespace gilsim {
 
 struct BenchOptions {
-  int repeat = 5;            // timed rounds per figure; the median is reported
+  int repeat = 5;  // timed rounds per figure; the median is reported
   std::string python = "python3";
   std::string lua = "lua5.4";  // run too when installed, for the project's Lua 5.4 goal
-  double scale = 1.0;        // multiplies the iteration counts (smaller for a quick look)
-  std::string only;          // "eval", "gil" or "trace": one section; empty: all
+  double scale = 1.0;          // multiplies the iteration counts (smaller for a quick look)
+  std::string only;            // "eval", "gil" or "trace": one section; empty: all
 };
 
 int run_bench(const BenchOptions& options);
-int run_eval_bench(const BenchOptions& options);  // issue 2: the eval loop beside python3, lua5.4
-int run_gil_bench(const BenchOptions& options);   // issue 3: safe points, hand-off, many threads
-int run_trace_bench(const BenchOptions& options); // issue 4: recording cost, trace sizes and speed
+int run_eval_bench(const BenchOptions& options);   // issue 2: the eval loop beside python3, lua5.4
+int run_gil_bench(const BenchOptions& options);    // issue 3: safe points, hand-off, many threads
+int run_trace_bench(const BenchOptions& options);  // issue 4: recording cost, trace sizes and speed
 
 double median(std::vector<double> v);
 

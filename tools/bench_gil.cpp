@@ -75,7 +75,9 @@ double raw_handoff_us(int rounds, int cpu_a, int cpu_b) {
     for (int i = 0; i < rounds; ++i) {
       std::unique_lock lk(mu);
       cv.wait(lk, [&] { return turn == 1; });
-      samples.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - sent).count());
+      samples.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - sent)
+              .count());
       turn = 0;
       sent = std::chrono::steady_clock::now();
       cv.notify_all();
@@ -160,9 +162,10 @@ int run_gil_bench(const BenchOptions& opt) {
       gil.push_back(gil_handoff_us(std::max(0.05, 0.3 * opt.scale), a, b));
     }
     double r = median(raw), g = median(gil);
-    fmt::print("    {:<13} raw mutex+condvar {:6.1f}   GIL release -> next acquire {:6.1f}   ratio {:.2f}x"
-               "   (target <= 1.2x)\n",
-               what, r, g, g / r);
+    fmt::print(
+        "    {:<13} raw mutex+condvar {:6.1f}   GIL release -> next acquire {:6.1f}   ratio {:.2f}x"
+        "   (target <= 1.2x)\n",
+        what, r, g, g / r);
   }
   fmt::print("\n");
 
@@ -184,9 +187,10 @@ for t in ts:
     Metrics met = compute_metrics(rec);
     std::uint64_t bytecodes = 0;
     for (const auto& t : met.threads) bytecodes += t.bytecodes;
-    fmt::print("    {:<12} {:7.3f} s   {:>9} bytecodes   {:>7} events   peak RSS {:6.1f} MB (+{:.1f})\n",
-               info.name, static_cast<double>(rec.wall) / 1e9, bytecodes, rec.events.size(),
-               peak_rss_mb(), peak_rss_mb() - before);
+    fmt::print(
+        "    {:<12} {:7.3f} s   {:>9} bytecodes   {:>7} events   peak RSS {:6.1f} MB (+{:.1f})\n",
+        info.name, static_cast<double>(rec.wall) / 1e9, bytecodes, rec.events.size(), peak_rss_mb(),
+        peak_rss_mb() - before);
   }
   return 0;
 }

@@ -66,11 +66,12 @@ for t in ts:
   }
   double mon = median(on), moff = median(off);
   fmt::print("(a) 4 CPU-bound threads, 1 ms switch interval, modern: {} events per run\n", events);
-  fmt::print("    recording on {:.3f} s   off {:.3f} s   cost {:+.1f}%   (target <= 5%)\n\n", mon, moff,
-             (mon / moff - 1.0) * 100.0);
+  fmt::print("    recording on {:.3f} s   off {:.3f} s   cost {:+.1f}%   (target <= 5%)\n\n", mon,
+             moff, (mon / moff - 1.0) * 100.0);
 
   // A million events: legacy with a short check interval makes them fast.
-  std::uint64_t million = std::max<std::uint64_t>(10000, static_cast<std::uint64_t>(1'000'000 * opt.scale));
+  std::uint64_t million =
+      std::max<std::uint64_t>(10000, static_cast<std::uint64_t>(1'000'000 * opt.scale));
   PolicyParams legacy;
   legacy.check_interval = 10;
   std::string long_spin = R"(def spin(stop):
@@ -99,13 +100,16 @@ for t in ts:
     std::remove(path);
     return std::pair<double, double>(s, bytes);
   };
-  auto [trace_s, trace_bytes] = write_to_file("/tmp/gilsim-bench-trace.json", [&](std::ostream& f) { write_chrome_trace(big, m, f); });
-  auto [csv_s, csv_bytes] = write_to_file("/tmp/gilsim-bench-trace.csv", [&](std::ostream& f) { write_state_csv(big, f); });
-  auto [html_s, html_bytes] = write_to_file("/tmp/gilsim-bench-trace.html", [&](std::ostream& f) { write_timeline_html(big, m, f); });
+  auto [trace_s, trace_bytes] = write_to_file(
+      "/tmp/gilsim-bench-trace.json", [&](std::ostream& f) { write_chrome_trace(big, m, f); });
+  auto [csv_s, csv_bytes] = write_to_file("/tmp/gilsim-bench-trace.csv",
+                                          [&](std::ostream& f) { write_state_csv(big, f); });
+  auto [html_s, html_bytes] = write_to_file(
+      "/tmp/gilsim-bench-trace.html", [&](std::ostream& f) { write_timeline_html(big, m, f); });
   double ev = static_cast<double>(big.events.size());
   fmt::print("(b) bytes per event: {} in memory while recording", sizeof(Event));
-  fmt::print("; on disk: trace {:.0f}, CSV {:.0f}, timeline {:.0f}\n\n", trace_bytes / ev, csv_bytes / ev,
-             html_bytes / ev);
+  fmt::print("; on disk: trace {:.0f}, CSV {:.0f}, timeline {:.0f}\n\n", trace_bytes / ev,
+             csv_bytes / ev, html_bytes / ev);
   fmt::print("(c) writing {} events: trace {:.2f} s ({:.0f} MB), CSV {:.2f} s, timeline {:.2f} s\n",
              big.events.size(), trace_s, trace_bytes / 1e6, csv_s, html_s);
   return 0;

@@ -1,8 +1,8 @@
 #include "tools/cli.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -12,10 +12,10 @@
 #include "gil/thread_engine.h"
 #include "tools/bench.h"
 #include "tools/report.h"
+#include "tools/script_loader.h"
 #include "tools/timeline_html.h"
 #include "tools/trace_check.h"
 #include "tools/trace_export.h"
-#include "tools/script_loader.h"
 #include "vm/disassembler.h"
 
 namespace gilsim {
@@ -130,13 +130,16 @@ int cmd_run(const RunOptions& opt) {
   // Written whatever way the run ended: the engine always stops cleanly first.
   bool written = true;
   if (!opt.json_path.empty())
-    written &= write_file(opt.json_path, [&](std::ostream& f) { f << results_json(run, metrics).dump(2) << '\n'; });
+    written &= write_file(
+        opt.json_path, [&](std::ostream& f) { f << results_json(run, metrics).dump(2) << '\n'; });
   if (!opt.trace_path.empty())
-    written &= write_file(opt.trace_path, [&](std::ostream& f) { write_chrome_trace(run, metrics, f); });
+    written &=
+        write_file(opt.trace_path, [&](std::ostream& f) { write_chrome_trace(run, metrics, f); });
   if (!opt.csv_path.empty())
     written &= write_file(opt.csv_path, [&](std::ostream& f) { write_state_csv(run, f); });
   if (!opt.timeline_path.empty())
-    written &= write_file(opt.timeline_path, [&](std::ostream& f) { write_timeline_html(run, metrics, f); });
+    written &= write_file(opt.timeline_path,
+                          [&](std::ostream& f) { write_timeline_html(run, metrics, f); });
   if (!written && run.exit_code == 0) return 2;
   return run.exit_code;
 }
@@ -175,7 +178,8 @@ int cmd_policies() {
     fmt::print("{}\n  models:     {}\n  parameters: {}\n  source:     {}\n\n", p.name, p.models,
                p.parameters, p.source);
   }
-  fmt::print("Each has a page in docs/policies/. Choose one with: gilsim run SCRIPT --policy NAME\n");
+  fmt::print(
+      "Each has a page in docs/policies/. Choose one with: gilsim run SCRIPT --policy NAME\n");
   return 0;
 }
 
@@ -193,8 +197,9 @@ int run_cli(int argc, char** argv) {
       ->allow_extra_args(false);
   run_cmd->add_option("--policy", run.policy, "GIL policy (see: gilsim policies)")
       ->capture_default_str();
-  run_cmd->add_option("--switch-interval", run.switch_interval,
-                      "modern/fifo/io-priority: the switch interval")
+  run_cmd
+      ->add_option("--switch-interval", run.switch_interval,
+                   "modern/fifo/io-priority: the switch interval")
       ->capture_default_str();
   run_cmd->add_option("--check-interval", run.check_interval, "legacy: ticks between releases")
       ->capture_default_str();
@@ -202,18 +207,21 @@ int run_cli(int argc, char** argv) {
   run_cmd->add_option("--timer-tick", run.timer_tick, "gvl: timer period")->capture_default_str();
   run_cmd->add_option("--timeout", run.timeout, "Stop the run after this long (exit 124)");
   run_cmd->add_option("--json", run.json_path, "Write the results as JSON to this file");
-  run_cmd->add_option("--trace", run.trace_path, "Write a Perfetto / chrome://tracing trace (JSON)");
+  run_cmd->add_option("--trace", run.trace_path,
+                      "Write a Perfetto / chrome://tracing trace (JSON)");
   run_cmd->add_option("--csv", run.csv_path, "Write one row per thread state interval (CSV)");
   run_cmd->add_option("--timeline", run.timeline_path, "Write a self-contained HTML timeline");
   run_cmd->add_flag("-q,--quiet", run.quiet, "No summary table after the run");
-  run_cmd->add_option("--max-events", run.max_events,
-                      "Stop recording after N events (24 bytes each; 0: no cap)")
+  run_cmd
+      ->add_option("--max-events", run.max_events,
+                   "Stop recording after N events (24 bytes each; 0: no cap)")
       ->capture_default_str();
   run_cmd->add_option("--max-steps", run.max_steps,
                       "Stop a thread with an error after about N bytecodes (0: no limit)");
   auto* policies_cmd = app.add_subcommand("policies", "List the GIL policies");
   std::string check_path;
-  auto* check_cmd = app.add_subcommand("check", "Check a trace gilsim wrote against the run invariants");
+  auto* check_cmd =
+      app.add_subcommand("check", "Check a trace gilsim wrote against the run invariants");
   check_cmd->add_option("trace", check_path, "The trace (.json) written with --trace")->required();
 
   std::string dis_script;
@@ -223,13 +231,15 @@ int run_cli(int argc, char** argv) {
   dis_cmd->add_flag("--opcodes", dis_opcodes, "List the opcode table instead");
 
   BenchOptions bench;
-  auto* bench_cmd = app.add_subcommand("bench", "Measure the interpreter beside python3 (and lua5.4)");
+  auto* bench_cmd =
+      app.add_subcommand("bench", "Measure the interpreter beside python3 (and lua5.4)");
   bench_cmd->add_option("--repeat", bench.repeat, "Timed rounds per figure (median reported)")
       ->check(CLI::Range(1, 1000));
   bench_cmd->add_option("--python", bench.python, "The python3 to compare with");
   bench_cmd->add_option("--only", bench.only, "One section: eval, gil or trace")
       ->check(CLI::IsMember({"eval", "gil", "trace"}));
-  bench_cmd->add_option("--scale", bench.scale, "Multiply iteration counts (e.g. 0.1 for a quick run)")
+  bench_cmd
+      ->add_option("--scale", bench.scale, "Multiply iteration counts (e.g. 0.1 for a quick run)")
       ->check(CLI::Range(0.001, 100.0));
 
   try {

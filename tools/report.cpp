@@ -20,10 +20,14 @@ std::string policy_parameters(const RunRecord& run) {
 
 const char* stop_name(StopCause c) {
   switch (c) {
-    case StopCause::Timeout: return "timeout";
-    case StopCause::Interrupt: return "interrupt";
-    case StopCause::Deadlock: return "deadlock";
-    case StopCause::None: break;
+    case StopCause::Timeout:
+      return "timeout";
+    case StopCause::Interrupt:
+      return "interrupt";
+    case StopCause::Deadlock:
+      return "deadlock";
+    case StopCause::None:
+      break;
   }
   return "none";
 }
@@ -41,13 +45,18 @@ bool parse_duration(const std::string& text, Nanos& out, std::string& error) {
   }
   std::string unit = text.substr(pos);
   double scale = 0;
-  if (unit == "ns") scale = 1;
-  else if (unit == "us" || unit == "\u00b5s") scale = 1e3;
-  else if (unit == "ms") scale = 1e6;
-  else if (unit == "s") scale = 1e9;
+  if (unit == "ns")
+    scale = 1;
+  else if (unit == "us" || unit == "\u00b5s")
+    scale = 1e3;
+  else if (unit == "ms")
+    scale = 1e6;
+  else if (unit == "s")
+    scale = 1e9;
   if (scale == 0) {
-    error = unit.empty() ? fmt::format("'{}' needs a unit: {}ms, {}us or {}s", text, text, text, text)
-                         : fmt::format("'{}': unknown unit '{}' (use ns, us, ms or s)", text, unit);
+    error = unit.empty()
+                ? fmt::format("'{}' needs a unit: {}ms, {}us or {}s", text, text, text, text)
+                : fmt::format("'{}': unknown unit '{}' (use ns, us, ms or s)", text, unit);
     return false;
   }
   if (!(value >= 0) || value * scale > 1e18) {
@@ -68,9 +77,9 @@ std::string format_duration(Nanos ns) {
 }
 
 std::string format_summary(const RunRecord& run, const Metrics& m) {
-  std::string out = fmt::format("\n── gilsim · {} · policy {} ({}) · engine {} · wall {:.3f} s\n",
-                                run.script, run.policy, policy_parameters(run), run.engine,
-                                m.wall_s);
+  std::string out =
+      fmt::format("\n── gilsim · {} · policy {} ({}) · engine {} · wall {:.3f} s\n", run.script,
+                  run.policy, policy_parameters(run), run.engine, m.wall_s);
   size_t width = 6;
   for (const auto& t : m.threads) width = std::max(width, t.name.size());
   out += fmt::format("{:<{}}  {:>8} {:>8} {:>8} {:>8} {:>8} {:>12} {:>8}\n", "thread", width,
@@ -93,8 +102,8 @@ std::string format_summary(const RunRecord& run, const Metrics& m) {
         "GIL{}: {} acquisitions, {} switches, {} drop requests, {} forced switches, {} failed "
         "acquisitions\n     held {:.1f}% of the wall time; wait for it p50 {:.3f} ms, p99 {:.3f} "
         "ms, max {:.3f} ms\n",
-        run.gils.size() > 1 ? fmt::format("s ({} processes)", run.gils.size()) : "",
-        g.acquisitions, g.switches, g.drop_requests, g.forced_switches, g.failed_acquisitions,
+        run.gils.size() > 1 ? fmt::format("s ({} processes)", run.gils.size()) : "", g.acquisitions,
+        g.switches, g.drop_requests, g.forced_switches, g.failed_acquisitions,
         g.held_fraction * 100.0, g.wait_p50_ms, g.wait_p99_ms, g.wait_max_ms);
   } else {
     out += "no GIL: threads ran truly in parallel\n";
@@ -142,12 +151,15 @@ nlohmann::json results_json(const RunRecord& run, const Metrics& m) {
         {"forced_switches", g.forced_switches},
         {"failed_acquisitions", g.failed_acquisitions},
         {"held_fraction", g.held_fraction},
-        {"wait_latency_ms", {{"p50", g.wait_p50_ms}, {"p99", g.wait_p99_ms}, {"max", g.wait_max_ms}}}}},
+        {"wait_latency_ms",
+         {{"p50", g.wait_p50_ms}, {"p99", g.wait_p99_ms}, {"max", g.wait_max_ms}}}}},
       {"stop", stop_name(run.stop)},
       {"events",
        {{"recorded", run.events.size()},
         {"max_events", run.max_events},
-        {"truncated_at_s", run.truncated_at >= 0 ? nlohmann::json(static_cast<double>(run.truncated_at) / 1e9) : nlohmann::json(nullptr)},
+        {"truncated_at_s", run.truncated_at >= 0
+                               ? nlohmann::json(static_cast<double>(run.truncated_at) / 1e9)
+                               : nlohmann::json(nullptr)},
         {"dropped", run.events_dropped}}},
       {"exit_code", run.exit_code},
   };

@@ -1,9 +1,8 @@
 // Reports of a finished run: the readable summary table and the --json document.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "gil/metrics.h"
 #include "gil/run_record.h"

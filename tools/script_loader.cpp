@@ -11,7 +11,8 @@
 namespace gilsim {
 
 std::string format_syntax_error(const Source& source, const SyntaxError& e) {
-  std::string out = fmt::format("{}:{}:{}: {}: {}\n", source.path(), e.line, e.col, e.kind, e.what());
+  std::string out =
+      fmt::format("{}:{}:{}: {}: {}\n", source.path(), e.line, e.col, e.kind, e.what());
   std::string_view text = source.line(e.line);
   if (text.empty()) return out;
   // Long lines (minified or generated input) are cut around the error so the caret stays visible.

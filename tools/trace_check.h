@@ -3,10 +3,9 @@
 // or corrupted after the fact.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace gilsim {
 

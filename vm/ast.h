@@ -21,15 +21,18 @@ using StmtPtr = std::unique_ptr<Stmt>;
 using Block = std::vector<StmtPtr>;
 
 enum class ExprKind {
-  Int,        // int_value
-  Float,      // float_value
-  String,     // text
-  True, False, None,
-  Name,       // text
-  List,       // kids: the items
-  Unary,      // op (Minus, Plus, KwNot), kids[0]
-  Binary,     // op (Plus ... StarStar), kids[0] op kids[1]
-  And, Or,    // kids[0] and/or kids[1]
+  Int,     // int_value
+  Float,   // float_value
+  String,  // text
+  True,
+  False,
+  None,
+  Name,    // text
+  List,    // kids: the items
+  Unary,   // op (Minus, Plus, KwNot), kids[0]
+  Binary,  // op (Plus ... StarStar), kids[0] op kids[1]
+  And,
+  Or,         // kids[0] and/or kids[1]
   Compare,    // kids[0] ops[0] kids[1] ops[1] kids[2] ... (chained)
   IfElse,     // kids[1] if kids[0] else kids[2]
   Call,       // kids[0](kids[1..])
@@ -63,7 +66,9 @@ enum class StmtKind {
   Return,     // return [value]
   Global,     // global names
   With,       // with value [as name]: body
-  Break, Continue, Pass,
+  Break,
+  Continue,
+  Pass,
 };
 
 struct Stmt {

@@ -20,7 +20,8 @@ Host& host_of(ThreadState& ts) { return ts.interp.host(); }
 
 std::int64_t as_index(const Value& v) {
   if (!v.is_intlike())
-    raise("TypeError", fmt::format("'{}' object cannot be interpreted as an integer", type_name(v)));
+    raise("TypeError",
+          fmt::format("'{}' object cannot be interpreted as an integer", type_name(v)));
   return v.as_int();
 }
 
@@ -78,8 +79,8 @@ Value b_int(ThreadState&, Value* args, int n) {
     raise("ValueError", fmt::format("invalid literal for int() with base 10: {}",
                                     repr_string(v.as<StrObj>()->text)));
   }
-  raise("TypeError", fmt::format("int() argument must be a string or a real number, not '{}'",
-                                 type_name(v)));
+  raise("TypeError",
+        fmt::format("int() argument must be a string or a real number, not '{}'", type_name(v)));
 }
 
 Value b_float(ThreadState&, Value* args, int n) {
@@ -88,16 +89,17 @@ Value b_float(ThreadState&, Value* args, int n) {
   if (v.is_number()) return Value::floating(v.to_double());
   if (v.is(ObjType::Str)) {
     if (auto parsed = parse_float(v.as<StrObj>()->text)) return Value::floating(*parsed);
-    raise("ValueError", fmt::format("could not convert string to float: {}",
-                                    repr_string(v.as<StrObj>()->text)));
+    raise("ValueError",
+          fmt::format("could not convert string to float: {}", repr_string(v.as<StrObj>()->text)));
   }
-  raise("TypeError", fmt::format("float() argument must be a string or a real number, not '{}'",
-                                 type_name(v)));
+  raise("TypeError",
+        fmt::format("float() argument must be a string or a real number, not '{}'", type_name(v)));
 }
 
 Value b_abs(ThreadState&, Value* args, int) {
   const Value& v = args[0];
-  if (v.is_intlike()) return Value::integer(v.as_int() < 0 ? checked_sub(0, v.as_int()) : v.as_int());
+  if (v.is_intlike())
+    return Value::integer(v.as_int() < 0 ? checked_sub(0, v.as_int()) : v.as_int());
   if (v.is_float()) return Value::floating(std::fabs(v.as_float()));
   raise("TypeError", fmt::format("bad operand type for abs(): '{}'", type_name(v)));
 }
@@ -122,7 +124,8 @@ std::vector<Value> items_of(ThreadState& ts, const Value& v) {
 // its exact binary value (round(2.675, 2) is 2.67), which glibc's printf also does.
 Value b_round(ThreadState&, Value* args, int n) {
   const Value& x = args[0];
-  if (!x.is_number()) raise("TypeError", fmt::format("type {} doesn't define __round__ method", type_name(x)));
+  if (!x.is_number())
+    raise("TypeError", fmt::format("type {} doesn't define __round__ method", type_name(x)));
   if (n == 1 || args[1].is_none()) {
     if (x.is_intlike()) return Value::integer(x.as_int());
     double f = x.as_float();
@@ -140,7 +143,10 @@ Value b_round(ThreadState&, Value* args, int n) {
     std::int64_t p = 1;
     for (std::int64_t i = 0; i < -digits; ++i) p *= 10;
     std::int64_t v = x.as_int(), q = v / p, r = v % p;
-    if (r < 0) { r += p; --q; }  // floor division
+    if (r < 0) {
+      r += p;
+      --q;
+    }  // floor division
     if (2 * r > p || (2 * r == p && (q % 2 != 0))) ++q;
     return Value::integer(checked_mul(q, p));
   }
@@ -164,8 +170,12 @@ Value min_max(ThreadState& ts, Value* args, int n, Op better, const char* name) 
     if (compare(ts, better, items[i], best)) best = items[i];
   return best;
 }
-Value b_min(ThreadState& ts, Value* args, int n) { return min_max(ts, args, n, Op::COMPARE_LT, "min"); }
-Value b_max(ThreadState& ts, Value* args, int n) { return min_max(ts, args, n, Op::COMPARE_GT, "max"); }
+Value b_min(ThreadState& ts, Value* args, int n) {
+  return min_max(ts, args, n, Op::COMPARE_LT, "min");
+}
+Value b_max(ThreadState& ts, Value* args, int n) {
+  return min_max(ts, args, n, Op::COMPARE_GT, "max");
+}
 
 Value b_sum(ThreadState& ts, Value* args, int) {
   if (args[0].is(ObjType::Range)) {  // without building the list: sum(range(10**9)) is fine
@@ -227,11 +237,13 @@ Value b_thread_name(ThreadState& ts, Value*, int) { return make_str(ts.name); }
 Value spawn_common(ThreadState& ts, Value* args, int n, bool process, const char* name) {
   const Value& fn = args[0];
   if (!fn.is(ObjType::Function))
-    raise("TypeError", fmt::format("{}() needs a function defined with def, not '{}'", name,
-                                   type_name(fn)));
+    raise("TypeError",
+          fmt::format("{}() needs a function defined with def, not '{}'", name, type_name(fn)));
   return host_of(ts).spawn(ts, fn, std::vector<Value>(args + 1, args + n), process);
 }
-Value b_spawn(ThreadState& ts, Value* args, int n) { return spawn_common(ts, args, n, false, "spawn"); }
+Value b_spawn(ThreadState& ts, Value* args, int n) {
+  return spawn_common(ts, args, n, false, "spawn");
+}
 Value b_spawn_process(ThreadState& ts, Value* args, int n) {
   return spawn_common(ts, args, n, true, "spawn_process");
 }
@@ -325,10 +337,9 @@ METHOD(kQueueEmpty, "empty", m_queue_empty, 0, 0)
 #undef METHOD
 
 const NativeDef* const kBuiltins[] = {
-    &kPrint, &kLen,    &kRepr,   &kStr,      &kBool,       &kInt,       &kFloat,
-    &kAbs,   &kMin,    &kMax,    &kSum,      &kRange,      &kRound,     &kParam,     &kIo,
-    &kSleep, &kNative, &kNativeHold, &kNowMs, &kThreadName, &kSpawn, &kSpawnProcess,
-    &kLock,  &kQueue,
+    &kPrint,  &kLen,        &kRepr,  &kStr,        &kBool,  &kInt,          &kFloat, &kAbs,
+    &kMin,    &kMax,        &kSum,   &kRange,      &kRound, &kParam,        &kIo,    &kSleep,
+    &kNative, &kNativeHold, &kNowMs, &kThreadName, &kSpawn, &kSpawnProcess, &kLock,  &kQueue,
 };
 
 struct MethodEntry {
@@ -336,11 +347,9 @@ struct MethodEntry {
   const NativeDef* def;
 };
 const MethodEntry kMethods[] = {
-    {ObjType::List, &kListAppend},   {ObjType::List, &kListPop},
-    {ObjType::Thread, &kThreadJoin}, {ObjType::Lock, &kLockAcquire},
-    {ObjType::Lock, &kLockRelease},  {ObjType::Lock, &kLockLocked},
-    {ObjType::Queue, &kQueuePut},    {ObjType::Queue, &kQueueGet},
-    {ObjType::Queue, &kQueueEmpty},
+    {ObjType::List, &kListAppend},  {ObjType::List, &kListPop},     {ObjType::Thread, &kThreadJoin},
+    {ObjType::Lock, &kLockAcquire}, {ObjType::Lock, &kLockRelease}, {ObjType::Lock, &kLockLocked},
+    {ObjType::Queue, &kQueuePut},   {ObjType::Queue, &kQueueGet},   {ObjType::Queue, &kQueueEmpty},
 };
 
 }  // namespace
@@ -375,7 +384,8 @@ void check_arity(const NativeDef& def, int nargs) {
       raise("TypeError", fmt::format("{} takes no arguments ({} given)", what, nargs));
     if (def.min_args == 1)
       raise("TypeError", fmt::format("{} takes exactly one argument ({} given)", what, nargs));
-    raise("TypeError", fmt::format("{} takes exactly {} arguments ({} given)", what, def.min_args, nargs));
+    raise("TypeError",
+          fmt::format("{} takes exactly {} arguments ({} given)", what, def.min_args, nargs));
   }
   if (nargs < def.min_args)
     raise("TypeError", fmt::format("{} expected at least {} argument{}, got {}", what, def.min_args,

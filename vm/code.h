@@ -25,15 +25,15 @@ struct Position {
 };
 
 struct Code {
-  std::string name;                      // "<module>" or the function's name
+  std::string name;  // "<module>" or the function's name
   int first_line = 1;
-  std::vector<std::uint8_t> bytes;       // opcode byte, then the operand (little-endian)
+  std::vector<std::uint8_t> bytes;  // opcode byte, then the operand (little-endian)
   std::vector<Value> constants;
   std::vector<std::string> names;        // attribute and method names
   std::vector<std::string> local_names;  // parameters first
   int num_params = 0;
   int max_stack = 0;
-  std::vector<Position> positions;       // one per instruction, ordered by offset
+  std::vector<Position> positions;  // one per instruction, ordered by offset
 
   // The position of the instruction at `offset` (the last one starting at or before it).
   Position position_at(std::uint32_t offset) const;

@@ -83,17 +83,20 @@ class ScopeScanner {
             bool assigned = std::find(assigned_order_.begin(), assigned_order_.end(), name) !=
                             assigned_order_.end();
             // CPython's symtable.c: GLOBAL_PARAM, GLOBAL_AFTER_ASSIGN, GLOBAL_AFTER_USE.
-            std::string msg = is_param   ? fmt::format("name '{}' is parameter and global", name)
-                              : assigned ? fmt::format("name '{}' is assigned to before global declaration", name)
-                                         : fmt::format("name '{}' is used prior to global declaration", name);
+            std::string msg =
+                is_param   ? fmt::format("name '{}' is parameter and global", name)
+                : assigned ? fmt::format("name '{}' is assigned to before global declaration", name)
+                           : fmt::format("name '{}' is used prior to global declaration", name);
             throw SyntaxError("SyntaxError", msg, s.line, s.col);
           }
           scope.globals.insert(name);
         }
         return;
       case StmtKind::Def:
-        throw SyntaxError("SyntaxError", "nested functions are not supported by gilsim", s.line, s.col);
-      default: break;
+        throw SyntaxError("SyntaxError", "nested functions are not supported by gilsim", s.line,
+                          s.col);
+      default:
+        break;
     }
     if (s.value) scan_expr(*s.value);
     if (s.kind == StmtKind::AugAssign && s.targets[0]->kind == ExprKind::Name)
@@ -144,7 +147,8 @@ class FunctionCompiler {
     prev_op_ = op;
     code_.positions.push_back({here(), line_, col_});
     code_.bytes.push_back(static_cast<std::uint8_t>(op));
-    for (int i = 0; i < width; ++i) code_.bytes.push_back(static_cast<std::uint8_t>(arg >> (8 * i)));
+    for (int i = 0; i < width; ++i)
+      code_.bytes.push_back(static_cast<std::uint8_t>(arg >> (8 * i)));
     adjust_depth(op_stack_effect(op, static_cast<int>(arg)));
   }
 
@@ -176,7 +180,9 @@ class FunctionCompiler {
     // `x = x + y` and `x += y`: the sum goes straight to the local instead of through the stack,
     // which removes one store-to-load hop from the loop's critical path.
     if ((prev_op_ == Op::BINARY_ADD || prev_op_ == Op::INPLACE_ADD) && op == Op::STORE_FAST)
-      return rewrite(prev_op_ == Op::BINARY_ADD ? Op::BINARY_ADD_STORE_FAST : Op::INPLACE_ADD_STORE_FAST, arg, -1);
+      return rewrite(
+          prev_op_ == Op::BINARY_ADD ? Op::BINARY_ADD_STORE_FAST : Op::INPLACE_ADD_STORE_FAST, arg,
+          -1);
     return false;
   }
 
@@ -200,7 +206,8 @@ class FunctionCompiler {
     if (prev_op_ == Op::COMPARE_LT && prev_op_offset_ != kNone && label_here_ != here()) {
       code_.bytes.resize(prev_op_offset_);
       code_.bytes.push_back(static_cast<std::uint8_t>(Op::JUMP_BACKWARD_IF_LT));
-      for (int i = 0; i < 4; ++i) code_.bytes.push_back(static_cast<std::uint8_t>(target >> (8 * i)));
+      for (int i = 0; i < 4; ++i)
+        code_.bytes.push_back(static_cast<std::uint8_t>(target >> (8 * i)));
       prev_op_ = Op::JUMP_BACKWARD_IF_LT;
       adjust_depth(-1);
       return;
@@ -213,7 +220,8 @@ class FunctionCompiler {
     return here() - 4;
   }
   void patch(std::uint32_t operand_at, std::uint32_t target) {
-    for (int i = 0; i < 4; ++i) code_.bytes[operand_at + i] = static_cast<std::uint8_t>(target >> (8 * i));
+    for (int i = 0; i < 4; ++i)
+      code_.bytes[operand_at + i] = static_cast<std::uint8_t>(target >> (8 * i));
   }
   // Marks the current offset as a jump target: nothing fuses across it.
   std::uint32_t label() {
@@ -234,7 +242,8 @@ class FunctionCompiler {
     else
       key += std::to_string(v.as_int());
     auto& consts = code_.constants;
-    auto [it, inserted] = constant_index_.emplace(std::move(key), static_cast<std::uint32_t>(consts.size()));
+    auto [it, inserted] =
+        constant_index_.emplace(std::move(key), static_cast<std::uint32_t>(consts.size()));
     if (!inserted) return it->second;
     if (consts.size() >= kMaxWideIndex) fail("too many constants in one function");
     consts.push_back(v);
@@ -256,7 +265,9 @@ class FunctionCompiler {
     return g;
   }
 
-  [[noreturn]] void fail(std::string msg) { throw SyntaxError("SyntaxError", std::move(msg), line_, col_); }
+  [[noreturn]] void fail(std::string msg) {
+    throw SyntaxError("SyntaxError", std::move(msg), line_, col_);
+  }
 
   // ---- names ----
   const std::uint32_t* local_slot(const std::string& name) const {
@@ -296,11 +307,21 @@ class FunctionCompiler {
           store(*s.targets[i]);
         }
         return;
-      case StmtKind::AugAssign: aug_assign(s); return;
-      case StmtKind::If: if_stmt(s); return;
-      case StmtKind::While: while_stmt(s); return;
-      case StmtKind::For: for_stmt(s); return;
-      case StmtKind::Def: def_stmt(s); return;
+      case StmtKind::AugAssign:
+        aug_assign(s);
+        return;
+      case StmtKind::If:
+        if_stmt(s);
+        return;
+      case StmtKind::While:
+        while_stmt(s);
+        return;
+      case StmtKind::For:
+        for_stmt(s);
+        return;
+      case StmtKind::Def:
+        def_stmt(s);
+        return;
       case StmtKind::Return:
         if (!scope_) fail("'return' outside function");
         if (s.value)
@@ -310,11 +331,19 @@ class FunctionCompiler {
         at(s);
         emit(Op::RETURN_VALUE);
         return;
-      case StmtKind::Global: return;
-      case StmtKind::With: with_stmt(s); return;
-      case StmtKind::Break: break_stmt(); return;
-      case StmtKind::Continue: continue_stmt(); return;
-      case StmtKind::Pass: return;
+      case StmtKind::Global:
+        return;
+      case StmtKind::With:
+        with_stmt(s);
+        return;
+      case StmtKind::Break:
+        break_stmt();
+        return;
+      case StmtKind::Continue:
+        continue_stmt();
+        return;
+      case StmtKind::Pass:
+        return;
     }
   }
 
@@ -334,13 +363,26 @@ class FunctionCompiler {
 
   static Op binary_op(Tok t, bool inplace) {
     switch (t) {
-      case Tok::Plus: case Tok::PlusAssign: return inplace ? Op::INPLACE_ADD : Op::BINARY_ADD;
-      case Tok::Minus: case Tok::MinusAssign: return Op::BINARY_SUBTRACT;
-      case Tok::Star: case Tok::StarAssign: return inplace ? Op::INPLACE_MULTIPLY : Op::BINARY_MULTIPLY;
-      case Tok::Slash: case Tok::SlashAssign: return Op::BINARY_TRUE_DIVIDE;
-      case Tok::SlashSlash: case Tok::SlashSlashAssign: return Op::BINARY_FLOOR_DIVIDE;
-      case Tok::Percent: case Tok::PercentAssign: return Op::BINARY_MODULO;
-      default: return Op::BINARY_POWER;
+      case Tok::Plus:
+      case Tok::PlusAssign:
+        return inplace ? Op::INPLACE_ADD : Op::BINARY_ADD;
+      case Tok::Minus:
+      case Tok::MinusAssign:
+        return Op::BINARY_SUBTRACT;
+      case Tok::Star:
+      case Tok::StarAssign:
+        return inplace ? Op::INPLACE_MULTIPLY : Op::BINARY_MULTIPLY;
+      case Tok::Slash:
+      case Tok::SlashAssign:
+        return Op::BINARY_TRUE_DIVIDE;
+      case Tok::SlashSlash:
+      case Tok::SlashSlashAssign:
+        return Op::BINARY_FLOOR_DIVIDE;
+      case Tok::Percent:
+      case Tok::PercentAssign:
+        return Op::BINARY_MODULO;
+      default:
+        return Op::BINARY_POWER;
     }
   }
 
@@ -465,19 +507,35 @@ class FunctionCompiler {
   void expr(const Expr& e) {
     at(e);
     switch (e.kind) {
-      case ExprKind::Int: emit_const(Value::integer(e.int_value)); return;
-      case ExprKind::Float: emit_const(Value::floating(e.float_value)); return;
-      case ExprKind::String: emit_const(make_str(e.text)); return;
-      case ExprKind::True: emit_const(Value::boolean(true)); return;
-      case ExprKind::False: emit_const(Value::boolean(false)); return;
-      case ExprKind::None: emit_const(Value::none()); return;
-      case ExprKind::Name: load_name(e.text); return;
+      case ExprKind::Int:
+        emit_const(Value::integer(e.int_value));
+        return;
+      case ExprKind::Float:
+        emit_const(Value::floating(e.float_value));
+        return;
+      case ExprKind::String:
+        emit_const(make_str(e.text));
+        return;
+      case ExprKind::True:
+        emit_const(Value::boolean(true));
+        return;
+      case ExprKind::False:
+        emit_const(Value::boolean(false));
+        return;
+      case ExprKind::None:
+        emit_const(Value::none());
+        return;
+      case ExprKind::Name:
+        load_name(e.text);
+        return;
       case ExprKind::List:
         for (const auto& k : e.kids) expr(*k);
         at(e);
         emit(Op::BUILD_LIST, static_cast<std::uint32_t>(e.kids.size()));
         return;
-      case ExprKind::Unary: unary(e); return;
+      case ExprKind::Unary:
+        unary(e);
+        return;
       case ExprKind::Binary:
         expr(*e.kids[0]);
         expr(*e.kids[1]);
@@ -496,7 +554,9 @@ class FunctionCompiler {
         patch(to_end, label());
         return;
       }
-      case ExprKind::Compare: compare(e); return;
+      case ExprKind::Compare:
+        compare(e);
+        return;
       case ExprKind::IfElse: {
         expr(*e.kids[0]);
         at(e);
@@ -509,7 +569,9 @@ class FunctionCompiler {
         patch(to_end, label());
         return;
       }
-      case ExprKind::Call: call(e); return;
+      case ExprKind::Call:
+        call(e);
+        return;
       case ExprKind::Attribute:
         expr(*e.kids[0]);
         at(e);
@@ -539,21 +601,33 @@ class FunctionCompiler {
     }
     expr(operand);
     at(e);
-    emit(e.op == Tok::Minus ? Op::UNARY_NEGATIVE : e.op == Tok::Plus ? Op::UNARY_POSITIVE : Op::UNARY_NOT);
+    emit(e.op == Tok::Minus  ? Op::UNARY_NEGATIVE
+         : e.op == Tok::Plus ? Op::UNARY_POSITIVE
+                             : Op::UNARY_NOT);
   }
 
   static Op compare_op(CmpOp op) {
     switch (op) {
-      case CmpOp::Lt: return Op::COMPARE_LT;
-      case CmpOp::Le: return Op::COMPARE_LE;
-      case CmpOp::Gt: return Op::COMPARE_GT;
-      case CmpOp::Ge: return Op::COMPARE_GE;
-      case CmpOp::Eq: return Op::COMPARE_EQ;
-      case CmpOp::Ne: return Op::COMPARE_NE;
-      case CmpOp::Is: return Op::COMPARE_IS;
-      case CmpOp::IsNot: return Op::COMPARE_IS_NOT;
-      case CmpOp::In: return Op::COMPARE_IN;
-      case CmpOp::NotIn: return Op::COMPARE_NOT_IN;
+      case CmpOp::Lt:
+        return Op::COMPARE_LT;
+      case CmpOp::Le:
+        return Op::COMPARE_LE;
+      case CmpOp::Gt:
+        return Op::COMPARE_GT;
+      case CmpOp::Ge:
+        return Op::COMPARE_GE;
+      case CmpOp::Eq:
+        return Op::COMPARE_EQ;
+      case CmpOp::Ne:
+        return Op::COMPARE_NE;
+      case CmpOp::Is:
+        return Op::COMPARE_IS;
+      case CmpOp::IsNot:
+        return Op::COMPARE_IS_NOT;
+      case CmpOp::In:
+        return Op::COMPARE_IN;
+      case CmpOp::NotIn:
+        return Op::COMPARE_NOT_IN;
     }
     return Op::COMPARE_EQ;
   }

@@ -11,7 +11,9 @@ namespace gilsim {
 
 DirectHost::DirectHost() : start_(std::chrono::steady_clock::now()) {}
 
-void DirectHost::on_eval_breaker(ThreadState& ts) { ts.eval_breaker.store(0, std::memory_order_relaxed); }
+void DirectHost::on_eval_breaker(ThreadState& ts) {
+  ts.eval_breaker.store(0, std::memory_order_relaxed);
+}
 
 void DirectHost::on_tick(ThreadState& ts) { ts.ticker = INT64_MAX; }
 
@@ -30,7 +32,8 @@ void DirectHost::block(ThreadState&, Blocking kind, double ms) {
 }
 
 double DirectHost::now_ms(ThreadState&) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+      .count();
 }
 
 void DirectHost::write_output(ThreadState&, std::string_view text) {

@@ -13,11 +13,16 @@ namespace {
 
 std::string constant_repr(const Value& v) {
   switch (v.tag()) {
-    case Tag::None: return "None";
-    case Tag::Bool: return v.as_bool() ? "True" : "False";
-    case Tag::Int: return std::to_string(v.as_int());
-    case Tag::Float: return format_float(v.as_float());
-    default: break;
+    case Tag::None:
+      return "None";
+    case Tag::Bool:
+      return v.as_bool() ? "True" : "False";
+    case Tag::Int:
+      return std::to_string(v.as_int());
+    case Tag::Float:
+      return format_float(v.as_float());
+    default:
+      break;
   }
   if (v.is(ObjType::Str)) return repr_string(v.as<StrObj>()->text);
   return "?";
@@ -30,21 +35,27 @@ std::string local_name(const Code& code, std::uint32_t i) {
 // What an operand means, or "" when the number speaks for itself.
 std::string meaning(const Program& program, const Code& code, Op op, std::uint32_t arg) {
   switch (op) {
-    case Op::LOAD_CONST: return constant_repr(code.constants.at(arg));
+    case Op::LOAD_CONST:
+      return constant_repr(code.constants.at(arg));
     case Op::LOAD_FAST:
     case Op::STORE_FAST:
     case Op::BINARY_ADD_STORE_FAST:
-    case Op::INPLACE_ADD_STORE_FAST: return local_name(code, arg);
+    case Op::INPLACE_ADD_STORE_FAST:
+      return local_name(code, arg);
     case Op::LOAD_FAST_LOAD_FAST:
       return local_name(code, arg & 0xffff) + ", " + local_name(code, arg >> 16);
     case Op::LOAD_FAST_LOAD_CONST:
       return local_name(code, arg & 0xffff) + ", " + constant_repr(code.constants.at(arg >> 16));
     case Op::LOAD_GLOBAL:
-    case Op::STORE_GLOBAL: return program.global_names.at(arg);
+    case Op::STORE_GLOBAL:
+      return program.global_names.at(arg);
     case Op::LOAD_ATTR:
-    case Op::LOAD_METHOD: return code.names.at(arg);
-    case Op::MAKE_FUNCTION: return "code object " + program.functions.at(arg)->name;
-    default: break;
+    case Op::LOAD_METHOD:
+      return code.names.at(arg);
+    case Op::MAKE_FUNCTION:
+      return "code object " + program.functions.at(arg)->name;
+    default:
+      break;
   }
   if (op_is_jump(op)) return fmt::format("to {}", arg);
   return "";
@@ -53,10 +64,10 @@ std::string meaning(const Program& program, const Code& code, Op op, std::uint32
 }  // namespace
 
 std::string disassemble_code(const Program& program, const Code& code) {
-  std::string out = fmt::format(
-      "Disassembly of {} (line {}, {} parameter{}, {} local{}, max stack {}):\n", code.name,
-      code.first_line, code.num_params, code.num_params == 1 ? "" : "s", code.local_names.size(),
-      code.local_names.size() == 1 ? "" : "s", code.max_stack);
+  std::string out =
+      fmt::format("Disassembly of {} (line {}, {} parameter{}, {} local{}, max stack {}):\n",
+                  code.name, code.first_line, code.num_params, code.num_params == 1 ? "" : "s",
+                  code.local_names.size(), code.local_names.size() == 1 ? "" : "s", code.max_stack);
   std::set<std::uint32_t> targets;
   for (const Position& p : code.positions) {
     auto op = static_cast<Op>(code.bytes[p.offset]);
@@ -92,7 +103,8 @@ std::string disassemble(const Program& program) {
 }
 
 std::string opcode_table() {
-  std::string out = fmt::format("{:<26} {:>5} {:>6} {:>5}  {}\n", "opcode", "bytes", "stack", "ticks", "meaning");
+  std::string out =
+      fmt::format("{:<26} {:>5} {:>6} {:>5}  {}\n", "opcode", "bytes", "stack", "ticks", "meaning");
   for (int i = 0; i < kOpCount; ++i) {
     auto op = static_cast<Op>(i);
     int width = op_operand_width(op);

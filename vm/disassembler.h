@@ -11,7 +11,7 @@
 
 namespace gilsim {
 
-std::string disassemble(const Program& program);                   // module, then each function
+std::string disassemble(const Program& program);  // module, then each function
 std::string disassemble_code(const Program& program, const Code& code);
 std::string opcode_table();  // every opcode with its width, stack effect, tick flag and comment
 

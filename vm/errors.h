@@ -1,8 +1,8 @@
 // The two kinds of errors a script can meet, as C++ exceptions.
 //
-// Both carry what the user needs to find the problem. Neither is ever thrown through a policy or the
-// engine: the compiler catches SyntaxError at its entry, the eval loop catches ScriptError and turns
-// it into a traceback.
+// Both carry what the user needs to find the problem. Neither is ever thrown through a policy or
+// the engine: the compiler catches SyntaxError at its entry, the eval loop catches ScriptError and
+// turns it into a traceback.
 #pragma once
 
 #include <stdexcept>

@@ -38,10 +38,9 @@ void push_frame(ThreadState& ts, const FunctionObj* fn, std::uint32_t base, int 
   const Code& code = *fn->code;
   if (argc != code.num_params) {
     if (argc > code.num_params)
-      raise("TypeError",
-            fmt::format("{}() takes {} positional argument{} but {} {} given", code.name,
-                        code.num_params, code.num_params == 1 ? "" : "s", argc,
-                        argc == 1 ? "was" : "were"));
+      raise("TypeError", fmt::format("{}() takes {} positional argument{} but {} {} given",
+                                     code.name, code.num_params, code.num_params == 1 ? "" : "s",
+                                     argc, argc == 1 ? "was" : "were"));
     std::vector<std::string> missing(code.local_names.begin() + argc,
                                      code.local_names.begin() + code.num_params);
     std::string list;
@@ -58,8 +57,8 @@ void push_frame(ThreadState& ts, const FunctionObj* fn, std::uint32_t base, int 
   auto nlocals = static_cast<std::uint32_t>(code.local_names.size());
   for (std::uint32_t i = static_cast<std::uint32_t>(argc); i < nlocals; ++i)
     ts.stack[base + i] = Value::unset();
-  ts.frames.push_back(Frame{&code, 0, base, base + nlocals,
-                            static_cast<std::uint32_t>(ts.with_stack.size())});
+  ts.frames.push_back(
+      Frame{&code, 0, base, base + nlocals, static_cast<std::uint32_t>(ts.with_stack.size())});
 }
 
 void exit_context(ThreadState& ts, const Value& ctx) {
@@ -68,8 +67,8 @@ void exit_context(ThreadState& ts, const Value& ctx) {
 
 void enter_context(ThreadState& ts, Value ctx) {
   if (!ctx.is(ObjType::Lock))
-    raise("TypeError", fmt::format("'{}' object does not support the context manager protocol",
-                                   type_name(ctx)));
+    raise("TypeError",
+          fmt::format("'{}' object does not support the context manager protocol", type_name(ctx)));
   ts.interp.host().lock_acquire(ts, ctx, true);
   ts.with_stack.push_back(std::move(ctx));
 }
@@ -215,10 +214,10 @@ ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failin
 // predict each opcode's successor separately. Both run the same handler bodies.
 #if GILSIM_COMPUTED_GOTO
 #define VM_CASE(name) L_##name:
-#define VM_NEXT()                             \
-  do {                                        \
-    FETCH();                                  \
-    goto* kLabels[static_cast<int>(op)];      \
+#define VM_NEXT()                        \
+  do {                                   \
+    FETCH();                             \
+    goto* kLabels[static_cast<int>(op)]; \
   } while (0)
 #define VM_SWITCH(op) goto* kLabels[static_cast<int>(op)];
 #else
@@ -229,34 +228,34 @@ ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failin
 
 // The running frame's registers live in locals of execute(); these move them to and from the
 // Frame whenever a call may change frames, grow the stack or let the host see this thread.
-#define SAVE_FRAME()                                                \
-  do {                                                              \
-    frame->ip = static_cast<std::uint32_t>(ip - code_start);        \
-    frame->sp = static_cast<std::uint32_t>(sp - ts.stack.data());   \
-    ts.steps = steps;                                               \
+#define SAVE_FRAME()                                              \
+  do {                                                            \
+    frame->ip = static_cast<std::uint32_t>(ip - code_start);      \
+    frame->sp = static_cast<std::uint32_t>(sp - ts.stack.data()); \
+    ts.steps = steps;                                             \
   } while (0)
-#define LOAD_FRAME()                                  \
-  do {                                                \
-    frame = &ts.frames.back();                        \
-    code = frame->code;                               \
-    code_start = code->bytes.data();                  \
-    ip = code_start + frame->ip;                      \
-    consts = code->constants.data();                  \
-    locals = ts.stack.data() + frame->base;           \
-    sp = ts.stack.data() + frame->sp;                 \
+#define LOAD_FRAME()                        \
+  do {                                      \
+    frame = &ts.frames.back();              \
+    code = frame->code;                     \
+    code_start = code->bytes.data();        \
+    ip = code_start + frame->ip;            \
+    consts = code->constants.data();        \
+    locals = ts.stack.data() + frame->base; \
+    sp = ts.stack.data() + frame->sp;       \
   } while (0)
 #define ARG16() (ip += 2, static_cast<std::uint32_t>(ip[-2] | (ip[-1] << 8)))
 #define ARG32() (ip += 4, read_operand(ip - 4, 4))
 // A safe point: one relaxed load of this thread's breaker (and the step limit, kept in a register).
-#define SAFE_POINT()                                                                   \
-  do {                                                                                 \
-    if (GILSIM_UNLIKELY(ts.eval_breaker.load(std::memory_order_relaxed) != 0 ||        \
-                        steps >= step_limit)) {                                        \
-      if (steps >= step_limit) step_limit_reached(step_limit);                         \
-      SAVE_FRAME();                                                                    \
-      host.on_eval_breaker(ts);                                                        \
-      LOAD_FRAME();                                                                    \
-    }                                                                                  \
+#define SAFE_POINT()                                                            \
+  do {                                                                          \
+    if (GILSIM_UNLIKELY(ts.eval_breaker.load(std::memory_order_relaxed) != 0 || \
+                        steps >= step_limit)) {                                 \
+      if (steps >= step_limit) step_limit_reached(step_limit);                  \
+      SAVE_FRAME();                                                             \
+      host.on_eval_breaker(ts);                                                 \
+      LOAD_FRAME();                                                             \
+    }                                                                           \
   } while (0)
 
 [[noreturn]] void step_limit_reached(std::uint64_t limit) {
@@ -271,15 +270,15 @@ ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failin
 }
 
 // Pushes a copy of a local; ints (the hot case) skip the reference-count check.
-#define PUSH_LOCAL(slot)                                          \
-  do {                                                            \
-    const Value& v_ = locals[slot];                               \
-    if (GILSIM_LIKELY(v_.is_int())) {                             \
-      (sp++)->set_int_unchecked(v_.as_int());                     \
-    } else {                                                      \
+#define PUSH_LOCAL(slot)                                              \
+  do {                                                                \
+    const Value& v_ = locals[slot];                                   \
+    if (GILSIM_LIKELY(v_.is_int())) {                                 \
+      (sp++)->set_int_unchecked(v_.as_int());                         \
+    } else {                                                          \
       if (GILSIM_UNLIKELY(v_.is_unset())) unbound_local(*code, slot); \
-      *sp++ = v_;                                                 \
-    }                                                             \
+      *sp++ = v_;                                                     \
+    }                                                                 \
   } while (0)
 
 template <bool kCountTicks>
@@ -309,48 +308,54 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
   // just ran, if its opcode ticks: Python 2's loop decremented _Py_Ticker at the top of the loop
   // after every instruction that did not FAST_DISPATCH, so a switch falls *after* a ticking
   // instruction (between LOAD_GLOBAL x and STORE_GLOBAL x, say), not before it.
-#define FETCH()                                 \
-  do {                                          \
-    if constexpr (kCountTicks) {                \
-      if (op_ticks(op) && --ticker < 0) {       \
-        SAVE_FRAME();                           \
-        ts.ticker = ticker;                     \
-        host.on_tick(ts);                       \
-        ticker = ts.ticker;                     \
-        LOAD_FRAME();                           \
-      }                                         \
-    }                                           \
-    op = static_cast<Op>(*ip++);                \
-    ++steps;                                    \
+#define FETCH()                           \
+  do {                                    \
+    if constexpr (kCountTicks) {          \
+      if (op_ticks(op) && --ticker < 0) { \
+        SAVE_FRAME();                     \
+        ts.ticker = ticker;               \
+        host.on_tick(ts);                 \
+        ticker = ts.ticker;               \
+        LOAD_FRAME();                     \
+      }                                   \
+    }                                     \
+    op = static_cast<Op>(*ip++);          \
+    ++steps;                              \
   } while (0)
 
   std::int64_t ticker = ts.ticker;  // the legacy countdown, in a register; ts.ticker at on_tick
-  Op op = Op::POP_TOP;  // "the previous instruction" for the first tick check: one that does not tick
+  Op op =
+      Op::POP_TOP;  // "the previous instruction" for the first tick check: one that does not tick
   LOAD_FRAME();
   try {
     for (;;) {
       FETCH();
       VM_SWITCH(op) {
         VM_CASE(NOP) VM_NEXT();
-        VM_CASE(POP_TOP) *--sp = Value(); VM_NEXT();
+        VM_CASE(POP_TOP)* --sp = Value();
+        VM_NEXT();
         VM_CASE(POP_N) {
           std::uint32_t n = ARG16();
           for (std::uint32_t i = 0; i < n; ++i) *--sp = Value();
           VM_NEXT();
         }
-        VM_CASE(DUP_TOP) *sp = sp[-1]; ++sp; VM_NEXT();
+        VM_CASE(DUP_TOP)* sp = sp[-1];
+        ++sp;
+        VM_NEXT();
         VM_CASE(DUP_TOP_TWO)
-          sp[0] = sp[-2];
-          sp[1] = sp[-1];
-          sp += 2;
-          VM_NEXT();
-        VM_CASE(ROT_TWO) std::swap(sp[-1], sp[-2]); VM_NEXT();
+        sp[0] = sp[-2];
+        sp[1] = sp[-1];
+        sp += 2;
+        VM_NEXT();
+        VM_CASE(ROT_TWO) std::swap(sp[-1], sp[-2]);
+        VM_NEXT();
         VM_CASE(ROT_THREE) {
           std::swap(sp[-1], sp[-2]);  // [a, b, c] -> [a, c, b]
           std::swap(sp[-2], sp[-3]);  // -> [c, a, b]
           VM_NEXT();
         }
-        VM_CASE(LOAD_CONST) *sp++ = consts[ARG32()]; VM_NEXT();
+        VM_CASE(LOAD_CONST)* sp++ = consts[ARG32()];
+        VM_NEXT();
         VM_CASE(LOAD_FAST) {
           std::uint32_t slot = ARG16();
           PUSH_LOCAL(slot);
@@ -377,7 +382,9 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
             slot = std::move(top);
           VM_NEXT();
         }
-        VM_CASE(LOAD_GLOBAL) *sp = load_global(ts, ARG32()); ++sp; VM_NEXT();
+        VM_CASE(LOAD_GLOBAL)* sp = load_global(ts, ARG32());
+        ++sp;
+        VM_NEXT();
         VM_CASE(STORE_GLOBAL) {
           std::uint32_t index = ARG32();
           store_global(ts, index, std::move(*--sp));
@@ -436,7 +443,8 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           SAFE_POINT();
           VM_NEXT();
         }
-        VM_CASE(RESUME) SAFE_POINT(); VM_NEXT();
+        VM_CASE(RESUME) SAFE_POINT();
+        VM_NEXT();
         VM_CASE(RETURN_VALUE) {
           if (ts.with_stack.size() > frame->with_base) {
             SAVE_FRAME();
@@ -459,8 +467,8 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           VM_NEXT();
         }
         VM_CASE(MAKE_FUNCTION)
-          *sp++ = Value::adopt(new FunctionObj(program.functions[ARG32()].get()));
-          VM_NEXT();
+        *sp++ = Value::adopt(new FunctionObj(program.functions[ARG32()].get()));
+        VM_NEXT();
         VM_CASE(BUILD_LIST) {
           std::uint32_t n = ARG32();
           sp = build_list(sp, n);
@@ -472,27 +480,27 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           VM_NEXT();
         }
         VM_CASE(STORE_SUBSCR)
-          store_subscript(ts, sp[-2], sp[-1], std::move(sp[-3]));
-          sp[-1] = Value();
-          sp[-2] = Value();
-          sp -= 3;
-          VM_NEXT();
+        store_subscript(ts, sp[-2], sp[-1], std::move(sp[-3]));
+        sp[-1] = Value();
+        sp[-2] = Value();
+        sp -= 3;
+        VM_NEXT();
         VM_CASE(UNARY_NEGATIVE)
         VM_CASE(UNARY_POSITIVE)
         VM_CASE(UNARY_NOT)
-          sp[-1] = unary_op(ts, op, sp[-1]);
-          VM_NEXT();
+        sp[-1] = unary_op(ts, op, sp[-1]);
+        VM_NEXT();
         VM_CASE(BINARY_ADD)
         VM_CASE(INPLACE_ADD)
-          if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
-            std::int64_t r;
-            if (!__builtin_add_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
-              sp[-2].set_int_unchecked(r);
-              --sp;
-              VM_NEXT();
-            }
+        if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
+          std::int64_t r;
+          if (!__builtin_add_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
+            sp[-2].set_int_unchecked(r);
+            --sp;
+            VM_NEXT();
           }
-          goto binary_slow;
+        }
+        goto binary_slow;
         VM_CASE(BINARY_ADD_STORE_FAST)
         VM_CASE(INPLACE_ADD_STORE_FAST) {
           Value& slot = locals[ARG16()];
@@ -510,51 +518,51 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           VM_NEXT();
         }
         VM_CASE(BINARY_SUBTRACT)
-          if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
-            std::int64_t r;
-            if (!__builtin_sub_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
-              sp[-2].set_int_unchecked(r);
-              --sp;
-              VM_NEXT();
-            }
-          }
-          goto binary_slow;
-        VM_CASE(BINARY_MULTIPLY)
-        VM_CASE(INPLACE_MULTIPLY)
-          if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
-            std::int64_t r;
-            if (!__builtin_mul_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
-              sp[-2].set_int_unchecked(r);
-              --sp;
-              VM_NEXT();
-            }
-          }
-          goto binary_slow;
-        VM_CASE(BINARY_MODULO)
-          // Non-negative operands: C's % already is Python's.
-          if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int() && sp[-2].as_int() >= 0 &&
-                            sp[-1].as_int() > 0)) {
-            sp[-2].set_int_unchecked(sp[-2].as_int() % sp[-1].as_int());
+        if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
+          std::int64_t r;
+          if (!__builtin_sub_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
+            sp[-2].set_int_unchecked(r);
             --sp;
             VM_NEXT();
           }
-          goto binary_slow;
+        }
+        goto binary_slow;
+        VM_CASE(BINARY_MULTIPLY)
+        VM_CASE(INPLACE_MULTIPLY)
+        if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
+          std::int64_t r;
+          if (!__builtin_mul_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
+            sp[-2].set_int_unchecked(r);
+            --sp;
+            VM_NEXT();
+          }
+        }
+        goto binary_slow;
+        VM_CASE(BINARY_MODULO)
+        // Non-negative operands: C's % already is Python's.
+        if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int() && sp[-2].as_int() >= 0 &&
+                          sp[-1].as_int() > 0)) {
+          sp[-2].set_int_unchecked(sp[-2].as_int() % sp[-1].as_int());
+          --sp;
+          VM_NEXT();
+        }
+        goto binary_slow;
         VM_CASE(BINARY_TRUE_DIVIDE)
         VM_CASE(BINARY_FLOOR_DIVIDE)
         VM_CASE(BINARY_POWER)
-        binary_slow : {
-          sp[-2] = binary_op(ts, op, sp[-2], sp[-1]);
-          *--sp = Value();
+      binary_slow : {
+        sp[-2] = binary_op(ts, op, sp[-2], sp[-1]);
+        *--sp = Value();
+        VM_NEXT();
+      }
+        VM_CASE(COMPARE_LT)
+        if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
+          bool r = sp[-2].as_int() < sp[-1].as_int();
+          --sp;
+          sp[-1] = Value::boolean(r);
           VM_NEXT();
         }
-        VM_CASE(COMPARE_LT)
-          if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
-            bool r = sp[-2].as_int() < sp[-1].as_int();
-            --sp;
-            sp[-1] = Value::boolean(r);
-            VM_NEXT();
-          }
-          goto compare_slow;
+        goto compare_slow;
         VM_CASE(COMPARE_LE)
         VM_CASE(COMPARE_GT)
         VM_CASE(COMPARE_GE)
@@ -564,12 +572,12 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         VM_CASE(COMPARE_IS_NOT)
         VM_CASE(COMPARE_IN)
         VM_CASE(COMPARE_NOT_IN)
-        compare_slow : {
-          bool r = compare(ts, op, sp[-2], sp[-1]);
-          *--sp = Value();
-          sp[-1] = Value::boolean(r);
-          VM_NEXT();
-        }
+      compare_slow : {
+        bool r = compare(ts, op, sp[-2], sp[-1]);
+        *--sp = Value();
+        sp[-1] = Value::boolean(r);
+        VM_NEXT();
+      }
         VM_CASE(JUMP_FORWARD) {
           std::uint32_t target = ARG32();
           ip = code_start + target;
@@ -635,9 +643,9 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           VM_NEXT();
         }
         VM_CASE(GET_ITER)
-          get_iter(sp - 1);
-          sp += 2;
-          VM_NEXT();
+        get_iter(sp - 1);
+        sp += 2;
+        VM_NEXT();
         VM_CASE(FOR_ITER) {
           std::uint32_t target = ARG32();
           Value* slots = sp - 3;
@@ -711,7 +719,8 @@ RunResult run_module(ThreadState& ts) {
   size_t entry = ts.frames.size();
   std::uint32_t base = ts.frames.empty() ? 0 : ts.frames.back().sp;
   reserve_frame(ts, base, module);
-  ts.frames.push_back(Frame{&module, 0, base, base, static_cast<std::uint32_t>(ts.with_stack.size())});
+  ts.frames.push_back(
+      Frame{&module, 0, base, base, static_cast<std::uint32_t>(ts.with_stack.size())});
   return execute_any(ts, entry);
 }
 
@@ -742,18 +751,21 @@ std::string format_traceback(const Program& program, const ScriptFailure& failur
                 failure.frames[i - 1].line == f.line;
     repeats = same ? repeats + 1 : 0;
     if (repeats < 3) {
-      out += fmt::format("  File \"{}\", line {}, in {}\n", program.source->path(), f.line, f.function);
+      out += fmt::format("  File \"{}\", line {}, in {}\n", program.source->path(), f.line,
+                         f.function);
       std::string_view text = program.source->line(f.line);
       size_t start = text.find_first_not_of(" \t");
       if (start != std::string_view::npos) out += fmt::format("    {}\n", text.substr(start));
     }
-    bool run_ends = i + 1 == failure.frames.size() || failure.frames[i + 1].function != f.function ||
+    bool run_ends = i + 1 == failure.frames.size() ||
+                    failure.frames[i + 1].function != f.function ||
                     failure.frames[i + 1].line != f.line;
     if (run_ends && repeats >= 3)
       out += fmt::format("  [Previous line repeated {} more time{}]\n", repeats - 2,
                          repeats - 2 == 1 ? "" : "s");
   }
-  out += failure.message.empty() ? failure.type : fmt::format("{}: {}", failure.type, failure.message);
+  out +=
+      failure.message.empty() ? failure.type : fmt::format("{}: {}", failure.type, failure.message);
   out += '\n';
   return out;
 }

@@ -13,26 +13,46 @@ namespace gilsim {
 
 std::string_view tok_describe(Tok kind) {
   switch (kind) {
-    case Tok::Newline: return "newline";
-    case Tok::Indent: return "indent";
-    case Tok::Dedent: return "dedent";
-    case Tok::End: return "end of file";
-    case Tok::Name: return "name";
-    case Tok::Int: return "integer";
-    case Tok::Float: return "float";
-    case Tok::String: return "string";
-    case Tok::LParen: return "'('";
-    case Tok::RParen: return "')'";
-    case Tok::LBracket: return "'['";
-    case Tok::RBracket: return "']'";
-    case Tok::LBrace: return "'{'";
-    case Tok::RBrace: return "'}'";
-    case Tok::Comma: return "','";
-    case Tok::Colon: return "':'";
-    case Tok::Dot: return "'.'";
-    case Tok::Semicolon: return "';'";
-    case Tok::Assign: return "'='";
-    default: return "operator";
+    case Tok::Newline:
+      return "newline";
+    case Tok::Indent:
+      return "indent";
+    case Tok::Dedent:
+      return "dedent";
+    case Tok::End:
+      return "end of file";
+    case Tok::Name:
+      return "name";
+    case Tok::Int:
+      return "integer";
+    case Tok::Float:
+      return "float";
+    case Tok::String:
+      return "string";
+    case Tok::LParen:
+      return "'('";
+    case Tok::RParen:
+      return "')'";
+    case Tok::LBracket:
+      return "'['";
+    case Tok::RBracket:
+      return "']'";
+    case Tok::LBrace:
+      return "'{'";
+    case Tok::RBrace:
+      return "'}'";
+    case Tok::Comma:
+      return "','";
+    case Tok::Colon:
+      return "':'";
+    case Tok::Dot:
+      return "'.'";
+    case Tok::Semicolon:
+      return "';'";
+    case Tok::Assign:
+      return "'='";
+    default:
+      return "operator";
   }
 }
 
@@ -44,18 +64,41 @@ struct Keyword {
 };
 
 constexpr Keyword kKeywords[] = {
-    {"and", Tok::KwAnd},       {"or", Tok::KwOr},         {"not", Tok::KwNot},
-    {"if", Tok::KwIf},         {"elif", Tok::KwElif},     {"else", Tok::KwElse},
-    {"while", Tok::KwWhile},   {"for", Tok::KwFor},       {"in", Tok::KwIn},
-    {"is", Tok::KwIs},         {"break", Tok::KwBreak},   {"continue", Tok::KwContinue},
-    {"pass", Tok::KwPass},     {"def", Tok::KwDef},       {"return", Tok::KwReturn},
-    {"global", Tok::KwGlobal}, {"with", Tok::KwWith},     {"as", Tok::KwAs},
-    {"True", Tok::KwTrue},     {"False", Tok::KwFalse},   {"None", Tok::KwNone},
-    {"class", Tok::KwUnsupported},  {"try", Tok::KwUnsupported},   {"except", Tok::KwUnsupported},
-    {"finally", Tok::KwUnsupported}, {"raise", Tok::KwUnsupported}, {"import", Tok::KwUnsupported},
-    {"from", Tok::KwUnsupported},   {"lambda", Tok::KwUnsupported}, {"yield", Tok::KwUnsupported},
-    {"del", Tok::KwUnsupported},    {"assert", Tok::KwUnsupported}, {"nonlocal", Tok::KwUnsupported},
-    {"async", Tok::KwUnsupported},  {"await", Tok::KwUnsupported},
+    {"and", Tok::KwAnd},
+    {"or", Tok::KwOr},
+    {"not", Tok::KwNot},
+    {"if", Tok::KwIf},
+    {"elif", Tok::KwElif},
+    {"else", Tok::KwElse},
+    {"while", Tok::KwWhile},
+    {"for", Tok::KwFor},
+    {"in", Tok::KwIn},
+    {"is", Tok::KwIs},
+    {"break", Tok::KwBreak},
+    {"continue", Tok::KwContinue},
+    {"pass", Tok::KwPass},
+    {"def", Tok::KwDef},
+    {"return", Tok::KwReturn},
+    {"global", Tok::KwGlobal},
+    {"with", Tok::KwWith},
+    {"as", Tok::KwAs},
+    {"True", Tok::KwTrue},
+    {"False", Tok::KwFalse},
+    {"None", Tok::KwNone},
+    {"class", Tok::KwUnsupported},
+    {"try", Tok::KwUnsupported},
+    {"except", Tok::KwUnsupported},
+    {"finally", Tok::KwUnsupported},
+    {"raise", Tok::KwUnsupported},
+    {"import", Tok::KwUnsupported},
+    {"from", Tok::KwUnsupported},
+    {"lambda", Tok::KwUnsupported},
+    {"yield", Tok::KwUnsupported},
+    {"del", Tok::KwUnsupported},
+    {"assert", Tok::KwUnsupported},
+    {"nonlocal", Tok::KwUnsupported},
+    {"async", Tok::KwUnsupported},
+    {"await", Tok::KwUnsupported},
 };
 
 struct Punct {
@@ -65,22 +108,41 @@ struct Punct {
 
 // Longest first, so "**=" wins over "**" and "*".
 constexpr Punct kPuncts[] = {
-    {"**=", Tok::StarStarAssign}, {"//=", Tok::SlashSlashAssign}, {"**", Tok::StarStar},
-    {"//", Tok::SlashSlash},      {"<=", Tok::LessEqual},         {">=", Tok::GreaterEqual},
-    {"==", Tok::EqualEqual},      {"!=", Tok::NotEqual},          {"+=", Tok::PlusAssign},
-    {"-=", Tok::MinusAssign},     {"*=", Tok::StarAssign},        {"/=", Tok::SlashAssign},
-    {"%=", Tok::PercentAssign},   {"->", Tok::Arrow},             {"(", Tok::LParen},
-    {")", Tok::RParen},           {"[", Tok::LBracket},           {"]", Tok::RBracket},
-    {"{", Tok::LBrace},           {"}", Tok::RBrace},             {",", Tok::Comma},
-    {":", Tok::Colon},            {".", Tok::Dot},                {";", Tok::Semicolon},
-    {"+", Tok::Plus},             {"-", Tok::Minus},              {"*", Tok::Star},
-    {"/", Tok::Slash},            {"%", Tok::Percent},            {"<", Tok::Less},
-    {">", Tok::Greater},          {"=", Tok::Assign},
+    {"**=", Tok::StarStarAssign},
+    {"//=", Tok::SlashSlashAssign},
+    {"**", Tok::StarStar},
+    {"//", Tok::SlashSlash},
+    {"<=", Tok::LessEqual},
+    {">=", Tok::GreaterEqual},
+    {"==", Tok::EqualEqual},
+    {"!=", Tok::NotEqual},
+    {"+=", Tok::PlusAssign},
+    {"-=", Tok::MinusAssign},
+    {"*=", Tok::StarAssign},
+    {"/=", Tok::SlashAssign},
+    {"%=", Tok::PercentAssign},
+    {"->", Tok::Arrow},
+    {"(", Tok::LParen},
+    {")", Tok::RParen},
+    {"[", Tok::LBracket},
+    {"]", Tok::RBracket},
+    {"{", Tok::LBrace},
+    {"}", Tok::RBrace},
+    {",", Tok::Comma},
+    {":", Tok::Colon},
+    {".", Tok::Dot},
+    {";", Tok::Semicolon},
+    {"+", Tok::Plus},
+    {"-", Tok::Minus},
+    {"*", Tok::Star},
+    {"/", Tok::Slash},
+    {"%", Tok::Percent},
+    {"<", Tok::Less},
+    {">", Tok::Greater},
+    {"=", Tok::Assign},
 };
 
-bool is_ident_start(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -99,7 +161,11 @@ std::optional<size_t> first_invalid_utf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
-    int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
+    int extra = c < 0x80           ? 0
+                : (c >> 5) == 0x6  ? 1
+                : (c >> 4) == 0xe  ? 2
+                : (c >> 3) == 0x1e ? 3
+                                   : -1;
     if (extra < 0 || i + extra >= s.size() + (extra == 0 ? 1 : 0)) return i;
     for (int k = 1; k <= extra; ++k)
       if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return i;
@@ -222,7 +288,8 @@ class Lexer {
     t.line = line;
     t.col = col;
     // The lexer has just consumed the token; layout tokens have no width.
-    bool layout = kind == Tok::Newline || kind == Tok::Indent || kind == Tok::Dedent || kind == Tok::End;
+    bool layout =
+        kind == Tok::Newline || kind == Tok::Indent || kind == Tok::Dedent || kind == Tok::End;
     t.end_line = layout ? line : line_;
     t.end_col = layout ? col : col_;
     tokens_.push_back(std::move(t));
@@ -331,10 +398,17 @@ class Lexer {
   void track_brackets(Tok kind, int line, int col) {
     char open = 0;
     switch (kind) {
-      case Tok::LParen: open = '('; break;
-      case Tok::LBracket: open = '['; break;
-      case Tok::LBrace: open = '{'; break;
-      default: break;
+      case Tok::LParen:
+        open = '(';
+        break;
+      case Tok::LBracket:
+        open = '[';
+        break;
+      case Tok::LBrace:
+        open = '{';
+        break;
+      default:
+        break;
     }
     if (open) {
       if (static_cast<int>(brackets_.size()) >= kMaxBracketDepth)
@@ -342,7 +416,10 @@ class Lexer {
       brackets_.push_back({open, line, col});
       return;
     }
-    char close = kind == Tok::RParen ? ')' : kind == Tok::RBracket ? ']' : kind == Tok::RBrace ? '}' : 0;
+    char close = kind == Tok::RParen     ? ')'
+                 : kind == Tok::RBracket ? ']'
+                 : kind == Tok::RBrace   ? '}'
+                                         : 0;
     if (!close) return;
     if (brackets_.empty()) fail("SyntaxError", fmt::format("unmatched '{}'", close), line, col);
     char expected = brackets_.back().ch == '(' ? ')' : brackets_.back().ch == '[' ? ']' : '}';
@@ -437,8 +514,10 @@ class Lexer {
         is_float = true;
       }
     } else if (!int_digits) {
-      fail("SyntaxError", fmt::format("invalid {} literal",
-                                      base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary"),
+      fail("SyntaxError",
+           fmt::format("invalid {} literal", base == 16  ? "hexadecimal"
+                                             : base == 8 ? "octal"
+                                                         : "binary"),
            line, col);
     }
     if (pos_ < src_.size() && (is_ident_char(src_[pos_]))) {
@@ -467,7 +546,8 @@ class Lexer {
              "leading zeros in decimal integer literals are not permitted; use an 0o prefix for "
              "octal integers",
              line, col);
-      std::string_view body = base == 10 ? std::string_view(clean) : std::string_view(clean).substr(2);
+      std::string_view body =
+          base == 10 ? std::string_view(clean) : std::string_view(clean).substr(2);
       std::uint64_t v = 0;
       for (char c : body) {
         int d = is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
@@ -512,8 +592,8 @@ class Lexer {
       }
       if (c == '\n' || c == '\r') {
         if (!triple)
-          fail("SyntaxError", fmt::format("unterminated string literal (detected at line {})", line),
-               line, col);
+          fail("SyntaxError",
+               fmt::format("unterminated string literal (detected at line {})", line), line, col);
         consume_newline();
         value += '\n';
         continue;
@@ -538,16 +618,36 @@ class Lexer {
       case '\r':
         consume_newline();  // a backslash-newline inside a string joins the lines
         return;
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      case '\\': out += '\\'; break;
-      case '\'': out += '\''; break;
-      case '"': out += '"'; break;
-      case 'a': out += '\a'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'v': out += '\v'; break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '\'':
+        out += '\'';
+        break;
+      case '"':
+        out += '"';
+        break;
+      case 'a':
+        out += '\a';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'v':
+        out += '\v';
+        break;
       case 'x': {
         advance();
         int v = hex_digits(2, esc_line, esc_col, "\\xXX");
@@ -557,7 +657,8 @@ class Lexer {
       case 'u':
       case 'U': {
         advance();
-        int v = hex_digits(e == 'u' ? 4 : 8, esc_line, esc_col, e == 'u' ? "\\uXXXX" : "\\UXXXXXXXX");
+        int v =
+            hex_digits(e == 'u' ? 4 : 8, esc_line, esc_col, e == 'u' ? "\\uXXXX" : "\\UXXXXXXXX");
         if (v > 0x10FFFF || v < 0)
           fail("SyntaxError", "illegal Unicode character", esc_line, esc_col);
         append_utf8(out, static_cast<std::uint32_t>(v));
@@ -568,7 +669,8 @@ class Lexer {
       default:
         if (e >= '0' && e <= '7') {
           int v = 0;
-          for (int i = 0; i < 3 && pos_ < src_.size() && src_[pos_] >= '0' && src_[pos_] <= '7'; ++i) {
+          for (int i = 0; i < 3 && pos_ < src_.size() && src_[pos_] >= '0' && src_[pos_] <= '7';
+               ++i) {
             v = v * 8 + (src_[pos_] - '0');
             advance();
           }

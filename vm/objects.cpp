@@ -22,7 +22,8 @@ ListObj::~ListObj() {
 
 unsigned __int128 RangeObj::count() const {
   // In 128 bits: stop - start can exceed the int64 range.
-  __int128 span = step > 0 ? static_cast<__int128>(stop) - start : static_cast<__int128>(start) - stop;
+  __int128 span =
+      step > 0 ? static_cast<__int128>(stop) - start : static_cast<__int128>(start) - stop;
   if (span <= 0) return 0;
   __int128 s = step > 0 ? static_cast<__int128>(step) : -static_cast<__int128>(step);
   return static_cast<unsigned __int128>((span + s - 1) / s);
@@ -37,23 +38,38 @@ std::int64_t RangeObj::length() const {
 
 std::string_view type_name(const Value& v) {
   switch (v.tag()) {
-    case Tag::None: return "NoneType";
-    case Tag::Bool: return "bool";
-    case Tag::Int: return "int";
-    case Tag::Float: return "float";
-    case Tag::Native: return "builtin_function_or_method";
-    case Tag::Unset: return "<unset>";
-    case Tag::Obj: break;
+    case Tag::None:
+      return "NoneType";
+    case Tag::Bool:
+      return "bool";
+    case Tag::Int:
+      return "int";
+    case Tag::Float:
+      return "float";
+    case Tag::Native:
+      return "builtin_function_or_method";
+    case Tag::Unset:
+      return "<unset>";
+    case Tag::Obj:
+      break;
   }
   switch (v.as_obj()->type) {
-    case ObjType::Str: return "str";
-    case ObjType::List: return "list";
-    case ObjType::Range: return "range";
-    case ObjType::Function: return "function";
-    case ObjType::BoundMethod: return "builtin_function_or_method";
-    case ObjType::Thread: return "Thread";
-    case ObjType::Lock: return "lock";
-    case ObjType::Queue: return "Queue";
+    case ObjType::Str:
+      return "str";
+    case ObjType::List:
+      return "list";
+    case ObjType::Range:
+      return "range";
+    case ObjType::Function:
+      return "function";
+    case ObjType::BoundMethod:
+      return "builtin_function_or_method";
+    case ObjType::Thread:
+      return "Thread";
+    case ObjType::Lock:
+      return "lock";
+    case ObjType::Queue:
+      return "Queue";
   }
   return "object";
 }

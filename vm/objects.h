@@ -3,8 +3,8 @@
 // The simulation objects (Thread, Lock, Queue) are declared with the host interface they need.
 // Sharing rules: str, range and function are immutable after creation, so any thread may read them.
 // A list is mutable; when threads run truly in parallel (the `none` policy) every list access holds
-// the list's own mutex, as free-threaded CPython's per-object critical sections do, so a script race
-// can lose updates but never corrupt memory. Under a GIL the lock is skipped: the GIL already
+// the list's own mutex, as free-threaded CPython's per-object critical sections do, so a script
+// race can lose updates but never corrupt memory. Under a GIL the lock is skipped: the GIL already
 // serializes all bytecode.
 #pragma once
 
@@ -69,7 +69,8 @@ struct RangeObj final : Obj {
   std::int64_t length() const;
   // Item i (0 <= i < count()), computed without int64 overflow; it always fits.
   std::int64_t item(unsigned __int128 i) const {
-    return static_cast<std::int64_t>(static_cast<__int128>(start) + static_cast<__int128>(i) * step);
+    return static_cast<std::int64_t>(static_cast<__int128>(start) +
+                                     static_cast<__int128>(i) * step);
   }
   const std::int64_t start, stop, step;
 };

@@ -37,7 +37,9 @@ int op_stack_effect(Op op, int arg);  // net change when falling through
 bool op_is_jump(Op op);               // operand is an absolute code offset
 
 // Inline: the eval loop asks these for every instruction.
-inline int op_operand_width(Op op) { return detail::kOperandWidth[static_cast<int>(op)]; }  // 0, 2 or 4
+inline int op_operand_width(Op op) {
+  return detail::kOperandWidth[static_cast<int>(op)];
+}  // 0, 2 or 4
 inline bool op_ticks(Op op) { return detail::kTicks[static_cast<int>(op)]; }  // a legacy tick
 
 }  // namespace gilsim

@@ -20,18 +20,32 @@ constexpr int kMaxNesting = kRecursionLimit;
 
 const char* op_symbol(Op op) {
   switch (op) {
-    case Op::BINARY_ADD: case Op::INPLACE_ADD: return "+";
-    case Op::BINARY_SUBTRACT: return "-";
-    case Op::BINARY_MULTIPLY: case Op::INPLACE_MULTIPLY: return "*";
-    case Op::BINARY_TRUE_DIVIDE: return "/";
-    case Op::BINARY_FLOOR_DIVIDE: return "//";
-    case Op::BINARY_MODULO: return "%";
-    case Op::BINARY_POWER: return "** or pow()";
-    case Op::COMPARE_LT: return "<";
-    case Op::COMPARE_LE: return "<=";
-    case Op::COMPARE_GT: return ">";
-    case Op::COMPARE_GE: return ">=";
-    default: return "?";
+    case Op::BINARY_ADD:
+    case Op::INPLACE_ADD:
+      return "+";
+    case Op::BINARY_SUBTRACT:
+      return "-";
+    case Op::BINARY_MULTIPLY:
+    case Op::INPLACE_MULTIPLY:
+      return "*";
+    case Op::BINARY_TRUE_DIVIDE:
+      return "/";
+    case Op::BINARY_FLOOR_DIVIDE:
+      return "//";
+    case Op::BINARY_MODULO:
+      return "%";
+    case Op::BINARY_POWER:
+      return "** or pow()";
+    case Op::COMPARE_LT:
+      return "<";
+    case Op::COMPARE_LE:
+      return "<=";
+    case Op::COMPARE_GT:
+      return ">";
+    case Op::COMPARE_GE:
+      return ">=";
+    default:
+      return "?";
   }
 }
 
@@ -83,7 +97,8 @@ Value repeat(ThreadState& ts, const Value& seq, std::int64_t n) {
   std::vector<Value> items;
   {
     ListGuard g(*list, ts.lock_objects);
-    if (!list->items.empty() && n > (std::int64_t{1} << 28) / static_cast<std::int64_t>(list->items.size()))
+    if (!list->items.empty() &&
+        n > (std::int64_t{1} << 28) / static_cast<std::int64_t>(list->items.size()))
       raise("MemoryError", "list repetition result is too large");
     items.reserve(list->items.size() * static_cast<size_t>(n));
     for (std::int64_t k = 0; k < n; ++k)
@@ -99,9 +114,14 @@ std::vector<Value> snapshot(ThreadState& ts, ListObj& list) {
 
 Value float_op(Op op, double x, double y) {
   switch (op) {
-    case Op::BINARY_ADD: case Op::INPLACE_ADD: return Value::floating(x + y);
-    case Op::BINARY_SUBTRACT: return Value::floating(x - y);
-    case Op::BINARY_MULTIPLY: case Op::INPLACE_MULTIPLY: return Value::floating(x * y);
+    case Op::BINARY_ADD:
+    case Op::INPLACE_ADD:
+      return Value::floating(x + y);
+    case Op::BINARY_SUBTRACT:
+      return Value::floating(x - y);
+    case Op::BINARY_MULTIPLY:
+    case Op::INPLACE_MULTIPLY:
+      return Value::floating(x * y);
     case Op::BINARY_TRUE_DIVIDE:
       if (y == 0.0) raise("ZeroDivisionError", "float division by zero");
       return Value::floating(x / y);
@@ -112,23 +132,32 @@ Value float_op(Op op, double x, double y) {
       if (y == 0.0) raise("ZeroDivisionError", "float modulo");
       return Value::floating(float_mod(x, y));
     case Op::BINARY_POWER: {
-      if (x == 0.0 && y < 0.0) raise("ZeroDivisionError", "0.0 cannot be raised to a negative power");
+      if (x == 0.0 && y < 0.0)
+        raise("ZeroDivisionError", "0.0 cannot be raised to a negative power");
       if (x < 0.0 && std::isfinite(y) && y != std::floor(y))
-        raise("ValueError", "negative number raised to a fractional power (a complex result; gilsim has no complex numbers)");
+        raise("ValueError",
+              "negative number raised to a fractional power (a complex result; gilsim has no "
+              "complex numbers)");
       double r = std::pow(x, y);
       if (std::isinf(r) && std::isfinite(x) && std::isfinite(y))
         raise("OverflowError", "(34, 'Numerical result out of range')");
       return Value::floating(r);
     }
-    default: return Value::none();
+    default:
+      return Value::none();
   }
 }
 
 Value int_op(Op op, std::int64_t a, std::int64_t b) {
   switch (op) {
-    case Op::BINARY_ADD: case Op::INPLACE_ADD: return Value::integer(checked_add(a, b));
-    case Op::BINARY_SUBTRACT: return Value::integer(checked_sub(a, b));
-    case Op::BINARY_MULTIPLY: case Op::INPLACE_MULTIPLY: return Value::integer(checked_mul(a, b));
+    case Op::BINARY_ADD:
+    case Op::INPLACE_ADD:
+      return Value::integer(checked_add(a, b));
+    case Op::BINARY_SUBTRACT:
+      return Value::integer(checked_sub(a, b));
+    case Op::BINARY_MULTIPLY:
+    case Op::INPLACE_MULTIPLY:
+      return Value::integer(checked_mul(a, b));
     case Op::BINARY_TRUE_DIVIDE:
       if (b == 0) raise("ZeroDivisionError", "division by zero");
       return Value::floating(static_cast<double>(a) / static_cast<double>(b));
@@ -150,7 +179,8 @@ Value int_op(Op op, std::int64_t a, std::int64_t b) {
       if (!r) raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
       return Value::integer(*r);
     }
-    default: return Value::none();
+    default:
+      return Value::none();
   }
 }
 
@@ -158,7 +188,8 @@ Value int_op(Op op, std::int64_t a, std::int64_t b) {
 // int64 exactly on the platforms gilsim targets; NaN compares false.
 int number_order(const Value& a, const Value& b, bool& unordered) {
   unordered = false;
-  if (a.is_intlike() && b.is_intlike()) return (a.as_int() > b.as_int()) - (a.as_int() < b.as_int());
+  if (a.is_intlike() && b.is_intlike())
+    return (a.as_int() > b.as_int()) - (a.as_int() < b.as_int());
   long double x = a.is_float() ? a.as_float() : static_cast<long double>(a.as_int());
   long double y = b.is_float() ? b.as_float() : static_cast<long double>(b.as_int());
   if (std::isnan(x) || std::isnan(y)) {
@@ -179,7 +210,8 @@ int order_at(ThreadState& ts, Op op, const Value& a, const Value& b, int depth, 
            : a.as<StrObj>()->text == b.as<StrObj>()->text         ? 0
                                                                   : 1;
   if (a.is(ObjType::List) && b.is(ObjType::List)) {
-    if (depth > kMaxNesting) raise("RecursionError", "maximum recursion depth exceeded in comparison");
+    if (depth > kMaxNesting)
+      raise("RecursionError", "maximum recursion depth exceeded in comparison");
     std::vector<Value> x = snapshot(ts, *a.as<ListObj>());
     std::vector<Value> y = snapshot(ts, *b.as<ListObj>());
     size_t n = std::min(x.size(), y.size());
@@ -206,9 +238,11 @@ bool equal_at(ThreadState& ts, const Value& a, const Value& b, int depth) {
   }
   if (a.as_obj()->type != b.as_obj()->type) return false;
   switch (a.as_obj()->type) {
-    case ObjType::Str: return a.as<StrObj>()->text == b.as<StrObj>()->text;
+    case ObjType::Str:
+      return a.as<StrObj>()->text == b.as<StrObj>()->text;
     case ObjType::List: {
-      if (depth > kMaxNesting) raise("RecursionError", "maximum recursion depth exceeded in comparison");
+      if (depth > kMaxNesting)
+        raise("RecursionError", "maximum recursion depth exceeded in comparison");
       std::vector<Value> x = snapshot(ts, *a.as<ListObj>());
       std::vector<Value> y = snapshot(ts, *b.as<ListObj>());
       if (x.size() != y.size()) return false;
@@ -225,7 +259,8 @@ bool equal_at(ThreadState& ts, const Value& a, const Value& b, int depth) {
       if (r->start != s->start) return false;
       return n == 1 || r->step == s->step;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -252,19 +287,34 @@ void list_repr(ThreadState& ts, ListObj* list, std::string& out, std::vector<con
 
 void repr_into(ThreadState& ts, const Value& v, std::string& out, std::vector<const Obj*>& active) {
   switch (v.tag()) {
-    case Tag::None: out += "None"; return;
-    case Tag::Bool: out += v.as_bool() ? "True" : "False"; return;
-    case Tag::Int: out += std::to_string(v.as_int()); return;
-    case Tag::Float: out += format_float(v.as_float()); return;
+    case Tag::None:
+      out += "None";
+      return;
+    case Tag::Bool:
+      out += v.as_bool() ? "True" : "False";
+      return;
+    case Tag::Int:
+      out += std::to_string(v.as_int());
+      return;
+    case Tag::Float:
+      out += format_float(v.as_float());
+      return;
     case Tag::Native:
       out += fmt::format("<built-in function {}>", v.as_native()->name);
       return;
-    case Tag::Unset: out += "<unset>"; return;
-    case Tag::Obj: break;
+    case Tag::Unset:
+      out += "<unset>";
+      return;
+    case Tag::Obj:
+      break;
   }
   switch (v.as_obj()->type) {
-    case ObjType::Str: out += repr_string(v.as<StrObj>()->text); return;
-    case ObjType::List: list_repr(ts, v.as<ListObj>(), out, active); return;
+    case ObjType::Str:
+      out += repr_string(v.as<StrObj>()->text);
+      return;
+    case ObjType::List:
+      list_repr(ts, v.as<ListObj>(), out, active);
+      return;
     case ObjType::Range: {
       auto* r = v.as<RangeObj>();
       out += r->step == 1 ? fmt::format("range({}, {})", r->start, r->stop)
@@ -279,7 +329,9 @@ void repr_into(ThreadState& ts, const Value& v, std::string& out, std::vector<co
       out += fmt::format("<built-in method {} of {} object>", m->def->name, type_name(m->self));
       return;
     }
-    default: out += fmt::format("<{} object>", type_name(v)); return;
+    default:
+      out += fmt::format("<{} object>", type_name(v));
+      return;
   }
 }
 
@@ -306,20 +358,29 @@ std::int64_t checked_mul(std::int64_t a, std::int64_t b) {
 
 bool truthy(ThreadState& ts, const Value& v) {
   switch (v.tag()) {
-    case Tag::None: return false;
-    case Tag::Bool: case Tag::Int: return v.as_int() != 0;
-    case Tag::Float: return v.as_float() != 0.0;
-    case Tag::Obj: break;
-    default: return true;
+    case Tag::None:
+      return false;
+    case Tag::Bool:
+    case Tag::Int:
+      return v.as_int() != 0;
+    case Tag::Float:
+      return v.as_float() != 0.0;
+    case Tag::Obj:
+      break;
+    default:
+      return true;
   }
   switch (v.as_obj()->type) {
-    case ObjType::Str: return !v.as<StrObj>()->text.empty();
+    case ObjType::Str:
+      return !v.as<StrObj>()->text.empty();
     case ObjType::List: {
       ListGuard g(*v.as<ListObj>(), ts.lock_objects);
       return !v.as<ListObj>()->items.empty();
     }
-    case ObjType::Range: return v.as<RangeObj>()->count() > 0;
-    default: return true;
+    case ObjType::Range:
+      return v.as<RangeObj>()->count() > 0;
+    default:
+      return true;
   }
 }
 
@@ -335,7 +396,8 @@ Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b) {
   }
   if (add && a.is(ObjType::List)) {
     if (!b.is(ObjType::List))
-      raise("TypeError", fmt::format("can only concatenate list (not \"{}\") to list", type_name(b)));
+      raise("TypeError",
+            fmt::format("can only concatenate list (not \"{}\") to list", type_name(b)));
     std::vector<Value> extra = snapshot(ts, *b.as<ListObj>());
     if (op == Op::INPLACE_ADD) {  // list += list extends in place: aliases see it
       auto* list = a.as<ListObj>();
@@ -354,7 +416,8 @@ Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b) {
       const Value& seq = a_seq ? a : b;
       const Value& count = a_seq ? b : a;
       if (!count.is_intlike())
-        raise("TypeError", fmt::format("can't multiply sequence by non-int of type '{}'", type_name(count)));
+        raise("TypeError",
+              fmt::format("can't multiply sequence by non-int of type '{}'", type_name(count)));
       Value result = repeat(ts, seq, count.as_int());
       if (op == Op::INPLACE_MULTIPLY && seq.is(ObjType::List) && a_seq) {
         auto* list = a.as<ListObj>();
@@ -384,16 +447,21 @@ bool equal(ThreadState& ts, const Value& a, const Value& b) { return equal_at(ts
 
 bool compare(ThreadState& ts, Op op, const Value& a, const Value& b) {
   switch (op) {
-    case Op::COMPARE_EQ: return equal(ts, a, b);
-    case Op::COMPARE_NE: return !equal(ts, a, b);
-    case Op::COMPARE_IS: return a.identical(b);
-    case Op::COMPARE_IS_NOT: return !a.identical(b);
+    case Op::COMPARE_EQ:
+      return equal(ts, a, b);
+    case Op::COMPARE_NE:
+      return !equal(ts, a, b);
+    case Op::COMPARE_IS:
+      return a.identical(b);
+    case Op::COMPARE_IS_NOT:
+      return !a.identical(b);
     case Op::COMPARE_IN:
     case Op::COMPARE_NOT_IN: {
       bool found = false;
       if (b.is(ObjType::Str)) {
         if (!a.is(ObjType::Str))
-          raise("TypeError", fmt::format("'in <string>' requires string as left operand, not {}", type_name(a)));
+          raise("TypeError",
+                fmt::format("'in <string>' requires string as left operand, not {}", type_name(a)));
         found = b.as<StrObj>()->text.find(a.as<StrObj>()->text) != std::string::npos;
       } else if (b.is(ObjType::List)) {
         for (const Value& item : snapshot(ts, *b.as<ListObj>()))
@@ -405,10 +473,12 @@ bool compare(ThreadState& ts, Op op, const Value& a, const Value& b) {
         auto* r = b.as<RangeObj>();
         // Python compares by value: 2.0 in range(3) is True, 2.5 is not.
         bool integral = a.is_float() && std::isfinite(a.as_float()) &&
-                        a.as_float() == std::trunc(a.as_float()) && std::fabs(a.as_float()) < 9.2e18;
+                        a.as_float() == std::trunc(a.as_float()) &&
+                        std::fabs(a.as_float()) < 9.2e18;
         if (a.is_intlike() || integral) {
           std::int64_t x = a.is_intlike() ? a.as_int() : static_cast<std::int64_t>(a.as_float());
-          bool inside = r->step > 0 ? (x >= r->start && x < r->stop) : (x <= r->start && x > r->stop);
+          bool inside =
+              r->step > 0 ? (x >= r->start && x < r->stop) : (x <= r->start && x > r->stop);
           found = inside && (static_cast<__int128>(x) - r->start) % r->step == 0;
         }
       } else {
@@ -416,17 +486,23 @@ bool compare(ThreadState& ts, Op op, const Value& a, const Value& b) {
       }
       return op == Op::COMPARE_IN ? found : !found;
     }
-    default: break;
+    default:
+      break;
   }
   bool unordered;
   int o = order_at(ts, op, a, b, 0, unordered);
   if (unordered) return false;
   switch (op) {
-    case Op::COMPARE_LT: return o < 0;
-    case Op::COMPARE_LE: return o <= 0;
-    case Op::COMPARE_GT: return o > 0;
-    case Op::COMPARE_GE: return o >= 0;
-    default: return false;
+    case Op::COMPARE_LT:
+      return o < 0;
+    case Op::COMPARE_LE:
+      return o <= 0;
+    case Op::COMPARE_GT:
+      return o > 0;
+    case Op::COMPARE_GE:
+      return o >= 0;
+    default:
+      return false;
   }
 }
 
@@ -455,7 +531,8 @@ std::int64_t length(ThreadState& ts, const Value& v) {
 Value subscript(ThreadState& ts, const Value& container, const Value& index) {
   if (container.is(ObjType::List)) {
     if (!index.is_intlike())
-      raise("TypeError", fmt::format("list indices must be integers or slices, not {}", type_name(index)));
+      raise("TypeError",
+            fmt::format("list indices must be integers or slices, not {}", type_name(index)));
     auto* list = container.as<ListObj>();
     ListGuard g(*list, ts.lock_objects);
     std::int64_t i = normalize_index(index, static_cast<std::int64_t>(list->items.size()), "list");
@@ -463,14 +540,16 @@ Value subscript(ThreadState& ts, const Value& container, const Value& index) {
   }
   if (container.is(ObjType::Str)) {
     if (!index.is_intlike())
-      raise("TypeError", fmt::format("string indices must be integers, not '{}'", type_name(index)));
+      raise("TypeError",
+            fmt::format("string indices must be integers, not '{}'", type_name(index)));
     const std::string& s = container.as<StrObj>()->text;
     std::int64_t i = normalize_index(index, utf8_length(s), "string");
     return make_str(utf8_at(s, i));
   }
   if (container.is(ObjType::Range)) {
     if (!index.is_intlike())
-      raise("TypeError", fmt::format("range indices must be integers or slices, not {}", type_name(index)));
+      raise("TypeError",
+            fmt::format("range indices must be integers or slices, not {}", type_name(index)));
     auto* r = container.as<RangeObj>();
     __int128 n = static_cast<__int128>(r->count());
     __int128 i = index.as_int();
@@ -483,14 +562,17 @@ Value subscript(ThreadState& ts, const Value& container, const Value& index) {
 
 void store_subscript(ThreadState& ts, const Value& container, const Value& index, Value item) {
   if (!container.is(ObjType::List))
-    raise("TypeError", fmt::format("'{}' object does not support item assignment", type_name(container)));
+    raise("TypeError",
+          fmt::format("'{}' object does not support item assignment", type_name(container)));
   if (!index.is_intlike())
-    raise("TypeError", fmt::format("list indices must be integers or slices, not {}", type_name(index)));
+    raise("TypeError",
+          fmt::format("list indices must be integers or slices, not {}", type_name(index)));
   auto* list = container.as<ListObj>();
   Value old;  // released after the guard: freeing an item must not happen under the list's mutex
   {
     ListGuard g(*list, ts.lock_objects);
-    std::int64_t i = normalize_index(index, static_cast<std::int64_t>(list->items.size()), "list assignment");
+    std::int64_t i =
+        normalize_index(index, static_cast<std::int64_t>(list->items.size()), "list assignment");
     old = std::move(list->items[static_cast<size_t>(i)]);
     list->items[static_cast<size_t>(i)] = std::move(item);
   }

@@ -87,8 +87,7 @@ class Parser {
 
   struct DepthGuard {
     DepthGuard(Parser& p, const Token& at) : p(p) {
-      if (++p.depth_ > kMaxExprDepth)
-        p.fail_at(at, "SyntaxError", "expression nested too deeply");
+      if (++p.depth_ > kMaxExprDepth) p.fail_at(at, "SyntaxError", "expression nested too deeply");
     }
     ~DepthGuard() { --p.depth_; }
     Parser& p;
@@ -113,14 +112,26 @@ class Parser {
   void statement(Block& out) {
     const Token& t = peek();
     switch (t.kind) {
-      case Tok::KwIf: out.push_back(if_stmt()); return;
-      case Tok::KwWhile: out.push_back(while_stmt()); return;
-      case Tok::KwFor: out.push_back(for_stmt()); return;
-      case Tok::KwDef: out.push_back(def_stmt()); return;
-      case Tok::KwWith: out.push_back(with_stmt()); return;
+      case Tok::KwIf:
+        out.push_back(if_stmt());
+        return;
+      case Tok::KwWhile:
+        out.push_back(while_stmt());
+        return;
+      case Tok::KwFor:
+        out.push_back(for_stmt());
+        return;
+      case Tok::KwDef:
+        out.push_back(def_stmt());
+        return;
+      case Tok::KwWith:
+        out.push_back(with_stmt());
+        return;
       case Tok::KwElse:
-      case Tok::KwElif: invalid(t);
-      default: simple_statements(out);
+      case Tok::KwElif:
+        invalid(t);
+      default:
+        simple_statements(out);
     }
   }
 
@@ -137,9 +148,15 @@ class Parser {
   StmtPtr small_statement() {
     const Token& t = peek();
     switch (t.kind) {
-      case Tok::KwPass: next(); return make_stmt(StmtKind::Pass, t);
-      case Tok::KwBreak: next(); return make_stmt(StmtKind::Break, t);
-      case Tok::KwContinue: next(); return make_stmt(StmtKind::Continue, t);
+      case Tok::KwPass:
+        next();
+        return make_stmt(StmtKind::Pass, t);
+      case Tok::KwBreak:
+        next();
+        return make_stmt(StmtKind::Break, t);
+      case Tok::KwContinue:
+        next();
+        return make_stmt(StmtKind::Continue, t);
       case Tok::KwReturn: {
         next();
         auto s = make_stmt(StmtKind::Return, t);
@@ -154,15 +171,23 @@ class Parser {
         } while (accept(Tok::Comma));
         return s;
       }
-      default: return expression_statement();
+      default:
+        return expression_statement();
     }
   }
 
   static bool is_aug_assign(Tok k) {
     switch (k) {
-      case Tok::PlusAssign: case Tok::MinusAssign: case Tok::StarAssign: case Tok::SlashAssign:
-      case Tok::SlashSlashAssign: case Tok::PercentAssign: case Tok::StarStarAssign: return true;
-      default: return false;
+      case Tok::PlusAssign:
+      case Tok::MinusAssign:
+      case Tok::StarAssign:
+      case Tok::SlashAssign:
+      case Tok::SlashSlashAssign:
+      case Tok::PercentAssign:
+      case Tok::StarStarAssign:
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -203,24 +228,41 @@ class Parser {
     const char* what = nullptr;
     switch (e.kind) {
       case ExprKind::Name:
-      case ExprKind::Subscript: return;
+      case ExprKind::Subscript:
+        return;
       case ExprKind::Attribute:
         throw SyntaxError("SyntaxError", "assigning to attributes is not supported by gilsim",
                           e.line, e.col);
-      case ExprKind::Int: case ExprKind::Float: case ExprKind::String: what = "literal"; break;
-      case ExprKind::True: what = "True"; break;
-      case ExprKind::False: what = "False"; break;
-      case ExprKind::None: what = "None"; break;
-      case ExprKind::Call: what = "function call"; break;
-      case ExprKind::List: what = augmented ? "list display" : nullptr; break;
-      default: what = "expression"; break;
+      case ExprKind::Int:
+      case ExprKind::Float:
+      case ExprKind::String:
+        what = "literal";
+        break;
+      case ExprKind::True:
+        what = "True";
+        break;
+      case ExprKind::False:
+        what = "False";
+        break;
+      case ExprKind::None:
+        what = "None";
+        break;
+      case ExprKind::Call:
+        what = "function call";
+        break;
+      case ExprKind::List:
+        what = augmented ? "list display" : nullptr;
+        break;
+      default:
+        what = "expression";
+        break;
     }
     if (!what)
       throw SyntaxError("SyntaxError", "unpacking into a list is not supported by gilsim", e.line,
                         e.col);
-    std::string msg = augmented
-                          ? fmt::format("'{}' is an illegal expression for augmented assignment", what)
-                          : fmt::format("cannot assign to {}", what);
+    std::string msg =
+        augmented ? fmt::format("'{}' is an illegal expression for augmented assignment", what)
+                  : fmt::format("cannot assign to {}", what);
     throw SyntaxError("SyntaxError", msg, e.line, e.col);
   }
 
@@ -237,10 +279,10 @@ class Parser {
       // At the end of the file Python points at the header line itself.
       const Token& where = peek().kind == Tok::End ? toks_[pos_ - 1] : peek();
       bool at_end = peek().kind == Tok::End;
-      throw SyntaxError("IndentationError",
-                        fmt::format("expected an indented block after {} on line {}", owner_desc,
-                                    owner.line),
-                        at_end ? where.end_line : where.line, at_end ? where.end_col : where.col);
+      throw SyntaxError(
+          "IndentationError",
+          fmt::format("expected an indented block after {} on line {}", owner_desc, owner.line),
+          at_end ? where.end_line : where.line, at_end ? where.end_col : where.col);
     }
     next();
     while (peek().kind != Tok::Dedent && peek().kind != Tok::End) {
@@ -258,7 +300,8 @@ class Parser {
     s->body = block(t, t.kind == Tok::KwIf ? "'if' statement" : "'elif' statement");
     if (peek().kind == Tok::KwElif) {
       if (++elif_chain_ > kMaxChain)
-        fail_at(peek(), "SyntaxError", fmt::format("more than {} elif branches in a row", kMaxChain));
+        fail_at(peek(), "SyntaxError",
+                fmt::format("more than {} elif branches in a row", kMaxChain));
       s->orelse.push_back(if_stmt());
       --elif_chain_;
     } else if (peek().kind == Tok::KwElse) {
@@ -334,7 +377,8 @@ class Parser {
     s->value = expression();
     if (accept(Tok::KwAs)) s->name = expect(Tok::Name, "a name").text;
     if (peek().kind == Tok::Comma)
-      fail_at(peek(), "SyntaxError", "several context managers in one 'with' are not supported by gilsim");
+      fail_at(peek(), "SyntaxError",
+              "several context managers in one 'with' are not supported by gilsim");
     s->body = block(t, "'with' statement");
     return s;
   }
@@ -399,13 +443,27 @@ class Parser {
 
   bool comparison_op(CmpOp& op) {
     switch (peek().kind) {
-      case Tok::Less: op = CmpOp::Lt; break;
-      case Tok::LessEqual: op = CmpOp::Le; break;
-      case Tok::Greater: op = CmpOp::Gt; break;
-      case Tok::GreaterEqual: op = CmpOp::Ge; break;
-      case Tok::EqualEqual: op = CmpOp::Eq; break;
-      case Tok::NotEqual: op = CmpOp::Ne; break;
-      case Tok::KwIn: op = CmpOp::In; break;
+      case Tok::Less:
+        op = CmpOp::Lt;
+        break;
+      case Tok::LessEqual:
+        op = CmpOp::Le;
+        break;
+      case Tok::Greater:
+        op = CmpOp::Gt;
+        break;
+      case Tok::GreaterEqual:
+        op = CmpOp::Ge;
+        break;
+      case Tok::EqualEqual:
+        op = CmpOp::Eq;
+        break;
+      case Tok::NotEqual:
+        op = CmpOp::Ne;
+        break;
+      case Tok::KwIn:
+        op = CmpOp::In;
+        break;
       case Tok::KwIs:
         next();
         op = accept(Tok::KwNot) ? CmpOp::IsNot : CmpOp::Is;
@@ -415,7 +473,8 @@ class Parser {
         next();
         op = CmpOp::NotIn;
         break;
-      default: return false;
+      default:
+        return false;
     }
     next();
     return true;
@@ -560,9 +619,15 @@ class Parser {
         while (peek().kind == Tok::String) e->text += next().text;  // "a" "b" concatenates
         return e;
       }
-      case Tok::KwTrue: next(); return make(ExprKind::True, t);
-      case Tok::KwFalse: next(); return make(ExprKind::False, t);
-      case Tok::KwNone: next(); return make(ExprKind::None, t);
+      case Tok::KwTrue:
+        next();
+        return make(ExprKind::True, t);
+      case Tok::KwFalse:
+        next();
+        return make(ExprKind::False, t);
+      case Tok::KwNone:
+        next();
+        return make(ExprKind::None, t);
       case Tok::LParen: {
         next();
         if (peek().kind == Tok::RParen)
@@ -589,7 +654,8 @@ class Parser {
       }
       case Tok::LBrace:
         fail_at(t, "SyntaxError", "dicts and sets are not supported by gilsim");
-      default: invalid(t);
+      default:
+        invalid(t);
     }
   }
 

@@ -1,5 +1,5 @@
-// Parser: tokens to a syntax tree, by recursive descent after Python's grammar (Grammar/python.gram),
-// restricted to the subset gilsim implements.
+// Parser: tokens to a syntax tree, by recursive descent after Python's grammar
+// (Grammar/python.gram), restricted to the subset gilsim implements.
 //
 // Stops at the first error with a SyntaxError naming line and column, so a user never sees a
 // cascade. Recursion is bounded: brackets and indentation by the lexer's limits, prefix operators
@@ -14,11 +14,11 @@
 
 namespace gilsim {
 
-inline constexpr int kMaxExprDepth = 250;  // above the 200 brackets Python allows
+inline constexpr int kMaxExprDepth = 250;    // above the 200 brackets Python allows
 inline constexpr int kMaxChain = 1000;       // operators in one chain, elifs in a row
 inline constexpr int kMaxTreeHeight = 1500;  // levels of one expression tree (above kMaxChain)
 
-Block parse(const Source& source);                // tokenizes, then parses
+Block parse(const Source& source);  // tokenizes, then parses
 Block parse_tokens(const std::vector<Token>& tokens);
 
 }  // namespace gilsim

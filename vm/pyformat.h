@@ -1,8 +1,8 @@
 // pyformat: Python's number and string semantics that the VM must copy exactly.
 //
 // gilsim's language is a strict subset of Python 3, and CPython is the oracle of its meaning, so
-// every rule here (float repr, floor division, modulo signs, string repr quoting) follows CPython 3.11
-// to the character. Pure functions, no state: safe from any thread.
+// every rule here (float repr, floor division, modulo signs, string repr quoting) follows
+// CPython 3.11 to the character. Pure functions, no state: safe from any thread.
 #pragma once
 
 #include <cstdint>

@@ -21,16 +21,16 @@ struct ThreadObj final : Obj {
 
 struct LockObj final : Obj {
   explicit LockObj(int id = 0) : Obj(ObjType::Lock), id(id) {}
-  const int id;                // a small number for events and deadlock reports
-  int owner = -1;              // thread id of the holder, -1 when free; GUARDED_BY(engine mutex)
-  std::deque<int> waiters;     // threads blocked in acquire(), in order; GUARDED_BY(engine mutex)
+  const int id;             // a small number for events and deadlock reports
+  int owner = -1;           // thread id of the holder, -1 when free; GUARDED_BY(engine mutex)
+  std::deque<int> waiters;  // threads blocked in acquire(), in order; GUARDED_BY(engine mutex)
 };
 
 struct QueueObj final : Obj {
   explicit QueueObj(int id = 0) : Obj(ObjType::Queue), id(id) {}
   const int id;
-  std::deque<Value> items;     // GUARDED_BY(engine mutex)
-  std::deque<int> waiters;     // threads blocked in get(); GUARDED_BY(engine mutex)
+  std::deque<Value> items;  // GUARDED_BY(engine mutex)
+  std::deque<int> waiters;  // threads blocked in get(); GUARDED_BY(engine mutex)
 };
 
 }  // namespace gilsim

@@ -22,9 +22,9 @@ inline constexpr int kRecursionLimit = 1000;
 
 struct Frame {
   const Code* code;
-  std::uint32_t ip;         // offset of the next instruction, saved while a callee runs
-  std::uint32_t base;       // index of local 0 in ThreadState::stack
-  std::uint32_t sp;         // index one past the top of this frame's operands, saved while a callee runs
+  std::uint32_t ip;    // offset of the next instruction, saved while a callee runs
+  std::uint32_t base;  // index of local 0 in ThreadState::stack
+  std::uint32_t sp;    // index one past the top of this frame's operands, saved while a callee runs
   std::uint32_t with_base;  // index in ThreadState::with_stack where this frame's contexts start
 };
 
@@ -76,12 +76,12 @@ class ThreadState {
   // The host's own record of this thread (opaque to the VM).
   void* host_data = nullptr;
 
-  std::uint64_t steps = 0;       // bytecodes executed (fused instructions count once)
-  std::uint64_t max_steps = 0;   // 0: no limit; checked at safe points
+  std::uint64_t steps = 0;      // bytecodes executed (fused instructions count once)
+  std::uint64_t max_steps = 0;  // 0: no limit; checked at safe points
 
-  std::vector<Value> stack;      // locals and operands of all frames, grown at calls
+  std::vector<Value> stack;  // locals and operands of all frames, grown at calls
   std::vector<Frame> frames;
-  std::vector<Value> with_stack; // context objects entered with `with`, innermost last
+  std::vector<Value> with_stack;  // context objects entered with `with`, innermost last
 };
 
 // A runtime error with the frames it passed through, innermost last, ready to print.

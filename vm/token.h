@@ -9,31 +9,83 @@ namespace gilsim {
 
 enum class Tok : std::uint8_t {
   // layout
-  Newline, Indent, Dedent, End,
+  Newline,
+  Indent,
+  Dedent,
+  End,
   // literals and names
-  Name, Int, Float, String,
+  Name,
+  Int,
+  Float,
+  String,
   // brackets and punctuation
-  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Dot, Semicolon,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LBrace,
+  RBrace,
+  Comma,
+  Colon,
+  Dot,
+  Semicolon,
   // operators
-  Plus, Minus, Star, Slash, SlashSlash, Percent, StarStar,
-  Less, LessEqual, Greater, GreaterEqual, EqualEqual, NotEqual, Assign,
-  PlusAssign, MinusAssign, StarAssign, SlashAssign, SlashSlashAssign, PercentAssign, StarStarAssign,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  SlashSlash,
+  Percent,
+  StarStar,
+  Less,
+  LessEqual,
+  Greater,
+  GreaterEqual,
+  EqualEqual,
+  NotEqual,
+  Assign,
+  PlusAssign,
+  MinusAssign,
+  StarAssign,
+  SlashAssign,
+  SlashSlashAssign,
+  PercentAssign,
+  StarStarAssign,
   Arrow,
   // keywords gilsim implements
-  KwAnd, KwOr, KwNot, KwIf, KwElif, KwElse, KwWhile, KwFor, KwIn, KwIs, KwBreak, KwContinue,
-  KwPass, KwDef, KwReturn, KwGlobal, KwWith, KwAs, KwTrue, KwFalse, KwNone,
+  KwAnd,
+  KwOr,
+  KwNot,
+  KwIf,
+  KwElif,
+  KwElse,
+  KwWhile,
+  KwFor,
+  KwIn,
+  KwIs,
+  KwBreak,
+  KwContinue,
+  KwPass,
+  KwDef,
+  KwReturn,
+  KwGlobal,
+  KwWith,
+  KwAs,
+  KwTrue,
+  KwFalse,
+  KwNone,
   // Python keywords gilsim does not implement: a clear "not supported" error instead of a guess
   KwUnsupported,
 };
 
 struct Token {
   Tok kind = Tok::End;
-  std::string text;         // the source spelling; for strings, the decoded value
+  std::string text;  // the source spelling; for strings, the decoded value
   std::int64_t int_value = 0;
   double float_value = 0.0;
   int line = 1;
-  int col = 1;              // 1-based, in bytes
-  int end_line = 1;         // just past the token's last character
+  int col = 1;       // 1-based, in bytes
+  int end_line = 1;  // just past the token's last character
   int end_col = 1;
 };
 
