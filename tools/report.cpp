@@ -6,7 +6,7 @@
 
 namespace gilsim {
 
-namespace {
+namespace {}  // namespace
 
 std::string policy_parameters(const RunRecord& run) {
   const PolicyParams& p = run.params;
@@ -31,8 +31,6 @@ const char* stop_name(StopCause c) {
   }
   return "none";
 }
-
-}  // namespace
 
 bool parse_duration(const std::string& text, Nanos& out, std::string& error) {
   size_t pos = 0;

@@ -19,4 +19,9 @@ nlohmann::json results_json(const RunRecord& run, const Metrics& m);
 bool parse_duration(const std::string& text, Nanos& out, std::string& error);
 std::string format_duration(Nanos ns);  // the shortest exact form: "5ms", "100us", "1.5s"
 
+// "switch interval 5ms", "check interval 100 ticks", ...: the parameters that matter for the
+// policy.
+std::string policy_parameters(const RunRecord& run);
+const char* stop_name(StopCause c);  // "none", "timeout", "interrupt", "deadlock"
+
 }  // namespace gilsim

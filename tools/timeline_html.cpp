@@ -44,30 +44,6 @@ json micros(std::int64_t t) {
   return static_cast<double>(t) / 10.0;
 }
 
-std::string policy_parameters(const RunRecord& run) {
-  const PolicyParams& p = run.params;
-  if (run.policy == "legacy") return fmt::format("check interval {} ticks", p.check_interval);
-  if (run.policy == "gvl")
-    return fmt::format("quantum {}, timer tick {}", format_duration(p.quantum),
-                       format_duration(p.timer_tick));
-  if (run.policy == "none") return "no GIL";
-  return fmt::format("switch interval {}", format_duration(p.switch_interval));
-}
-
-const char* stop_name(StopCause c) {
-  switch (c) {
-    case StopCause::Timeout:
-      return "timeout";
-    case StopCause::Interrupt:
-      return "interrupt";
-    case StopCause::Deadlock:
-      return "deadlock";
-    case StopCause::None:
-      break;
-  }
-  return "none";
-}
-
 std::string html_escape(const std::string& s) {
   std::string out;
   out.reserve(s.size());

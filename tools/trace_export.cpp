@@ -139,20 +139,6 @@ struct Instant {
 
 constexpr std::uint8_t kFlowIn = 1, kFlowOut = 2;
 
-const char* stop_text(StopCause c) {
-  switch (c) {
-    case StopCause::Timeout:
-      return "timeout";
-    case StopCause::Interrupt:
-      return "interrupt";
-    case StopCause::Deadlock:
-      return "deadlock";
-    case StopCause::None:
-      break;
-  }
-  return "none";
-}
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -315,7 +301,7 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
       w.raw("\",\"cat\":\"gil\",\"pid\":").num(pid_of(t)).raw(",\"tid\":").num(tid[t]);
       w.raw(",\"ts\":").us(in.time).raw(",\"args\":{");
       if (in.other >= 0) w.raw("\"holder\":").raw(name[static_cast<size_t>(in.other)]);
-      if (in.kind == InstantKind::Stopped) w.raw("\"stop\":\"").raw(stop_text(run.stop)).raw("\"");
+      if (in.kind == InstantKind::Stopped) w.raw("\"stop\":\"").raw(stop_name(run.stop)).raw("\"");
       w.raw("}}");
     };
     for (size_t i = first[t]; i < first[t + 1]; ++i) {
