@@ -21,8 +21,10 @@ const std::vector<PolicyInfo>& policy_catalog() {
       {"legacy", "CPython <= 3.1: release and re-acquire every check interval, no hand-off",
        "--check-interval N ticks (100)",
        "Python 2.7 Python/ceval.c, PyEval_EvalFrameEx (_Py_Ticker)"},
-      {"modern", "CPython 3.2-3.12: timed waits, drop requests, forced switching",
-       "--switch-interval D (5ms)", "Python/ceval_gil.c take_gil / drop_gil (FORCE_SWITCHING)"},
+      {"modern", "CPython 3.2+ (default builds): timed waits, drop requests, forced switching",
+       "--switch-interval D (5ms)",
+       "take_gil / drop_gil with FORCE_SWITCHING: Python/ceval_gil.h (3.2-3.11), ceval_gil.c "
+       "(3.12+)"},
       {"fifo", "a fair ticket lock: hand-off to the longest waiter", "--switch-interval D (5ms)",
        "textbook fair lock, for comparison"},
       {"io-priority", "the convoy-effect fix: a thread back from I/O preempts a CPU-bound holder",

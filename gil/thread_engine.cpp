@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <pthread.h>
 #include <sched.h>
+#include <time.h>
 
 #include <algorithm>
 #include <map>
@@ -67,7 +68,6 @@ struct ThreadEngine::Record {
   bool done = false;
   bool failed = false;
   bool waiting_for_switch = false;  // a forced switch: dropped, waits for another taker
-  bool lock_granted = false;        // a Lock's release() handed it to this waiter
   // What it is blocked on, for deadlock reports.
   Reason blocked_reason = Reason::None;
   const Obj* blocked_on = nullptr;
@@ -437,7 +437,12 @@ int ThreadEngine::release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t
   int next = g.policy->hand_off(s, why, at);
   int wake = -1;
   if (next >= 0) {
-    s.holder = next;  // ownership moves now; `next` records its Acquire when it wakes
+    // Ownership moves now (`next` records its Acquire when it wakes), and so does the switch:
+    // a waiter whose timed wait starts meanwhile must see a fresh switch_number, or its first
+    // timeout is wasted and the holder keeps the GIL for two intervals.
+    s.holder = next;
+    if (s.last_holder != next) ++s.switch_number;
+    s.last_holder = next;
     wake = next;
   } else if (!s.waiters.empty()) {
     wake = s.waiters.front().thread;  // COND_SIGNAL(gil->cond): wake one waiter
@@ -512,9 +517,18 @@ void ThreadEngine::sleep_until(Record& t, Nanos deadline) {
     t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(deadline));
 }
 
-void ThreadEngine::burn_until(Nanos deadline) {
+// Extension code does a fixed amount of work, not a fixed wall time: it burns `duration` of this
+// thread's own CPU time, so four native calls on two cores take twice as long as two, and a
+// loaded machine slows them down, as real C code would be.
+void ThreadEngine::burn_cpu(Nanos duration) {
+  auto cpu_now = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<Nanos>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+  };
+  Nanos until = cpu_now() + duration;
   volatile std::uint64_t sink = 0;
-  while (now() < deadline && !stopping_.load())
+  while (cpu_now() < until && !stopping_.load())
     for (int i = 0; i < 2000; ++i) sink = sink + static_cast<std::uint64_t>(i);
 }
 
@@ -524,7 +538,7 @@ void ThreadEngine::block(ThreadState& ts, Blocking kind, double ms) {
   Nanos duration = static_cast<Nanos>(ms * 1e6);
   if (kind == Blocking::NativeHold) {
     emit(t, EventKind::NativeHoldBegin, Reason::None, us);
-    burn_until(now() + duration);
+    burn_cpu(duration);
     emit(t, EventKind::NativeHoldEnd);
     if (stopping_.load()) throw StopRun{};
     return;
@@ -535,7 +549,7 @@ void ThreadEngine::block(ThreadState& ts, Blocking kind, double ms) {
   Nanos begin = now();
   emit(t, native ? EventKind::NativeBegin : EventKind::IoBegin, why, us, begin);
   if (native)
-    burn_until(begin + duration);
+    burn_cpu(duration);
   else
     sleep_until(t, begin + duration);
   emit(t, native ? EventKind::NativeEnd : EventKind::IoEnd, why);
@@ -670,9 +684,8 @@ bool ThreadEngine::lock_acquire(ThreadState& ts, const Value& lock, bool blockin
     if (!blocking) return false;
     // A Lock is not reentrant: acquiring it again, even by its owner, waits (forever, in Python;
     // here until the deadlock detector sees it). Queue up before the GIL goes, so a deadlock
-    // check in between knows what this thread waits for; release() hands the lock to the head.
+    // check in between knows what this thread waits for.
     l->waiters.push_back(t.id);
-    t.lock_granted = false;
     t.blocked_reason = Reason::Lock;
     t.blocked_on = l;
   }
@@ -680,14 +693,18 @@ bool ThreadEngine::lock_acquire(ThreadState& ts, const Value& lock, bool blockin
   release_gil(t, Reason::Lock);
   {
     std::unique_lock lk(mu_);
-    try {
-      block_until(lk, t, [&] { return t.lock_granted; });
-    } catch (const StopRun&) {
+    auto leave = [&] {
       l->waiters.erase(std::remove(l->waiters.begin(), l->waiters.end(), t.id), l->waiters.end());
       t.blocked_on = nullptr;
+    };
+    try {
+      block_until(lk, t, [&] { return l->owner < 0; });
+    } catch (const StopRun&) {
+      leave();
       throw;
     }
-    t.blocked_on = nullptr;
+    leave();
+    l->owner = t.id;
     emit(t, EventKind::LockAcquired, Reason::Lock, l->id);
   }
   take_gil(t, Reason::Lock);
@@ -700,15 +717,11 @@ void ThreadEngine::lock_release(ThreadState& ts, const Value& lock) {
   std::lock_guard lk(mu_);
   if (l->owner < 0) raise("RuntimeError", "release unlocked lock");
   emit(t, EventKind::LockReleased, Reason::Lock, l->id);
-  // Hand the lock to the longest waiter, so no thread starves on it.
-  if (!l->waiters.empty()) {
-    l->owner = l->waiters.front();
-    l->waiters.pop_front();
-    threads_[static_cast<size_t>(l->owner)]->lock_granted = true;
-    notify(l->owner);
-  } else {
-    l->owner = -1;
-  }
+  // Free it and wake the longest waiter, which takes it if it is still free when it runs: a
+  // running thread may take it first (barging), as with CPython's semaphore-based lock. Handing
+  // it over instead would make every acquisition wait for a wake-up: a lock convoy.
+  l->owner = -1;
+  if (!l->waiters.empty()) notify(l->waiters.front());
 }
 
 Value ThreadEngine::make_queue(ThreadState&) {
@@ -721,6 +734,7 @@ void ThreadEngine::queue_put(ThreadState& ts, const Value& queue, Value item) {
   auto* q = queue.as<QueueObj>();
   std::lock_guard lk(mu_);
   q->items.push_back(std::move(item));
+  q->item_gils.push_back(t.gil);
   emit(t, EventKind::QueuePut, Reason::Queue, q->id);
   if (!q->waiters.empty()) notify(q->waiters.front());
 }
@@ -730,7 +744,15 @@ Value ThreadEngine::queue_get(ThreadState& ts, const Value& queue) {
   auto* q = queue.as<QueueObj>();
   auto pop = [&]() {
     Value v = std::move(q->items.front());
+    int from = q->item_gils.front();
     q->items.pop_front();
+    q->item_gils.pop_front();
+    // Between processes an item travels by copy, as multiprocessing pickles it; within one
+    // process the getter receives the very object, as with queue.Queue.
+    if (from != t.gil) {
+      std::unordered_map<const Obj*, Value> copied;
+      v = copy_for_process(v, copied);
+    }
     emit(t, EventKind::QueueGet, Reason::Queue, q->id);
     return v;
   };
@@ -793,7 +815,8 @@ std::string ThreadEngine::describe_wait(const Record& t) const {
 // A blocked thread whose wait is already over (notified, not yet running) is not deadlocked.
 bool ThreadEngine::can_proceed(const Record& t) const {
   if (t.blocked_on_thread >= 0) return threads_[static_cast<size_t>(t.blocked_on_thread)]->done;
-  if (t.blocked_on && t.blocked_on->type == ObjType::Lock) return t.lock_granted;
+  if (t.blocked_on && t.blocked_on->type == ObjType::Lock)
+    return static_cast<const LockObj*>(t.blocked_on)->owner < 0;
   if (t.blocked_on && t.blocked_on->type == ObjType::Queue)
     return !static_cast<const QueueObj*>(t.blocked_on)->items.empty();
   return false;

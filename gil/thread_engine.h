@@ -112,7 +112,7 @@ class ThreadEngine final : public Host {
   std::string describe_wait(const Record& t) const;
   void stop(StopCause cause);  // under mu_
   void sleep_until(Record& t, Nanos deadline);
-  void burn_until(Nanos deadline);
+  void burn_cpu(Nanos duration);
 
   EngineOptions options_;
   std::shared_ptr<const Program> program_;

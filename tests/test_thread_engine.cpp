@@ -369,3 +369,43 @@ print("done")
   CHECK(sum == r.metrics.threads[1].lifetime());
   CHECK(r.metrics.threads[1].end <= r.record.truncated_at);
 }
+
+TEST_CASE("a list sent through a Queue to another process arrives as a copy") {
+  const char* script = R"(
+def child(q, back):
+    data = q.get()
+    data.append("child")
+    back.put(len(data))
+
+q = Queue()
+back = Queue()
+mine = [1]
+p = spawn_process(child, q, back)
+q.put(mine)
+print(back.get(), len(mine))
+p.join()
+)";
+  EngineRun r = run_on_engine("modern", script);
+  CHECK(r.out == "2 1\n");
+  CHECK(joined(check_invariants(r.record)) == "");
+}
+
+TEST_CASE("under fifo the holder is asked to drop after one switch interval, not two") {
+  const char* script = R"(
+def spin(n):
+    i = 0
+    while i < n:
+        i += 1
+
+a = spawn(spin, 30000000)
+b = spawn(spin, 30000000)
+a.join()
+b.join()
+)";
+  for (const std::string policy : {"modern", "fifo", "io-priority"}) {
+    CAPTURE(policy);
+    EngineRun r = run_on_engine(policy, script);
+    // Each waiter gets the GIL about one 5 ms interval after asking; two would be 10 ms.
+    CHECK(r.metrics.gil.wait_p50_ms < 7.5);
+  }
+}

@@ -25,8 +25,8 @@ name, so tracebacks name it). Standard library only. What each builtin becomes:
 
 --switch-interval D (e.g. 5ms, 100us, 0.001s) calls sys.setswitchinterval, like gilsim's flag.
 
-Exit status as gilsim: 0 success; 1 an error in any thread (CPython alone would exit 0 when only
-a spawned thread failed); 2 a usage error or a script that does not compile.
+Exit status as gilsim: 0 success; 1 an error in any thread or process (CPython alone would exit
+0 when only a spawned thread failed); 2 a usage error or a script that does not compile.
 
 What it cannot model: Lock and Queue objects are not shared across spawn_process (fork copies
 threading and queue objects; gilsim shares them like multiprocessing's), so give a process its
@@ -132,7 +132,7 @@ class Calibration:
         return best
 
 
-def make_builtins(params, calib, t0):
+def make_builtins(params, calib, t0, processes):
     def spawn(f, *args):
         t = threading.Thread(target=f, args=args)  # default name: "Thread-N (f)"
         t.start()
@@ -144,13 +144,20 @@ def make_builtins(params, calib, t0):
         threading.current_thread().name = "MainThread"
         if hasattr(threading, "_counter"):
             threading._counter = itertools.count(1).__next__
-        f(*args)
+        try:
+            f(*args)
+        except BaseException as e:   # reported as gilsim does, without the shim's frames
+            sys.stdout.flush()
+            sys.stderr.write("Exception in thread MainThread:\n")
+            traceback.print_exception(type(e), e, e.__traceback__.tb_next)
+            sys.exit(1)
 
     def spawn_process(f, *args):
         sys.stdout.flush()   # else the child inherits and prints the parent's buffered output
         sys.stderr.flush()
         p = multiprocessing.get_context("fork").Process(target=child_main, args=(f, args))
         p.start()
+        processes.append(p)
         return p
 
     def io(ms):
@@ -228,7 +235,8 @@ def main():
     calib = Calibration()
     t0 = [0.0]
     g = {"__name__": "__main__", "__file__": script, "__builtins__": __builtins__}
-    g.update(make_builtins(params, calib, t0))
+    processes = []
+    g.update(make_builtins(params, calib, t0, processes))
     sys.argv = [script]
     t0[0] = time.perf_counter()
     try:
@@ -245,6 +253,10 @@ def main():
     for t in threading.enumerate():
         if t is not me:
             t.join()
+    for p in processes:
+        p.join()
+        if p.exitcode != 0:
+            failed.append(p.name)
     sys.stdout.flush()
     sys.exit(1 if failed else 0)
 

@@ -72,6 +72,7 @@ Value DirectHost::make_queue(ThreadState&) { return Value::adopt(new QueueObj())
 
 void DirectHost::queue_put(ThreadState&, const Value& queue, Value item) {
   queue.as<QueueObj>()->items.push_back(std::move(item));
+  queue.as<QueueObj>()->item_gils.push_back(0);
 }
 
 Value DirectHost::queue_get(ThreadState&, const Value& queue) {
@@ -79,6 +80,7 @@ Value DirectHost::queue_get(ThreadState&, const Value& queue) {
   if (q->items.empty()) raise("RuntimeError", "deadlock: the only thread waits on an empty Queue");
   Value v = std::move(q->items.front());
   q->items.pop_front();
+  q->item_gils.pop_front();
   return v;
 }
 

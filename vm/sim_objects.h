@@ -29,8 +29,9 @@ struct LockObj final : Obj {
 struct QueueObj final : Obj {
   explicit QueueObj(int id = 0) : Obj(ObjType::Queue), id(id) {}
   const int id;
-  std::deque<Value> items;  // GUARDED_BY(engine mutex)
-  std::deque<int> waiters;  // threads blocked in get(); GUARDED_BY(engine mutex)
+  std::deque<Value> items;    // GUARDED_BY(engine mutex)
+  std::deque<int> item_gils;  // the interpreter each item was put from; GUARDED_BY(engine mutex)
+  std::deque<int> waiters;    // threads blocked in get(); GUARDED_BY(engine mutex)
 };
 
 }  // namespace gilsim

@@ -1,5 +1,5 @@
-// modern: the "new GIL" of CPython 3.2 to 3.12 (Python/ceval_gil.c, take_gil and drop_gil;
-// Antoine Pitrou, 2009).
+// modern: the "new GIL" of CPython 3.2 and later default builds (take_gil and drop_gil, in
+// Python/ceval_gil.h for 3.2-3.11 and Python/ceval_gil.c from 3.12; Antoine Pitrou, 2009).
 //
 // take_gil: a thread that finds the GIL free takes it. Otherwise it waits on the GIL's condition
 // variable for `interval` (sys.getswitchinterval(), 5 ms); if the wait timed out, the GIL is still
