@@ -472,8 +472,9 @@ void ThreadEngine::threads_unlocked_notify(int thread) {
   threads_[static_cast<size_t>(thread)]->cv.notify_one();
 }
 
-// Drop, then ask again at once (a drop request, a legacy tick), in one critical section: the
-// thread being woken does not have to fight this one for the mutex on its way up.
+// Drop on request, then ask again at once, in one critical section: the thread being handed the
+// GIL does not have to fight this one for the mutex on its way up. (The legacy tick does not use
+// this: it needs a real window between its release and its re-acquire; see on_tick.)
 void ThreadEngine::release_and_retake(Record& t, Reason why) {
   std::unique_lock lk(mu_);
   int wake = release_gil_locked(lk, t, why);

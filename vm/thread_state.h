@@ -64,9 +64,10 @@ class ThreadState {
   // host's on_eval_breaker". One word per thread, so polling never touches shared cache lines.
   std::atomic<std::uint32_t> eval_breaker{0};
 
-  // The legacy policy's check-interval countdown, decremented by every instruction whose opcode
-  // ticks (opcodes.def). When it goes below zero the host's on_tick runs and resets it. Hosts that
-  // do not count ticks leave it huge.
+  // The legacy policy's check-interval countdown. The eval loop counts it down in a register, one
+  // per instruction whose opcode ticks (opcodes.def), and stores it here only when it goes below
+  // zero, just before calling the host's on_tick, which resets it. Its value when execution starts
+  // picks the loop: INT64_MAX (hosts that do not count ticks) runs the loop without the countdown.
   std::int64_t ticker = INT64_MAX;
 
   // True when other threads may touch shared objects at the same time (no GIL): lists then take
