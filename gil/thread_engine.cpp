@@ -330,13 +330,13 @@ void ThreadEngine::take_gil(Record& t, Reason why) {
 }
 
 void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why,
-                                   int wake_first) {
+                                   Record* wake_first) {
   // `wake_first`: a thread this one just handed the GIL to. It is notified as late as possible,
   // right before this thread sleeps, so the two do not run side by side on two cores fighting for
   // the mutex: the hand-off then costs one wake-up, as a plain condition-variable ping-pong does.
   auto wake_pending = [&] {
-    if (wake_first >= 0) threads_unlocked_notify(wake_first);
-    wake_first = -1;
+    if (wake_first) wake_first->cv.notify_one();
+    wake_first = nullptr;
   };
   Gil& g = *gils_[static_cast<size_t>(t.gil)];
   GilState& s = g.state;
@@ -416,23 +416,26 @@ void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, 
 
 void ThreadEngine::release_gil(Record& t, Reason why) {
   std::unique_lock lk(mu_);
-  int wake = release_gil_locked(lk, t, why);
-  if (wake >= 0) {
+  Record* wake = release_gil_locked(lk, t, why);
+  if (wake) {
     // Wake it after letting go of the mutex, or it wakes only to block on the mutex we hold.
+    // (Records never move, and a cv may be notified without its mutex; the record was found
+    // in threads_ under the mutex, as a spawn may grow that vector meanwhile.)
     lk.unlock();
-    threads_unlocked_notify(wake);
+    wake->cv.notify_one();
   }
 }
 
-// Returns the thread still to be woken (after the caller unlocks), or -1.
-int ThreadEngine::release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why) {
+// Returns the thread still to be woken (after the caller unlocks), or nullptr.
+ThreadEngine::Record* ThreadEngine::release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t,
+                                                       Reason why) {
   Gil& g = *gils_[static_cast<size_t>(t.gil)];
   GilState& s = g.state;
   Nanos at = now();
   emit(t, EventKind::Release, why, static_cast<std::int64_t>(t.ts->steps), at);
   t.state = state_after_release(why);
-  if (!g.policy->exclusive()) return -1;
-  if (s.holder != t.id) return -1;  // (a stop raced with a hand-off)
+  if (!g.policy->exclusive()) return nullptr;
+  if (s.holder != t.id) return nullptr;  // (a stop raced with a hand-off)
   s.holder = -1;
   int next = g.policy->hand_off(s, why, at);
   int wake = -1;
@@ -452,7 +455,7 @@ int ThreadEngine::release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t
   if (wake >= 0) {
     Record& w = *threads_[static_cast<size_t>(wake)];
     w.signalled = true;
-    if (!forced) return wake;
+    if (!forced) return &w;
     w.cv.notify_one();
   }
   // drop_gil with FORCE_SWITCHING: having dropped on request, wait until another thread has
@@ -464,12 +467,7 @@ int ThreadEngine::release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t
     while (s.last_holder == t.id && !s.waiters.empty() && !stopping_.load()) t.cv.wait(lk);
     t.waiting_for_switch = false;
   }
-  return -1;
-}
-
-void ThreadEngine::threads_unlocked_notify(int thread) {
-  // Records never move and a cv may be notified without its mutex: safe after unlocking.
-  threads_[static_cast<size_t>(thread)]->cv.notify_one();
+  return nullptr;
 }
 
 // Drop on request, then ask again at once, in one critical section: the thread being handed the
@@ -477,7 +475,7 @@ void ThreadEngine::threads_unlocked_notify(int thread) {
 // this: it needs a real window between its release and its re-acquire; see on_tick.)
 void ThreadEngine::release_and_retake(Record& t, Reason why) {
   std::unique_lock lk(mu_);
-  int wake = release_gil_locked(lk, t, why);
+  Record* wake = release_gil_locked(lk, t, why);
   take_gil_locked(lk, t, why, wake);
 }
 

@@ -97,10 +97,9 @@ class ThreadEngine final : public Host {
   void take_gil(Record& t, Reason why);
   void release_gil(Record& t, Reason why);
   void take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why,
-                       int wake_first = -1);
-  int release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why);
+                       Record* wake_first = nullptr);
+  Record* release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why);
   void release_and_retake(Record& t, Reason why);
-  void threads_unlocked_notify(int thread);
   void grant(std::unique_lock<std::mutex>& lk, Gil& g, Record& t, Nanos requested, Nanos now);
   void set_drop_request(Gil& g, Record& requester);
   void notify(int thread);
