@@ -23,31 +23,7 @@ namespace {
 // unwinds the thread without a traceback.
 struct StopRun {};
 
-// spawn_process copies its arguments and the parent's globals, as fork and pickling do: lists are
-// deep-copied (sharing preserved, cycles included); immutable values, functions and the engine's
-// Lock and Queue objects (which behave like multiprocessing's) are shared.
-Value copy_for_process(const Value& v, std::unordered_map<const Obj*, Value>& done) {
-  if (!v.is(ObjType::List)) return v;
-  auto it = done.find(v.as_obj());
-  if (it != done.end()) return it->second;
-  Value copy = make_list();
-  done.emplace(v.as_obj(), copy);
-  std::vector<Value> items;
-  {
-    ListGuard g(*v.as<ListObj>(), true);  // another thread may be using it (under `none`)
-    items = v.as<ListObj>()->items;
-  }
-  for (const Value& item : items) copy.as<ListObj>()->items.push_back(copy_for_process(item, done));
-  return copy;
-}
-
 }  // namespace
-
-Value define_value(const std::string& text) {
-  if (auto i = parse_int(text)) return Value::integer(*i);
-  if (auto f = parse_float(text)) return Value::floating(*f);
-  return make_str(text);
-}
 
 // One script thread. Its OS thread alone touches `ts` and appends to `events`; every other field
 // is GUARDED_BY(mu_) unless marked.

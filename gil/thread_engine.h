@@ -21,33 +21,12 @@
 #include <thread>
 #include <vector>
 
-#include "gil/policy.h"
-#include "gil/run_record.h"
-#include "vm/host.h"
+#include "gil/engine.h"
 #include "vm/thread_state.h"
 
 namespace gilsim {
 
-struct EngineOptions {
-  std::string policy = "modern";
-  PolicyParams params;
-  Nanos timeout = 0;                      // 0: none
-  std::uint64_t max_steps = 0;            // per thread; 0: none
-  std::uint64_t max_events = 10'000'000;  // recording stops here (24 bytes each); 0: no cap
-  // For benchmarks: script thread k runs pinned to CPU pin_cpus[k % size]; empty: the OS places.
-  std::vector<int> pin_cpus;
-  std::vector<std::pair<std::string, std::string>> defines;
-  // Polled about every 20 ms by the controlling thread: true stops the run (Ctrl-C).
-  std::function<bool()> interrupted;
-  // Where print() and error reports go; captured in memory when null (tests).
-  std::FILE* out = stdout;
-  std::FILE* err = stderr;
-};
-
-// A -D value as param() returns it: an int if it reads as one, else a float, else the string.
-Value define_value(const std::string& text);
-
-class ThreadEngine final : public Host {
+class ThreadEngine final : public Engine {
  public:
   explicit ThreadEngine(EngineOptions options);
   ~ThreadEngine() override;
@@ -56,11 +35,9 @@ class ThreadEngine final : public Host {
 
   // Runs the program's module on the main script thread and waits for every thread to finish
   // (or for the run to be stopped). Call once.
-  RunRecord run(std::shared_ptr<const Program> program);
-
-  // What print() and error reports wrote, when options.out / options.err were null.
-  std::string captured_output() const;
-  std::string captured_errors() const;
+  RunRecord run(std::shared_ptr<const Program> program) override;
+  std::string captured_output() const override;
+  std::string captured_errors() const override;
 
   const char* name() const override { return "threads"; }
   void on_eval_breaker(ThreadState& ts) override;

@@ -9,9 +9,10 @@
 #include <functional>
 
 #include "gil/metrics.h"
-#include "gil/thread_engine.h"
+#include "gil/engine.h"
 #include "tools/bench.h"
 #include "tools/report.h"
+#include "tools/run_options.h"
 #include "tools/script_loader.h"
 #include "tools/timeline_html.h"
 #include "tools/trace_check.h"
@@ -22,103 +23,14 @@ namespace gilsim {
 
 namespace {
 
-// Set by SIGINT; the one piece of process-wide state, as a signal handler allows nothing else.
-volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_sigint(int) { g_interrupted = 1; }
-
-struct RunOptions {
-  std::string script;
-  std::vector<std::string> defines;
-  std::uint64_t max_steps = 0;
-  std::string policy = "modern";
-  std::string switch_interval = "5ms";
-  std::int64_t check_interval = 100;
-  std::string quantum = "100ms";
-  std::string timer_tick = "10ms";
-  std::string timeout;
-  std::string json_path;
-  std::string trace_path;
-  std::string csv_path;
-  std::string timeline_path;
-  std::uint64_t max_events = 10'000'000;
-  bool quiet = false;
-};
-
-bool duration_option(const std::string& flag, const std::string& text, Nanos& out) {
-  std::string error;
-  if (parse_duration(text, out, error)) return true;
-  fmt::print(stderr, "gilsim: {}: {}\n", flag, error);
-  return false;
-}
-
-// Checks the options and fills the engine's. False (after saying why) on bad input.
-bool engine_options(const RunOptions& opt, EngineOptions& eo) {
-  if (!make_policy(opt.policy, eo.params)) {
-    std::string names;
-    for (const auto& p : policy_catalog()) names += (names.empty() ? "" : ", ") + p.name;
-    fmt::print(stderr, "gilsim: unknown policy '{}' (one of: {})\n", opt.policy, names);
-    return false;
-  }
-  eo.policy = opt.policy;
-  if (!duration_option("--switch-interval", opt.switch_interval, eo.params.switch_interval) ||
-      !duration_option("--quantum", opt.quantum, eo.params.quantum) ||
-      !duration_option("--timer-tick", opt.timer_tick, eo.params.timer_tick))
-    return false;
-  if (!opt.timeout.empty() && !duration_option("--timeout", opt.timeout, eo.timeout)) return false;
-  if (opt.check_interval < 1) {
-    fmt::print(stderr, "gilsim: --check-interval must be at least 1\n");
-    return false;
-  }
-  eo.params.check_interval = opt.check_interval;
-  eo.max_steps = opt.max_steps;
-  eo.max_events = opt.max_events;
-  for (const auto& d : opt.defines) {
-    auto eq = d.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      fmt::print(stderr, "gilsim: -D expects NAME=VALUE, got '{}'\n", d);
-      return false;
-    }
-    eo.defines.emplace_back(d.substr(0, eq), d.substr(eq + 1));
-  }
-  return true;
-}
-
-// Writes through a temporary file renamed into place, so a reader never sees half a file and a
-// failed write never leaves one behind. False (after saying why) when it cannot be written.
-bool write_file(const std::string& path, const std::function<void(std::ostream&)>& write) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    if (!f) {
-      fmt::print(stderr, "gilsim: cannot write '{}'\n", path);
-      return false;
-    }
-    write(f);
-    f.flush();
-    if (!f) {
-      fmt::print(stderr, "gilsim: writing '{}' failed\n", path);
-      std::remove(tmp.c_str());
-      return false;
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    fmt::print(stderr, "gilsim: cannot write '{}'\n", path);
-    std::remove(tmp.c_str());
-    return false;
-  }
-  return true;
-}
-
 int cmd_run(const RunOptions& opt) {
   EngineOptions eo;
   if (!engine_options(opt, eo)) return 2;
   int exit_code = 0;
   auto program = load_script(opt.script, exit_code);
   if (!program) return exit_code;
-  eo.interrupted = [] { return g_interrupted != 0; };
-  auto previous = std::signal(SIGINT, on_sigint);
-  ThreadEngine engine(eo);
-  RunRecord run = engine.run(program);
+  auto previous = install_sigint();
+  RunRecord run = make_engine(eo)->run(program);
   std::signal(SIGINT, previous);
   std::fflush(stdout);
   Metrics metrics = compute_metrics(run);
@@ -128,18 +40,7 @@ int cmd_run(const RunOptions& opt) {
   if (run.stop == StopCause::Interrupt) fmt::print(stderr, "gilsim: interrupted (Ctrl-C)\n");
   if (!opt.quiet) fmt::print(stderr, "{}", format_summary(run, metrics));
   // Written whatever way the run ended: the engine always stops cleanly first.
-  bool written = true;
-  if (!opt.json_path.empty())
-    written &= write_file(
-        opt.json_path, [&](std::ostream& f) { f << results_json(run, metrics).dump(2) << '\n'; });
-  if (!opt.trace_path.empty())
-    written &=
-        write_file(opt.trace_path, [&](std::ostream& f) { write_chrome_trace(run, metrics, f); });
-  if (!opt.csv_path.empty())
-    written &= write_file(opt.csv_path, [&](std::ostream& f) { write_state_csv(run, f); });
-  if (!opt.timeline_path.empty())
-    written &= write_file(opt.timeline_path,
-                          [&](std::ostream& f) { write_timeline_html(run, metrics, f); });
+  bool written = write_run_outputs(opt, run, metrics);
   if (!written && run.exit_code == 0) return 2;
   return run.exit_code;
 }
@@ -193,31 +94,9 @@ int run_cli(int argc, char** argv) {
   RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run a script");
   run_cmd->add_option("script", run.script, "The script (.gil, a subset of Python)")->required();
-  run_cmd->add_option("-D,--define", run.defines, "NAME=VALUE for param(NAME, default)")
-      ->allow_extra_args(false);
-  run_cmd->add_option("--policy", run.policy, "GIL policy (see: gilsim policies)")
-      ->capture_default_str();
-  run_cmd
-      ->add_option("--switch-interval", run.switch_interval,
-                   "modern/fifo/io-priority: the switch interval")
-      ->capture_default_str();
-  run_cmd->add_option("--check-interval", run.check_interval, "legacy: ticks between releases")
-      ->capture_default_str();
-  run_cmd->add_option("--quantum", run.quantum, "gvl: time slice")->capture_default_str();
-  run_cmd->add_option("--timer-tick", run.timer_tick, "gvl: timer period")->capture_default_str();
-  run_cmd->add_option("--timeout", run.timeout, "Stop the run after this long (exit 124)");
-  run_cmd->add_option("--json", run.json_path, "Write the results as JSON to this file");
-  run_cmd->add_option("--trace", run.trace_path,
-                      "Write a Perfetto / chrome://tracing trace (JSON)");
-  run_cmd->add_option("--csv", run.csv_path, "Write one row per thread state interval (CSV)");
-  run_cmd->add_option("--timeline", run.timeline_path, "Write a self-contained HTML timeline");
+  add_run_flags(run_cmd, run);
+  add_output_flags(run_cmd, run);
   run_cmd->add_flag("-q,--quiet", run.quiet, "No summary table after the run");
-  run_cmd
-      ->add_option("--max-events", run.max_events,
-                   "Stop recording after N events (24 bytes each; 0: no cap)")
-      ->capture_default_str();
-  run_cmd->add_option("--max-steps", run.max_steps,
-                      "Stop a thread with an error after about N bytecodes (0: no limit)");
   auto* policies_cmd = app.add_subcommand("policies", "List the GIL policies");
   std::string check_path;
   auto* check_cmd =

@@ -1,0 +1,153 @@
+#include "tools/run_options.h"
+
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include "tools/report.h"
+#include "tools/timeline_html.h"
+#include "tools/trace_export.h"
+
+namespace gilsim {
+
+namespace {
+
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_sigint(int) { g_interrupted = 1; }
+
+bool duration_option(const std::string& flag, const std::string& text, Nanos& out) {
+  std::string error;
+  if (parse_duration(text, out, error)) return true;
+  fmt::print(stderr, "gilsim: {}: {}\n", flag, error);
+  return false;
+}
+
+}  // namespace
+
+bool interrupted() { return g_interrupted != 0; }
+
+void (*install_sigint())(int) {
+  g_interrupted = 0;
+  return std::signal(SIGINT, on_sigint);
+}
+
+void add_run_flags(CLI::App* cmd, RunOptions& opt, bool policy) {
+  cmd->add_option("-D,--define", opt.defines, "NAME=VALUE for param(NAME, default)")
+      ->allow_extra_args(false);
+  if (policy)
+    cmd->add_option("--policy", opt.policy, "GIL policy (see: gilsim policies)")
+        ->capture_default_str();
+  cmd->add_option("--switch-interval", opt.switch_interval,
+                  "modern/fifo/io-priority: the switch interval")
+      ->capture_default_str();
+  cmd->add_option("--check-interval", opt.check_interval, "legacy: ticks between releases")
+      ->capture_default_str();
+  cmd->add_option("--quantum", opt.quantum, "gvl: time slice")->capture_default_str();
+  cmd->add_option("--timer-tick", opt.timer_tick, "gvl: timer period")->capture_default_str();
+  cmd->add_option("--engine", opt.engine,
+                  "threads (OS threads, real clock) or sim (virtual time, deterministic)")
+      ->capture_default_str();
+  cmd->add_option("--cores", opt.cores, "sim: virtual cores")->capture_default_str();
+  cmd->add_option("--seed", opt.seed, "sim: seed of the model's noise")->capture_default_str();
+  cmd->add_option("--timeout", opt.timeout, "Stop the run after this long (exit 124)");
+  cmd->add_option("--max-events", opt.max_events,
+                  "Stop recording after N events (24 bytes each; 0: no cap)")
+      ->capture_default_str();
+  cmd->add_option("--max-steps", opt.max_steps,
+                  "Stop a thread with an error after about N bytecodes (0: no limit)");
+}
+
+void add_output_flags(CLI::App* cmd, RunOptions& opt) {
+  cmd->add_option("--json", opt.json_path, "Write the results as JSON to this file");
+  cmd->add_option("--trace", opt.trace_path, "Write a Perfetto / chrome://tracing trace (JSON)");
+  cmd->add_option("--csv", opt.csv_path, "Write one row per thread state interval (CSV)");
+  cmd->add_option("--timeline", opt.timeline_path, "Write a self-contained HTML timeline");
+}
+
+bool engine_options(const RunOptions& opt, EngineOptions& eo) {
+  if (!make_policy(opt.policy, eo.params)) {
+    std::string names;
+    for (const auto& p : policy_catalog()) names += (names.empty() ? "" : ", ") + p.name;
+    fmt::print(stderr, "gilsim: unknown policy '{}' (one of: {})\n", opt.policy, names);
+    return false;
+  }
+  eo.policy = opt.policy;
+  eo.engine = opt.engine;
+  if (std::find(engine_names().begin(), engine_names().end(), opt.engine) ==
+      engine_names().end()) {
+    fmt::print(stderr, "gilsim: unknown engine '{}' (one of: threads, sim)\n", opt.engine);
+    return false;
+  }
+  if (opt.cores < 1 || opt.cores > 4096) {
+    fmt::print(stderr, "gilsim: --cores must be between 1 and 4096\n");
+    return false;
+  }
+  eo.sim.cores = opt.cores;
+  eo.sim.seed = opt.seed;
+  if (!duration_option("--switch-interval", opt.switch_interval, eo.params.switch_interval) ||
+      !duration_option("--quantum", opt.quantum, eo.params.quantum) ||
+      !duration_option("--timer-tick", opt.timer_tick, eo.params.timer_tick))
+    return false;
+  if (!opt.timeout.empty() && !duration_option("--timeout", opt.timeout, eo.timeout)) return false;
+  if (opt.check_interval < 1) {
+    fmt::print(stderr, "gilsim: --check-interval must be at least 1\n");
+    return false;
+  }
+  eo.params.check_interval = opt.check_interval;
+  eo.max_steps = opt.max_steps;
+  eo.max_events = opt.max_events;
+  for (const auto& d : opt.defines) {
+    auto eq = d.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      fmt::print(stderr, "gilsim: -D expects NAME=VALUE, got '{}'\n", d);
+      return false;
+    }
+    eo.defines.emplace_back(d.substr(0, eq), d.substr(eq + 1));
+  }
+  eo.interrupted = [] { return interrupted(); };
+  return true;
+}
+
+bool write_file(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    if (!f) {
+      fmt::print(stderr, "gilsim: cannot write '{}'\n", path);
+      return false;
+    }
+    write(f);
+    f.flush();
+    if (!f) {
+      fmt::print(stderr, "gilsim: writing '{}' failed\n", path);
+      std::remove(tmp.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    fmt::print(stderr, "gilsim: cannot write '{}'\n", path);
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool write_run_outputs(const RunOptions& opt, const RunRecord& run, const Metrics& metrics) {
+  bool written = true;
+  if (!opt.json_path.empty())
+    written &= write_file(
+        opt.json_path, [&](std::ostream& f) { f << results_json(run, metrics).dump(2) << '\n'; });
+  if (!opt.trace_path.empty())
+    written &=
+        write_file(opt.trace_path, [&](std::ostream& f) { write_chrome_trace(run, metrics, f); });
+  if (!opt.csv_path.empty())
+    written &= write_file(opt.csv_path, [&](std::ostream& f) { write_state_csv(run, f); });
+  if (!opt.timeline_path.empty())
+    written &= write_file(opt.timeline_path,
+                          [&](std::ostream& f) { write_timeline_html(run, metrics, f); });
+  return written;
+}
+
+}  // namespace gilsim

@@ -1,0 +1,59 @@
+// The options every command that runs a script shares (run, scale, compare, demo): their flags,
+// their checks, and the files a run writes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "gil/engine.h"
+#include "gil/metrics.h"
+
+namespace gilsim {
+
+struct RunOptions {
+  std::string script;
+  std::vector<std::string> defines;
+  std::uint64_t max_steps = 0;
+  std::string policy = "modern";
+  std::string switch_interval = "5ms";
+  std::int64_t check_interval = 100;
+  std::string quantum = "100ms";
+  std::string timer_tick = "10ms";
+  std::string engine = "threads";
+  int cores = 4;
+  std::uint64_t seed = 1;
+  std::string timeout;
+  std::string json_path;
+  std::string trace_path;
+  std::string csv_path;
+  std::string timeline_path;
+  std::uint64_t max_events = 10'000'000;
+  bool quiet = false;
+};
+
+// The flags that shape a run: -D, the policy and its parameters, the engine, limits. `policy`
+// false leaves --policy out (scale and compare take a list instead).
+void add_run_flags(CLI::App* cmd, RunOptions& opt, bool policy = true);
+// The flags that name output files: --json, --trace, --csv, --timeline.
+void add_output_flags(CLI::App* cmd, RunOptions& opt);
+
+// Checks the options and fills the engine's. False (after saying why on stderr) on bad input.
+bool engine_options(const RunOptions& opt, EngineOptions& eo);
+
+// Set by SIGINT while a run is going: the one piece of process-wide state, as a signal handler
+// allows nothing else. install_sigint() returns the handler to restore.
+bool interrupted();
+void (*install_sigint())(int);
+
+// Writes through a temporary file renamed into place, so a reader never sees half a file and a
+// failed write never leaves one behind. False (after saying why) when it cannot be written.
+bool write_file(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+// Writes the files opt names (--json, --trace, --csv, --timeline). False if one failed.
+bool write_run_outputs(const RunOptions& opt, const RunRecord& run, const Metrics& metrics);
+
+}  // namespace gilsim
