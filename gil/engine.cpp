@@ -29,7 +29,6 @@ Value copy_for_process(const Value& v, std::unordered_map<const Obj*, Value>& do
   return copy;
 }
 
-
 const std::vector<std::string>& engine_names() {
   static const std::vector<std::string> names = {"threads"};
   return names;

@@ -28,14 +28,14 @@ namespace gilsim {
 struct SimParams {
   int cores = 4;
   std::uint64_t seed = 1;
-  Nanos wake_latency = 20'000;       // a sleeping thread signalled until it runs on an idle core
-  Nanos same_core_wake = 2'000;      // ... when it has to share the waker's core
-  Nanos signal_cost = 1'000;         // the signaller's system call to wake a sleeping thread
-  Nanos mutex_hold = 500;            // a woken GIL waiter holds the GIL's own mutex this long
-  Nanos time_slice = 3'000'000;      // the OS's slice for a CPU-bound thread when cores are short
-  Nanos timer_slack = 50'000;        // added to every timed sleep (Linux's default timer slack)
-  double jitter = 0.1;               // +- this fraction of random noise on every latency
-  double cost_scale = 1.0;           // multiplies the per-opcode cost table
+  Nanos wake_latency = 20'000;   // a sleeping thread signalled until it runs on an idle core
+  Nanos same_core_wake = 2'000;  // ... when it has to share the waker's core
+  Nanos signal_cost = 1'000;     // the signaller's system call to wake a sleeping thread
+  Nanos mutex_hold = 500;        // a woken GIL waiter holds the GIL's own mutex this long
+  Nanos time_slice = 3'000'000;  // the OS's slice for a CPU-bound thread when cores are short
+  Nanos timer_slack = 50'000;    // added to every timed sleep (Linux's default timer slack)
+  double jitter = 0.1;           // +- this fraction of random noise on every latency
+  double cost_scale = 1.0;       // multiplies the per-opcode cost table
 };
 
 struct EngineOptions {

@@ -9,6 +9,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "gil/deadlock_report.h"
 #include "vm/errors.h"
 #include "vm/interpreter.h"
 #include "vm/objects.h"
@@ -770,23 +771,6 @@ bool ThreadEngine::queue_empty(ThreadState&, const Value& queue) {
 // Deadlocks and stopping
 // ---------------------------------------------------------------------------------------------
 
-std::string ThreadEngine::describe_wait(const Record& t) const {
-  if (t.blocked_on_thread >= 0)
-    return fmt::format("waits to join {}",
-                       threads_[static_cast<size_t>(t.blocked_on_thread)]->label);
-  if (t.blocked_on && t.blocked_on->type == ObjType::Lock) {
-    auto* l = static_cast<const LockObj*>(t.blocked_on);
-    std::string holder = l->owner >= 0 ? threads_[static_cast<size_t>(l->owner)]->label : "nobody";
-    bool holder_done = l->owner >= 0 && threads_[static_cast<size_t>(l->owner)]->done;
-    return fmt::format("waits for Lock #{}, held by {}{}", l->id, holder,
-                       holder_done ? " (which has finished without releasing it)" : "");
-  }
-  if (t.blocked_on && t.blocked_on->type == ObjType::Queue)
-    return fmt::format("waits on Queue #{}, which is empty",
-                       static_cast<const QueueObj*>(t.blocked_on)->id);
-  return "is blocked";
-}
-
 // A blocked thread whose wait is already over (notified, not yet running) is not deadlocked.
 bool ThreadEngine::can_proceed(const Record& t) const {
   if (t.blocked_on_thread >= 0) return threads_[static_cast<size_t>(t.blocked_on_thread)]->done;
@@ -803,32 +787,10 @@ void ThreadEngine::check_deadlock() {
   if (stopping_.load() || live_ == 0) return;
   for (auto& t : threads_)
     if (!t->done && (t->state != ThreadStateKind::Blocked || can_proceed(*t))) return;
-  std::string report = "deadlock: every thread is blocked and nothing can wake them\n";
+  std::vector<BlockedThread> blocked;
   for (auto& t : threads_)
-    if (!t->done) report += fmt::format("  {} {}\n", t->label, describe_wait(*t));
-  // Name the cycle of lock waits, if there is one: follow "waits for a lock held by".
-  for (auto& start : threads_) {
-    if (start->done) continue;
-    std::vector<int> path;
-    int cur = start->id;
-    while (cur >= 0 && std::find(path.begin(), path.end(), cur) == path.end()) {
-      path.push_back(cur);
-      const Record& r = *threads_[static_cast<size_t>(cur)];
-      if (r.blocked_on && r.blocked_on->type == ObjType::Lock)
-        cur = static_cast<const LockObj*>(r.blocked_on)->owner;
-      else if (r.blocked_on_thread >= 0)
-        cur = r.blocked_on_thread;
-      else
-        cur = -1;
-    }
-    if (cur >= 0 && cur == start->id) {
-      std::string cycle;
-      for (int id : path) cycle += threads_[static_cast<size_t>(id)]->label + " -> ";
-      report += fmt::format("  cycle: {}{}\n", cycle, start->label);
-      break;
-    }
-  }
-  deadlock_report_ = report;
+    blocked.push_back(BlockedThread{t->label, t->done, t->blocked_on_thread, t->blocked_on});
+  deadlock_report_ = deadlock_report(blocked);
   stop(StopCause::Deadlock);
 }
 

@@ -85,7 +85,6 @@ class ThreadEngine final : public Engine {
   void block_until(std::unique_lock<std::mutex>& lk, Record& t, const std::function<bool()>& ready);
   void check_deadlock();                    // under mu_
   bool can_proceed(const Record& t) const;  // under mu_
-  std::string describe_wait(const Record& t) const;
   void stop(StopCause cause);  // under mu_
   void sleep_until(Record& t, Nanos deadline);
   void burn_cpu(Nanos duration);

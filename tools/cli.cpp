@@ -8,8 +8,8 @@
 #include <fstream>
 #include <functional>
 
-#include "gil/metrics.h"
 #include "gil/engine.h"
+#include "gil/metrics.h"
 #include "tools/bench.h"
 #include "tools/report.h"
 #include "tools/run_options.h"

@@ -75,8 +75,7 @@ bool engine_options(const RunOptions& opt, EngineOptions& eo) {
   }
   eo.policy = opt.policy;
   eo.engine = opt.engine;
-  if (std::find(engine_names().begin(), engine_names().end(), opt.engine) ==
-      engine_names().end()) {
+  if (std::find(engine_names().begin(), engine_names().end(), opt.engine) == engine_names().end()) {
     fmt::print(stderr, "gilsim: unknown engine '{}' (one of: threads, sim)\n", opt.engine);
     return false;
   }

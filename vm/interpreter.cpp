@@ -233,30 +233,47 @@ ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failin
     frame->ip = static_cast<std::uint32_t>(ip - code_start);      \
     frame->sp = static_cast<std::uint32_t>(sp - ts.stack.data()); \
     ts.steps = steps;                                             \
+    if constexpr (kCounting) ts.budget = budget;                  \
   } while (0)
-#define LOAD_FRAME()                        \
-  do {                                      \
-    frame = &ts.frames.back();              \
-    code = frame->code;                     \
-    code_start = code->bytes.data();        \
-    ip = code_start + frame->ip;            \
-    consts = code->constants.data();        \
-    locals = ts.stack.data() + frame->base; \
-    sp = ts.stack.data() + frame->sp;       \
+#define LOAD_FRAME()                             \
+  do {                                           \
+    frame = &ts.frames.back();                   \
+    code = frame->code;                          \
+    code_start = code->bytes.data();             \
+    ip = code_start + frame->ip;                 \
+    consts = code->constants.data();             \
+    locals = ts.stack.data() + frame->base;      \
+    sp = ts.stack.data() + frame->sp;            \
+    if constexpr (kCounting) budget = ts.budget; \
+  } while (0)
+// The host asked this thread to stop (ThreadState::suspend): leave the loop with the frame saved;
+// resume() goes on from frame->ip.
+#define RETURN_SUSPENDED() \
+  do {                     \
+    ts.suspend = false;    \
+    RunResult r_;          \
+    r_.suspended = true;   \
+    return r_;             \
   } while (0)
 #define ARG16() (ip += 2, static_cast<std::uint32_t>(ip[-2] | (ip[-1] << 8)))
 #define ARG32() (ip += 4, read_operand(ip - 4, 4))
 // A safe point: one relaxed load of this thread's breaker (and the step limit, kept in a register).
-#define SAFE_POINT()                                                            \
+// `next` is where the thread goes on from if the host suspends it here (a back edge's target).
+#define SAFE_POINT_THEN(next)                                                   \
   do {                                                                          \
     if (GILSIM_UNLIKELY(ts.eval_breaker.load(std::memory_order_relaxed) != 0 || \
                         steps >= step_limit)) {                                 \
       if (steps >= step_limit) step_limit_reached(step_limit);                  \
       SAVE_FRAME();                                                             \
       host.on_eval_breaker(ts);                                                 \
+      if (ts.suspend) {                                                         \
+        frame->ip = static_cast<std::uint32_t>((next)-code_start);              \
+        RETURN_SUSPENDED();                                                     \
+      }                                                                         \
       LOAD_FRAME();                                                             \
     }                                                                           \
   } while (0)
+#define SAFE_POINT() SAFE_POINT_THEN(ip)
 
 [[noreturn]] void step_limit_reached(std::uint64_t limit) {
   raise("StepLimitError",
@@ -281,7 +298,10 @@ ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failin
     }                                                                 \
   } while (0)
 
-template <bool kCountTicks>
+// A table of zero costs: the counting loop's budget for hosts that count ticks but not time.
+constexpr std::int32_t kNoCosts[256] = {};
+
+template <bool kCounting>
 RunResult execute(ThreadState& ts, size_t entry_depth) {
   Host& host = ts.interp.host();
   const Program& program = ts.interp.program();
@@ -304,26 +324,34 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
   };
 #endif
 
-  // Reads the next opcode. In the ticking loop it first counts a tick for the instruction that
+  // Reads the next opcode. In the counting loop it first counts a tick for the instruction that
   // just ran, if its opcode ticks: Python 2's loop decremented _Py_Ticker at the top of the loop
   // after every instruction that did not FAST_DISPATCH, so a switch falls *after* a ticking
-  // instruction (between LOAD_GLOBAL x and STORE_GLOBAL x, say), not before it.
-#define FETCH()                           \
-  do {                                    \
-    if constexpr (kCountTicks) {          \
-      if (op_ticks(op) && --ticker < 0) { \
-        SAVE_FRAME();                     \
-        ts.ticker = ticker;               \
-        host.on_tick(ts);                 \
-        ticker = ts.ticker;               \
-        LOAD_FRAME();                     \
-      }                                   \
-    }                                     \
-    op = static_cast<Op>(*ip++);          \
-    ++steps;                              \
+  // instruction (between LOAD_GLOBAL x and STORE_GLOBAL x, say), not before it. It also charges
+  // the new instruction's cost to the time budget; a spent budget is noticed before the next one.
+#define FETCH()                                                            \
+  do {                                                                     \
+    if constexpr (kCounting) {                                             \
+      if (GILSIM_UNLIKELY((op_ticks(op) && --ticker < 0) || budget < 0)) { \
+        SAVE_FRAME();                                                      \
+        ts.ticker = ticker;                                                \
+        host.on_tick(ts);                                                  \
+        if (ts.suspend) RETURN_SUSPENDED();                                \
+        ticker = ts.ticker;                                                \
+        LOAD_FRAME();                                                      \
+      }                                                                    \
+      op = static_cast<Op>(*ip++);                                         \
+      budget -= costs[static_cast<int>(op)];                               \
+    } else {                                                               \
+      op = static_cast<Op>(*ip++);                                         \
+    }                                                                      \
+    ++steps;                                                               \
   } while (0)
 
   std::int64_t ticker = ts.ticker;  // the legacy countdown, in a register; ts.ticker at on_tick
+  std::int64_t budget = ts.budget;  // the sim engine's time budget, in a register
+  const std::int32_t* const costs = ts.costs ? ts.costs : kNoCosts;
+  (void)costs;
   Op op =
       Op::POP_TOP;  // "the previous instruction" for the first tick check: one that does not tick
   LOAD_FRAME();
@@ -587,7 +615,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         // placed at the jump, inside the loop.
         VM_CASE(JUMP_BACKWARD) {
           std::uint32_t target = ARG32();
-          SAFE_POINT();
+          SAFE_POINT_THEN(code_start + target);
           ip = code_start + target;
           VM_NEXT();
         }
@@ -620,7 +648,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           bool t = top.is_bool() ? top.as_bool() : truthy(ts, top);
           *--sp = Value();
           if (t) {
-            SAFE_POINT();
+            SAFE_POINT_THEN(code_start + target);
             ip = code_start + target;
           }
           VM_NEXT();
@@ -637,7 +665,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
             *--sp = Value();
           }
           if (lt) {
-            SAFE_POINT();
+            SAFE_POINT_THEN(code_start + target);
             ip = code_start + target;
           }
           VM_NEXT();
@@ -676,6 +704,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           --sp;
           SAVE_FRAME();
           enter_context(ts, std::move(*sp));
+          if (ts.suspend) RETURN_SUSPENDED();  // waits for the lock; goes on after WITH_ENTER
           LOAD_FRAME();
           VM_NEXT();
         }
@@ -706,10 +735,13 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
 #undef ARG16
 #undef ARG32
 #undef SAFE_POINT
+#undef SAFE_POINT_THEN
+#undef RETURN_SUSPENDED
 #undef PUSH_LOCAL
 
 RunResult execute_any(ThreadState& ts, size_t entry_depth) {
-  return ts.ticker == INT64_MAX ? execute<false>(ts, entry_depth) : execute<true>(ts, entry_depth);
+  bool counting = ts.ticker != INT64_MAX || ts.costs != nullptr;
+  return counting ? execute<true>(ts, entry_depth) : execute<false>(ts, entry_depth);
 }
 
 }  // namespace
@@ -740,6 +772,8 @@ RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args
   }
   return execute_any(ts, entry);
 }
+
+RunResult resume(ThreadState& ts) { return execute_any(ts, 0); }
 
 std::string format_traceback(const Program& program, const ScriptFailure& failure) {
   std::string out = "Traceback (most recent call last):\n";

@@ -1,9 +1,10 @@
 // The eval loop: runs bytecode on one ThreadState until the entry function returns.
 //
 // One loop body, instantiated twice: the plain loop polls the eval breaker only at safe points
-// (back edges, calls, function entry) as CPython 3.10+ does; the ticking loop also counts the
-// legacy policy's check-interval ticks at instruction boundaries, as Python 2's ceval.c did. The
-// host picks one with ThreadState::ticker (INT64_MAX means "no ticks").
+// (back edges, calls, function entry) as CPython 3.10+ does; the counting loop also counts the
+// legacy policy's check-interval ticks at instruction boundaries, as Python 2's ceval.c did, and
+// the sim engine's virtual-time budget. The host picks one with ThreadState::ticker and ::costs
+// (INT64_MAX and null mean "no ticks" and "no budget").
 //
 // Runtime errors become a ScriptFailure with one traceback entry per frame; `with` blocks are
 // exited on the way out (their locks released) as Python's with statement guarantees.
@@ -19,6 +20,7 @@ namespace gilsim {
 struct RunResult {
   Value value;                           // the function's return value when it succeeded
   std::optional<ScriptFailure> failure;  // set when it raised
+  bool suspended = false;                // the host asked to stop here; resume() continues
 };
 
 // Prepares the globals of a fresh interpreter (builtins bound) and runs the module body.
@@ -26,6 +28,10 @@ RunResult run_module(ThreadState& ts);
 
 // Calls a script function with arguments on a thread whose frame stack is empty.
 RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args);
+
+// Continues a thread that returned suspended (ThreadState::suspend) from run_module,
+// run_function or resume, which were called on an empty frame stack.
+RunResult resume(ThreadState& ts);
 
 // Python's traceback text for a failure, e.g.
 //   Traceback (most recent call last):

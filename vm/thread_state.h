@@ -70,6 +70,18 @@ class ThreadState {
   // picks the loop: INT64_MAX (hosts that do not count ticks) runs the loop without the countdown.
   std::int64_t ticker = INT64_MAX;
 
+  // Virtual time, for the sim engine: the counting loop subtracts each instruction's cost
+  // (costs[opcode], in picoseconds) from `budget` and calls on_tick once it is below zero. Null
+  // `costs`: no budget. The loop keeps the budget in a register and stores it here whenever the
+  // host may look (before host calls), so the host can tell how far the thread's clock has run.
+  const std::int32_t* costs = nullptr;
+  std::int64_t budget = INT64_MAX;
+
+  // Set by a host during one of its calls: the eval loop returns to whoever started or resumed
+  // it at the end of the current instruction (RunResult::suspended), and resume() continues from
+  // there. The sim engine runs many script threads on one OS thread this way.
+  bool suspend = false;
+
   // True when other threads may touch shared objects at the same time (no GIL): lists then take
   // their own mutex and globals take globals_mu.
   bool lock_objects = false;
