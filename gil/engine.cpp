@@ -1,5 +1,6 @@
 #include "gil/engine.h"
 
+#include "gil/sim_engine.h"
 #include "gil/thread_engine.h"
 #include "vm/objects.h"
 #include "vm/pyformat.h"
@@ -30,12 +31,13 @@ Value copy_for_process(const Value& v, std::unordered_map<const Obj*, Value>& do
 }
 
 const std::vector<std::string>& engine_names() {
-  static const std::vector<std::string> names = {"threads"};
+  static const std::vector<std::string> names = {"threads", "sim"};
   return names;
 }
 
 std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
   if (options.engine == "threads") return std::make_unique<ThreadEngine>(options);
+  if (options.engine == "sim") return std::make_unique<SimEngine>(options);
   return nullptr;
 }
 

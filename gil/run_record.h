@@ -32,6 +32,8 @@ struct RunRecord {
   PolicyParams params;
   std::vector<std::pair<std::string, std::string>> defines;  // -D NAME=VALUE, as given
   std::string engine = "threads";
+  int cores = 0;           // sim: virtual cores (0 under threads: the host's)
+  std::uint64_t seed = 0;  // sim: the model's seed
   bool exclusive = true;  // false under `none`: no GIL at all
   Nanos wall = 0;
   std::vector<ThreadInfo> threads;

@@ -486,6 +486,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           ts.frames.pop_back();
           if (ts.frames.size() == entry_depth) {
             ts.steps = steps;
+            if constexpr (kCounting) ts.budget = budget;
             RunResult r;
             r.value = std::move(*bottom);
             return r;
@@ -718,6 +719,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
     }
   } catch (const ScriptError& e) {
     ts.steps = steps;
+    if constexpr (kCounting) ts.budget = budget;
     RunResult r;
     // ip has moved past the failing instruction's opcode (and perhaps its operand), never past
     // its end: every handler raises before it jumps. Its position is the last one at ip - 1.
