@@ -31,7 +31,7 @@ struct SimParams {
   Nanos wake_latency = 20'000;   // a sleeping thread signalled until it runs on an idle core
   Nanos same_core_wake = 2'000;  // ... when it has to share the waker's core
   Nanos signal_cost = 1'000;     // the signaller's system call to wake a sleeping thread
-  Nanos mutex_hold = 500;        // a woken GIL waiter holds the GIL's own mutex this long
+  Nanos mutex_hold = 1'000;      // a woken GIL waiter holds the GIL's own mutex this long
   Nanos time_slice = 3'000'000;  // the OS's slice for a CPU-bound thread when cores are short
   Nanos timer_slack = 50'000;    // added to every timed sleep (Linux's default timer slack)
   double jitter = 0.1;           // +- this fraction of random noise on every latency

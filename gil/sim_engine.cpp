@@ -50,8 +50,9 @@ struct SimEngine::VThread {
   enum class Next { Start, Bytecode, Gil, Burn, IoDone, Blocked, SwitchWait } next = Next::Start;
   Ps clock = 0;  // how far its virtual time has run
   int core = -1;
-  Ps slice_start = 0;  // when it got its core
+  Ps slice_start = 0;                 // when it got its core
   std::uint64_t wait_generation = 0;  // a timer of an older generation is stale
+  bool waking = false;                // signalled while asleep: its wake-up is on the way
 
   // While its bytecode runs, its clock is run_end less what is left of the eval loop's budget.
   bool in_run = false;
@@ -138,9 +139,8 @@ void SimEngine::write_output(ThreadState&, std::string_view text) {
 // Threads and the run
 // ---------------------------------------------------------------------------------------------
 
-SimEngine::VThread& SimEngine::add_thread(std::shared_ptr<Interp> interp, int gil,
-                                          std::string name, std::string label, int parent,
-                                          Ps at) {
+SimEngine::VThread& SimEngine::add_thread(std::shared_ptr<Interp> interp, int gil, std::string name,
+                                          std::string label, int parent, Ps at) {
   auto rec = std::make_unique<VThread>();
   VThread& t = *rec;
   t.id = static_cast<int>(threads_.size());
@@ -236,14 +236,17 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
 // The scheduler: cores, the run queue, timers
 // ---------------------------------------------------------------------------------------------
 
-// splitmix64: a generator whose every output is fixed by the seed, on any platform.
-SimEngine::Ps SimEngine::jittered(Ps latency) {
+// splitmix64: a generator whose every output is fixed by the seed, on any platform. [0, 1).
+double SimEngine::uniform() {
   std::uint64_t z = (rng_ += 0x9e3779b97f4a7c15ULL);
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   z ^= z >> 31;
-  double u = static_cast<double>(z >> 11) * 0x1p-53;  // [0, 1)
-  double factor = 1.0 + model_.jitter * (2.0 * u - 1.0);
+  return static_cast<double>(z >> 11) * 0x1p-53;
+}
+
+SimEngine::Ps SimEngine::jittered(Ps latency) {
+  double factor = 1.0 + model_.jitter * (2.0 * uniform() - 1.0);
   return static_cast<Ps>(std::llround(static_cast<double>(latency) * factor));
 }
 
@@ -297,6 +300,7 @@ void SimEngine::fire(const Timer& timer) {
   VThread& t = *threads_[static_cast<size_t>(timer.thread)];
   if (timer.generation != t.wait_generation || t.where != VThread::Where::Asleep) return;
   ++t.wait_generation;
+  t.waking = false;
   make_ready(t, timer.at);
 }
 
@@ -305,8 +309,9 @@ void SimEngine::fire(const Timer& timer) {
 // with every core busy, it queues behind the waker (same core).
 void SimEngine::signal(VThread& from, VThread& to) {
   to.signalled = true;
-  if (to.where != VThread::Where::Asleep) return;
-  charge(from, model_.signal_cost);
+  if (to.where != VThread::Where::Asleep || to.waking) return;  // already on its way
+  to.waking = true;
+  charge(from, ps(model_.signal_cost));
   bool idle_core = std::find(cores_.begin(), cores_.end(), -1) != cores_.end();
   Ps latency = jittered(ps(idle_core ? model_.wake_latency : model_.same_core_wake));
   ++to.wait_generation;  // its own timeout, if any, no longer matters
@@ -321,11 +326,16 @@ void SimEngine::sleep(VThread& t) {
   if (t.in_run) suspend(t);
 }
 
-SimEngine::Ps SimEngine::horizon_for(const VThread& t) const {
+SimEngine::Ps SimEngine::horizon_for(const VThread& t) {
   Ps h = timers_.empty() ? kNever : timers_.top().at;
-  for (int other : cores_)
-    if (other >= 0 && other != t.id)
-      h = std::min(h, threads_[static_cast<size_t>(other)]->clock + kInterleave);
+  // Turns of random length (0.5 to 1.5 kInterleave), so that where a turn ends in a loop does not
+  // repeat in lockstep with the other core's turns.
+  Ps turn = -1;
+  for (int other : cores_) {
+    if (other < 0 || other == t.id) continue;
+    if (turn < 0) turn = kInterleave / 2 + static_cast<Ps>(uniform() * kInterleave);
+    h = std::min(h, threads_[static_cast<size_t>(other)]->clock + turn);
+  }
   if (!run_queue_.empty()) h = std::min(h, t.slice_start + ps(model_.time_slice));
   return std::max(h, t.clock + 1);
 }
@@ -585,11 +595,10 @@ void SimEngine::wait_for_gil_mutex(VThread& t) {
 
 void SimEngine::set_drop_request(Gil& g, VThread& requester) {
   if (g.state.holder < 0) return;
-  if (!g.state.drop_request)
-    emit(requester, EventKind::DropRequest, Reason::None, g.state.holder);
+  if (!g.state.drop_request) emit(requester, EventKind::DropRequest, Reason::None, g.state.holder);
   g.state.drop_request = true;
   threads_[static_cast<size_t>(g.state.holder)]->ts->eval_breaker.store(1,
-                                                                         std::memory_order_relaxed);
+                                                                        std::memory_order_relaxed);
 }
 
 void SimEngine::grant(VThread& t) {
@@ -670,7 +679,7 @@ bool SimEngine::gil_check(VThread& t, bool woken) {
   if (woken && t.signalled && s.holder >= 0) {
     // Woken for a GIL that is taken again: look, under the GIL's mutex, and wait again.
     emit(t, EventKind::FailedAcquire, Reason::None, s.holder);
-    charge(t, model_.mutex_hold);
+    charge(t, ps(model_.mutex_hold));
     g.mutex_busy_until = t.clock;
   }
   w = s.find(t.id);
@@ -682,8 +691,8 @@ bool SimEngine::gil_check(VThread& t, bool woken) {
   t.next = VThread::Next::Gil;
   sleep(t);
   if (timeout != kForever)
-    add_timer(t, t.clock + ps(timeout) + ps(model_.timer_slack) +
-                     jittered(ps(model_.wake_latency)));
+    add_timer(t,
+              t.clock + ps(timeout) + ps(model_.timer_slack) + jittered(ps(model_.wake_latency)));
   return false;
 }
 

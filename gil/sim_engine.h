@@ -76,7 +76,7 @@ class SimEngine final : public Engine {
   void schedule_loop();
   bool fill_cores();
   void step(VThread& t, Ps horizon);
-  Ps horizon_for(const VThread& t) const;
+  Ps horizon_for(const VThread& t);
   void add_timer(VThread& t, Ps at);
   void cut_run(Ps at);
   void fire(const Timer& timer);
@@ -85,6 +85,7 @@ class SimEngine final : public Engine {
   void sleep(VThread& t);
   void leave_core(VThread& t);
   Ps jittered(Ps latency);
+  double uniform();
 
   // What a thread does on a core.
   void run_bytecode(VThread& t, Ps horizon);
@@ -109,8 +110,8 @@ class SimEngine final : public Engine {
   void block_on(VThread& t, Reason why, std::int64_t object);
 
   void emit(VThread& t, EventKind kind, Reason reason = Reason::None, std::int64_t arg = 0);
-  VThread& add_thread(std::shared_ptr<Interp> interp, int gil, std::string name,
-                      std::string label, int parent, Ps at);
+  VThread& add_thread(std::shared_ptr<Interp> interp, int gil, std::string name, std::string label,
+                      int parent, Ps at);
   void report_failure(const VThread& t, const ScriptFailure& f);
   void write_err(const std::string& text);
   bool can_proceed(const VThread& t) const;
@@ -123,12 +124,12 @@ class SimEngine final : public Engine {
 
   std::vector<std::unique_ptr<VThread>> threads_;
   std::vector<std::unique_ptr<Gil>> gils_;
-  std::vector<int> cores_;      // the thread on each core, -1 when idle
-  std::vector<Ps> core_free_;   // when each idle core became idle
-  std::deque<int> run_queue_;   // runnable threads waiting for a core, in order
+  std::vector<int> cores_;     // the thread on each core, -1 when idle
+  std::vector<Ps> core_free_;  // when each idle core became idle
+  std::deque<int> run_queue_;  // runnable threads waiting for a core, in order
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::uint64_t timer_seq_ = 0;
-  std::uint64_t rng_;  // splitmix64 state, from --seed
+  std::uint64_t rng_;           // splitmix64 state, from --seed
   VThread* running_ = nullptr;  // the thread whose bytecode is running, if any
   int live_ = 0;
   int next_object_id_ = 1;

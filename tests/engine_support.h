@@ -1,12 +1,13 @@
-// Running scripts on the threads engine from a test, output captured.
+// Running scripts on an engine from a test (threads unless options.engine says "sim"), output
+// captured.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "gil/engine.h"
 #include "gil/invariants.h"
 #include "gil/metrics.h"
-#include "gil/thread_engine.h"
 #include "tools/script_loader.h"
 
 namespace gilsim::test {
@@ -23,13 +24,21 @@ inline EngineRun run_on_engine(const std::string& policy, const std::string& tex
   options.policy = policy;
   options.out = nullptr;
   options.err = nullptr;
-  ThreadEngine engine(options);
+  auto engine = make_engine(options);
   EngineRun r;
-  r.record = engine.run(compile_text("test.gil", text));
+  r.record = engine->run(compile_text("test.gil", text));
   r.metrics = compute_metrics(r.record);
-  r.out = engine.captured_output();
-  r.err = engine.captured_errors();
+  r.out = engine->captured_output();
+  r.err = engine->captured_errors();
   return r;
+}
+
+// The same on the deterministic sim engine with `cores` virtual cores.
+inline EngineRun run_on_sim(const std::string& policy, const std::string& text, int cores = 4,
+                            EngineOptions options = {}) {
+  options.engine = "sim";
+  options.sim.cores = cores;
+  return run_on_engine(policy, text, options);
 }
 
 inline const std::vector<std::string>& all_policies() {

@@ -491,6 +491,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
             r.value = std::move(*bottom);
             return r;
           }
+          if constexpr (kCounting) ts.budget = budget;  // LOAD_FRAME reads it back
           LOAD_FRAME();
           sp = bottom + 1;
           VM_NEXT();
