@@ -182,6 +182,8 @@ int run_bench(const BenchOptions& opt) {
   if (opt.only.empty() || opt.only == "gil") status |= run_gil_bench(opt);
   if (opt.only.empty()) fmt::print("\n");
   if (opt.only.empty() || opt.only == "trace") status |= run_trace_bench(opt);
+  if (opt.only.empty()) fmt::print("\n");
+  if (opt.only.empty() || opt.only == "sim") status |= run_sim_bench(opt);
   return status;
 }
 

@@ -11,8 +11,11 @@
 #include "gil/engine.h"
 #include "gil/metrics.h"
 #include "tools/bench.h"
+#include "tools/compare.h"
+#include "tools/demo.h"
 #include "tools/report.h"
 #include "tools/run_options.h"
+#include "tools/scale.h"
 #include "tools/script_loader.h"
 #include "tools/timeline_html.h"
 #include "tools/trace_check.h"
@@ -115,11 +118,17 @@ int run_cli(int argc, char** argv) {
   bench_cmd->add_option("--repeat", bench.repeat, "Timed rounds per figure (median reported)")
       ->check(CLI::Range(1, 1000));
   bench_cmd->add_option("--python", bench.python, "The python3 to compare with");
-  bench_cmd->add_option("--only", bench.only, "One section: eval, gil or trace")
-      ->check(CLI::IsMember({"eval", "gil", "trace"}));
+  bench_cmd->add_option("--only", bench.only, "One section: eval, gil, trace or sim")
+      ->check(CLI::IsMember({"eval", "gil", "trace", "sim"}));
   bench_cmd
       ->add_option("--scale", bench.scale, "Multiply iteration counts (e.g. 0.1 for a quick run)")
       ->check(CLI::Range(0.001, 100.0));
+
+  // Commands that live in a file of their own: each adds its flags and says what runs it.
+  std::function<int()> scale_run, compare_run, demo_run;
+  auto* scale_cmd = add_scale_command(app, scale_run);
+  auto* compare_cmd = add_compare_command(app, compare_run);
+  auto* demo_cmd = add_demo_command(app, demo_run);
 
   try {
     app.parse(argc, argv);
@@ -137,6 +146,9 @@ int run_cli(int argc, char** argv) {
     return cmd_dis(dis_script, dis_opcodes);
   }
   if (*bench_cmd) return run_bench(bench);
+  if (*scale_cmd) return scale_run();
+  if (*compare_cmd) return compare_run();
+  if (*demo_cmd) return demo_run();
   if (*policies_cmd) return cmd_policies();
   if (*check_cmd) return cmd_check(check_path);
   return 2;
