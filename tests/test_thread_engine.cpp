@@ -391,21 +391,25 @@ p.join()
 }
 
 TEST_CASE("under fifo the holder is asked to drop after one switch interval, not two") {
+  // On the sim engine: a wait measured in real time on a loaded machine (CI runs the sanitizer
+  // builds beside other tests) says more about the load than about the policy.
   const char* script = R"(
 def spin(n):
     i = 0
     while i < n:
         i += 1
 
-a = spawn(spin, 30000000)
-b = spawn(spin, 30000000)
+a = spawn(spin, 3000000)
+b = spawn(spin, 3000000)
 a.join()
 b.join()
 )";
   for (const std::string policy : {"modern", "fifo", "io-priority"}) {
     CAPTURE(policy);
-    EngineRun r = run_on_engine(policy, script);
+    EngineRun r = run_on_sim(policy, script, 2);
     // Each waiter gets the GIL about one 5 ms interval after asking; two would be 10 ms.
-    CHECK(r.metrics.gil.wait_p50_ms < 7.5);
+    CHECK(r.metrics.gil.switches > 10);
+    CHECK(r.metrics.gil.wait_p50_ms > 4.5);
+    CHECK(r.metrics.gil.wait_p50_ms < 6.0);
   }
 }
