@@ -2,6 +2,7 @@
 """Run a gilsim script under real CPython, with the simulation builtins made real.
 
 Usage: python3 tools/gilsim_shim.py SCRIPT [-D NAME=VALUE]... [--switch-interval D]
+                                     [--wall-file F]
 
 A gilsim script (.gil) is a strict subset of Python 3. This shim injects the builtins gilsim
 provides into the script's globals and runs the script's own source (compiled with its real file
@@ -24,6 +25,9 @@ name, so tracebacks name it). Standard library only. What each builtin becomes:
   print(*values)           writes each line in one piece, so lines of threads never interleave.
 
 --switch-interval D (e.g. 5ms, 100us, 0.001s) calls sys.setswitchinterval, like gilsim's flag.
+--wall-file F writes, once every thread and process has finished, "wall_s SECONDS" (from the
+script's first line to the end of its last thread, as gilsim measures a run: the interpreter's
+start-up and the calibration are left out) and "python VERSION" to F (used by gilsim compare).
 
 Exit status as gilsim: 0 success; 1 an error in any thread or process (CPython alone would exit
 0 when only a spawned thread failed); 2 a usage error or a script that does not compile.
@@ -45,7 +49,8 @@ import threading
 import time
 import traceback
 
-USAGE = "usage: python3 tools/gilsim_shim.py SCRIPT [-D NAME=VALUE]... [--switch-interval D]"
+USAGE = ("usage: python3 tools/gilsim_shim.py SCRIPT [-D NAME=VALUE]... [--switch-interval D]"
+         " [--wall-file F]")
 
 
 def usage_error(msg):
@@ -77,14 +82,14 @@ def parse_duration(text):
 
 
 def parse_args(argv):
-    script, params, interval = None, {}, None
+    script, params, interval, wall_file = None, {}, None, None
     i = 0
     while i < len(argv):
         a = argv[i]
         if a in ("-h", "--help"):
             print(__doc__)
             sys.exit(0)
-        if a in ("-D", "--define", "--switch-interval"):
+        if a in ("-D", "--define", "--switch-interval", "--wall-file"):
             if i + 1 >= len(argv):
                 usage_error(a + " needs a value")
             val = argv[i + 1]
@@ -102,6 +107,8 @@ def parse_args(argv):
             continue
         if a == "--switch-interval":
             interval = parse_duration(val)
+        elif a == "--wall-file":
+            wall_file = val
         elif "=" not in val:
             usage_error("-D expects NAME=VALUE, got %r" % val)
         else:
@@ -109,7 +116,7 @@ def parse_args(argv):
             params.setdefault(name, parse_value(value))
     if script is None:
         usage_error("no script given")
-    return script, params, interval
+    return script, params, interval, wall_file
 
 
 class Calibration:
@@ -203,8 +210,16 @@ def make_builtins(params, calib, t0, processes):
     }
 
 
+def write_wall_file(path, wall_s):
+    try:
+        with open(path, "w") as f:
+            f.write("wall_s %.9f\npython %s\n" % (wall_s, sys.version.split()[0]))
+    except OSError as e:
+        print("gilsim_shim: cannot write %s: %s" % (path, e.strerror), file=sys.stderr)
+
+
 def main():
-    script, params, interval = parse_args(sys.argv[1:])
+    script, params, interval, wall_file = parse_args(sys.argv[1:])
     try:
         with open(script, "rb") as f:
             source = f.read()
@@ -257,7 +272,10 @@ def main():
         p.join()
         if p.exitcode != 0:
             failed.append(p.name)
+    wall_s = time.perf_counter() - t0[0]
     sys.stdout.flush()
+    if wall_file is not None:
+        write_wall_file(wall_file, wall_s)
     sys.exit(1 if failed else 0)
 
 

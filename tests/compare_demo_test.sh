@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# gilsim compare and gilsim demo: runners side by side, exit codes, the 8 demos under the sim
+# engine (--quick) with their traces and timelines written and every trace passing gilsim check.
+#   tests/compare_demo_test.sh path/to/gilsim REPO_ROOT
+set -uo pipefail
+gilsim=$(realpath "$1")
+root="$2"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+check() {  # check NAME CONDITION-EXIT-STATUS
+  if [[ "$2" -eq 0 ]]; then
+    passed=$((passed + 1))
+    echo "ok   $1"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $1"
+    [[ -f "$work/out" ]] && sed 's/^/     out: /' "$work/out" | tail -n 12
+    [[ -f "$work/err" ]] && sed 's/^/     err: /' "$work/err" | head -n 8
+  fi
+}
+
+run() {  # run ARGS... ; sets $status, stdout in $work/out, stderr in $work/err
+  (cd "$work" && timeout 120 "$gilsim" "$@" >"$work/out" 2>"$work/err")
+  status=$?
+}
+
+# The table row of a runner: its wall time and ratio columns.
+row() { grep -E "^$1" "$work/out"; }
+
+small=(-D n=200000 -D threads=2)
+
+# --- compare -----------------------------------------------------------------------------------
+if command -v python3 >/dev/null; then
+  run compare "$root/workloads/cpu_bound.gil" --cpython --engine sim --cores 2 "${small[@]}"
+  check "compare --cpython exits 0" $([[ $status -eq 0 ]]; echo $?)
+  check "compare --cpython shows CPython's output and gilsim's" \
+    $([[ $(grep -c "^threads 2: elapsed" "$work/out") -eq 2 ]]; echo $?)
+  check "compare --cpython table: CPython at 1.00x" \
+    $(row "CPython 3\.[0-9.]+ " | grep -qE " 1\.00x "; echo $?)
+  check "compare --cpython table: gilsim modern with a ratio and the printed speedups" \
+    $(row "gilsim modern \(sim, 2 cores\)" | grep -qE "[0-9]+\.[0-9]+x +1\.0 [0-9.]+"; echo $?)
+  # The ratio is computed: wall / CPython's wall (both printed rounded, hence the tolerance).
+  ratio_ok=$(awk '/^CPython 3/ {base=$3} /^gilsim modern/ {w=$(NF-3); r=$(NF-2)}
+                 END {sub("x","",r); d=w/base-r; print (base>0 && r>0 && d*d < (0.05*r+0.01)^2) ? 0 : 1}' "$work/out")
+  check "compare ratio = gilsim wall / CPython wall" "$ratio_ok"
+else
+  echo "skip compare --cpython: no python3"
+fi
+
+run compare "$root/workloads/hello.gil" --cpython --python /nonexistent/python3
+check "compare --python /nonexistent exits 2" $([[ $status -eq 2 ]]; echo $?)
+check "compare --python /nonexistent says no interpreter was found" \
+  $(grep -q "gilsim compare: no Python interpreter '/nonexistent/python3' found" "$work/err"; echo $?)
+
+run compare "$root/workloads/cpu_bound.gil" --policy modern,none --engine sim --cores 2 "${small[@]}"
+check "compare two policies exits 0" $([[ $status -eq 0 ]]; echo $?)
+check "compare two policies: a row for each, no CPython" \
+  $(row "gilsim modern" >/dev/null && row "gilsim none" >/dev/null && ! grep -q "^CPython" "$work/out"; echo $?)
+check "compare two policies: none is ~2x faster than modern on 2 sim cores" \
+  $(row "gilsim none" | awk '{r=$(NF-2); sub("x","",r); exit !(r > 0.6 && r < 0.85)}'; echo $?)
+
+run compare "$root/workloads/hello.gil" --policy modern,bogus
+check "compare with an unknown policy exits 2" $([[ $status -eq 2 ]]; echo $?)
+
+# --- demo --------------------------------------------------------------------------------------
+names="processes cpu-vs-io seed race convoy old-vs-new free-threading extension"
+run demo --list
+check "demo --list lists the 8 demos in order" \
+  $([[ "$(awk '{print $1}' "$work/out" | tr '\n' ' ')" == "$names " ]]; echo $?)
+
+run demo nonesuch
+check "demo with an unknown name exits 2 naming the choices" \
+  $([[ $status -eq 2 ]] && grep -q "unknown demo 'nonesuch' (one of: processes, cpu-vs-io, seed, race, convoy, old-vs-new, free-threading, extension)" "$work/err"; echo $?)
+
+run demo
+check "demo without a name lists them and says how to run one" \
+  $([[ $status -eq 0 ]] && grep -q "gilsim demo NAME" "$work/out" && grep -q "^race " "$work/out"; echo $?)
+
+run demo --all --quick --engine sim --out "$work/demos"
+check "demo --all --quick --engine sim exits 0" $([[ $status -eq 0 ]]; echo $?)
+for name in $names; do
+  check "demo $name ran and said what to notice" \
+    $(grep -q "demo [0-9]/8: $name " "$work/out" && grep -q "What to notice" "$work/out"; echo $?)
+done
+# A notice quotes the numbers its run printed; a '?' means one could not be read.
+check "every notice found its numbers" $([[ $(grep -c "^What to notice" "$work/out") -eq 8 ]] && ! sed -n '/^What to notice/,/^════/p' "$work/out" | grep -qE "(^| )\?( |$|x)"; echo $?)
+traces=("$work"/demos/*.json)
+check "demos wrote 13 traces and 13 timelines" \
+  $([[ ${#traces[@]} -eq 13 && $(ls "$work"/demos/*.html | wc -l) -eq 13 ]]; echo $?)
+bad=0
+for t in "${traces[@]}"; do "$gilsim" check "$t" >/dev/null || { echo "     bad trace: $t"; bad=1; }; done
+check "every demo trace passes gilsim check" "$bad"
+check "demo race: += loses updates under none, the Lock loses none" \
+  $(sed -n '/^── none: gilsim run workloads\/race/,/^──/p' "$work/out" |
+    awk '/counter \+= 1:/ && !/with lock/ {a=$(NF-2)} /with lock/ {b=$(NF-2)} END {exit !(a > 0 && b == 0)}'; echo $?)
+check "demo convoy: modern ms per op far above io-priority's" \
+  $(grep "with 1 CPU threads" "$work/out" | awk '{v[NR]=$NF} END {exit !(v[1] > 10 * v[2])}'; echo $?)
+
+run demo race --engine sim --quick --out "$work/one"
+check "demo NAME --out DIR creates DIR and writes only that demo's files" \
+  $([[ $status -eq 0 && $(ls "$work/one" | wc -l) -eq 4 && -f "$work/one/race-none.html" ]]; echo $?)
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
