@@ -24,6 +24,9 @@ constexpr Ps kNever = INT64_MAX;
 constexpr Ps kInterleave = 1'000'000;  // 1 µs
 // A budget that cannot overflow when the eval loop subtracts from it.
 constexpr Ps kMaxBudget = Ps{1} << 62;
+// The most virtual time one thread runs before the scheduler looks at the clock and Ctrl-C again:
+// 10 ms, a few ms of host time.
+constexpr Ps kLongestTurn = Ps{10'000'000'000};
 
 Ps ps(Nanos ns) { return ns * 1000; }
 Nanos ns(Ps p) { return p / 1000; }
@@ -372,7 +375,9 @@ void SimEngine::schedule_loop() {
       fire(tm);
       continue;
     }
-    step(*next, horizon_for(*next));
+    // A lone thread in an endless loop has no other horizon: cut its turns short so that the
+    // timeout and Ctrl-C are looked at between them.
+    step(*next, std::min({horizon_for(*next), timeout, next->clock + kLongestTurn}));
   }
 }
 

@@ -251,6 +251,28 @@ spin()
   CHECK(joined(check_invariants(stopped.record)) == "");
 }
 
+TEST_CASE("sim: --timeout and Ctrl-C stop a lone thread in an endless loop") {
+  const char* spin = R"(
+while True:
+    pass
+)";
+  EngineOptions opt;
+  opt.timeout = 30'000'000;  // 30 ms of virtual time
+  EngineRun stopped = run_on_sim("modern", spin, 1, opt);
+  CHECK(stopped.record.stop == StopCause::Timeout);
+  CHECK(stopped.record.exit_code == 124);
+  CHECK(stopped.record.wall >= 30'000'000);
+  CHECK(stopped.record.wall < 30'001'000);  // stopped within an instruction of it
+
+  EngineOptions ctrl_c;
+  int polls = 0;
+  ctrl_c.interrupted = [&polls] { return ++polls > 50; };
+  EngineRun interrupted = run_on_sim("none", spin, 1, ctrl_c);
+  CHECK(interrupted.record.stop == StopCause::Interrupt);
+  CHECK(interrupted.record.exit_code == 130);
+  CHECK(joined(check_invariants(interrupted.record)) == "");
+}
+
 TEST_CASE("sim: an error in a thread prints its traceback and the run exits 1") {
   EngineRun r = run_on_sim("modern", R"(
 def bad():
