@@ -3,27 +3,7 @@
 #   tests/cli_test.sh path/to/gilsim
 set -uo pipefail
 gilsim="$1"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME CONDITION-EXIT-STATUS
-  if [[ "$2" -eq 0 ]]; then
-    passed=$((passed + 1))
-    echo "ok   $1"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $1"
-    [[ -f "$work/out" ]] && sed 's/^/     out: /' "$work/out" | head -n 8
-    [[ -f "$work/err" ]] && sed 's/^/     err: /' "$work/err" | head -n 8
-  fi
-}
-
-run() {  # run ARGS... ; sets $status, stdout in $work/out, stderr in $work/err
-  timeout 60 "$gilsim" "$@" >"$work/out" 2>"$work/err"
-  status=$?
-}
+source "$(dirname "$0")/harness.sh"
 
 run
 check "no subcommand exits 2" $([[ $status -eq 2 ]]; echo $?)
@@ -139,5 +119,4 @@ check "gilsim check on a non-JSON file exits 1" $([[ $status -eq 1 ]] && grep -q
 run run -q "$work/spin.gil" --timeout 200ms --trace "$work/stopped.json"
 check "a trace of a stopped run is complete and passes check" $([[ $status -eq 124 ]] && "$gilsim" check "$work/stopped.json" >/dev/null; echo $?)
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

@@ -6,27 +6,7 @@ set -uo pipefail
 gilsim="$1"
 root="$2"
 python="${3:-python3}"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME CONDITION-EXIT-STATUS
-  if [[ "$2" -eq 0 ]]; then
-    passed=$((passed + 1))
-    echo "ok   $1"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $1"
-    [[ -f "$work/out" ]] && sed 's/^/     out: /' "$work/out" | head -n 12
-    [[ -f "$work/err" ]] && sed 's/^/     err: /' "$work/err" | head -n 12
-  fi
-}
-
-run() {  # run ARGS... ; sets $status, stdout in $work/out, stderr in $work/err
-  timeout 120 "$gilsim" "$@" >"$work/out" 2>"$work/err"
-  status=$?
-}
+source "$(dirname "$0")/harness.sh"
 
 split="$root/workloads/split_work.gil"
 run scale "$split" --param threads=1,2,4 --policy modern,none --engine sim --cores 4 \
@@ -134,5 +114,4 @@ check "results so far are written, marked incomplete" \
     [[ $(wc -l <"$work/f.csv") -eq 2 ]]; echo $?)
 check "the table marks the rows not measured" $(grep -qE '^2 +- +-' "$work/out"; echo $?)
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish
