@@ -83,6 +83,12 @@ def slower_than_one(out):
     expect(s[2] < 0.9, "legacy on 2 cores: speedup with 2 threads %s, expected < 0.9" % s[2])
 
 
+def split_elapsed(lo, hi, what):
+    def check(out):
+        between(one(out, r"threads \d+: elapsed " + NUMBER + " s", "elapsed"), lo, hi, what)
+    return check
+
+
 def hello(out):
     primes = [k for k in range(2, 30) if all(k % d for d in range(2, k))]
     expect("primes below 30 : %s" % primes in out, "primes below 30 missing or wrong")
@@ -254,6 +260,12 @@ CASES = [
     ("cpu_bound", CPU + pol("legacy", cores=1), no_speedup, None),
     ("cpu_bound", CPU + pol("legacy"), slower_than_one, None),
     ("cpu_bound", CPU + pol("none"), speedup_two_cores, None),
+    ("split_work", d("n=2000000", "threads=2") + pol("modern"),
+     split_elapsed(0.037, 0.040, "2M iterations x 19 ns, one thread at a time"), None),
+    ("split_work", d("n=2000000", "threads=2") + pol("none"),
+     split_elapsed(0.018, 0.020, "2M iterations x 19 ns on 2 cores at once"), None),
+    ("split_work", d("n=0", "requests=8", "io_ms=10", "threads=4") + pol("modern"),
+     split_elapsed(0.020, 0.0215, "two 10 ms waits per thread, side by side"), None),
     ("io_bound", d("latency=5") + pol("modern"), io_bound, None),
     ("io_bound", d("latency=5") + pol("legacy"), io_bound, None),
     ("io_bound", d("latency=5") + pol("gvl"), io_bound, None),
