@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tools/markup.h"
+
 namespace gilsim {
 
 namespace {
@@ -113,7 +115,7 @@ void write_frame(std::ostream& out, const LineChart& c, const Axes& a,
     last_label = px;
     out << fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" font-size="24">{}</text>)"
                        "\n",
-                       px, kTop + kPlotH + 36, xml_escape(c.x_labels[i]));
+                       px, kTop + kPlotH + 36, markup_escape(c.x_labels[i]));
   }
   out << fmt::format(
       R"(<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#333333" stroke-width="2"/>)"
@@ -121,11 +123,11 @@ void write_frame(std::ostream& out, const LineChart& c, const Axes& a,
       kLeft, kTop, kPlotW, kPlotH);
   out << fmt::format(R"(<text x="{}" y="{}" text-anchor="middle" font-size="28">{}</text>)"
                      "\n",
-                     kLeft + kPlotW / 2, kHeight - 28, xml_escape(c.x_label));
+                     kLeft + kPlotW / 2, kHeight - 28, markup_escape(c.x_label));
   out << fmt::format(
       R"svg(<text x="34" y="{}" text-anchor="middle" font-size="28" transform="rotate(-90 34 {})">{}</text>)svg"
       "\n",
-      kTop + kPlotH / 2, kTop + kPlotH / 2, xml_escape(c.y_label));
+      kTop + kPlotH / 2, kTop + kPlotH / 2, markup_escape(c.y_label));
 }
 
 void write_series(std::ostream& out, const ChartSeries& s, int index, const Axes& a,
@@ -178,38 +180,11 @@ void write_legend(std::ostream& out, const LineChart& c) {
     if (!s.reference) write_marker(out, index++, x + 26, cy, colour);
     out << fmt::format(R"(<text x="{}" y="{:.1f}" font-size="24">{}</text>)"
                        "\n",
-                       x + 66, cy + 8, xml_escape(s.name));
+                       x + 66, cy + 8, markup_escape(s.name));
   }
 }
 
 }  // namespace
-
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // Control characters other than tab and newline are not allowed in XML 1.0.
-        if (static_cast<unsigned char>(ch) >= 0x20 || ch == '\t' || ch == '\n') out += ch;
-    }
-  }
-  return out;
-}
 
 void write_line_chart_svg(const LineChart& c, std::ostream& out) {
   std::vector<double> xs = x_positions(c);
@@ -219,18 +194,18 @@ void write_line_chart_svg(const LineChart& c, std::ostream& out) {
       R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" fill="#222222">)"
       "\n",
       kWidth, kHeight);
-  out << fmt::format("<title>{}</title>\n", xml_escape(c.title));
+  out << fmt::format("<title>{}</title>\n", markup_escape(c.title));
   out << fmt::format(R"(<rect width="{}" height="{}" fill="#ffffff"/>)"
                      "\n",
                      kWidth, kHeight);
   out << fmt::format(
       R"(<text x="{}" y="48" text-anchor="middle" font-size="34" font-weight="bold">{}</text>)"
       "\n",
-      kWidth / 2, xml_escape(c.title));
+      kWidth / 2, markup_escape(c.title));
   if (!c.subtitle.empty())
     out << fmt::format(R"(<text x="{}" y="88" text-anchor="middle" font-size="24">{}</text>)"
                        "\n",
-                       kWidth / 2, xml_escape(c.subtitle));
+                       kWidth / 2, markup_escape(c.subtitle));
   write_frame(out, c, a, xs);
   // Reference lines first, so that a policy lying on one still shows.
   for (const auto& s : c.series)

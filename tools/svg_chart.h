@@ -31,7 +31,4 @@ struct LineChart {
 
 void write_line_chart_svg(const LineChart& chart, std::ostream& out);
 
-// Text made safe inside XML elements and attributes.
-std::string xml_escape(const std::string& text);
-
 }  // namespace gilsim

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "gil/intervals.h"
+#include "tools/markup.h"
 #include "tools/report.h"
 
 namespace gilsim {
@@ -42,33 +43,6 @@ std::int64_t tenths(Nanos ns) { return ns >= 0 ? (ns + 50) / 100 : -((-ns + 50) 
 json micros(std::int64_t t) {
   if (t % 10 == 0) return t / 10;
   return static_cast<double>(t) / 10.0;
-}
-
-std::string html_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 json page_data(const RunRecord& run, const Metrics& m) {
@@ -997,7 +971,7 @@ if (!window.gilsimErrors.length) body.setAttribute('data-status', 'ok');
 
 void write_timeline_html(const RunRecord& run, const Metrics& metrics, std::ostream& out) {
   out << kHead;
-  out << "<title>gilsim timeline · " << html_escape(run.script) << "</title>\n";
+  out << "<title>gilsim timeline · " << markup_escape(run.script) << "</title>\n";
   out << kStyle << kErrorCatcher << kBody;
   out << "<script type=\"application/json\" id=\"gilsim-data\">"
       << script_safe_json(page_data(run, metrics)) << "</script>\n";
