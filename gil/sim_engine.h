@@ -101,6 +101,7 @@ class SimEngine final : public Engine {
   void set_drop_request(Gil& g, VThread& requester);
   void wait_for_gil_mutex(VThread& t);
   void leave_waiters(VThread& t);
+  std::deque<Waiter>::iterator find_waiter(Gil& g, const VThread& t);
 
   // Host calls happen in the middle of a bytecode run: these keep the thread's clock and the
   // eval loop's budget in step.
