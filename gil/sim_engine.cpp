@@ -27,6 +27,10 @@ constexpr Ps kMaxBudget = Ps{1} << 62;
 // The most virtual time one thread runs before the scheduler looks at the clock and Ctrl-C again:
 // 10 ms, a few ms of host time.
 constexpr Ps kLongestTurn = Ps{10'000'000'000};
+// Python 2's check releases the GIL and re-acquires it at once; in between (two calls on the
+// lock's mutex) the GIL is free for a moment, and a woken waiter that looks then takes it. With no
+// such moment the waiter could never win, and a thread back from I/O would starve for ever.
+constexpr Ps kRetakeGap = 50'000;  // 50 ns
 
 Ps ps(Nanos ns) { return ns * 1000; }
 Nanos ns(Ps p) { return p / 1000; }
@@ -50,7 +54,16 @@ struct SimEngine::VThread {
 
   enum class Where { Ready, OnCore, Asleep, Done } where = Where::Ready;
   // What it does when it next has a core.
-  enum class Next { Start, Bytecode, Gil, Burn, IoDone, Blocked, SwitchWait } next = Next::Start;
+  enum class Next {
+    Start,
+    Bytecode,
+    Gil,
+    Burn,
+    IoDone,
+    Blocked,
+    SwitchWait,
+    Retake
+  } next = Next::Start;
   Ps clock = 0;  // how far its virtual time has run
   int core = -1;
   Ps slice_start = 0;                 // when it got its core
@@ -88,6 +101,9 @@ struct SimEngine::Gil {
   GilState state;
   Ps mutex_busy_until = 0;           // the GIL's own mutex, held by a woken waiter until then
   std::uint64_t waiters_pushed = 0;  // numbers each request, so waiters stay sorted by number
+  // When it was last released. A thread on another core may be behind in virtual time when it
+  // finds the GIL free: it takes it at this moment, not before, or two would hold it at once.
+  Ps released_at = 0;
 };
 
 SimEngine::SimEngine(EngineOptions options)
@@ -389,6 +405,10 @@ void SimEngine::step(VThread& t, Ps horizon) {
       t.next = VThread::Next::Bytecode;
       request_gil(t, Reason::Start);
       break;
+    case VThread::Next::Retake:
+      t.next = VThread::Next::Bytecode;
+      request_gil(t, Reason::Tick);
+      break;
     case VThread::Next::Bytecode:
       run_bytecode(t, horizon);
       break;
@@ -611,6 +631,7 @@ void SimEngine::set_drop_request(Gil& g, VThread& requester) {
 void SimEngine::grant(VThread& t) {
   Gil& g = *gils_[static_cast<size_t>(t.gil)];
   GilState& s = g.state;
+  if (t.clock < g.released_at) charge(t, g.released_at - t.clock);
   s.holder = t.id;
   if (s.last_holder != t.id) {
     ++s.switch_number;
@@ -724,6 +745,7 @@ void SimEngine::release_gil(VThread& t, Reason why) {
   if (!g.policy->exclusive()) return;
   if (s.holder != t.id) return;
   s.holder = -1;
+  g.released_at = t.clock;
   int next = g.policy->hand_off(s, why, ns(t.clock));
   int wake = -1;
   if (next >= 0) {
@@ -770,7 +792,10 @@ void SimEngine::on_tick(ThreadState& ts) {
     // Python 2's check: release, then re-acquire at once (no hand-off). Unobservable alone.
     if (g.policy->counts_ticks() && !g.state.waiters.empty()) {
       release_gil(t, Reason::Tick);
-      if (!request_gil(t, Reason::Tick)) return;  // asleep: suspended
+      charge(t, kRetakeGap);
+      t.next = VThread::Next::Retake;  // step() re-acquires, after any thread that looks earlier
+      suspend(t);
+      return;
     }
   }
   if (ts.budget < 0) suspend(t);  // its turn is over: let the others catch up
