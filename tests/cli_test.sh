@@ -86,6 +86,9 @@ assert set(g['wait_latency_ms'])=={'p50','p99','max'}
 assert d['policy']=='modern' and d['engine']=='threads' and t['io_s']>=0.004
 " 2>&1; echo $?)
 
+check "docs/results.md names exactly the --json keys a run writes" \
+  $(python3 "$(dirname "$0")/json_keys_documented.py" "$work/r.json" "$(dirname "$0")/../docs/results.md"; echo $?)
+
 run run "$work/threads.gil" --policy nosuch
 check "unknown policy: exit 2, names the choices" $([[ $status -eq 2 ]] && grep -q "one of: legacy, modern" "$work/err"; echo $?)
 run run "$work/threads.gil" --switch-interval 5
@@ -129,6 +132,7 @@ for p in legacy modern fifo io-priority gvl none; do
   [[ $status -eq 0 && -s "$work/sim-$p.html" ]] && grep -qx "ok" "$work/out" &&
     head -n1 "$work/sim-$p.csv" | grep -qx "thread,state,start_us,end_us,reason" &&
     grep -q '"engine": "sim"' "$work/sim-$p.r.json" &&
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["sim"] != {"cores": 2, "seed": 3})' "$work/sim-$p.r.json" &&
     "$gilsim" check "$work/sim-$p.json" | grep -q "ok, every invariant holds" || { sim_ok=1; echo "     policy $p"; }
 done
 check "--engine sim writes --trace/--csv/--timeline/--json; gilsim check passes for every policy" $sim_ok

@@ -128,7 +128,7 @@ nlohmann::json results_json(const RunRecord& run, const Metrics& m) {
   json defines = json::object();
   for (const auto& [k, v] : run.defines) defines[k] = v;
   const GilMetrics& g = m.gil;
-  return json{
+  json result{
       {"script", run.script},
       {"wall_s", m.wall_s},
       {"policy", run.policy},
@@ -161,6 +161,9 @@ nlohmann::json results_json(const RunRecord& run, const Metrics& m) {
         {"dropped", run.events_dropped}}},
       {"exit_code", run.exit_code},
   };
+  // The sim engine's machine: with the script and its flags, these fix the run's every number.
+  if (run.engine == "sim") result["sim"] = {{"cores", run.cores}, {"seed", run.seed}};
+  return result;
 }
 
 }  // namespace gilsim
