@@ -7,7 +7,7 @@ namespace gilsim {
 namespace {
 
 // Costs in picoseconds, from CPython 3.11 on the project machine
-// (shared/reference/cpython-3.11-measurements.md, table B): a specialised simple instruction
+// (docs/reference/cpython-3.11-measurements.md, table B): a specialised simple instruction
 // (LOAD_FAST, STORE_FAST, a jump) takes about 2 ns, an int operation or comparison about 3.5 ns.
 // A gilsim superinstruction costs what the CPython instructions it stands for cost together.
 // `%` and `//` are not specialised in 3.11 (BINARY_OP's generic path into long_mod / long_div): the

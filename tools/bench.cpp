@@ -171,7 +171,7 @@ int run_eval_bench(const BenchOptions& opt) {
       "\npython3/gilsim above 1 means gilsim is faster. Target (issue 2): at least 3x faster than\n"
       "CPython 3.11 on both loops, safe-point poll included; goal: Lua 5.4 (lua5.4/gilsim near "
       "1).\n"
-      "Reference machine (shared/reference): CPython 19.56 / 61.14 ns, Lua 5.4 5.83 / 10.85 ns.\n");
+      "Reference machine (docs/reference): CPython 19.56 / 61.14 ns, Lua 5.4 5.83 / 10.85 ns.\n");
   return ours.empty() ? 1 : 0;
 }
 

@@ -63,7 +63,7 @@ void pin_to(int cpu) {
 }
 
 // (b) one-way latency of a raw mutex + condition-variable hand-off between two OS threads pinned
-// to cpu_a and cpu_b (the same CPU, or two), as shared/reference measured it.
+// to cpu_a and cpu_b (the same CPU, or two), as docs/reference measured it.
 double raw_handoff_us(int rounds, int cpu_a, int cpu_b) {
   std::mutex mu;
   std::condition_variable cv;

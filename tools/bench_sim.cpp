@@ -210,7 +210,7 @@ count({})
   double modelled = 0;
   fmt::print(
       "(b) calibration: modelled ns per loop iteration beside CPython 3.11 (specialised,\n"
-      "    shared/reference table B, median [min..max] of 7 runs on the project machine)\n");
+      "    docs/reference table B, median [min..max] of 7 runs on the project machine)\n");
   fmt::print("    {:<6} {:>9} {:>9}  {:>14}  {:>7}  {}\n", "loop", "sim", "CPython",
              "CPython range", "sim/Py", "in range");
   struct Ref {
