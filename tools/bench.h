@@ -22,4 +22,8 @@ int run_sim_bench(const BenchOptions& options);    // issue 6: simulated bytecod
 
 double median(std::vector<double> v);
 
+// The script text of the count and arith loops of issue 2 (functions `count(n)` and `arith(n)`),
+// which the eval and sim sections both measure.
+std::string bench_loops();
+
 }  // namespace gilsim

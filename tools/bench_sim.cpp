@@ -56,20 +56,7 @@ std::uint64_t bytecodes_of(const RunRecord& record) {
 // The loops of issue 2 and of the reference table B, inside functions (as CPython's figures were
 // taken, specialised); each prints "name virtual_ns_per_iteration".
 std::string loops_script(long n) {
-  return fmt::format(R"(def count(n):
-    i = 0
-    while i < n:
-        i = i + 1
-    return i
-
-def arith(n):
-    x = 0
-    i = 0
-    while i < n:
-        x = (x * 3 + 1) % 1009
-        i = i + 1
-    return x
-
+  return bench_loops() + fmt::format(R"(
 def rng(n):
     for i in range(n):
         pass
@@ -84,7 +71,7 @@ measure("count", count, {0})
 measure("arith", arith, {0})
 measure("range", rng, {0})
 )",
-                     n);
+                                     n);
 }
 
 // (c) Each thread runs a small function: 100 iterations of the count loop.
