@@ -33,9 +33,10 @@ struct SimParams {
   Nanos signal_cost = 1'000;     // the signaller's system call to wake a sleeping thread
   Nanos mutex_hold = 1'000;      // a woken GIL waiter holds the GIL's own mutex this long
   Nanos time_slice = 3'000'000;  // the OS's slice for a CPU-bound thread when cores are short
-  Nanos timer_slack = 50'000;    // added to every timed sleep (Linux's default timer slack)
-  double jitter = 0.1;           // +- this fraction of random noise on every latency
-  double cost_scale = 1.0;       // multiplies the per-opcode cost table
+  Nanos wakeup_granularity = 1'000'000;  // a woken thread preempts one that ran this much more
+  Nanos timer_slack = 50'000;            // added to every timed sleep (Linux's default timer slack)
+  double jitter = 0.1;                   // +- this fraction of random noise on every latency
+  double cost_scale = 1.0;               // multiplies the per-opcode cost table
 };
 
 struct EngineOptions {

@@ -67,6 +67,7 @@ struct SimEngine::VThread {
   Ps clock = 0;  // how far its virtual time has run
   int core = -1;
   Ps slice_start = 0;                 // when it got its core
+  Ps vruntime = 0;                    // time it has had a core, up to slice_start (CFS's vruntime)
   std::uint64_t wait_generation = 0;  // a timer of an older generation is stale
   bool waking = false;                // signalled while asleep: its wake-up is on the way
 
@@ -179,6 +180,7 @@ SimEngine::VThread& SimEngine::add_thread(std::shared_ptr<Interp> interp, int gi
   t.ts->lock_objects = false;  // one OS thread runs every virtual thread: nothing can tear
   if (policy.counts_ticks()) t.ts->ticker = policy.check_interval();
   t.clock = at;
+  t.vruntime = min_vruntime();  // a new thread starts level with the running ones, as in CFS
   threads_.push_back(std::move(rec));
   ++live_;
   emit(t, EventKind::Spawn, Reason::None, parent);
@@ -289,16 +291,74 @@ bool SimEngine::fill_cores() {
 
 void SimEngine::leave_core(VThread& t) {
   if (t.core < 0) return;
+  t.vruntime += t.clock - t.slice_start;
   cores_[static_cast<size_t>(t.core)] = -1;
   core_free_[static_cast<size_t>(t.core)] = t.clock;
   t.core = -1;
 }
 
-void SimEngine::make_ready(VThread& t, Ps at) {
+void SimEngine::make_ready(VThread& t, Ps at, bool first) {
   t.where = VThread::Where::Ready;
   t.clock = std::max(t.clock, at);
-  run_queue_.push_back(t.id);
+  if (first)
+    run_queue_.push_front(t.id);
+  else
+    run_queue_.push_back(t.id);
   cut_run(t.clock);
+}
+
+// A thread preempted in the middle of a host call may go on to sleep or finish in that call: it
+// leaves the run queue.
+void SimEngine::unqueue(VThread& t) {
+  if (t.where != VThread::Where::Ready) return;
+  run_queue_.erase(std::find(run_queue_.begin(), run_queue_.end(), t.id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wake-up preemption (Linux CFS's place_entity and check_preempt_wakeup, simplified). Every
+// thread has a virtual runtime: the time it has had a core. A woken thread is placed at
+// max(its own, min_vruntime - time_slice): a thread that slept gets at most half of CFS's 6 ms
+// sched_latency (time_slice here) of credit, so sleeping long earns nothing more. When no core is
+// idle it takes a running thread's core at once if that thread's virtual runtime exceeds its own
+// by more than wakeup_granularity; the preempted thread goes to the back of the run queue, still
+// holding the GIL if it holds it, as after its time slice. min_vruntime is the smallest virtual
+// runtime on a core (CFS also counts queued threads). With an idle core nothing here happens.
+// ---------------------------------------------------------------------------------------------
+
+SimEngine::Ps SimEngine::vruntime(const VThread& t) const {
+  return t.vruntime + (t.core >= 0 ? t.clock - t.slice_start : 0);
+}
+
+SimEngine::Ps SimEngine::min_vruntime() const {
+  Ps lowest = kNever;
+  for (int id : cores_)
+    if (id >= 0) lowest = std::min(lowest, vruntime(*threads_[static_cast<size_t>(id)]));
+  return lowest == kNever ? 0 : lowest;
+}
+
+bool SimEngine::preempts(VThread& woken, const VThread& running) {
+  woken.vruntime = std::max(woken.vruntime, min_vruntime() - ps(model_.time_slice));
+  return vruntime(running) - woken.vruntime > ps(model_.wakeup_granularity);
+}
+
+// The running thread a woken thread preempts: with no idle core, the one that has run longest
+// (the lowest core on a tie), if it has run long enough more than the woken one.
+SimEngine::VThread* SimEngine::wake_victim(VThread& woken) {
+  VThread* victim = nullptr;
+  for (int id : cores_) {
+    if (id < 0) return nullptr;
+    VThread& t = *threads_[static_cast<size_t>(id)];
+    if (!victim || vruntime(t) > vruntime(*victim)) victim = &t;
+  }
+  return victim && preempts(woken, *victim) ? victim : nullptr;
+}
+
+// The running thread leaves its core for the run queue; the caller puts the woken thread first in
+// the queue, so that it takes the core.
+void SimEngine::preempt(VThread& running) {
+  leave_core(running);
+  make_ready(running, running.clock);
+  if (running.in_run) suspend(running);
 }
 
 void SimEngine::add_timer(VThread& t, Ps at) {
@@ -322,7 +382,9 @@ void SimEngine::fire(const Timer& timer) {
   if (timer.generation != t.wait_generation || t.where != VThread::Where::Asleep) return;
   ++t.wait_generation;
   t.waking = false;
-  make_ready(t, timer.at);
+  VThread* victim = wake_victim(t);
+  if (victim) preempt(*victim);
+  make_ready(t, timer.at, /*first=*/victim != nullptr);
 }
 
 // `from` signals `to` (COND_SIGNAL). A sleeping thread is woken: the signaller pays the system
@@ -336,12 +398,22 @@ void SimEngine::signal(VThread& from, VThread& to) {
   bool idle_core = std::find(cores_.begin(), cores_.end(), -1) != cores_.end();
   Ps latency = jittered(ps(idle_core ? model_.wake_latency : model_.same_core_wake));
   ++to.wait_generation;  // its own timeout, if any, no longer matters
+  if (!idle_core && from.where == VThread::Where::OnCore && preempts(to, from)) {
+    // Wake-up preemption: the signaller loses its core right after the system call (so a legacy
+    // holder is preempted between its release and its retake), and the woken thread has it after
+    // the switch.
+    to.waking = false;
+    preempt(from);
+    make_ready(to, from.clock + latency, /*first=*/true);
+    return;
+  }
   add_timer(to, from.clock + latency);
 }
 
 // The thread stops running until a signal or a timer wakes it. Called inside a host call, it
 // also leaves the eval loop.
 void SimEngine::sleep(VThread& t) {
+  unqueue(t);
   t.where = VThread::Where::Asleep;
   leave_core(t);
   if (t.in_run) suspend(t);
@@ -488,6 +560,7 @@ void SimEngine::finish(VThread& t, Reason why) {
   emit(t, EventKind::Exit, why, static_cast<std::int64_t>(t.ts->steps));
   t.done = true;
   t.failed = why == Reason::Error;
+  unqueue(t);
   t.where = VThread::Where::Done;
   leave_core(t);
   --live_;

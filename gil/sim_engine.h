@@ -10,7 +10,8 @@
 //     io/sleep/native/native_hold take their stated durations;
 //   - a thread runs only on a core; a signalled thread becomes runnable after a wake-up latency;
 //     runnable threads beyond the cores wait in a FIFO run queue, and a CPU-bound thread is
-//     preempted after a time slice when others wait for a core;
+//     preempted after a time slice when others wait for a core; a woken thread that has run
+//     much less than a running one preempts it at once (wake-up preemption, as CFS does);
 //   - the GIL is the same Policy object the threads engine drives, with its waits and timeouts
 //     made virtual, and the GIL's own mutex: a woken waiter holds it for a moment, and a thread
 //     that needs it meanwhile sleeps on it (the "GIL battle" of Python 2 on multicore).
@@ -80,7 +81,13 @@ class SimEngine final : public Engine {
   void add_timer(VThread& t, Ps at);
   void cut_run(Ps at);
   void fire(const Timer& timer);
-  void make_ready(VThread& t, Ps at);
+  void make_ready(VThread& t, Ps at, bool first = false);
+  void unqueue(VThread& t);
+  Ps vruntime(const VThread& t) const;
+  Ps min_vruntime() const;
+  bool preempts(VThread& woken, const VThread& running);
+  VThread* wake_victim(VThread& woken);
+  void preempt(VThread& running);
   void signal(VThread& from, VThread& to);
   void sleep(VThread& t);
   void leave_core(VThread& t);
