@@ -41,6 +41,39 @@ inline EngineRun run_on_sim(const std::string& policy, const std::string& text, 
   return run_on_engine(policy, text, options);
 }
 
+// A bit of everything: CPU work, I/O, native code, a Lock, a Queue, joins. Prints "20 2470".
+inline const char* kMixedScript = R"(
+def producer(q, n):
+    for i in range(n):
+        q.put(i)
+        io(0.2)
+    q.put(None)
+
+def consumer(q, out, lock):
+    while True:
+        item = q.get()
+        if item is None:
+            return
+        with lock:
+            out.append(item * item)
+
+def cruncher(n):
+    total = 0
+    for i in range(n):
+        total += i % 7
+    native(1)
+    native_hold(1)
+    return total
+
+q = Queue()
+out = []
+lock = Lock()
+ts = [spawn(producer, q, 20), spawn(consumer, q, out, lock), spawn(cruncher, 200000)]
+for t in ts:
+    t.join()
+print(len(out), sum(out))
+)";
+
 inline const std::vector<std::string>& all_policies() {
   static const std::vector<std::string> names = {"legacy",      "modern", "fifo",
                                                  "io-priority", "gvl",    "none"};

@@ -13,39 +13,11 @@ using namespace gilsim::test;
 
 namespace {
 
-const char* kMixed = R"(
-def producer(q, n):
-    for i in range(n):
-        q.put(i)
-        io(0.2)
-    q.put(None)
-
-def consumer(q, out, lock):
-    while True:
-        item = q.get()
-        if item is None:
-            return
-        with lock:
-            out.append(item * item)
-
-def cruncher(n):
-    total = 0
-    for i in range(n):
-        total += i % 7
-    native(1)
-    native_hold(1)
-    return total
-
+// The engine tests' mixed script, then a child process sending a list back through a Queue.
+const std::string kMixed = std::string(kMixedScript) + R"(
 def child(q):
     q.put([thread_name(), 42])
 
-q = Queue()
-out = []
-lock = Lock()
-ts = [spawn(producer, q, 20), spawn(consumer, q, out, lock), spawn(cruncher, 200000)]
-for t in ts:
-    t.join()
-print(len(out), sum(out))
 pq = Queue()
 p = spawn_process(child, pq)
 print(pq.get())

@@ -7,47 +7,10 @@
 using namespace gilsim;
 using namespace gilsim::test;
 
-namespace {
-
-// A bit of everything: CPU work, I/O, native code, a Lock, a Queue, joins.
-const char* kMixed = R"(
-def producer(q, n):
-    for i in range(n):
-        q.put(i)
-        io(0.2)
-    q.put(None)
-
-def consumer(q, out, lock):
-    while True:
-        item = q.get()
-        if item is None:
-            return
-        with lock:
-            out.append(item * item)
-
-def cruncher(n):
-    total = 0
-    for i in range(n):
-        total += i % 7
-    native(1)
-    native_hold(1)
-    return total
-
-q = Queue()
-out = []
-lock = Lock()
-ts = [spawn(producer, q, 20), spawn(consumer, q, out, lock), spawn(cruncher, 200000)]
-for t in ts:
-    t.join()
-print(len(out), sum(out))
-)";
-
-}  // namespace
-
 TEST_CASE("every policy runs a mixed script and keeps the invariants") {
   for (const auto& policy : all_policies()) {
     CAPTURE(policy);
-    EngineRun r = run_on_engine(policy, kMixed);
+    EngineRun r = run_on_engine(policy, kMixedScript);
     CHECK(r.out == "20 2470\n");
     CHECK(r.record.exit_code == 0);
     CHECK(r.err.empty());

@@ -24,6 +24,8 @@ import subprocess
 import sys
 import time
 
+import workload_args
+
 TIMEOUT_S = 60
 NUMBER = r"([-+]?\d+(?:\.\d+)?)"
 
@@ -336,19 +338,11 @@ def check_case(gilsim, root, name, flags, check):
 
 
 def main():
-    args = sys.argv[1:]
-    filt = None
-    if "--filter" in args:
-        i = args.index("--filter")
-        if i + 1 >= len(args):
-            print(__doc__)
-            return 2
-        filt = args[i + 1]
-        del args[i:i + 2]
-    if len(args) != 2:
+    parsed = workload_args.parse(sys.argv[1:])
+    if parsed is None:
         print(__doc__)
         return 2
-    gilsim, root = os.path.abspath(args[0]), os.path.abspath(args[1])
+    gilsim, root, filt = parsed
     wdir = os.path.join(root, "workloads")
     names = sorted(f[:-4] for f in os.listdir(wdir) if f.endswith(".gil"))
     bad = 0

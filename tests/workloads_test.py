@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 
+import workload_args
+
 TIMEOUT_S = 60
 
 # Small sizes per workload: each run well under ~2 s under gilsim and under CPython.
@@ -99,19 +101,11 @@ def check(gilsim, shim, root, path, defines):
 
 
 def main():
-    args = sys.argv[1:]
-    filt = None
-    if "--filter" in args:
-        i = args.index("--filter")
-        if i + 1 >= len(args):
-            print(__doc__)
-            return 2
-        filt = args[i + 1]
-        del args[i:i + 2]
-    if len(args) != 2:
+    parsed = workload_args.parse(sys.argv[1:])
+    if parsed is None:
         print(__doc__)
         return 2
-    gilsim, root = os.path.abspath(args[0]), os.path.abspath(args[1])
+    gilsim, root, filt = parsed
     shim = os.path.join(root, "tools", "gilsim_shim.py")
     wdir = os.path.join(root, "workloads")
     names = sorted(f[:-4] for f in os.listdir(wdir) if f.endswith(".gil")) if os.path.isdir(wdir) else []
