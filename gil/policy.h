@@ -34,6 +34,8 @@ struct Waiter {
   std::uint64_t switch_number;  // GilState::switch_number when its current timed wait began
   Nanos timer_start;            // when its current timed wait began
   Nanos timeout = kForever;     // the wait_timeout() it is waiting with (the engine's record)
+  std::uint64_t seq = 0;        // its request's number (GilCore keeps waiters sorted by it)
+  bool signalled = false;       // woken on purpose (a release), not by its timeout
 };
 
 // The GIL's shared state. Guarded by the engine's mutex; policies read and update it only from
@@ -44,6 +46,8 @@ struct GilState {
   std::uint64_t switch_number = 0;  // hand-overs to a different thread (ceval_gil.c: switch_number)
   Nanos held_since = 0;             // when the holder took it
   bool drop_request = false;        // the holder is asked to drop at its next safe point
+  int drop_target = -1;             // the holder the drop request was made to
+  int switch_waiter = -1;           // dropped on request, waits until another thread takes it
   std::deque<Waiter> waiters;       // threads wanting the GIL, in arrival order
 
   const Waiter* find(int thread) const;

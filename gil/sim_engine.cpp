@@ -8,6 +8,7 @@
 
 #include "gil/deadlock_report.h"
 #include "gil/sim_cost.h"
+#include "gil/sync_core.h"
 #include "vm/errors.h"
 #include "vm/interpreter.h"
 #include "vm/objects.h"
@@ -78,30 +79,24 @@ struct SimEngine::VThread {
   // take_gil's loop.
   Reason gil_reason = Reason::Start;
   Ps requested = 0;
-  bool signalled = false;
-  bool waiting_for_switch = false;
-  std::uint64_t waiter_seq = 0;  // its place in the GIL's waiters (SimEngine::find_waiter)
 
   // native() / native_hold().
   Ps burn_left = 0;
   bool burn_holds = false;
 
   // What it is blocked on (join, Lock, Queue), and the item a Queue.get() hands it.
-  Reason blocked_reason = Reason::None;
-  const Obj* blocked_on = nullptr;
-  int blocked_on_thread = -1;
+  Wait wait;
   std::vector<int> joiners;
   Value result;
   bool has_result = false;
 };
 
 struct SimEngine::Gil {
+  explicit Gil(std::unique_ptr<Policy> policy) : core(std::move(policy)) {}
   std::string process;
   int threads_named = 0;
-  std::unique_ptr<Policy> policy;
-  GilState state;
-  Ps mutex_busy_until = 0;           // the GIL's own mutex, held by a woken waiter until then
-  std::uint64_t waiters_pushed = 0;  // numbers each request, so waiters stay sorted by number
+  GilCore core;
+  Ps mutex_busy_until = 0;  // the GIL's own mutex, held by a woken waiter until then
   // When it was last released. A thread on another core may be behind in virtual time when it
   // finds the GIL free: it takes it at this moment, not before, or two would hold it at once.
   Ps released_at = 0;
@@ -176,7 +171,7 @@ SimEngine::VThread& SimEngine::add_thread(std::shared_ptr<Interp> interp, int gi
   t.ts->max_steps = options_.max_steps;
   t.ts->costs = costs_.data();
   t.ts->budget = 0;
-  const Policy& policy = *gils_[static_cast<size_t>(gil)]->policy;
+  const Policy& policy = gils_[static_cast<size_t>(gil)]->core.policy();
   t.ts->lock_objects = false;  // one OS thread runs every virtual thread: nothing can tear
   if (policy.counts_ticks()) t.ts->ticker = policy.check_interval();
   t.clock = at;
@@ -202,10 +197,9 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
   auto interp = std::make_shared<Interp>(program, *this);
   for (const auto& [key, text] : options_.defines)
     interp->params.emplace_back(key, define_value(text));
-  auto g = std::make_unique<Gil>();
+  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params));
   g->process = "MainProcess";
-  g->policy = make_policy(options_.policy, options_.params);
-  rec.exclusive = g->policy->exclusive();
+  rec.exclusive = g->core.exclusive();
   gils_.push_back(std::move(g));
   add_thread(interp, 0, "MainThread", "MainThread", -1, 0);
 
@@ -391,7 +385,6 @@ void SimEngine::fire(const Timer& timer) {
 // call, and `to` runs after a wake-up latency: an idle core has to be woken (cross-core), or,
 // with every core busy, it queues behind the waker (same core).
 void SimEngine::signal(VThread& from, VThread& to) {
-  to.signalled = true;
   if (to.where != VThread::Where::Asleep || to.waking) return;  // already on its way
   to.waking = true;
   charge(from, ps(model_.signal_cost));
@@ -450,7 +443,7 @@ void SimEngine::schedule_loop() {
     if (now == kNever) {
       std::vector<BlockedThread> blocked;
       for (auto& t : threads_)
-        blocked.push_back(BlockedThread{t->label, t->done, t->blocked_on_thread, t->blocked_on});
+        blocked.push_back(BlockedThread{t->label, t->done, t->wait.thread, t->wait.object});
       deadlock_report_ = deadlock_report(blocked);
       stop(StopCause::Deadlock, end_);
       return;
@@ -587,7 +580,7 @@ void SimEngine::burn(VThread& t, Ps horizon) {
 void SimEngine::after_wake(VThread& t) {
   switch (t.next) {
     case VThread::Next::Gil:
-      gil_check(t, /*woken=*/true);
+      gil_step(t, gils_[static_cast<size_t>(t.gil)]->core.wake_up(t.id, ns(t.clock)));
       break;
     case VThread::Next::IoDone:
       emit(t, EventKind::IoEnd, Reason::Io);
@@ -595,12 +588,12 @@ void SimEngine::after_wake(VThread& t) {
       request_gil(t, Reason::Io);
       break;
     case VThread::Next::SwitchWait: {
-      GilState& s = gils_[static_cast<size_t>(t.gil)]->state;
-      if (s.last_holder == t.id && !s.waiters.empty()) {
+      GilCore& core = gils_[static_cast<size_t>(t.gil)]->core;
+      if (core.switch_pending(t.id)) {
         sleep(t);  // not yet: another thread has still to take the GIL
         break;
       }
-      t.waiting_for_switch = false;
+      core.end_switch_wait(t.id);
       t.next = VThread::Next::Bytecode;
       request_gil(t, Reason::DropRequest);
       break;
@@ -610,39 +603,19 @@ void SimEngine::after_wake(VThread& t) {
         sleep(t);
         break;
       }
-      std::int64_t object = t.blocked_on_thread;
-      if (t.blocked_on) {
-        object = t.blocked_on->type == ObjType::Lock
-                     ? static_cast<const LockObj*>(t.blocked_on)->id
-                     : static_cast<const QueueObj*>(t.blocked_on)->id;
-      }
-      emit(t, EventKind::BlockEnd, t.blocked_reason, object);
-      if (t.blocked_on && t.blocked_on->type == ObjType::Lock) {
-        auto* l = const_cast<LockObj*>(static_cast<const LockObj*>(t.blocked_on));
-        l->waiters.erase(std::find(l->waiters.begin(), l->waiters.end(), t.id));
-        l->owner = t.id;
-        emit(t, EventKind::LockAcquired, Reason::Lock, l->id);
-      } else if (t.blocked_on && t.blocked_on->type == ObjType::Queue) {
-        auto* q = const_cast<QueueObj*>(static_cast<const QueueObj*>(t.blocked_on));
-        q->waiters.erase(std::find(q->waiters.begin(), q->waiters.end(), t.id));
-        Value v = std::move(q->items.front());
-        int from = q->item_gils.front();
-        q->items.pop_front();
-        q->item_gils.pop_front();
-        if (from != t.gil) {
-          std::unordered_map<const Obj*, Value> copied;
-          v = copy_for_process(v, copied);
-        }
-        t.result = std::move(v);
+      Reason why = t.wait.reason;
+      std::int64_t object = wait_object_id(t.wait);
+      emit(t, EventKind::BlockEnd, why, object);
+      Value item;
+      int next = complete_wait(t.wait, t.id, t.gil, &item);
+      if (why == Reason::Lock) emit(t, EventKind::LockAcquired, Reason::Lock, object);
+      if (why == Reason::Queue) {
+        t.result = std::move(item);
         t.has_result = true;
-        emit(t, EventKind::QueueGet, Reason::Queue, q->id);
-        // Another getter may be waiting for the next item.
-        if (!q->items.empty() && !q->waiters.empty())
-          signal(t, *threads_[static_cast<size_t>(q->waiters.front())]);
+        emit(t, EventKind::QueueGet, Reason::Queue, object);
       }
-      Reason why = t.blocked_reason;
-      t.blocked_on = nullptr;
-      t.blocked_on_thread = -1;
+      if (next >= 0) signal(t, *threads_[static_cast<size_t>(next)]);
+      t.wait = Wait{};
       t.next = VThread::Next::Bytecode;
       request_gil(t, why);
       break;
@@ -653,12 +626,7 @@ void SimEngine::after_wake(VThread& t) {
 }
 
 bool SimEngine::can_proceed(const VThread& t) const {
-  if (t.blocked_on_thread >= 0) return threads_[static_cast<size_t>(t.blocked_on_thread)]->done;
-  if (t.blocked_on && t.blocked_on->type == ObjType::Lock)
-    return static_cast<const LockObj*>(t.blocked_on)->owner < 0;
-  if (t.blocked_on && t.blocked_on->type == ObjType::Queue)
-    return !static_cast<const QueueObj*>(t.blocked_on)->items.empty();
-  return true;
+  return ready(t.wait, [this](int id) { return threads_[static_cast<size_t>(id)]->done; });
 }
 
 void SimEngine::stop(StopCause cause, Ps at) {
@@ -668,12 +636,11 @@ void SimEngine::stop(StopCause cause, Ps at) {
     if (t->done) continue;
     t->clock = at;
     t->in_run = false;
-    GilState& s = gils_[static_cast<size_t>(t->gil)]->state;
-    bool holds = !gils_[static_cast<size_t>(t->gil)]->policy->exclusive()
-                     ? t->started && t->where != VThread::Where::Asleep
-                     : s.holder == t->id;
+    GilCore& core = gils_[static_cast<size_t>(t->gil)]->core;
+    bool holds = !core.exclusive() ? t->started && t->where != VThread::Where::Asleep
+                                   : core.state().holder == t->id;
     if (holds) emit(*t, EventKind::Release, Reason::Exit, static_cast<std::int64_t>(t->ts->steps));
-    if (s.holder == t->id) s.holder = -1;
+    core.abandon(t->id);
     emit(*t, EventKind::Exit, Reason::Exit, static_cast<std::int64_t>(t->ts->steps));
     t->done = true;
     t->where = VThread::Where::Done;
@@ -693,155 +660,66 @@ void SimEngine::wait_for_gil_mutex(VThread& t) {
   charge(t, g.mutex_busy_until - t.clock + jittered(ps(model_.wake_latency)));
 }
 
-void SimEngine::set_drop_request(Gil& g, VThread& requester) {
-  if (g.state.holder < 0) return;
-  if (!g.state.drop_request) emit(requester, EventKind::DropRequest, Reason::None, g.state.holder);
-  g.state.drop_request = true;
-  threads_[static_cast<size_t>(g.state.holder)]->ts->eval_breaker.store(1,
-                                                                        std::memory_order_relaxed);
-}
-
-void SimEngine::grant(VThread& t) {
-  Gil& g = *gils_[static_cast<size_t>(t.gil)];
-  GilState& s = g.state;
-  if (t.clock < g.released_at) charge(t, g.released_at - t.clock);
-  s.holder = t.id;
-  if (s.last_holder != t.id) {
-    ++s.switch_number;
-    if (s.last_holder >= 0) {
-      VThread& prev = *threads_[static_cast<size_t>(s.last_holder)];
-      if (prev.waiting_for_switch) signal(t, prev);  // drop_gil's switch_cond
-    }
-  }
-  s.last_holder = t.id;
-  s.held_since = ns(t.clock);
-  s.drop_request = false;  // take_gil: RESET_GIL_DROP_REQUEST once the GIL is ours
-  t.ts->eval_breaker.store(0, std::memory_order_relaxed);
-  emit(t, EventKind::Acquire, Reason::None, ns(t.clock - t.requested));
-}
-
-// GilState::find, in O(log n): with 100,000 waiting threads, each waking at every timeout, a
-// linear search made a run quadratic. Waiters are only ever added at the back, each with the next
-// number, and removed, so they stay sorted by number.
-std::deque<Waiter>::iterator SimEngine::find_waiter(Gil& g, const VThread& t) {
-  auto& waiters = g.state.waiters;
-  auto it = std::lower_bound(waiters.begin(), waiters.end(), t.waiter_seq,
-                             [&](const Waiter& w, std::uint64_t seq) {
-                               return threads_[static_cast<size_t>(w.thread)]->waiter_seq < seq;
-                             });
-  return it != waiters.end() && it->thread == t.id ? it : waiters.end();
-}
-
-void SimEngine::leave_waiters(VThread& t) {
-  Gil& g = *gils_[static_cast<size_t>(t.gil)];
-  GilState& s = g.state;
-  auto it = find_waiter(g, t);
-  if (it == s.waiters.end()) return;
-  bool was_head = it == s.waiters.begin();
-  s.waiters.erase(it);
-  // A new head may wait differently (gvl's designated timer): wake it to ask again.
-  if (was_head && !s.waiters.empty()) {
-    Waiter& head = s.waiters.front();
-    if (g.policy->wait_timeout(s, head) != head.timeout)
-      signal(t, *threads_[static_cast<size_t>(head.thread)]);
-  }
-}
-
-// take_gil, first part: the request. True when the thread holds the GIL on return; otherwise it
-// sleeps in the take_gil loop (Next::Gil) and gil_check goes on when it wakes.
+// take_gil: the request. True when the thread holds the GIL on return; otherwise it sleeps in the
+// take_gil loop (Next::Gil) and gil_step goes on when it wakes.
 bool SimEngine::request_gil(VThread& t, Reason why) {
   Gil& g = *gils_[static_cast<size_t>(t.gil)];
-  GilState& s = g.state;
   wait_for_gil_mutex(t);
   t.requested = t.clock;
   emit(t, EventKind::Request, why);
-  if (!g.policy->exclusive()) {
-    emit(t, EventKind::Acquire, Reason::None, 0);
-    return true;
-  }
-  if (g.policy->may_take_now(s, t.id, why)) {
-    grant(t);
-    return true;
-  }
-  Nanos now = ns(t.clock);
-  t.waiter_seq = ++g.waiters_pushed;
-  s.waiters.push_back(Waiter{t.id, now, why, s.switch_number, now});
-  if (g.policy->on_request(s, s.waiters.back(), now)) set_drop_request(g, t);
   t.gil_reason = why;
-  t.signalled = false;
-  return gil_check(t, /*woken=*/false);
+  return gil_step(t, g.core.request(t.id, why, ns(t.clock)));
 }
 
-// take_gil's loop, as ThreadEngine::take_gil_locked runs it: take the GIL if it is ours or free,
-// else (perhaps after asking the holder to drop, on a timeout) wait again.
-bool SimEngine::gil_check(VThread& t, bool woken) {
+// Applies what GilCore answered: the GIL is the thread's, or it sleeps until its timeout (plus
+// the timer slack and a wake-up) or a signal.
+bool SimEngine::gil_step(VThread& t, const GilStep& step) {
   Gil& g = *gils_[static_cast<size_t>(t.gil)];
-  GilState& s = g.state;
-  auto found = find_waiter(g, t);
-  Waiter* w = found == s.waiters.end() ? nullptr : &*found;
-  if (woken && !t.signalled && w && w->timeout != kForever) {
-    // Its timed wait ran out (COND_TIMED_WAIT timed out).
-    if (ns(t.clock) - w->timer_start >= w->timeout && g.policy->on_timeout(s, *w, ns(t.clock)))
-      set_drop_request(g, t);
-  }
-  if (s.holder == t.id || (s.holder < 0 && g.policy->may_take_free(s, t.id))) {
-    leave_waiters(t);
-    t.next = VThread::Next::Bytecode;
-    grant(t);
-    return true;
-  }
-  if (woken && t.signalled && s.holder >= 0) {
-    // Woken for a GIL that is taken again: look, under the GIL's mutex, and wait again.
-    emit(t, EventKind::FailedAcquire, Reason::None, s.holder);
+  if (step.new_drop_request) emit(t, EventKind::DropRequest, Reason::None, step.drop_request_on);
+  if (step.drop_request_on >= 0)
+    threads_[static_cast<size_t>(step.drop_request_on)]->ts->eval_breaker.store(
+        1, std::memory_order_relaxed);
+  if (step.failed_acquire >= 0) {
+    // Woken for a GIL that is taken again: it looked under the GIL's mutex, and waits again.
+    emit(t, EventKind::FailedAcquire, Reason::None, step.failed_acquire);
     charge(t, ps(model_.mutex_hold));
     g.mutex_busy_until = t.clock;
   }
-  w = &*find_waiter(g, t);
-  w->switch_number = s.switch_number;
-  w->timer_start = ns(t.clock);
-  Nanos timeout = g.policy->wait_timeout(s, *w);
-  w->timeout = timeout;
-  t.signalled = false;
+  if (step.granted) {
+    // A thread on another core may be behind in virtual time: it takes the GIL no earlier than
+    // its release, or two would hold it at once.
+    if (t.clock < g.released_at) {
+      charge(t, g.released_at - t.clock);
+      g.core.retime_grant(t.id, ns(t.clock));
+    }
+  }
+  for (int w : step.wake.thread)
+    if (w >= 0) signal(t, *threads_[static_cast<size_t>(w)]);
+  if (step.granted) {
+    t.next = VThread::Next::Bytecode;
+    t.ts->eval_breaker.store(step.breaker ? 1 : 0, std::memory_order_relaxed);
+    emit(t, EventKind::Acquire, Reason::None, ns(t.clock - t.requested));
+    return true;
+  }
   t.next = VThread::Next::Gil;
   sleep(t);
-  if (timeout != kForever)
-    add_timer(t,
-              t.clock + ps(timeout) + ps(model_.timer_slack) + jittered(ps(model_.wake_latency)));
+  if (step.wait_until != kForever)
+    add_timer(t, std::max(t.clock, ps(step.wait_until)) + ps(model_.timer_slack) +
+                     jittered(ps(model_.wake_latency)));
   return false;
 }
 
 void SimEngine::release_gil(VThread& t, Reason why) {
   Gil& g = *gils_[static_cast<size_t>(t.gil)];
-  GilState& s = g.state;
   wait_for_gil_mutex(t);
   emit(t, EventKind::Release, why, static_cast<std::int64_t>(t.ts->steps));
-  if (!g.policy->exclusive()) return;
-  if (s.holder != t.id) return;
-  s.holder = -1;
-  g.released_at = t.clock;
-  int next = g.policy->hand_off(s, why, ns(t.clock));
-  int wake = -1;
-  if (next >= 0) {
-    // Ownership moves now, and so does the switch (see ThreadEngine::release_gil_locked).
-    s.holder = next;
-    if (s.last_holder != next) ++s.switch_number;
-    s.last_holder = next;
-    wake = next;
-  } else if (!s.waiters.empty()) {
-    wake = s.waiters.front().thread;  // COND_SIGNAL(gil->cond): wake one waiter
-  }
-  bool forced = why == Reason::DropRequest && g.policy->forced_switching() && s.drop_request &&
-                !s.waiters.empty();
-  if (wake >= 0) signal(t, *threads_[static_cast<size_t>(wake)]);
-  if (forced) {
-    // drop_gil with FORCE_SWITCHING: wait until another thread has taken the GIL.
-    s.drop_request = false;
-    emit(t, EventKind::ForcedSwitch);
-    if (s.last_holder == t.id) {
-      t.waiting_for_switch = true;
-      t.next = VThread::Next::SwitchWait;
-      sleep(t);
-    }
+  if (g.core.state().holder == t.id) g.released_at = t.clock;
+  GilRelease r = g.core.release(t.id, why, ns(t.clock));
+  if (r.wake >= 0) signal(t, *threads_[static_cast<size_t>(r.wake)]);
+  if (r.forced_switch) emit(t, EventKind::ForcedSwitch);
+  if (r.wait_for_switch) {
+    t.next = VThread::Next::SwitchWait;
+    sleep(t);
   }
 }
 
@@ -849,8 +727,7 @@ void SimEngine::on_eval_breaker(ThreadState& ts) {
   VThread& t = enter(ts);
   if (ts.suspend) return;  // a host call already decided to stop here
   ts.eval_breaker.store(0, std::memory_order_relaxed);
-  GilState& s = gils_[static_cast<size_t>(t.gil)]->state;
-  if (!(s.drop_request && s.holder == t.id)) return;
+  if (!gils_[static_cast<size_t>(t.gil)]->core.must_drop(t.id)) return;
   release_gil(t, Reason::DropRequest);
   if (t.where == VThread::Where::Asleep) return;  // waiting for the switch
   if (!request_gil(t, Reason::DropRequest)) return;
@@ -861,9 +738,9 @@ void SimEngine::on_tick(ThreadState& ts) {
   VThread& t = enter(ts);
   Gil& g = *gils_[static_cast<size_t>(t.gil)];
   if (ts.ticker < 0) {
-    ts.ticker = g.policy->check_interval();
+    ts.ticker = g.core.policy().check_interval();
     // Python 2's check: release, then re-acquire at once (no hand-off). Unobservable alone.
-    if (g.policy->counts_ticks() && !g.state.waiters.empty()) {
+    if (g.core.policy().counts_ticks() && g.core.waiting() > 0) {
       release_gil(t, Reason::Tick);
       charge(t, kRetakeGap);
       t.next = VThread::Next::Retake;  // step() re-acquires, after any thread that looks earlier
@@ -935,9 +812,8 @@ Value SimEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args
   for (size_t i = 0; i < child->globals.size(); ++i)
     child->globals[i] = copy_for_process(parent.interp->globals[i], copied);
   for (auto& a : args) a = copy_for_process(a, copied);
-  auto g = std::make_unique<Gil>();
+  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params));
   g->process = fmt::format("Process-{}", gils_.size());
-  g->policy = make_policy(options_.policy, options_.params);
   int gil = static_cast<int>(gils_.size());
   std::string process_name = g->process;
   gils_.push_back(std::move(g));
@@ -948,10 +824,11 @@ Value SimEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args
 }
 
 // Releases the GIL and sleeps until the wait is over (Next::Blocked, then after_wake).
-void SimEngine::block_on(VThread& t, Reason why, std::int64_t object) {
-  t.blocked_reason = why;
-  release_gil(t, why);
-  emit(t, EventKind::BlockBegin, why, object);
+void SimEngine::block_on(VThread& t, const Wait& w) {
+  begin_wait(w, t.id);
+  t.wait = w;
+  release_gil(t, w.reason);
+  emit(t, EventKind::BlockBegin, w.reason, wait_object_id(w));
   t.next = VThread::Next::Blocked;
   sleep(t);
 }
@@ -962,13 +839,12 @@ void SimEngine::join(ThreadState& ts, const Value& thread) {
   if (target == t.id) raise("RuntimeError", "cannot join current thread");
   VThread& other = *threads_[static_cast<size_t>(target)];
   if (other.done) return;
-  t.blocked_on_thread = target;
   other.joiners.push_back(t.id);
-  block_on(t, Reason::Join, target);
+  block_on(t, Wait{Reason::Join, nullptr, target});
 }
 
 // ---------------------------------------------------------------------------------------------
-// Lock and Queue
+// Lock and Queue (their semantics: gil/sync_core.h)
 // ---------------------------------------------------------------------------------------------
 
 Value SimEngine::make_lock(ThreadState&) { return Value::adopt(new LockObj(next_object_id_++)); }
@@ -976,26 +852,22 @@ Value SimEngine::make_lock(ThreadState&) { return Value::adopt(new LockObj(next_
 bool SimEngine::lock_acquire(ThreadState& ts, const Value& lock, bool blocking) {
   VThread& t = enter(ts);
   auto* l = lock.as<LockObj>();
-  if (l->owner < 0) {
-    l->owner = t.id;
+  if (lock_try_acquire(*l, t.id)) {
     emit(t, EventKind::LockAcquired, Reason::Lock, l->id);
     return true;
   }
   if (!blocking) return false;
-  l->waiters.push_back(t.id);
-  t.blocked_on = l;
-  block_on(t, Reason::Lock, l->id);
+  block_on(t, Wait{Reason::Lock, l, -1});
   return true;  // what acquire() returns once the wait is over
 }
 
 void SimEngine::lock_release(ThreadState& ts, const Value& lock) {
   VThread& t = enter(ts);
   auto* l = lock.as<LockObj>();
-  if (l->owner < 0) raise("RuntimeError", "release unlocked lock");
-  emit(t, EventKind::LockReleased, Reason::Lock, l->id);
-  // Free it and wake the longest waiter, which takes it if it is still free when it runs.
-  l->owner = -1;
-  if (!l->waiters.empty()) signal(t, *threads_[static_cast<size_t>(l->waiters.front())]);
+  int wake = -1;
+  if (l->owner >= 0) emit(t, EventKind::LockReleased, Reason::Lock, l->id);
+  if (!gilsim::lock_release(*l, wake)) raise("RuntimeError", "release unlocked lock");
+  if (wake >= 0) signal(t, *threads_[static_cast<size_t>(wake)]);
 }
 
 Value SimEngine::make_queue(ThreadState&) { return Value::adopt(new QueueObj(next_object_id_++)); }
@@ -1003,30 +875,20 @@ Value SimEngine::make_queue(ThreadState&) { return Value::adopt(new QueueObj(nex
 void SimEngine::queue_put(ThreadState& ts, const Value& queue, Value item) {
   VThread& t = enter(ts);
   auto* q = queue.as<QueueObj>();
-  q->items.push_back(std::move(item));
-  q->item_gils.push_back(t.gil);
+  int wake = gilsim::queue_put(*q, std::move(item), t.gil);
   emit(t, EventKind::QueuePut, Reason::Queue, q->id);
-  if (!q->waiters.empty()) signal(t, *threads_[static_cast<size_t>(q->waiters.front())]);
+  if (wake >= 0) signal(t, *threads_[static_cast<size_t>(wake)]);
 }
 
 Value SimEngine::queue_get(ThreadState& ts, const Value& queue) {
   VThread& t = enter(ts);
   auto* q = queue.as<QueueObj>();
   if (!q->items.empty()) {
-    Value v = std::move(q->items.front());
-    int from = q->item_gils.front();
-    q->items.pop_front();
-    q->item_gils.pop_front();
-    if (from != t.gil) {
-      std::unordered_map<const Obj*, Value> copied;
-      v = copy_for_process(v, copied);
-    }
+    Value v = queue_take(*q, t.gil);
     emit(t, EventKind::QueueGet, Reason::Queue, q->id);
     return v;
   }
-  q->waiters.push_back(t.id);
-  t.blocked_on = q;
-  block_on(t, Reason::Queue, q->id);
+  block_on(t, Wait{Reason::Queue, q, -1});
   return Value::none();  // replaced by the item when the thread resumes (VThread::result)
 }
 

@@ -28,6 +28,8 @@
 #include <vector>
 
 #include "gil/engine.h"
+#include "gil/gil_core.h"
+#include "gil/sync_core.h"
 #include "vm/thread_state.h"
 
 namespace gilsim {
@@ -101,21 +103,17 @@ class SimEngine final : public Engine {
   void after_wake(VThread& t);
 
   // The GIL: the same questions to the same Policy as in ThreadEngine::take_gil/release_gil.
-  bool request_gil(VThread& t, Reason why);  // true: it holds the GIL now
-  bool gil_check(VThread& t, bool woken);    // the take_gil loop, once more after a wake-up
-  void grant(VThread& t);
+  bool request_gil(VThread& t, Reason why);        // true: it holds the GIL now
+  bool gil_step(VThread& t, const GilStep& step);  // applies GilCore's answer
   void release_gil(VThread& t, Reason why);
-  void set_drop_request(Gil& g, VThread& requester);
   void wait_for_gil_mutex(VThread& t);
-  void leave_waiters(VThread& t);
-  std::deque<Waiter>::iterator find_waiter(Gil& g, const VThread& t);
 
   // Host calls happen in the middle of a bytecode run: these keep the thread's clock and the
   // eval loop's budget in step.
   VThread& enter(ThreadState& ts);
   void suspend(VThread& t);
   void charge(VThread& t, Ps cost);
-  void block_on(VThread& t, Reason why, std::int64_t object);
+  void block_on(VThread& t, const Wait& w);
 
   void emit(VThread& t, EventKind kind, Reason reason = Reason::None, std::int64_t arg = 0);
   VThread& add_thread(std::shared_ptr<Interp> interp, int gil, std::string name, std::string label,

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "gil/deadlock_report.h"
+#include "gil/sync_core.h"
 #include "vm/errors.h"
 #include "vm/interpreter.h"
 #include "vm/objects.h"
@@ -40,24 +41,20 @@ struct ThreadEngine::Record {
   std::vector<Event> events;  // appended only by this thread (and by the spawner before start)
   std::thread os_thread;
   std::condition_variable cv;
-  bool signalled = false;  // set by notify(): distinguishes a wake-up from a timeout
   ThreadStateKind state = ThreadStateKind::Waiting;
   bool done = false;
   bool failed = false;
-  bool waiting_for_switch = false;  // a forced switch: dropped, waits for another taker
-  // What it is blocked on, for deadlock reports.
-  Reason blocked_reason = Reason::None;
-  const Obj* blocked_on = nullptr;
-  int blocked_on_thread = -1;
+  Wait wait;  // what it is blocked on (gil/sync_core.h), also for deadlock reports
 };
 
-// One GIL: one interpreter's (a process's) lock, its state and its policy.
+// One GIL: one interpreter's (a process's) lock: the protocol's state and its policy.
 struct ThreadEngine::Gil {
+  explicit Gil(std::unique_ptr<Policy> policy) : core(std::move(policy)) {}
+  const Policy& policy() const { return core.policy(); }
   std::string process;
   int threads_named = 0;  // for "Thread-N (target)" names, counted per process
-  std::unique_ptr<Policy> policy;
-  GilState state;  // GUARDED_BY(mu_)
-  // state.waiters.size(), readable without mu_: the legacy tick asks it 10 million times a second.
+  GilCore core;           // GUARDED_BY(mu_)
+  // core.waiting(), readable without mu_: the legacy tick asks it 10 million times a second.
   std::atomic<int> waiting{0};
 };
 
@@ -106,7 +103,7 @@ ThreadEngine::Record& ThreadEngine::add_thread(std::unique_lock<std::mutex>&,
   t.ts = std::make_unique<ThreadState>(*t.interp, t.name, t.id);
   t.ts->host_data = &t;
   t.ts->max_steps = options_.max_steps;
-  const Policy& policy = *gils_[gil]->policy;
+  const Policy& policy = gils_[static_cast<size_t>(gil)]->policy();
   t.ts->lock_objects = !policy.exclusive();
   if (policy.counts_ticks()) t.ts->ticker = policy.check_interval();
   threads_.push_back(std::move(rec));
@@ -141,8 +138,7 @@ void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
   } catch (const StopRun&) {
     // Stopped while waiting or at a safe point: give the GIL back if it is ours, quietly.
     std::unique_lock lk(mu_);
-    Gil& g = *gils_[t.gil];
-    if (g.state.holder == t.id) {
+    if (t.lock->core.state().holder == t.id) {
       lk.unlock();
       release_gil(t, Reason::Exit);
     }
@@ -158,7 +154,7 @@ void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
   t.state = ThreadStateKind::Done;
   --live_;
   for (auto& other : threads_)  // joiners
-    if (other->blocked_on_thread == t.id) notify(other->id);
+    if (other->wait.reason == Reason::Join && other->wait.thread == t.id) notify(other->id);
   if (live_ == 0)
     controller_cv_.notify_all();
   else
@@ -193,10 +189,9 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
   }
   {
     std::unique_lock lk(mu_);
-    auto g = std::make_unique<Gil>();
+    auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params));
     g->process = "MainProcess";
-    g->policy = make_policy(options_.policy, options_.params);
-    rec.exclusive = g->policy->exclusive();
+    rec.exclusive = g->policy().exclusive();
     gils_.push_back(std::move(g));
     Record& main = add_thread(lk, interp, 0, "MainThread", "MainThread", -1);
     start_thread(main, Value::none(), {});
@@ -265,40 +260,23 @@ std::string ThreadEngine::captured_errors() const {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The GIL
+// The GIL: GilCore decides (gil/gil_core.h); here its answers become condition-variable waits on
+// the real clock.
 // ---------------------------------------------------------------------------------------------
 
-void ThreadEngine::notify(int thread) {
-  Record& t = *threads_[static_cast<size_t>(thread)];
-  t.signalled = true;
-  t.cv.notify_one();
-}
+void ThreadEngine::notify(int thread) { threads_[static_cast<size_t>(thread)]->cv.notify_one(); }
 
-void ThreadEngine::set_drop_request(Gil& g, Record& requester) {
-  if (g.state.holder < 0) return;
-  if (!g.state.drop_request) emit(requester, EventKind::DropRequest, Reason::None, g.state.holder);
-  g.state.drop_request = true;
-  threads_[static_cast<size_t>(g.state.holder)]->ts->eval_breaker.store(1,
-                                                                        std::memory_order_relaxed);
-}
-
-void ThreadEngine::grant(std::unique_lock<std::mutex>&, Gil& g, Record& t, Nanos requested,
-                         Nanos at) {
-  GilState& s = g.state;
-  s.holder = t.id;
-  if (s.last_holder != t.id) {
-    ++s.switch_number;
-    if (s.last_holder >= 0) {
-      Record& prev = *threads_[static_cast<size_t>(s.last_holder)];
-      if (prev.waiting_for_switch) notify(prev.id);  // drop_gil's switch_cond
-    }
-  }
-  s.last_holder = t.id;
-  s.held_since = at;
-  s.drop_request = false;  // take_gil: RESET_GIL_DROP_REQUEST once the GIL is ours
-  if (!stopping_.load()) t.ts->eval_breaker.store(0, std::memory_order_relaxed);
-  t.state = ThreadStateKind::Running;
-  emit(t, EventKind::Acquire, Reason::None, at - requested, at);
+// The actions of one step, but its wake-ups, which the caller does once it has let go of mu_:
+// a thread woken into a mutex still held only goes back to sleep on it.
+void ThreadEngine::apply(Gil& g, Record& t, const GilStep& step, Nanos at) {
+  if (step.new_drop_request)
+    emit(t, EventKind::DropRequest, Reason::None, step.drop_request_on, at);
+  if (step.drop_request_on >= 0)
+    threads_[static_cast<size_t>(step.drop_request_on)]->ts->eval_breaker.store(
+        1, std::memory_order_relaxed);
+  if (step.failed_acquire >= 0)
+    emit(t, EventKind::FailedAcquire, Reason::None, step.failed_acquire, at);
+  g.waiting.store(static_cast<int>(g.core.waiting()), std::memory_order_relaxed);
 }
 
 void ThreadEngine::take_gil(Record& t, Reason why) {
@@ -306,6 +284,7 @@ void ThreadEngine::take_gil(Record& t, Reason why) {
   take_gil_locked(lk, t, why);
 }
 
+// Returns with mu_ released.
 void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why,
                                    Record* wake_first) {
   // `wake_first`: a thread this one just handed the GIL to. It is notified as late as possible,
@@ -315,8 +294,7 @@ void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, 
     if (wake_first) wake_first->cv.notify_one();
     wake_first = nullptr;
   };
-  Gil& g = *gils_[static_cast<size_t>(t.gil)];
-  GilState& s = g.state;
+  Gil& g = *t.lock;
   Nanos requested = now();
   emit(t, EventKind::Request, why, 0, requested);
   t.state = ThreadStateKind::Waiting;
@@ -324,71 +302,35 @@ void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, 
     wake_pending();
     throw StopRun{};
   }
-  if (!g.policy->exclusive()) {
-    wake_pending();
-    t.state = ThreadStateKind::Running;
-    emit(t, EventKind::Acquire, Reason::None, 0, requested);
-    return;
-  }
-  if (g.policy->may_take_now(s, t.id, why)) {
-    wake_pending();
-    grant(lk, g, t, requested, requested);
-    return;
-  }
-  s.waiters.push_back(Waiter{t.id, requested, why, s.switch_number, requested});
-  g.waiting.store(static_cast<int>(s.waiters.size()), std::memory_order_relaxed);
-  if (g.policy->on_request(s, s.waiters.back(), requested)) set_drop_request(g, t);
-
-  // Leaving the queue from its head makes a new head, whose wait_timeout may now differ (gvl's
-  // designated timer): wake it to ask again, as Ruby's gvl_acquire_common signals the next timer.
-  auto leave_queue = [&]() {
-    auto it = std::find_if(s.waiters.begin(), s.waiters.end(),
-                           [&](const Waiter& w) { return w.thread == t.id; });
-    if (it == s.waiters.end()) return;
-    bool was_head = it == s.waiters.begin();
-    s.waiters.erase(it);
-    g.waiting.store(static_cast<int>(s.waiters.size()), std::memory_order_relaxed);
-    if (was_head && !s.waiters.empty()) {
-      Waiter& head = s.waiters.front();
-      if (g.policy->wait_timeout(s, head) != head.timeout)  // only if its wait would change
-        threads_[static_cast<size_t>(head.thread)]->cv.notify_one();
-    }
-  };
-  bool woken = false;
+  GilStep step = g.core.request(t.id, why, requested);
   Nanos at = requested;
+  Wakes wakes;
   for (;;) {
+    apply(g, t, step, at);
+    for (int w : step.wake.thread)
+      if (w >= 0) wakes.add(w);
+    if (step.granted) break;
+    wake_pending();
+    if (step.wait_until == kForever)
+      t.cv.wait(lk);
+    else
+      t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(step.wait_until));
     if (stopping_.load()) {
-      wake_pending();
-      leave_queue();
-      if (s.holder == t.id) s.holder = -1;
+      int head = g.core.abandon(t.id);
+      g.waiting.store(static_cast<int>(g.core.waiting()), std::memory_order_relaxed);
+      if (head >= 0) notify(head);
       throw StopRun{};
     }
-    if (s.holder == t.id) break;  // handed to us by the releaser
-    if (s.holder < 0 && g.policy->may_take_free(s, t.id)) break;
-    if (woken && s.holder >= 0) emit(t, EventKind::FailedAcquire, Reason::None, s.holder, at);
-    Waiter* w = s.find(t.id);
-    w->switch_number = s.switch_number;
-    w->timer_start = at;
-    Nanos timeout = g.policy->wait_timeout(s, *w);
-    w->timeout = timeout;
-    t.signalled = false;
-    wake_pending();
-    if (timeout == kForever) {
-      t.cv.wait(lk);
-    } else {
-      t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(at + timeout));
-    }
-    woken = t.signalled;
     at = now();
-    if (!woken && timeout != kForever) {
-      Waiter* again = s.find(t.id);
-      if (at - again->timer_start >= timeout && g.policy->on_timeout(s, *again, at))
-        set_drop_request(g, t);
-    }
+    step = g.core.wake_up(t.id, at);
   }
   wake_pending();
-  leave_queue();
-  grant(lk, g, t, requested, now());
+  if (!stopping_.load()) t.ts->eval_breaker.store(step.breaker ? 1 : 0, std::memory_order_relaxed);
+  t.state = ThreadStateKind::Running;
+  emit(t, EventKind::Acquire, Reason::None, at - requested, at);
+  lk.unlock();
+  for (int w : wakes.thread)
+    if (w >= 0) notify(w);
 }
 
 void ThreadEngine::release_gil(Record& t, Reason why) {
@@ -406,44 +348,17 @@ void ThreadEngine::release_gil(Record& t, Reason why) {
 // Returns the thread still to be woken (after the caller unlocks), or nullptr.
 ThreadEngine::Record* ThreadEngine::release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t,
                                                        Reason why) {
-  Gil& g = *gils_[static_cast<size_t>(t.gil)];
-  GilState& s = g.state;
+  Gil& g = *t.lock;
   Nanos at = now();
   emit(t, EventKind::Release, why, static_cast<std::int64_t>(t.ts->steps), at);
   t.state = state_after_release(why);
-  if (!g.policy->exclusive()) return nullptr;
-  if (s.holder != t.id) return nullptr;  // (a stop raced with a hand-off)
-  s.holder = -1;
-  int next = g.policy->hand_off(s, why, at);
-  int wake = -1;
-  if (next >= 0) {
-    // Ownership moves now (`next` records its Acquire when it wakes), and so does the switch:
-    // a waiter whose timed wait starts meanwhile must see a fresh switch_number, or its first
-    // timeout is wasted and the holder keeps the GIL for two intervals.
-    s.holder = next;
-    if (s.last_holder != next) ++s.switch_number;
-    s.last_holder = next;
-    wake = next;
-  } else if (!s.waiters.empty()) {
-    wake = s.waiters.front().thread;  // COND_SIGNAL(gil->cond): wake one waiter
-  }
-  bool forced = why == Reason::DropRequest && g.policy->forced_switching() && s.drop_request &&
-                !s.waiters.empty();
-  if (wake >= 0) {
-    Record& w = *threads_[static_cast<size_t>(wake)];
-    w.signalled = true;
-    if (!forced) return &w;
-    w.cv.notify_one();
-  }
-  // drop_gil with FORCE_SWITCHING: having dropped on request, wait until another thread has
-  // taken the GIL, so this one cannot win it straight back.
-  if (forced) {
-    s.drop_request = false;  // RESET_GIL_DROP_REQUEST before COND_WAIT(switch_cond)
-    emit(t, EventKind::ForcedSwitch, Reason::None, 0, at);
-    t.waiting_for_switch = true;
-    while (s.last_holder == t.id && !s.waiters.empty() && !stopping_.load()) t.cv.wait(lk);
-    t.waiting_for_switch = false;
-  }
+  GilRelease r = g.core.release(t.id, why, at);
+  Record* wake = r.wake >= 0 ? threads_[static_cast<size_t>(r.wake)].get() : nullptr;
+  if (r.forced_switch) emit(t, EventKind::ForcedSwitch, Reason::None, 0, at);
+  if (!r.wait_for_switch) return wake;
+  if (wake) wake->cv.notify_one();
+  while (g.core.switch_pending(t.id) && !stopping_.load()) t.cv.wait(lk);
+  g.core.end_switch_wait(t.id);
   return nullptr;
 }
 
@@ -462,8 +377,7 @@ void ThreadEngine::on_eval_breaker(ThreadState& ts) {
   {
     std::unique_lock lk(mu_);
     ts.eval_breaker.store(0, std::memory_order_relaxed);
-    Gil& g = *gils_[static_cast<size_t>(t.gil)];
-    if (!(g.state.drop_request && g.state.holder == t.id)) return;
+    if (!t.lock->core.must_drop(t.id)) return;
   }
   release_and_retake(t, Reason::DropRequest);
 }
@@ -473,7 +387,7 @@ void ThreadEngine::on_eval_breaker(ThreadState& ts) {
 void ThreadEngine::on_tick(ThreadState& ts) {
   Record& t = record_of(ts);
   Gil& g = *t.lock;  // not gils_[...]: that vector may grow under mu_ while we read
-  ts.ticker = g.policy->check_interval();
+  ts.ticker = g.policy().check_interval();
   if (stopping_.load()) throw StopRun{};
   if (g.waiting.load(std::memory_order_relaxed) == 0) return;
   // Two critical sections, not one: between them the GIL is really free, and a waiter that is
@@ -487,10 +401,17 @@ void ThreadEngine::on_tick(ThreadState& ts) {
 // Time: io, sleep, native, native_hold
 // ---------------------------------------------------------------------------------------------
 
+// A real blocking wait of the requested length, sleep(0) included: CPython's time.sleep(0) is a
+// clock_nanosleep that pays the kernel's timer slack (72 us here), long enough for a waiting
+// thread to take the GIL; returning at once never let it go (the convoy vanished). A timed wait on
+// the condition variable sleeps in the kernel the same way, even for a deadline already past
+// (measured: 77 us for both), and stop() can still end it at once.
 void ThreadEngine::sleep_until(Record& t, Nanos deadline) {
   std::unique_lock lk(mu_);
-  while (!stopping_.load() && now() < deadline)
+  do {
+    if (stopping_.load()) return;
     t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(deadline));
+  } while (now() < deadline);
 }
 
 // Extension code does a fixed amount of work, not a fixed wall time: it burns `duration` of this
@@ -574,9 +495,8 @@ Value ThreadEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> a
   for (size_t i = 0; i < child->globals.size(); ++i)
     child->globals[i] = copy_for_process(parent_globals[i], copied);
   for (auto& a : args) a = copy_for_process(a, copied);
-  auto g = std::make_unique<Gil>();
+  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params));
   g->process = fmt::format("Process-{}", gils_.size());
-  g->policy = make_policy(options_.policy, options_.params);
   int gil = static_cast<int>(gils_.size());
   std::string process_name = g->process;
   gils_.push_back(std::move(g));
@@ -591,56 +511,63 @@ void ThreadEngine::join(ThreadState& ts, const Value& thread) {
   int target = thread.as<ThreadObj>()->thread_id;
   if (target == t.id) raise("RuntimeError", "cannot join current thread");
   {
-    // What it waits for is set before the GIL goes, so a deadlock check in between knows it.
     std::lock_guard lk(mu_);
     if (threads_[static_cast<size_t>(target)]->done) return;
-    t.blocked_reason = Reason::Join;
-    t.blocked_on_thread = target;
+    begin_blocking(t, Wait{Reason::Join, nullptr, target});
   }
-  release_gil(t, Reason::Join);
+  finish_blocking(t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocking on script objects: what a wait means is gil/sync_core.h's; here it is a condition
+// variable. A wait is begun under mu_ before the GIL goes, so a deadlock check in between knows
+// what the thread waits for.
+// ---------------------------------------------------------------------------------------------
+
+void ThreadEngine::begin_blocking(Record& t, const Wait& w) {
+  begin_wait(w, t.id);
+  t.wait = w;
+}
+
+Value ThreadEngine::finish_blocking(Record& t) {
+  Reason why = t.wait.reason;
+  release_gil(t, why);
+  Value item;
+  int next = -1;
   {
     std::unique_lock lk(mu_);
-    Record& other = *threads_[static_cast<size_t>(target)];
-    try {
-      block_until(lk, t, [&] { return other.done; });
-    } catch (const StopRun&) {
-      t.blocked_on_thread = -1;
-      throw;
+    auto done = [this](int id) { return threads_[static_cast<size_t>(id)]->done; };
+    // Once the wait is over the thread is on its way to request the GIL: no longer blocked, even
+    // before it has asked, so a deadlock check in between cannot count it as stuck.
+    if (!ready(t.wait, done)) {
+      t.state = ThreadStateKind::Blocked;
+      std::int64_t object = wait_object_id(t.wait);
+      emit(t, EventKind::BlockBegin, why, object);
+      check_deadlock();
+      while (!ready(t.wait, done)) {
+        if (stopping_.load()) {
+          abandon_wait(t.wait, t.id);
+          t.wait = Wait{};
+          throw StopRun{};
+        }
+        t.cv.wait(lk);
+      }
+      emit(t, EventKind::BlockEnd, why, object);
     }
-    t.blocked_on_thread = -1;
+    t.state = ThreadStateKind::Waiting;
+    next = complete_wait(t.wait, t.id, t.gil, &item);
+    if (why == Reason::Lock) emit(t, EventKind::LockAcquired, Reason::Lock, wait_object_id(t.wait));
+    if (why == Reason::Queue) emit(t, EventKind::QueueGet, Reason::Queue, wait_object_id(t.wait));
+    t.wait = Wait{};
+    if (next >= 0) notify(next);
   }
-  take_gil(t, Reason::Join);
+  take_gil(t, why);
+  return item;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Lock and Queue
 // ---------------------------------------------------------------------------------------------
-
-void ThreadEngine::block_until(std::unique_lock<std::mutex>& lk, Record& t,
-                               const std::function<bool()>& ready) {
-  // Once the wait is over the thread is on its way to request the GIL: no longer blocked, even
-  // before it has asked, so a deadlock check in between cannot count it as stuck.
-  if (ready()) {
-    t.state = ThreadStateKind::Waiting;
-    return;
-  }
-  t.state = ThreadStateKind::Blocked;
-  std::int64_t object = t.blocked_on ? (t.blocked_on->type == ObjType::Lock
-                                            ? static_cast<const LockObj*>(t.blocked_on)->id
-                                            : static_cast<const QueueObj*>(t.blocked_on)->id)
-                                     : t.blocked_on_thread;
-  emit(t, EventKind::BlockBegin, t.blocked_reason, object);
-  check_deadlock();
-  while (!ready()) {
-    if (stopping_.load()) {
-      t.blocked_on = nullptr;
-      throw StopRun{};
-    }
-    t.cv.wait(lk);
-  }
-  t.state = ThreadStateKind::Waiting;
-  emit(t, EventKind::BlockEnd, t.blocked_reason, object);
-}
 
 Value ThreadEngine::make_lock(ThreadState&) {
   std::lock_guard lk(mu_);
@@ -652,38 +579,17 @@ bool ThreadEngine::lock_acquire(ThreadState& ts, const Value& lock, bool blockin
   auto* l = lock.as<LockObj>();
   {
     std::lock_guard lk(mu_);
-    if (l->owner < 0) {
-      l->owner = t.id;
+    if (lock_try_acquire(*l, t.id)) {
       emit(t, EventKind::LockAcquired, Reason::Lock, l->id);
       return true;
     }
     if (!blocking) return false;
     // A Lock is not reentrant: acquiring it again, even by its owner, waits (forever, in Python;
-    // here until the deadlock detector sees it). Queue up before the GIL goes, so a deadlock
-    // check in between knows what this thread waits for.
-    l->waiters.push_back(t.id);
-    t.blocked_reason = Reason::Lock;
-    t.blocked_on = l;
+    // here until the deadlock detector sees it).
+    begin_blocking(t, Wait{Reason::Lock, l, -1});
   }
   // acquire() with the GIL failed: release the GIL and block, as lock_PyThread_acquire_lock does.
-  release_gil(t, Reason::Lock);
-  {
-    std::unique_lock lk(mu_);
-    auto leave = [&] {
-      l->waiters.erase(std::remove(l->waiters.begin(), l->waiters.end(), t.id), l->waiters.end());
-      t.blocked_on = nullptr;
-    };
-    try {
-      block_until(lk, t, [&] { return l->owner < 0; });
-    } catch (const StopRun&) {
-      leave();
-      throw;
-    }
-    leave();
-    l->owner = t.id;
-    emit(t, EventKind::LockAcquired, Reason::Lock, l->id);
-  }
-  take_gil(t, Reason::Lock);
+  finish_blocking(t);
   return true;
 }
 
@@ -691,13 +597,10 @@ void ThreadEngine::lock_release(ThreadState& ts, const Value& lock) {
   Record& t = record_of(ts);
   auto* l = lock.as<LockObj>();
   std::lock_guard lk(mu_);
-  if (l->owner < 0) raise("RuntimeError", "release unlocked lock");
-  emit(t, EventKind::LockReleased, Reason::Lock, l->id);
-  // Free it and wake the longest waiter, which takes it if it is still free when it runs: a
-  // running thread may take it first (barging), as with CPython's semaphore-based lock. Handing
-  // it over instead would make every acquisition wait for a wake-up: a lock convoy.
-  l->owner = -1;
-  if (!l->waiters.empty()) notify(l->waiters.front());
+  int wake = -1;
+  if (l->owner >= 0) emit(t, EventKind::LockReleased, Reason::Lock, l->id);
+  if (!gilsim::lock_release(*l, wake)) raise("RuntimeError", "release unlocked lock");
+  if (wake >= 0) notify(wake);
 }
 
 Value ThreadEngine::make_queue(ThreadState&) {
@@ -709,57 +612,24 @@ void ThreadEngine::queue_put(ThreadState& ts, const Value& queue, Value item) {
   Record& t = record_of(ts);
   auto* q = queue.as<QueueObj>();
   std::lock_guard lk(mu_);
-  q->items.push_back(std::move(item));
-  q->item_gils.push_back(t.gil);
+  int wake = gilsim::queue_put(*q, std::move(item), t.gil);
   emit(t, EventKind::QueuePut, Reason::Queue, q->id);
-  if (!q->waiters.empty()) notify(q->waiters.front());
+  if (wake >= 0) notify(wake);
 }
 
 Value ThreadEngine::queue_get(ThreadState& ts, const Value& queue) {
   Record& t = record_of(ts);
   auto* q = queue.as<QueueObj>();
-  auto pop = [&]() {
-    Value v = std::move(q->items.front());
-    int from = q->item_gils.front();
-    q->items.pop_front();
-    q->item_gils.pop_front();
-    // Between processes an item travels by copy, as multiprocessing pickles it; within one
-    // process the getter receives the very object, as with queue.Queue.
-    if (from != t.gil) {
-      std::unordered_map<const Obj*, Value> copied;
-      v = copy_for_process(v, copied);
-    }
-    emit(t, EventKind::QueueGet, Reason::Queue, q->id);
-    return v;
-  };
   {
     std::lock_guard lk(mu_);
-    if (!q->items.empty()) return pop();
-    q->waiters.push_back(t.id);
-    t.blocked_reason = Reason::Queue;
-    t.blocked_on = q;
-  }
-  release_gil(t, Reason::Queue);
-  Value item;
-  {
-    std::unique_lock lk(mu_);
-    auto leave = [&] {
-      q->waiters.erase(std::remove(q->waiters.begin(), q->waiters.end(), t.id), q->waiters.end());
-      t.blocked_on = nullptr;
-    };
-    try {
-      block_until(lk, t, [&] { return !q->items.empty(); });
-    } catch (const StopRun&) {
-      leave();
-      throw;
+    if (!q->items.empty()) {
+      Value v = queue_take(*q, t.gil);
+      emit(t, EventKind::QueueGet, Reason::Queue, q->id);
+      return v;
     }
-    leave();
-    item = pop();
-    // Another getter may be waiting for the next item.
-    if (!q->items.empty() && !q->waiters.empty()) notify(q->waiters.front());
+    begin_blocking(t, Wait{Reason::Queue, q, -1});
   }
-  take_gil(t, Reason::Queue);
-  return item;
+  return finish_blocking(t);
 }
 
 bool ThreadEngine::queue_empty(ThreadState&, const Value& queue) {
@@ -773,12 +643,8 @@ bool ThreadEngine::queue_empty(ThreadState&, const Value& queue) {
 
 // A blocked thread whose wait is already over (notified, not yet running) is not deadlocked.
 bool ThreadEngine::can_proceed(const Record& t) const {
-  if (t.blocked_on_thread >= 0) return threads_[static_cast<size_t>(t.blocked_on_thread)]->done;
-  if (t.blocked_on && t.blocked_on->type == ObjType::Lock)
-    return static_cast<const LockObj*>(t.blocked_on)->owner < 0;
-  if (t.blocked_on && t.blocked_on->type == ObjType::Queue)
-    return !static_cast<const QueueObj*>(t.blocked_on)->items.empty();
-  return false;
+  return t.wait.active() &&
+         ready(t.wait, [this](int id) { return threads_[static_cast<size_t>(id)]->done; });
 }
 
 // Called under mu_ whenever a thread blocks or finishes. A deadlock: every live thread is blocked
@@ -789,7 +655,7 @@ void ThreadEngine::check_deadlock() {
     if (!t->done && (t->state != ThreadStateKind::Blocked || can_proceed(*t))) return;
   std::vector<BlockedThread> blocked;
   for (auto& t : threads_)
-    blocked.push_back(BlockedThread{t->label, t->done, t->blocked_on_thread, t->blocked_on});
+    blocked.push_back(BlockedThread{t->label, t->done, t->wait.thread, t->wait.object});
   deadlock_report_ = deadlock_report(blocked);
   stop(StopCause::Deadlock);
 }

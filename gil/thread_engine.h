@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "gil/engine.h"
+#include "gil/gil_core.h"
+#include "gil/sync_core.h"
 #include "vm/thread_state.h"
 
 namespace gilsim {
@@ -77,15 +79,16 @@ class ThreadEngine final : public Engine {
                        Record* wake_first = nullptr);
   Record* release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why);
   void release_and_retake(Record& t, Reason why);
-  void grant(std::unique_lock<std::mutex>& lk, Gil& g, Record& t, Nanos requested, Nanos now);
-  void set_drop_request(Gil& g, Record& requester);
+  void apply(Gil& g, Record& t, const GilStep& step, Nanos at);
   void notify(int thread);
 
-  // Blocking on script objects: the caller has released the GIL; waits under lk.
-  void block_until(std::unique_lock<std::mutex>& lk, Record& t, const std::function<bool()>& ready);
+  // Blocking on script objects: begin_blocking under mu_ with the GIL held, then finish_blocking
+  // releases the GIL, waits, completes the wait (the Queue's item is returned) and re-takes it.
+  void begin_blocking(Record& t, const Wait& w);
+  Value finish_blocking(Record& t);
   void check_deadlock();                    // under mu_
   bool can_proceed(const Record& t) const;  // under mu_
-  void stop(StopCause cause);  // under mu_
+  void stop(StopCause cause);               // under mu_
   void sleep_until(Record& t, Nanos deadline);
   void burn_cpu(Nanos duration);
 

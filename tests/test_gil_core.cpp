@@ -1,0 +1,228 @@
+// The GIL core (gil/gil_core.h) driven by a scripted clock: every policy's decisions, and the
+// protocol both engines share, without threads or timing.
+#include <doctest/doctest.h>
+
+#include "gil/gil_core.h"
+#include "gil/policy.h"
+#include "gil/sync_core.h"
+
+using namespace gilsim;
+
+namespace {
+
+constexpr Nanos kMs = 1'000'000;
+
+GilCore core_of(const char* policy, PolicyParams params = {}) {
+  return GilCore(make_policy(policy, params));
+}
+
+bool wakes(const GilStep& s, int t) { return s.wake.thread[0] == t || s.wake.thread[1] == t; }
+
+}  // namespace
+
+TEST_CASE("modern: a waiter asks the holder to drop after one interval; forced switching") {
+  GilCore c = core_of("modern");
+  CHECK(c.request(0, Reason::Start, 0).granted);
+  GilStep b = c.request(1, Reason::Start, 1 * kMs);
+  CHECK_FALSE(b.granted);
+  CHECK(b.wait_until == 6 * kMs);  // its interval starts when it asks
+  CHECK(b.drop_request_on == -1);
+
+  // A wake-up that is neither a signal nor the timeout keeps the deadline: restarting the
+  // interval there made the drop request late.
+  GilStep spurious = c.wake_up(1, 3 * kMs);
+  CHECK(spurious.wait_until == 6 * kMs);
+  CHECK(spurious.drop_request_on == -1);
+
+  GilStep timeout = c.wake_up(1, 6 * kMs + 50'000);
+  CHECK(timeout.new_drop_request);
+  CHECK(timeout.drop_request_on == 0);
+  CHECK(timeout.wait_until == 11 * kMs + 50'000);
+  CHECK(c.must_drop(0));
+
+  GilRelease r = c.release(0, Reason::DropRequest, 7 * kMs);
+  CHECK(r.wake == 1);
+  CHECK_FALSE(r.handed_off);  // no hand-off: the waiter takes a free GIL
+  CHECK(r.forced_switch);
+  CHECK(r.wait_for_switch);
+  CHECK(c.switch_pending(0));
+  CHECK_FALSE(c.must_drop(0));
+
+  GilStep taken = c.wake_up(1, 7 * kMs + 20'000);
+  CHECK(taken.granted);
+  CHECK_FALSE(taken.breaker);
+  CHECK(wakes(taken, 0));  // drop_gil's switch_cond
+  CHECK_FALSE(c.switch_pending(0));
+  c.end_switch_wait(0);
+  CHECK(c.state().switch_number == 2);
+
+  GilStep again = c.request(0, Reason::DropRequest, 7 * kMs + 40'000);
+  CHECK_FALSE(again.granted);
+  CHECK(again.wait_until == 12 * kMs + 40'000);
+}
+
+TEST_CASE("modern: no drop request when a switch happened during the wait") {
+  GilCore c = core_of("modern");
+  c.request(0, Reason::Start, 0);
+  c.request(1, Reason::Start, 0);
+  c.request(2, Reason::Start, 0);
+  c.release(0, Reason::Io, 1 * kMs);  // wakes 1
+  CHECK(c.wake_up(1, 1 * kMs).granted);
+  // Thread 2 times out, but the GIL changed hands meanwhile: no request.
+  GilStep s = c.wake_up(2, 5 * kMs);
+  CHECK(s.drop_request_on == -1);
+  CHECK_FALSE(c.must_drop(1));
+}
+
+TEST_CASE("modern: a woken waiter that finds the GIL taken records a failed acquisition") {
+  GilCore c = core_of("modern");
+  c.request(0, Reason::Start, 0);
+  c.request(1, Reason::Start, 0);
+  CHECK(c.release(0, Reason::Io, 1 * kMs).wake == 1);
+  CHECK(c.request(0, Reason::Io, 1 * kMs + 1000).granted);  // back first: takes the free GIL
+  GilStep s = c.wake_up(1, 1 * kMs + 20'000);
+  CHECK_FALSE(s.granted);
+  CHECK(s.failed_acquire == 0);
+}
+
+TEST_CASE("io-priority: a request made during a hand-off is not lost by the new holder") {
+  // The bug of the threads engine: the I/O thread releases, the GIL is handed to the CPU thread
+  // (not yet awake); the I/O thread is back and asks it to drop; the CPU thread, waking to take
+  // the GIL it was handed, cleared that request, and the I/O thread waited a whole interval.
+  GilCore c = core_of("io-priority");
+  CHECK(c.request(0, Reason::Start, 0).granted);        // the I/O thread
+  CHECK_FALSE(c.request(1, Reason::Start, 0).granted);  // the CPU thread
+  GilRelease r = c.release(0, Reason::Io, 1 * kMs);
+  CHECK(r.handed_off);
+  CHECK(r.wake == 1);
+  GilStep back = c.request(0, Reason::Io, 1 * kMs + 72'000);  // io(0) is over
+  CHECK_FALSE(back.granted);
+  CHECK(back.new_drop_request);
+  CHECK(back.drop_request_on == 1);
+  GilStep cpu = c.wake_up(1, 1 * kMs + 90'000);
+  CHECK(cpu.granted);
+  CHECK(cpu.breaker);  // it starts with the request it has to honour
+  CHECK(c.must_drop(1));
+  GilRelease drop = c.release(1, Reason::DropRequest, 1 * kMs + 95'000);
+  CHECK(drop.handed_off);
+  CHECK(drop.wake == 0);  // the thread back from I/O goes first
+  CHECK(c.wake_up(0, 1 * kMs + 110'000).granted);
+}
+
+TEST_CASE("io-priority: a request made to an earlier holder is cleared on grant") {
+  GilCore c = core_of("io-priority");
+  c.request(0, Reason::Start, 0);
+  c.request(1, Reason::Start, 0);
+  GilStep t = c.wake_up(1, 5 * kMs);  // timeout: asks 0 to drop
+  CHECK(t.drop_request_on == 0);
+  c.release(0, Reason::Io, 5 * kMs + 1000);  // 0 leaves for I/O instead, handing off to 1
+  GilStep g = c.wake_up(1, 5 * kMs + 20'000);
+  CHECK(g.granted);
+  CHECK_FALSE(g.breaker);
+  CHECK_FALSE(c.must_drop(1));
+}
+
+TEST_CASE("fifo: the longest waiter gets the GIL, the releaser goes to the back") {
+  GilCore c = core_of("fifo");
+  c.request(0, Reason::Start, 0);
+  c.request(1, Reason::Start, 1);
+  c.request(2, Reason::Start, 2);
+  GilRelease r = c.release(0, Reason::Tick, 1 * kMs);
+  CHECK(r.handed_off);
+  CHECK(r.wake == 1);
+  CHECK_FALSE(c.request(0, Reason::Tick, 1 * kMs).granted);
+  CHECK_FALSE(c.wake_up(2, 2 * kMs).granted);  // not its turn
+  CHECK(c.wake_up(1, 1 * kMs + 10).granted);
+  CHECK(c.release(1, Reason::Tick, 2 * kMs).wake == 2);
+}
+
+TEST_CASE("gvl: only the head of the queue keeps time, and asks after a whole quantum") {
+  GilCore c = core_of("gvl");
+  c.request(0, Reason::Start, 0);
+  GilStep head = c.request(1, Reason::Start, 0);
+  GilStep second = c.request(2, Reason::Start, 0);
+  CHECK(head.wait_until == 10 * kMs);  // the timer tick
+  CHECK(second.wait_until == kForever);
+  for (Nanos t = 10; t < 100; t += 10) CHECK(c.wake_up(1, t * kMs).drop_request_on == -1);
+  CHECK(c.wake_up(1, 100 * kMs).drop_request_on == 0);  // the quantum is over
+  GilRelease r = c.release(0, Reason::DropRequest, 100 * kMs + 1);
+  CHECK(r.handed_off);
+  CHECK(r.wake == 1);
+  GilStep got = c.wake_up(1, 100 * kMs + 20'000);
+  CHECK(got.granted);
+  CHECK(wakes(got, 2));  // the new head becomes the timer
+  GilStep timer = c.wake_up(2, 100 * kMs + 40'000);
+  CHECK_FALSE(timer.granted);
+  CHECK(timer.failed_acquire == -1);  // woken to keep time, not for the GIL
+  CHECK(timer.wait_until == 110 * kMs + 40'000);
+}
+
+TEST_CASE("legacy: whoever finds the GIL free takes it; nobody keeps time") {
+  GilCore c = core_of("legacy");
+  c.request(0, Reason::Start, 0);
+  GilStep w = c.request(1, Reason::Start, 0);
+  CHECK(w.wait_until == kForever);
+  CHECK(c.release(0, Reason::Tick, 1000).wake == 1);
+  CHECK(c.request(0, Reason::Tick, 1050).granted);  // back before the waiter wakes
+  GilStep late = c.wake_up(1, 20'000);
+  CHECK_FALSE(late.granted);
+  CHECK(late.failed_acquire == 0);
+  CHECK(c.waiting() == 1);
+}
+
+TEST_CASE("none: every request is granted, nothing is recorded as held") {
+  GilCore c = core_of("none");
+  CHECK(c.request(0, Reason::Start, 0).granted);
+  CHECK(c.request(1, Reason::Start, 0).granted);
+  CHECK(c.state().holder == -1);
+  CHECK(c.release(0, Reason::Io, 1).wake == -1);
+}
+
+TEST_CASE("abandon: a thread stopped while handed the GIL gives it back") {
+  GilCore c = core_of("fifo");
+  c.request(0, Reason::Start, 0);
+  c.request(1, Reason::Start, 0);
+  c.release(0, Reason::Io, 10);
+  CHECK(c.state().holder == 1);
+  c.abandon(1);
+  CHECK(c.state().holder == -1);
+  CHECK(c.waiting() == 0);
+}
+
+TEST_CASE("sync core: Lock barging, Queue hand-over, join readiness") {
+  LockObj l(1);
+  CHECK(lock_try_acquire(l, 0));
+  CHECK_FALSE(lock_try_acquire(l, 1));
+  Wait w{Reason::Lock, &l, -1};
+  begin_wait(w, 1);
+  auto none_done = [](int) { return false; };
+  CHECK_FALSE(ready(w, none_done));
+  int wake = -1;
+  CHECK(lock_release(l, wake));
+  CHECK(wake == 1);
+  CHECK(lock_try_acquire(l, 2));  // a running thread may take it first
+  CHECK_FALSE(ready(w, none_done));
+  CHECK(lock_release(l, wake));
+  CHECK(ready(w, none_done));
+  complete_wait(w, 1, 0, nullptr);
+  CHECK(l.owner == 1);
+  CHECK(l.waiters.empty());
+  CHECK(lock_release(l, wake));
+  CHECK_FALSE(lock_release(l, wake));  // unlocked: release() raises
+
+  QueueObj q(2);
+  Wait a{Reason::Queue, &q, -1}, b{Reason::Queue, &q, -1};
+  begin_wait(a, 5);
+  begin_wait(b, 6);
+  CHECK(queue_put(q, Value::integer(1), 0) == 5);
+  CHECK(queue_put(q, Value::integer(2), 0) == 5);
+  Value item;
+  CHECK(complete_wait(a, 5, 0, &item) == 6);  // another item: the next getter is woken
+  CHECK(item.as_int() == 1);
+  CHECK(wait_object_id(a) == 2);
+
+  Wait j{Reason::Join, nullptr, 3};
+  CHECK_FALSE(ready(j, none_done));
+  CHECK(ready(j, [](int t) { return t == 3; }));
+  CHECK(wait_object_id(j) == 3);
+}
