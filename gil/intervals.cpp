@@ -15,6 +15,8 @@ std::vector<StateInterval> state_intervals(const RunRecord& run) {
     bool live = false;
   };
   std::vector<Open> open(n);
+  // Without a GIL (`none`) there is nothing to wait for: see compute_metrics.
+  const ThreadStateKind wants = run.exclusive ? ThreadStateKind::Waiting : ThreadStateKind::Running;
   std::vector<int> last_releaser(run.gils.size(), -1);
   std::vector<Nanos> last_release(run.gils.size(), -1);
   std::vector<std::uint64_t> steps(n, 0);
@@ -35,11 +37,11 @@ std::vector<StateInterval> state_intervals(const RunRecord& run) {
     auto t = static_cast<size_t>(e.thread);
     switch (e.kind) {
       case EventKind::Spawn:
-        begin(t, ThreadStateKind::Waiting, e.time, Reason::Start);
+        begin(t, wants, e.time, Reason::Start);
         break;
       case EventKind::Request:
-        if (open[t].state != ThreadStateKind::Waiting || !open[t].live)
-          begin(t, ThreadStateKind::Waiting, e.time, e.reason);
+        if (open[t].state != wants || !open[t].live)
+          begin(t, wants, e.time, e.reason);
         else
           open[t].reason = e.reason;  // spawn -> request: one waiting interval
         break;

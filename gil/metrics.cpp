@@ -21,7 +21,10 @@ Metrics compute_metrics(const RunRecord& run) {
   Metrics m;
   m.wall_s = static_cast<double>(run.wall) / 1e9;
   m.threads.resize(run.threads.size());
-  std::vector<ThreadStateKind> state(run.threads.size(), ThreadStateKind::Waiting);
+  // Without a GIL (`none`) nothing is waited for: a thread not in I/O, native code or blocked is
+  // running (or runnable, which only the OS knows), and nothing is acquired.
+  const ThreadStateKind wants = run.exclusive ? ThreadStateKind::Waiting : ThreadStateKind::Running;
+  std::vector<ThreadStateKind> state(run.threads.size(), wants);
   std::vector<Nanos> since(run.threads.size(), 0);
   std::vector<bool> started(run.threads.size(), false);
   std::vector<int> last_acquirer(run.gils.size(), -1);
@@ -57,12 +60,12 @@ Metrics compute_metrics(const RunRecord& run) {
         started[t] = true;
         break;
       case EventKind::Request:
-        enter(e.thread, ThreadStateKind::Waiting, e.time);
+        enter(e.thread, wants, e.time);
         break;
       case EventKind::Acquire:
         enter(e.thread, ThreadStateKind::Running, e.time);
-        ++tm.acquisitions;
         if (run.exclusive) {
+          ++tm.acquisitions;
           ++m.gil.acquisitions;
           waits.push_back(e.arg);
           if (last_acquirer[g] != e.thread) ++m.gil.switches;
