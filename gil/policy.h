@@ -101,13 +101,17 @@ class Policy {
   }
 };
 
+// One row of the policy registry: everything gilsim knows about a policy, in one place (the
+// `gilsim policies` table, --policy's names, the factory).
 struct PolicyInfo {
   std::string name;
   std::string models;      // what it models, one line
   std::string parameters;  // its parameters and defaults
   std::string source;      // the real source it follows
+  std::unique_ptr<Policy> (*make)(const PolicyParams&) = nullptr;
 };
 
+// The registry, in teaching order. A new policy is one file in gil/policies/ and one row here.
 const std::vector<PolicyInfo>& policy_catalog();
 // Makes the policy called `name`, or nullptr if there is none.
 std::unique_ptr<Policy> make_policy(std::string_view name, const PolicyParams& params);

@@ -75,8 +75,11 @@ print(len(out), sum(out))
 )";
 
 inline const std::vector<std::string>& all_policies() {
-  static const std::vector<std::string> names = {"legacy",      "modern", "fifo",
-                                                 "io-priority", "gvl",    "none"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const PolicyInfo& p : policy_catalog()) out.push_back(p.name);
+    return out;
+  }();
   return names;
 }
 

@@ -226,3 +226,16 @@ TEST_CASE("sync core: Lock barging, Queue hand-over, join readiness") {
   CHECK(ready(j, [](int t) { return t == 3; }));
   CHECK(wait_object_id(j) == 3);
 }
+
+TEST_CASE("the policy registry: one row per policy, its factory makes the policy it names") {
+  CHECK(policy_catalog().size() == 6);
+  for (const PolicyInfo& p : policy_catalog()) {
+    CAPTURE(p.name);
+    CHECK_FALSE(p.models.empty());
+    CHECK_FALSE(p.source.empty());
+    auto made = make_policy(p.name, PolicyParams{});
+    REQUIRE(made);
+    CHECK(made->name() == p.name);
+  }
+  CHECK(make_policy("no-such", PolicyParams{}) == nullptr);
+}

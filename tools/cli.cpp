@@ -12,6 +12,7 @@
 #include "gil/metrics.h"
 #include "tools/bench.h"
 #include "tools/compare.h"
+#include "tools/crosscheck.h"
 #include "tools/demo.h"
 #include "tools/report.h"
 #include "tools/run_options.h"
@@ -125,10 +126,11 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::Range(0.001, 100.0));
 
   // Commands that live in a file of their own: each adds its flags and says what runs it.
-  std::function<int()> scale_run, compare_run, demo_run;
+  std::function<int()> scale_run, compare_run, demo_run, crosscheck_run;
   auto* scale_cmd = add_scale_command(app, scale_run);
   auto* compare_cmd = add_compare_command(app, compare_run);
   auto* demo_cmd = add_demo_command(app, demo_run);
+  auto* crosscheck_cmd = add_crosscheck_command(app, crosscheck_run);
 
   try {
     app.parse(argc, argv);
@@ -149,6 +151,7 @@ int run_cli(int argc, char** argv) {
   if (*scale_cmd) return scale_run();
   if (*compare_cmd) return compare_run();
   if (*demo_cmd) return demo_run();
+  if (*crosscheck_cmd) return crosscheck_run();
   if (*policies_cmd) return cmd_policies();
   if (*check_cmd) return cmd_check(check_path);
   return 2;
