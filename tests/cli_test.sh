@@ -144,4 +144,15 @@ check "--engine sim: the same seed gives a byte-identical trace, another seed do
 run run -q --engine sim --cores 0 "$work/simw.gil"
 check "--engine sim --cores 0: usage error, exit 2" $([[ $status -eq 2 ]]; echo $?)
 
+# gilsim crosscheck: both engines side by side, one table per workload and policy, a ratio column.
+printf 'def w():\n    i = 0\n    while i < 200000:\n        i += 1\n\nts = [spawn(w), spawn(w)]\nfor t in ts:\n    t.join()\n' >"$work/cc.gil"
+run crosscheck "$work/cc.gil" --policy modern,none
+check "crosscheck: a table per policy with threads, sim and their ratio" \
+  $([[ $status -eq 0 ]] && [[ $(grep -c "^  figure  *threads  *sim  *ratio$" "$work/out") -eq 2 ]] &&
+    grep -q "cc.gil --policy modern" "$work/out" && grep -q "cc.gil --policy none" "$work/out" &&
+    grep -Eq "^  GIL switches / s +[0-9.]+ +[0-9.]+ +([0-9.]+|-)$" "$work/out" &&
+    grep -Eq "^  wall s +[0-9.]+ +[0-9.]+ +[0-9.]+$" "$work/out"; echo $?)
+run crosscheck "$work/cc.gil" --policy no-such
+check "crosscheck with an unknown policy: usage error, exit 2" $([[ $status -eq 2 ]]; echo $?)
+
 finish

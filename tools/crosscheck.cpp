@@ -91,6 +91,12 @@ int run_crosscheck(CrosscheckOptions opt) {
   } else {
     for (const auto& w : opt.workloads) work.push_back({w, {}});
   }
+  for (const auto& policy : split_commas(opt.policies)) {
+    RunOptions ro = opt.run;
+    ro.policy = policy;
+    EngineOptions eo;
+    if (!engine_options(ro, eo)) return 2;  // says why
+  }
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   fmt::print(
       "crosscheck: each workload on the threads engine (this machine, {} cores) and on the "
