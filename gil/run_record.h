@@ -34,7 +34,7 @@ struct RunRecord {
   std::string engine = "threads";
   int cores = 0;           // sim: virtual cores (0 under threads: the host's)
   std::uint64_t seed = 0;  // sim: the model's seed
-  bool exclusive = true;  // false under `none`: no GIL at all
+  bool exclusive = true;   // false under `none`: no GIL at all
   Nanos wall = 0;
   std::vector<ThreadInfo> threads;
   std::vector<GilInfo> gils;
@@ -49,5 +49,21 @@ struct RunRecord {
   std::string deadlock_report;
   int exit_code = 0;
 };
+
+// gilsim run's exit status for a run that ended this way: 124 on --timeout, 130 on Ctrl-C, 1 on
+// a deadlock or a thread that died of an error, else 0.
+inline int exit_code_for(StopCause stop, bool any_failed) {
+  switch (stop) {
+    case StopCause::Timeout:
+      return 124;
+    case StopCause::Interrupt:
+      return 130;
+    case StopCause::Deadlock:
+      return 1;
+    case StopCause::None:
+      break;
+  }
+  return any_failed ? 1 : 0;
+}
 
 }  // namespace gilsim

@@ -224,20 +224,7 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
                    [](const Event& a, const Event& b) { return a.time < b.time; });
   rec.events = std::move(events_);
   for (auto& gil : gils_) rec.gils.push_back(GilInfo{gil->process});
-  switch (stop_cause_) {
-    case StopCause::Timeout:
-      rec.exit_code = 124;
-      break;
-    case StopCause::Interrupt:
-      rec.exit_code = 130;
-      break;
-    case StopCause::Deadlock:
-      rec.exit_code = 1;
-      break;
-    case StopCause::None:
-      rec.exit_code = any_failed ? 1 : 0;
-      break;
-  }
+  rec.exit_code = exit_code_for(stop_cause_, any_failed);
   // Values of threads that never finished (a stopped run) are dropped here, on this thread.
   for (auto& t : threads_) {
     t->ts->stack.clear();

@@ -233,20 +233,7 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
   std::stable_sort(rec.events.begin(), rec.events.end(),
                    [](const Event& a, const Event& b) { return a.time < b.time; });
   for (auto& g : gils_) rec.gils.push_back(GilInfo{g->process});
-  switch (stop_cause_) {
-    case StopCause::Timeout:
-      rec.exit_code = 124;
-      break;
-    case StopCause::Interrupt:
-      rec.exit_code = 130;
-      break;
-    case StopCause::Deadlock:
-      rec.exit_code = 1;
-      break;
-    case StopCause::None:
-      rec.exit_code = any_failed ? 1 : 0;
-      break;
-  }
+  rec.exit_code = exit_code_for(stop_cause_, any_failed);
   return rec;
 }
 
