@@ -1,5 +1,6 @@
 // The playground page: the menus, the settings, Run / Stop, the results, downloads and share
-// links. The engine is EngineClient's (a Web Worker); the timeline is the `--timeline` page's code.
+// links. The engine is EngineClient's (a Web Worker); the timeline is drawn by the `--timeline`
+// page's renderer (tools/timeline/timeline.js).
 // docs/playground.md describes the page and the contract tests rely on (#output, #summary,
 // #status).
 'use strict';
@@ -101,18 +102,37 @@
         ' bytecodes in ' + (s.host_ms / 1000).toFixed(2) + ' s (' +
         (s.bytecodes / Math.max(s.host_ms, 1) / 1000).toFixed(1) + ' M bytecodes/s)';
       setDownloads(true);
-      showTimeline();
+      showTimeline(s.events);
     }
     setStatus(result.status === 'done' ? 'done' : 'error: ' + (result.message || 'failed'));
   }
 
-  function showTimeline() {
-    EngineClient.exportRun('timeline_html').then(function (bytes) {
-      var frame = document.createElement('iframe');
-      frame.title = 'timeline';
-      frame.srcdoc = new TextDecoder().decode(bytes);
-      $('timeline').textContent = '';
-      $('timeline').appendChild(frame);
+  // The `--timeline` page's own renderer (tools/timeline/timeline.js), on the run's data. Past a
+  // few million events, drawing waits for a click: decoding them takes seconds.
+  var AUTO_DRAW_EVENTS = 3000000;
+  function showTimeline(events) {
+    var box = $('timeline');
+    box.textContent = '';
+    if (events > AUTO_DRAW_EVENTS) {
+      var b = document.createElement('button');
+      b.textContent = 'Draw the timeline (' + events + ' events)';
+      b.addEventListener('click', function () { b.disabled = true; drawTimeline(); });
+      box.appendChild(b);
+      return;
+    }
+    drawTimeline();
+  }
+
+  function drawTimeline() {
+    EngineClient.exportRun('timeline_data').then(function (bytes) {
+      var data = JSON.parse(new TextDecoder().decode(bytes));
+      var box = $('timeline');
+      box.textContent = '';
+      var root = document.createElement('div');
+      box.appendChild(root);
+      window.gilsimTimeline.render(data, root, { title: false, keys: 'canvas' });
+    }).catch(function (e) {
+      $('timeline').textContent = 'The timeline could not be drawn: ' + e.message;
     });
   }
 
@@ -238,6 +258,9 @@
     }
     Object.keys(parsed.settings).forEach(function (k) {
       if (k === 'name') scriptName = parsed.settings[k];
+      else if (k === 'policy' && !$('policy').querySelector('option[value="' + CSS.escape(parsed.settings[k]) + '"]'))
+        // Not a policy: kept, so that the run reports it as `gilsim run --policy` would.
+        $('policy').appendChild(new Option(parsed.settings[k], parsed.settings[k], true, true));
       else if (SETTINGS.indexOf(k) >= 0) $(k).value = parsed.settings[k];
     });
     if (parsed.defines.length) $('defines').value = parsed.defines.join(' ');
@@ -276,7 +299,7 @@
       var ok = applyFragment(parsed);
       showCommand();
       $('run').disabled = false;
-      setStatus('ready');
+      if (ok) setStatus('ready');
       if (ok && parsed.run && !hasRun) run();
     }, function (e) {
       setStatus('error: ' + e.message);

@@ -9,7 +9,8 @@
 //
 // The interface is plain C with JSON text in and out, so the Worker needs no binding layer:
 //   gp_run(request)    runs a script; returns the result document (below)
-//   gp_export(kind)    after a run: "json", "trace", "csv", "timeline_html" or "timeline_data"
+//   gp_export(kind)    after a run: "json", "trace", "csv", "timeline_html" (the --timeline page)
+//                      or "timeline_data" (its data, for the same renderer inside the page)
 //   gp_catalog()       the policies and the lecture demos of `gilsim demo`, in teaching order
 // Each returns a pointer to a buffer that stays valid until the next call; gp_size() is its length
 // in bytes (exports can hold NUL-free text of hundreds of megabytes; the Worker copies them out
@@ -116,7 +117,8 @@ json run_request(const json& request) {
     return over_limit;
   };
 
-  auto source = std::make_shared<const Source>(opt.script, field<std::string>(request, "script", ""));
+  auto source =
+      std::make_shared<const Source>(opt.script, field<std::string>(request, "script", ""));
   std::shared_ptr<const Program> program;
   try {
     program = compile(source);
@@ -137,9 +139,9 @@ json run_request(const json& request) {
 
   std::string errors = engine->captured_errors();
   if (over_limit && run.stop == StopCause::Interrupt)
-    errors += fmt::format(
-        "playground: stopped by the time limit of {:g} s (results so far below)\n",
-        limit_ms / 1000.0);
+    errors +=
+        fmt::format("playground: stopped by the time limit of {:g} s (results so far below)\n",
+                    limit_ms / 1000.0);
   else
     errors += format_stop_note(run, opt.timeout);
 
@@ -177,6 +179,7 @@ std::string export_text(const std::string& kind) {
   if (kind == "trace") write_chrome_trace(run, m, out);
   if (kind == "csv") write_state_csv(run, out);
   if (kind == "timeline_html") write_timeline_html(run, m, out);
+  if (kind == "timeline_data") return timeline_data_json(run, m);
   return std::move(out).str();
 }
 
@@ -189,10 +192,8 @@ json catalog() {
   for (const auto& d : demo_catalog()) {
     json runs = json::array();
     for (const auto& r : d.runs)
-      runs.push_back({{"label", r.label},
-                      {"script", r.script},
-                      {"policy", r.policy},
-                      {"defines", r.defines}});
+      runs.push_back(
+          {{"label", r.label}, {"script", r.script}, {"policy", r.policy}, {"defines", r.defines}});
     list.push_back({{"name", d.name}, {"title", d.title}, {"shows", d.shows}, {"runs", runs}});
   }
   return {{"policies", policies}, {"demos", list}};
@@ -208,7 +209,8 @@ EMSCRIPTEN_KEEPALIVE const char* gp_run(const char* request) {
   using gilsim::json;
   json parsed = json::parse(request, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_object())
-    return gilsim::give(gilsim::dump({{"status", "error"}, {"message", "the request is not a JSON object"}}));
+    return gilsim::give(
+        gilsim::dump({{"status", "error"}, {"message", "the request is not a JSON object"}}));
   try {
     return gilsim::give(gilsim::dump(gilsim::run_request(parsed)));
   } catch (const std::exception& e) {
@@ -225,8 +227,6 @@ EMSCRIPTEN_KEEPALIVE const char* gp_catalog() {
   return gilsim::give(gilsim::dump(gilsim::catalog()));
 }
 
-EMSCRIPTEN_KEEPALIVE unsigned gp_size() {
-  return static_cast<unsigned>(gilsim::g_buffer.size());
-}
+EMSCRIPTEN_KEEPALIVE unsigned gp_size() { return static_cast<unsigned>(gilsim::g_buffer.size()); }
 
 }  // extern "C"
