@@ -41,8 +41,10 @@ inline to_chars_result to_chars(char* first, char* last, double value, chars_for
     text += digits.substr(0, 1);
     if (digits.size() > 1) text += "." + digits.substr(1);
     text += fmt::format("e{}{:02}", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+  } else if (fmt == chars_format::scientific && value == 0.0) {
+    text = std::signbit(value) ? "-0e+00" : "0e+00";
   } else if (fmt == chars_format::scientific) {
-    text = fmt::format("{:e}", value);
+    text = fmt::format("{:e}", value);  // inf, nan
   } else {
     text = fmt::format("{}", value);
   }
