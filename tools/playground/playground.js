@@ -288,15 +288,22 @@
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
     });
 
-    var fragment = Share.parse(location.hash).then(function (parsed) {
+    var fragment = Promise.resolve().then(function () {
+      return Share.parse(location.hash);  // (may throw at once on a damaged link)
+    }).then(function (parsed) {
       if (parsed.code !== null) scriptName = 'script.gil';
       return parsed;
+    }, function (e) {
+      // A damaged link: say so, and leave the page usable.
+      return { code: null, settings: {}, defines: [], run: false,
+               error: 'the link\'s script cannot be read (' + e.message + ')' };
     });
     var ready = EngineClient.start();
     Promise.all([fragment, ready]).then(function (both) {
       var parsed = both[0];
       fillMenus();
-      var ok = applyFragment(parsed);
+      var ok = !parsed.error && applyFragment(parsed);
+      if (parsed.error) setStatus('error: ' + parsed.error);
       showCommand();
       $('run').disabled = false;
       if (ok) setStatus('ready');
