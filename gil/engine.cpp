@@ -1,7 +1,10 @@
 #include "gil/engine.h"
 
 #include "gil/sim_engine.h"
+// GILSIM_THREAD_ENGINE is 0 in the playground's build (Emscripten, no OS threads): sim only.
+#if GILSIM_THREAD_ENGINE
 #include "gil/thread_engine.h"
+#endif
 #include "vm/objects.h"
 #include "vm/pyformat.h"
 
@@ -36,7 +39,9 @@ const std::vector<std::string>& engine_names() {
 }
 
 std::unique_ptr<Engine> make_engine(const EngineOptions& options) {
+#if GILSIM_THREAD_ENGINE
   if (options.engine == "threads") return std::make_unique<ThreadEngine>(options);
+#endif
   if (options.engine == "sim") return std::make_unique<SimEngine>(options);
   return nullptr;
 }

@@ -38,10 +38,7 @@ int cmd_run(const RunOptions& opt) {
   std::signal(SIGINT, previous);
   std::fflush(stdout);
   Metrics metrics = compute_metrics(run);
-  if (run.stop == StopCause::Deadlock) fmt::print(stderr, "gilsim: {}", run.deadlock_report);
-  if (run.stop == StopCause::Timeout)
-    fmt::print(stderr, "gilsim: stopped by --timeout {} (results so far below)\n", opt.timeout);
-  if (run.stop == StopCause::Interrupt) fmt::print(stderr, "gilsim: interrupted (Ctrl-C)\n");
+  fmt::print(stderr, "{}", format_stop_note(run, opt.timeout));
   if (!opt.quiet) fmt::print(stderr, "{}", format_summary(run, metrics));
   // Written whatever way the run ended: the engine always stops cleanly first.
   bool written = write_run_outputs(opt, run, metrics);

@@ -4,16 +4,21 @@
 #   tools/install-deps.sh --test     also what the tests need: headless Chromium and fonts for
 #                                    the HTML timeline's browser test
 #   tools/install-deps.sh --ci       all that, and clang's libFuzzer runtime (the fuzz target)
+#   tools/install-deps.sh --playground   what the playground needs (`cmake --preset wasm`):
+#                                    Emscripten and its node, and Chromium for its test
+# Options combine: tools/install-deps.sh --ci --playground.
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libfmt-dev libspdlog-dev doctest-dev libcli11-dev
           nlohmann-json3-dev python3)
-if [[ "${1:-}" == "--test" || "${1:-}" == "--ci" ]]; then
-  packages+=(chromium fonts-liberation fonts-dejavu-core)
-fi
-if [[ "${1:-}" == "--ci" ]]; then
-  packages+=(clang libclang-rt-14-dev)
-fi
+for option in "$@"; do
+  case "$option" in
+    --test) packages+=(chromium fonts-liberation fonts-dejavu-core) ;;
+    --ci) packages+=(chromium fonts-liberation fonts-dejavu-core clang libclang-rt-14-dev) ;;
+    --playground) packages+=(emscripten nodejs chromium fonts-liberation fonts-dejavu-core) ;;
+    *) echo "tools/install-deps.sh: unknown option '$option' (--test, --ci, --playground)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

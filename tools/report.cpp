@@ -109,6 +109,20 @@ std::string format_summary(const RunRecord& run, const Metrics& m) {
   return out;
 }
 
+std::string format_stop_note(const RunRecord& run, const std::string& timeout) {
+  switch (run.stop) {
+    case StopCause::Deadlock:
+      return fmt::format("gilsim: {}", run.deadlock_report);
+    case StopCause::Timeout:
+      return fmt::format("gilsim: stopped by --timeout {} (results so far below)\n", timeout);
+    case StopCause::Interrupt:
+      return "gilsim: interrupted (Ctrl-C)\n";
+    case StopCause::None:
+      break;
+  }
+  return "";
+}
+
 nlohmann::json results_json(const RunRecord& run, const Metrics& m) {
   using nlohmann::json;
   json threads = json::array();

@@ -12,6 +12,10 @@ namespace gilsim {
 // The table printed after a run (to stderr, so the script's own output stays clean on stdout).
 std::string format_summary(const RunRecord& run, const Metrics& m);
 
+// What `gilsim run` says on stderr before the summary when the run was stopped: the deadlock
+// report, or that --timeout (`timeout`, as given) or Ctrl-C stopped it. Empty when it finished.
+std::string format_stop_note(const RunRecord& run, const std::string& timeout);
+
 // The --json document; its keys are fixed by DESIGN.md ("Machine-readable results").
 nlohmann::json results_json(const RunRecord& run, const Metrics& m);
 

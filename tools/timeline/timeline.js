@@ -1,0 +1,663 @@
+// gilsim's timeline renderer: one implementation for `gilsim run --timeline`, `gilsim compare
+// --timeline` and the playground.
+//
+//   var view = gilsimTimeline.render(data, container, options);
+//
+// `data` is the object gilsim writes (tools/timeline_html.cpp, format "gilsim-timeline"), `container`
+// an empty element the renderer fills (summary, buttons, legend, the canvas, the per-thread table).
+// options: { title: show the script's name as a heading (the page does, an embedding page may not),
+//            keys: 'window' (default) or 'canvas' (where the keyboard shortcuts are listened to; an
+//            embedding page with an editor wants 'canvas') }.
+// It returns a handle: draw(), setView(a, b), view(), geometry(), lanes(), handoffs(), stats(),
+// describe(lane, t), hover(x, y).
+//
+// Everything the run contributes (script name, thread names, defines) is put on screen with
+// textContent or on the canvas, never as markup.
+//
+// The data is columnar and delta-coded (see timeline_html.cpp). Drawing stays fast with millions of
+// intervals: the canvas is redrawn per frame and each lane walks only what is visible, found by
+// binary search; where many intervals fall into one pixel column, the column is drawn as the share
+// of each state in it, computed from per-state prefix sums (a frame costs O(width × log n), whatever
+// the zoom).
+(function (global) {
+'use strict';
+
+// States (running, waiting, io, native, blocked), Okabe–Ito colours on white:
+//   running  #009E73 bluish green  the one state that holds the GIL: the strong, "go" colour
+//   waiting  #D55E00 vermillion    wants the GIL: the alarm colour, far from green for every viewer
+//   io       #56B4E9 sky blue      light and calm: the GIL is released, nothing burns
+//   native   #CC79A7 reddish purple GIL released but a core is busy
+//   blocked  #999999 grey           parked on a Lock, a Queue or a join
+// Running is not Okabe–Ito blue (#0072B2) on purpose: blue next to sky-blue io would read as one hue.
+var STATE_COLORS = ['#009E73', '#D55E00', '#56B4E9', '#CC79A7', '#999999'];
+var STATE_TEXT = ['running — holds the GIL', 'waiting — wants the GIL', 'io — GIL released',
+                  'native — GIL released, core busy', 'blocked — lock, queue or join'];
+// Threads (in the GIL-holder lane and the swatch by each name) get identity colours that alternate
+// dark and light, so neighbouring holders differ in lightness too, and each holder span is
+// labelled with the thread's name when it is wide enough.
+var THREAD_COLORS = ['#0072B2', '#F0E442', '#882255', '#DDCC77', '#332288', '#999933', '#222222',
+                     '#AA4499'];
+// Why a thread is in its state: the interval's reason, in words.
+var REASON_TEXT = {
+  start: 'thread start', io: 'io() / sleep()', native: 'native()', lock: 'a Lock', queue: 'Queue.get()',
+  join: 'join()', drop_request: 'drop request (asked to let go)', tick: 'check interval ran out',
+  exit: 'thread finished', error: 'died of an error'
+};
+var FONT = '"DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif';
+
+function el(tag, cls, text) {
+  var e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+function fixed(x, d) { return Number(x).toFixed(d); }
+function firstGreater(A, x, lo, hi) {  // first index in [lo, hi) with A[i] > x
+  while (lo < hi) { var m = (lo + hi) >> 1; if (A[m] > x) hi = m; else lo = m + 1; }
+  return lo;
+}
+function firstAtLeast(A, x, lo, hi) {  // first index in [lo, hi) with A[i] >= x
+  while (lo < hi) { var m = (lo + hi) >> 1; if (A[m] >= x) hi = m; else lo = m + 1; }
+  return lo;
+}
+
+// ---- decoding -------------------------------------------------------------------------------
+// Delta-coded µs (one decimal) back to absolute start and end times.
+function times(gaps, durs) {
+  var n = durs.length, S = new Float64Array(n), E = new Float64Array(n), t = 0;
+  for (var i = 0; i < n; i++) {
+    t += Math.round(gaps[i] * 10); S[i] = t / 10;
+    t += Math.round(durs[i] * 10); E[i] = t / 10;
+  }
+  return [S, E];
+}
+function prefixSums(S, E, C, ncat) {
+  var n = S.length, P = [];
+  for (var c = 0; c < ncat; c++) P.push(new Float64Array(n + 1));
+  for (var i = 0; i < n; i++) {
+    for (var c2 = 0; c2 < ncat; c2++) P[c2][i + 1] = P[c2][i];
+    P[C[i]][i + 1] += E[i] - S[i];
+  }
+  return P;
+}
+function threadColor(t) { return THREAD_COLORS[t % THREAD_COLORS.length]; }
+function darkColor(hex) {
+  var r = parseInt(hex.substr(1, 2), 16), g = parseInt(hex.substr(3, 2), 16), b = parseInt(hex.substr(5, 2), 16);
+  return 0.299 * r + 0.587 * g + 0.114 * b < 140;
+}
+
+// One run's lanes in drawing order (per process: its GIL lane, then its threads) and its hand-offs.
+function decode(D) {
+  var threads = D.threads, nthreads = threads.length, intervals = 0;
+  var groups = [];
+  for (var gi = 0; gi < Math.max(1, D.processes.length); gi++) groups.push([]);
+  for (var t = 0; t < nthreads; t++) {
+    var L = D.lanes[t], se = times(L.g, L.d);
+    var lane = { kind: 'thread', thread: t, title: threads[t].label, S: se[0], E: se[1],
+                 C: Uint8Array.from(L.k), R: Uint8Array.from(L.r), N: Float64Array.from(L.n), ncat: 5 };
+    lane.P = prefixSums(lane.S, lane.E, lane.C, 5);
+    lane.color = function (c) { return STATE_COLORS[c] || '#000'; };
+    intervals += lane.S.length;
+    (groups[threads[t].gil] || groups[0]).push(lane);
+  }
+  var gilLanes = [];
+  if (D.exclusive) {
+    for (var g = 0; g < D.processes.length; g++) {
+      var H = D.holders[g] || { b: [], d: [], t: [], drop: [] };
+      var hs = times(H.b, H.d);
+      var gl = { kind: 'gil', gil: g, title: 'GIL · ' + D.processes[g], S: hs[0], E: hs[1],
+                 C: Int32Array.from(H.t), ncat: nthreads };
+      gl.P = nthreads <= 16 ? prefixSums(gl.S, gl.E, gl.C, nthreads) : null;
+      gl.color = threadColor;
+      var drops = new Float64Array(H.drop.length), acc = 0;
+      for (var i = 0; i < H.drop.length; i++) { acc += Math.round(H.drop[i] * 10); drops[i] = acc / 10; }
+      gl.drops = drops;
+      intervals += gl.S.length;
+      gilLanes.push(gl);
+    }
+  }
+  var h = D.handoffs, n = h.a.length, A = new Float64Array(n), R = new Float64Array(n), acc2 = 0;
+  for (var k = 0; k < n; k++) {
+    acc2 += Math.round(h.a[k] * 10); A[k] = acc2 / 10;
+    R[k] = (acc2 - Math.round(h.w[k] * 10)) / 10;
+  }
+  var HO = { A: A, R: R, F: Int32Array.from(h.f), T: Int32Array.from(h.t), n: n };
+  var order = [];
+  for (var g3 = 0; g3 < groups.length; g3++) {
+    if (D.exclusive && gilLanes[g3]) order.push(gilLanes[g3]);
+    for (var q = 0; q < groups[g3].length; q++) order.push(groups[g3][q]);
+    if (order.length) order[order.length - 1].groupEnd = true;
+  }
+  var laneOfThread = [];
+  order.forEach(function (l) { if (l.kind === 'thread') laneOfThread[l.thread] = l; });
+  return { order: order, HO: HO, laneOfThread: laneOfThread, intervals: intervals };
+}
+
+function render(D, root, options) {
+  options = options || {};
+  var T0 = performance.now();
+  var threads = D.threads, nthreads = threads.length;
+  var WALL = Math.max(D.wall_us || 0, 1);
+  var decoded = decode(D);
+  var order = decoded.order, HO = decoded.HO, laneOfThread = decoded.laneOfThread;
+  var decodeMs = performance.now() - T0;
+  var show = { arrows: true, drops: true };
+
+  // ---- the DOM: summary, buttons and legend, the canvas, the totals ------------------------------
+  root.textContent = '';
+  root.classList.add('gilsim-timeline');
+  var header = el('header');
+  if (options.title) {
+    var h1 = el('h1');
+    h1.appendChild(el('span', 'dim', 'gilsim timeline · '));
+    h1.appendChild(el('span', 'script', D.script));
+    header.appendChild(h1);
+  }
+  var meta = el('div', 'meta'), banner = el('div', 'banner-box'), cards = el('div', 'cards');
+  header.appendChild(meta); header.appendChild(banner); header.appendChild(cards);
+  root.appendChild(header);
+  function button(cls, text, title) { var b = el('button', cls, text); b.type = 'button'; b.title = title; return b; }
+  var bar1 = el('div', 'bar'), buttons = el('div', 'buttons');
+  var bZoomOut = button('zoom-out', '−', 'zoom out (−)'), bZoomIn = button('zoom-in', '+', 'zoom in (+)');
+  var bReset = button('reset', 'reset', 'show the whole run (0)');
+  [bZoomOut, bZoomIn, bReset].forEach(function (b) { buttons.appendChild(b); });
+  var legend = el('div', 'legend');
+  bar1.appendChild(buttons); bar1.appendChild(legend);
+  root.appendChild(bar1);
+  var bar2 = el('div', 'bar'), viewText = el('span', 'view');
+  bar2.appendChild(viewText);
+  bar2.appendChild(el('span', 'hint', 'wheel or double-click: zoom (shift: out) · drag or ← →: pan · hover: details'));
+  root.appendChild(bar2);
+  var wrap = el('div', 'wrap'), canvas = el('canvas'), tip = el('div', 'tip');
+  canvas.tabIndex = 0;
+  canvas.setAttribute('aria-label', "timeline of the run's threads");
+  tip.hidden = true;
+  wrap.appendChild(canvas); wrap.appendChild(tip);
+  root.appendChild(wrap);
+  var totalsBox = el('details', 'totals-box'), totals = el('table', 'totals');
+  totalsBox.open = true;
+  totalsBox.appendChild(el('summary', '', 'Per-thread totals'));
+  totalsBox.appendChild(totals);
+  root.appendChild(totalsBox);
+  var ctx = canvas.getContext('2d');
+
+  (function summary() {
+    if (options.title) document.title = 'gilsim timeline · ' + D.script;
+    function part(label, value) {
+      if (meta.childNodes.length) meta.appendChild(document.createTextNode('  ·  '));
+      meta.appendChild(document.createTextNode(label ? label + ' ' : ''));
+      meta.appendChild(el('b', '', value));
+    }
+    part('policy', D.policy + ' (' + D.policy_params + ')');
+    part('engine', D.engine);
+    part('wall', D.wall_us >= 1e6 ? fixed(D.wall_us / 1e6, 3) + ' s' : fixed(D.wall_us / 1e3, 3) + ' ms');
+    part('threads', String(nthreads));
+    if (D.processes.length > 1) part('processes', String(D.processes.length));
+    if (D.defines.length) part('-D', D.defines.map(function (kv) { return kv[0] + '=' + kv[1]; }).join(' '));
+    var notes = [];
+    if (D.stop !== 'none') notes.push('The run was stopped: ' + D.stop + '.');
+    if (D.exit_code) notes.push('Exit status ' + D.exit_code + '.');
+    threads.forEach(function (th) { if (th.failed) notes.push(th.label + ' died of an error.'); });
+    if (notes.length) banner.appendChild(el('div', 'banner', notes.join(' ')));
+    function card(k, v) { var c = el('div', 'card'); c.appendChild(el('div', 'v', v)); c.appendChild(el('div', 'k', k)); cards.appendChild(c); }
+    var G = D.gil;
+    if (D.exclusive) {
+      card('GIL acquisitions', String(G.acquisitions));
+      card('switches', String(G.switches));
+      card('drop requests', String(G.drop_requests));
+      card('forced switches', String(G.forced_switches));
+      card('failed acquisitions', String(G.failed_acquisitions));
+      card('GIL held', fixed(G.held_fraction * 100, 1) + ' %');
+      card('wait for the GIL p50 / p99 / max', fixed(G.wait_p50_ms, 2) + ' / ' + fixed(G.wait_p99_ms, 2) + ' / ' + fixed(G.wait_max_ms, 2) + ' ms');
+    } else {
+      card('GIL', 'none');
+      card('threads ran', 'in parallel');
+    }
+    function item(sw, text) { var s = el('span', 'item'); s.appendChild(sw); s.appendChild(el('span', '', text)); legend.appendChild(s); }
+    for (var s = 0; s < 5; s++) { var sw = el('span', 'sw'); sw.style.background = STATE_COLORS[s]; item(sw, STATE_TEXT[s]); }
+    if (D.exclusive) {
+      var gsw = el('span', 'sw');
+      gsw.style.background = 'linear-gradient(90deg,' + THREAD_COLORS[0] + ' 0 33%,' + THREAD_COLORS[1] + ' 33% 66%,' + THREAD_COLORS[2] + ' 66%)';
+      item(gsw, 'GIL lane: the holder (its square by the name)');
+      item(el('span', '', '→'), 'hand-off');
+      item(el('span', '', '▼'), 'drop request');
+    }
+    var head = el('tr');
+    ['thread', 'running s', 'waiting s', 'io s', 'native s', 'blocked s', 'bytecodes', 'acquired'].forEach(function (h) { head.appendChild(el('th', '', h)); });
+    totals.appendChild(head);
+    threads.forEach(function (th) {
+      var tr = el('tr');
+      tr.appendChild(el('td', '', th.label + (th.failed ? ' (died)' : '')));
+      for (var s2 = 0; s2 < 5; s2++) tr.appendChild(el('td', '', th.state_s ? fixed(th.state_s[s2], 3) : '–'));
+      tr.appendChild(el('td', '', String(th.bytecodes || 0)));
+      tr.appendChild(el('td', '', String(th.acquisitions || 0)));
+      totals.appendChild(tr);
+    });
+  })();
+
+  // ---- layout -------------------------------------------------------------------------------------
+  var AXIS_H = 34, GROUP_GAP = 12, PAD_BOTTOM = 8;
+  var LANE_H = 40;
+  var cssW = 800, cssH = 200, labelW = 200, plotW = 600, dpr = 1;
+  var v0 = 0, v1 = WALL;
+  var MIN_SPAN = Math.min(10, WALL);
+  function layout() {
+    dpr = window.devicePixelRatio || 1;
+    cssW = Math.max(320, wrap.clientWidth || 800);
+    ctx.font = 'bold 16px ' + FONT;
+    var widest = 0;
+    order.forEach(function (l) { widest = Math.max(widest, ctx.measureText(l.title).width); });
+    labelW = Math.round(Math.min(Math.max(widest + 44, 150), Math.max(150, cssW * 0.3)));
+    plotW = Math.max(50, cssW - labelW - 12);
+    // Lanes as tall as the window allows (projectors), between 24 and 64 pixels.
+    var top = canvas.getBoundingClientRect().top + window.scrollY;
+    var gaps = order.filter(function (l) { return l.groupEnd; }).length * GROUP_GAP;
+    var avail = (window.innerHeight || 800) - top - AXIS_H - gaps - PAD_BOTTOM - 24;
+    LANE_H = Math.max(24, Math.min(64, Math.floor(avail / Math.max(1, order.length))));
+    var y = AXIS_H;
+    order.forEach(function (l) {
+      l.y = y; l.h = LANE_H; y += LANE_H;
+      if (l.groupEnd) y += GROUP_GAP;
+    });
+    cssH = Math.max(y + PAD_BOTTOM, AXIS_H + 40);
+    canvas.style.height = cssH + 'px';
+    canvas.width = Math.round(cssW * dpr);
+    canvas.height = Math.round(cssH * dpr);
+  }
+
+  // ---- drawing ------------------------------------------------------------------------------------
+  var scratch = new Float64Array(Math.max(8, nthreads + 1));
+  // The time each category covers in [ta, tb) among intervals i..j-1, into `scratch`.
+  function shares(l, i, j, ta, tb) {
+    var S = l.S, E = l.E, C = l.C, ncat = l.ncat, w = scratch, c, k;
+    for (c = 0; c < ncat; c++) w[c] = 0;
+    if (l.P && j - i > 4) {
+      for (c = 0; c < ncat; c++) w[c] = l.P[c][j] - l.P[c][i];
+      if (S[i] < ta) w[C[i]] -= ta - S[i];
+      if (E[j - 1] > tb) w[C[j - 1]] -= E[j - 1] - tb;
+    } else {
+      var step = Math.max(1, Math.floor((j - i) / 256));
+      for (k = i; k < j; k += step) w[C[k]] += (Math.min(E[k], tb) - Math.max(S[k], ta)) * step;
+    }
+    return w;
+  }
+  // Pieces of a lane: a horizontal run [a, b) in pixels, cut vertically into segments (category,
+  // top, bottom). The pending piece grows while the next one looks the same, so a long stretch is
+  // one rectangle per segment.
+  var segMax = Math.max(8, nthreads + 1);
+  var pc = new Int32Array(segMax), p0 = new Int32Array(segMax), p1 = new Int32Array(segMax);
+  var cc = new Int32Array(segMax), c0 = new Int32Array(segMax), c1 = new Int32Array(segMax);
+  var buckets = [], bucketLen = new Int32Array(segMax);
+  // One lane. An interval at least a pixel wide is drawn as it is. Where intervals are thinner, each
+  // pixel column shows the share of time of each state (or holder) in it, stacked in legend order:
+  // zoomed out, mixed stretches read as bands of proportion instead of flickering. A column whose
+  // shares all round to nothing still gets a sliver, so a short lone event stays visible.
+  function drawLane(l, y, h) {
+    var S = l.S, E = l.E, C = l.C, n = S.length, ncat = l.ncat;
+    if (!n) return 0;
+    var scale = (v1 - v0) / plotW, x0 = labelW, pieces = 0;
+    var i = firstGreater(E, v0, 0, n), cursor = 0, pn = 0, pa = 0, pb = 0, cn = 0;
+    function flush() {
+      for (var k = 0; k < pn; k++) {
+        var bk = buckets[pc[k]] || (buckets[pc[k]] = []), m = bucketLen[pc[k]] | 0;
+        bk[m] = x0 + pa; bk[m + 1] = y + p0[k]; bk[m + 2] = pb - pa; bk[m + 3] = p1[k] - p0[k];
+        bucketLen[pc[k]] = m + 4;
+      }
+      pieces += pn;
+      pn = 0;
+    }
+    function commit(a, b) {
+      var same = cn === pn && a <= pb + 0.01;
+      for (var k = 0; same && k < cn; k++) same = cc[k] === pc[k] && c0[k] === p0[k] && c1[k] === p1[k];
+      if (same) { pb = b; return; }
+      flush();
+      for (var k2 = 0; k2 < cn; k2++) { pc[k2] = cc[k2]; p0[k2] = c0[k2]; p1[k2] = c1[k2]; }
+      pn = cn; pa = a; pb = b;
+    }
+    while (i < n && S[i] < v1 && cursor < plotW) {
+      var xs = Math.max((S[i] - v0) / scale, cursor), xe = Math.min((E[i] - v0) / scale, plotW);
+      if (xe - xs >= 1) {
+        cn = 1; cc[0] = C[i]; c0[0] = 0; c1[0] = h;
+        commit(xs, xe); cursor = xe; i++;
+        continue;
+      }
+      var col = Math.floor(xs), ta = v0 + col * scale, tb = ta + scale;
+      var j = firstAtLeast(S, tb, i, n);
+      if (j <= i) j = i + 1;
+      var w = shares(l, i, j, ta, tb), acc = 0, top = 0, most = -1, mostW = 0;
+      cn = 0;
+      for (var c = 0; c < ncat && top < h; c++) {
+        if (!(w[c] > 0)) continue;
+        if (w[c] > mostW) { mostW = w[c]; most = c; }
+        acc += w[c];
+        var bottom = Math.min(h, Math.round(h * acc / scale));
+        if (bottom <= top) continue;
+        cc[cn] = c; c0[cn] = top; c1[cn] = bottom; cn++;
+        top = bottom;
+      }
+      // Something happened here, too little for a pixel: show its main part as a sliver.
+      if (!cn && most >= 0) { cc[0] = most; c0[0] = 0; c1[0] = Math.min(h, 2); cn = 1; }
+      var b = Math.min(col + 1, plotW);
+      if (cn) commit(Math.max(xs, col), b);
+      cursor = b;
+      i = (E[j - 1] > tb) ? j - 1 : j;
+    }
+    flush();
+    // One path per colour: far fewer style changes than a fill per rectangle.
+    for (var c2 = 0; c2 < ncat; c2++) {
+      var len = bucketLen[c2] | 0;
+      if (!len) continue;
+      var bk = buckets[c2];
+      ctx.fillStyle = l.color(c2);
+      ctx.beginPath();
+      for (var q = 0; q < len; q += 4) ctx.rect(bk[q], bk[q + 1], bk[q + 2], bk[q + 3]);
+      ctx.fill();
+      bucketLen[c2] = 0;
+    }
+    return pieces;
+  }
+
+  var arrowsDrawn = 0, arrowsInView = 0;
+  function drawArrows() {
+    arrowsDrawn = 0;
+    if (!HO.n) { arrowsInView = 0; return; }
+    var scale = (v1 - v0) / plotW;
+    var i = firstAtLeast(HO.A, v0, 0, HO.n), j = firstGreater(HO.A, v1, i, HO.n);
+    arrowsInView = j - i;
+    if (!show.arrows || arrowsInView > plotW / 10) return;  // too dense: zoom in to see them
+    ctx.save();
+    ctx.beginPath(); ctx.rect(labelW, AXIS_H, plotW, cssH - AXIS_H); ctx.clip();
+    ctx.strokeStyle = '#111'; ctx.fillStyle = '#111'; ctx.lineWidth = 2;
+    for (var k = i; k < j; k++) {
+      var from = laneOfThread[HO.F[k]], to = laneOfThread[HO.T[k]];
+      if (!from || !to) continue;
+      var xa = labelW + (HO.R[k] - v0) / scale, xb = labelW + (HO.A[k] - v0) / scale;
+      var down = to.y > from.y;
+      var ya = down ? from.y + from.h * 0.75 : from.y + from.h * 0.25;
+      var yb = down ? to.y + 3 : to.y + to.h - 3;
+      ctx.beginPath(); ctx.moveTo(xa, ya); ctx.lineTo(xb, yb); ctx.stroke();
+      var ang = Math.atan2(yb - ya, xb - xa), L = 11;
+      ctx.beginPath(); ctx.moveTo(xb, yb);
+      ctx.lineTo(xb - L * Math.cos(ang - 0.4), yb - L * Math.sin(ang - 0.4));
+      ctx.lineTo(xb - L * Math.cos(ang + 0.4), yb - L * Math.sin(ang + 0.4));
+      ctx.closePath(); ctx.fill();
+      ctx.beginPath(); ctx.arc(xa, ya, 3, 0, 2 * Math.PI); ctx.fill();
+      arrowsDrawn++;
+    }
+    ctx.restore();
+  }
+  function drawDrops(l) {
+    var D2 = l.drops, n = D2.length;
+    if (!n || !show.drops) return;
+    var i = firstAtLeast(D2, v0, 0, n), j = firstGreater(D2, v1, i, n);
+    if (j - i > plotW / 6) return;
+    var scale = (v1 - v0) / plotW;
+    ctx.fillStyle = '#111'; ctx.strokeStyle = '#fff'; ctx.lineWidth = 1.5;
+    for (var k = i; k < j; k++) {
+      var x = labelW + (D2[k] - v0) / scale;
+      ctx.beginPath(); ctx.moveTo(x - 7, l.y); ctx.lineTo(x + 7, l.y); ctx.lineTo(x, l.y + 11); ctx.closePath();
+      ctx.stroke(); ctx.fill();
+    }
+  }
+  function holderNames(l) {
+    var S = l.S, E = l.E, C = l.C, n = S.length, scale = (v1 - v0) / plotW;
+    var i = firstGreater(E, v0, 0, n);
+    ctx.font = 'bold 15px ' + FONT; ctx.textBaseline = 'middle';
+    for (var k = i; k < n && S[k] < v1; k++) {
+      var xa = Math.max((S[k] - v0) / scale, 0), xb = Math.min((E[k] - v0) / scale, plotW);
+      if (xb - xa < 60) { if (k - i > 4000) break; continue; }
+      var th = threads[C[k]], col = threadColor(C[k]), room = xb - xa - 10;
+      ctx.fillStyle = darkColor(col) ? '#fff' : '#111';
+      var name = th ? th.name : '?', brief = name.split(' (')[0];
+      var text = ctx.measureText(name).width <= room ? name : fitText(brief, room);
+      if (text) ctx.fillText(text, labelW + xa + 5, l.y + l.h / 2 + 1);
+    }
+  }
+  function fitText(s, w) {
+    if (ctx.measureText(s).width <= w) return s;
+    var lo = 0, hi = s.length;
+    while (lo < hi) { var m = (lo + hi + 1) >> 1; if (ctx.measureText(s.slice(0, m) + '…').width <= w) lo = m; else hi = m - 1; }
+    return lo ? s.slice(0, lo) + '…' : '';
+  }
+  function niceStep(raw) {
+    var p = Math.pow(10, Math.floor(Math.log10(raw))), m = raw / p;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+  }
+  function tickLabel(us, step) {
+    if (step >= 1e5) { var ds = Math.max(0, -Math.floor(Math.log10(step / 1e6) + 1e-9)); return fixed(us / 1e6, ds) + ' s'; }
+    var dm = Math.max(0, -Math.floor(Math.log10(step / 1e3) + 1e-9));
+    return fixed(us / 1e3, dm) + ' ms';
+  }
+  var lastDrawMs = 0, hoverX = -1;
+  function draw() {
+    var t0 = performance.now();
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, cssW, cssH);
+    order.forEach(function (l) {
+      ctx.fillStyle = l.kind === 'gil' ? '#ececec' : '#f6f6f6';
+      ctx.fillRect(labelW, l.y + 1, plotW, l.h - 2);
+    });
+    // grid and ticks
+    var step = niceStep((v1 - v0) * 130 / plotW), first = Math.ceil(v0 / step) * step;
+    ctx.font = '15px ' + FONT; ctx.textBaseline = 'middle'; ctx.textAlign = 'center';
+    var scale = (v1 - v0) / plotW;
+    for (var t = first; t <= v1 + 1e-9; t += step) {
+      var x = Math.round(labelW + (t - v0) / scale) + 0.5;
+      ctx.fillStyle = '#d9d9d9'; ctx.fillRect(x - 0.5, AXIS_H - 6, 1, cssH - AXIS_H + 6);
+      ctx.fillStyle = '#111'; ctx.fillText(tickLabel(t, step), Math.min(Math.max(x, labelW + 30), labelW + plotW - 30), AXIS_H / 2);
+    }
+    ctx.textAlign = 'left';
+    // lanes (clipped to the plot)
+    ctx.save();
+    ctx.beginPath(); ctx.rect(labelW, 0, plotW, cssH); ctx.clip();
+    var pieces = 0;
+    order.forEach(function (l) {
+      var pad = l.kind === 'gil' ? 5 : 3;
+      pieces += drawLane(l, l.y + pad, l.h - 2 * pad);
+      if (l.kind === 'gil') { holderNames(l); drawDrops(l); }
+    });
+    ctx.restore();
+    drawArrows();
+    if (hoverX >= labelW && hoverX <= labelW + plotW) {
+      ctx.fillStyle = 'rgba(0,0,0,0.55)'; ctx.fillRect(Math.round(hoverX), AXIS_H - 4, 1, cssH - AXIS_H + 4);
+    }
+    // labels
+    ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, labelW, cssH);
+    ctx.fillStyle = '#111'; ctx.fillRect(labelW - 1, AXIS_H - 6, 1, cssH - AXIS_H + 6);
+    ctx.textBaseline = 'middle';
+    order.forEach(function (l) {
+      var x = 8, ym = l.y + l.h / 2;
+      if (l.kind === 'thread') {
+        ctx.fillStyle = threadColor(l.thread); ctx.fillRect(x, ym - 8, 16, 16);
+        ctx.strokeStyle = '#333'; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, ym - 7.5, 15, 15);
+        x += 24;
+        ctx.font = '16px ' + FONT;
+      } else {
+        ctx.font = 'bold 16px ' + FONT;
+      }
+      ctx.fillStyle = '#111';
+      ctx.fillText(fitText(l.title, labelW - x - 8), x, ym + 1);
+      if (l.groupEnd) { ctx.fillStyle = '#bbb'; ctx.fillRect(0, l.y + l.h + GROUP_GAP / 2, cssW, 1); }
+    });
+    lastDrawMs = performance.now() - t0;
+    updateView(pieces);
+    return lastDrawMs;
+  }
+  function fmtTime(us) { return fixed(us / 1e3, us < 1e3 ? 4 : 3) + ' ms'; }
+  function updateView() {
+    var text = 'view ' + fmtTime(v0) + ' – ' + fmtTime(v1) + '  (' + fmtTime(v1 - v0) + ')';
+    if (HO.n) {
+      text += arrowsDrawn ? '  ·  ' + arrowsDrawn + ' hand-offs shown'
+                          : arrowsInView ? '  ·  ' + arrowsInView + ' hand-offs: zoom in for arrows' : '';
+    }
+    viewText.textContent = text;
+  }
+  var pending = false;
+  function redraw() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; draw(); });
+  }
+
+  // ---- interaction --------------------------------------------------------------------------------
+  function setView(a, b) {
+    var span = Math.min(Math.max(b - a, MIN_SPAN), WALL);
+    if (a < 0) a = 0;
+    if (a + span > WALL) a = WALL - span;
+    v0 = Math.max(0, a); v1 = v0 + span;
+  }
+  function timeAt(x) { return v0 + (x - labelW) * (v1 - v0) / plotW; }
+  function zoomAt(x, factor) {
+    var t = timeAt(Math.min(Math.max(x, labelW), labelW + plotW));
+    setView(t - (t - v0) / factor, t + (v1 - t) / factor);
+    redraw();
+  }
+  function pan(px) { var d = px * (v1 - v0) / plotW; setView(v0 + d, v1 + d); redraw(); }
+  function reset() { setView(0, WALL); redraw(); }
+  bZoomIn.addEventListener('click', function () { zoomAt(labelW + plotW / 2, 2); });
+  bZoomOut.addEventListener('click', function () { zoomAt(labelW + plotW / 2, 0.5); });
+  bReset.addEventListener('click', reset);
+  canvas.addEventListener('wheel', function (e) {
+    e.preventDefault();
+    var r = canvas.getBoundingClientRect(), x = e.clientX - r.left;
+    if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) { pan(e.deltaX); return; }
+    var unit = e.deltaMode === 1 ? 33 : e.deltaMode === 2 ? 400 : 1;
+    zoomAt(x, Math.exp(-e.deltaY * unit * 0.0025));
+  }, { passive: false });
+  canvas.addEventListener('dblclick', function (e) {
+    var r = canvas.getBoundingClientRect();
+    zoomAt(e.clientX - r.left, e.shiftKey ? 0.5 : 2);
+  });
+  var drag = null;
+  canvas.addEventListener('pointerdown', function (e) {
+    if (e.button !== 0) return;
+    drag = { x: e.clientX, v0: v0, v1: v1 };
+    try { canvas.setPointerCapture(e.pointerId); } catch (err) { /* a synthetic pointer */ }
+    canvas.classList.add('dragging');
+    canvas.focus();
+  });
+  canvas.addEventListener('pointermove', function (e) {
+    var r = canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
+    if (drag) {
+      var d = (drag.x - e.clientX) * (drag.v1 - drag.v0) / plotW;
+      setView(drag.v0 + d, drag.v1 + d);
+      hideTip(); redraw();
+      return;
+    }
+    hover(x, y);
+  });
+  function endDrag() { drag = null; canvas.classList.remove('dragging'); }
+  canvas.addEventListener('pointerup', endDrag);
+  canvas.addEventListener('pointercancel', endDrag);
+  canvas.addEventListener('pointerleave', function () { hoverX = -1; hideTip(); redraw(); });
+  function onKey(e) {
+    var t = e.target;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+    var k = e.key;
+    if (k === 'ArrowLeft') pan(-plotW * 0.2);
+    else if (k === 'ArrowRight') pan(plotW * 0.2);
+    else if (k === '+' || k === '=') zoomAt(labelW + plotW / 2, 2);
+    else if (k === '-' || k === '_') zoomAt(labelW + plotW / 2, 0.5);
+    else if (k === '0' || k === 'Home') reset();
+    else return;
+    e.preventDefault();
+  }
+  (options.keys === 'canvas' ? canvas : window).addEventListener('keydown', onKey);
+  window.addEventListener('resize', function () { layout(); draw(); });
+
+  // ---- tooltips -----------------------------------------------------------------------------------
+  function hideTip() { tip.hidden = true; }
+  function laneAt(y) {
+    for (var i = 0; i < order.length; i++) if (y >= order[i].y && y < order[i].y + order[i].h) return order[i];
+    return null;
+  }
+  function describe(l, tm) {
+    var S = l.S, E = l.E, n = S.length, k = firstGreater(S, tm, 0, n) - 1;
+    var lines = [];
+    var scale = (v1 - v0) / plotW;
+    var inPixel = n ? firstAtLeast(S, tm + scale, 0, n) - firstGreater(E, tm, 0, n) : 0;
+    if (l.kind === 'thread') {
+      lines.push(['t', threads[l.thread].label]);
+      if (k < 0 || E[k] <= tm) {
+        var th = threads[l.thread];
+        lines.push(['', tm < (th.start_us || 0) ? 'not started yet'
+                        : th.end_us > 0 && tm >= th.end_us ? 'finished' : 'no state recorded here']);
+      } else {
+        var st = l.C[k], reason = D.reason_names[l.R[k]] || '';
+        lines.push(['s' + st, D.state_names[st]]);
+        lines.push(['', 'from ' + fmtTime(S[k]) + ' to ' + fmtTime(E[k])]);
+        lines.push(['', 'duration ' + fmtTime(E[k] - S[k])]);
+        if (reason) lines.push(['', 'reason: ' + reason + (REASON_TEXT[reason] ? ' (' + REASON_TEXT[reason] + ')' : '')]);
+        if (st === 0) {
+          lines.push(['', 'bytecodes: ' + l.N[k]]);
+          var h = firstAtLeast(HO.A, S[k] - 0.05, 0, HO.n);
+          for (; h < HO.n && HO.A[h] <= S[k] + 0.05; h++) {
+            if (HO.T[h] === l.thread && threads[HO.F[h]]) {
+              lines.push(['', 'handed over by ' + threads[HO.F[h]].label + ', ' + fmtTime(HO.A[h] - HO.R[h]) + ' after its release']);
+              break;
+            }
+          }
+        }
+      }
+    } else {
+      lines.push(['t', l.title]);
+      if (k < 0 || E[k] <= tm) {
+        lines.push(['', 'free: nobody holds it']);
+      } else {
+        lines.push(['', 'held by ' + (threads[l.C[k]] ? threads[l.C[k]].label : '?')]);
+        lines.push(['', 'from ' + fmtTime(S[k]) + ' to ' + fmtTime(E[k])]);
+        lines.push(['', 'duration ' + fmtTime(E[k] - S[k])]);
+      }
+    }
+    if (inPixel > 1) lines.push(['dim', inPixel + ' intervals share this pixel: zoom in']);
+    return lines;
+  }
+  function hover(x, y) {
+    hoverX = x;
+    var l = laneAt(y);
+    if (!l || x < labelW || x > labelW + plotW) { hideTip(); redraw(); return null; }
+    var lines = describe(l, timeAt(x));
+    tip.textContent = '';
+    lines.forEach(function (ln) {
+      var d = el('div', ln[0] === 't' ? 't' : ln[0] === 'dim' ? 'dim' : '');
+      if (ln[0].charAt(0) === 's') {
+        var sw = el('span', 'sw'); sw.style.background = STATE_COLORS[+ln[0].slice(1)];
+        sw.style.verticalAlign = '-2px'; sw.style.marginRight = '8px';
+        d.appendChild(sw); d.appendChild(el('b', '', ln[1]));
+      } else {
+        d.appendChild(document.createTextNode(ln[1]));
+      }
+      tip.appendChild(d);
+    });
+    tip.hidden = false;
+    var tw = tip.offsetWidth, th = tip.offsetHeight;
+    var left = x + 16, top = y + 18;
+    if (left + tw > cssW - 4) left = Math.max(4, x - tw - 16);
+    if (top + th > cssH - 4) top = Math.max(4, y - th - 12);
+    tip.style.left = left + 'px'; tip.style.top = top + 'px';
+    redraw();
+    return lines;
+  }
+
+  // ---- start ----------------------------------------------------------------------------------
+  layout();
+  draw();
+  var firstDraw = lastDrawMs;
+  return {
+    root: root, canvas: canvas, tip: tip,
+    draw: draw, redraw: redraw, layout: layout,
+    setView: function (a, b) { setView(a, b); return draw(); },
+    view: function () { return { v0: v0, v1: v1, wall: WALL, minSpan: MIN_SPAN }; },
+    geometry: function () { return { labelW: labelW, plotW: plotW, axisH: AXIS_H, width: cssW, height: cssH }; },
+    lanes: function () { return order; },
+    handoffs: function () { return HO; },
+    describe: describe, hover: hover,
+    stats: function () {
+      return { lanes: order.length, intervals: decoded.intervals, handoffs: HO.n, decodeMs: decodeMs,
+               drawMs: firstDraw, lastDrawMs: lastDrawMs, arrowsDrawn: arrowsDrawn, arrowsInView: arrowsInView };
+    }
+  };
+}
+
+global.gilsimTimeline = { render: render, format: 'gilsim-timeline', version: 1 };
+})(typeof window !== 'undefined' ? window : this);
