@@ -44,6 +44,7 @@ struct ThreadEngine::Record {
   ThreadStateKind state = ThreadStateKind::Waiting;
   bool done = false;
   bool failed = false;
+  std::string traceback;            // the uncaught error's, for the record
   bool waiting_for_switch = false;  // a forced switch: dropped, waits for another taker
   // What it is blocked on, for deadlock reports.
   Reason blocked_reason = Reason::None;
@@ -165,8 +166,9 @@ void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
     check_deadlock();
 }
 
-void ThreadEngine::report_failure(const Record& t, const ScriptFailure& f) {
-  std::string text = format_traceback(t.interp->program(), f);
+void ThreadEngine::report_failure(Record& t, const ScriptFailure& f) {
+  t.traceback = format_traceback(t.interp->program(), f);
+  std::string text = t.traceback;
   if (t.id != 0) text = fmt::format("Exception in thread {}:\n{}", t.name, text);
   std::lock_guard g(out_mu_);
   if (options_.out) std::fflush(options_.out);
@@ -231,7 +233,8 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
   for (auto& t : threads_) total += t->events.size();
   rec.events.reserve(total);
   for (auto& t : threads_) {
-    rec.threads.push_back(ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed});
+    rec.threads.push_back(
+        ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed, t->traceback});
     any_failed |= t->failed;
     rec.events.insert(rec.events.end(), t->events.begin(), t->events.end());
   }
