@@ -20,6 +20,8 @@ struct ThreadInfo {
   int parent;           // -1 for the main thread
   int gil;              // index into RunRecord::gils
   bool failed = false;  // died of an uncaught error
+  // When it failed: the traceback as printed, ending with the exception.
+  std::string traceback{};
 };
 
 struct GilInfo {

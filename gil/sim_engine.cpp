@@ -52,6 +52,7 @@ struct SimEngine::VThread {
   bool started = false;
   bool done = false;
   bool failed = false;
+  std::string traceback;  // the uncaught error's, for the record
 
   enum class Where { Ready, OnCore, Asleep, Done } where = Where::Ready;
   // What it does when it next has a core.
@@ -139,8 +140,9 @@ void SimEngine::write_err(const std::string& text) {
   }
 }
 
-void SimEngine::report_failure(const VThread& t, const ScriptFailure& f) {
-  std::string text = format_traceback(t.interp->program(), f);
+void SimEngine::report_failure(VThread& t, const ScriptFailure& f) {
+  t.traceback = format_traceback(t.interp->program(), f);
+  std::string text = t.traceback;
   if (t.id != 0) text = fmt::format("Exception in thread {}:\n{}", t.name, text);
   write_err(text);
 }
@@ -215,7 +217,8 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
   rec.deadlock_report = deadlock_report_;
   bool any_failed = false;
   for (auto& t : threads_) {
-    rec.threads.push_back(ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed});
+    rec.threads.push_back(
+        ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed, t->traceback});
     any_failed |= t->failed;
   }
   // Threads on different cores are recorded in turns: put the events in time order, each

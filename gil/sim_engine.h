@@ -118,7 +118,7 @@ class SimEngine final : public Engine {
   void emit(VThread& t, EventKind kind, Reason reason = Reason::None, std::int64_t arg = 0);
   VThread& add_thread(std::shared_ptr<Interp> interp, int gil, std::string name, std::string label,
                       int parent, Ps at);
-  void report_failure(const VThread& t, const ScriptFailure& f);
+  void report_failure(VThread& t, const ScriptFailure& f);
   void write_err(const std::string& text);
   bool can_proceed(const VThread& t) const;
   void stop(StopCause cause, Ps at);

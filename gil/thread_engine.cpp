@@ -45,6 +45,7 @@ struct ThreadEngine::Record {
   bool done = false;
   bool failed = false;
   Wait wait;  // what it is blocked on (gil/sync_core.h), also for deadlock reports
+  std::string traceback;  // the uncaught error's, for the record
 };
 
 // One GIL: one interpreter's (a process's) lock: the protocol's state and its policy.
@@ -161,8 +162,9 @@ void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
     check_deadlock();
 }
 
-void ThreadEngine::report_failure(const Record& t, const ScriptFailure& f) {
-  std::string text = format_traceback(t.interp->program(), f);
+void ThreadEngine::report_failure(Record& t, const ScriptFailure& f) {
+  t.traceback = format_traceback(t.interp->program(), f);
+  std::string text = t.traceback;
   if (t.id != 0) text = fmt::format("Exception in thread {}:\n{}", t.name, text);
   std::lock_guard g(out_mu_);
   if (options_.out) std::fflush(options_.out);
@@ -226,7 +228,8 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
   for (auto& t : threads_) total += t->events.size();
   rec.events.reserve(total);
   for (auto& t : threads_) {
-    rec.threads.push_back(ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed});
+    rec.threads.push_back(
+        ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed, t->traceback});
     any_failed |= t->failed;
     rec.events.insert(rec.events.end(), t->events.begin(), t->events.end());
   }

@@ -70,7 +70,7 @@ class ThreadEngine final : public Engine {
                      std::string name, std::string label, int parent);
   void start_thread(Record& t, Value fn, std::vector<Value> args);
   void thread_main(Record& t, Value fn, std::vector<Value> args);
-  void report_failure(const Record& t, const ScriptFailure& f);
+  void report_failure(Record& t, const ScriptFailure& f);
 
   // The GIL. take_gil may throw StopRun when the run is being stopped.
   void take_gil(Record& t, Reason why);

@@ -10,6 +10,29 @@ check "no subcommand exits 2" $([[ $status -eq 2 ]]; echo $?)
 
 run frobnicate
 check "unknown subcommand exits 2" $([[ $status -eq 2 ]]; echo $?)
+check "unknown subcommand is named, with the commands there are" \
+  $(grep -q "'frobnicate' is not a gilsim command (one of: run, .*demo)" "$work/err"; echo $?)
+
+mkdir -p "$work/adir"
+for cmd in run dis scale; do
+  extra=(); [[ $cmd == scale ]] && extra=(--param n=1,2)
+  run $cmd "$work/adir" "${extra[@]}"
+  check "$cmd of a directory: exit 2, says it is a directory" \
+    $([[ $status -eq 2 ]] && grep -q "cannot open '$work/adir': Is a directory" "$work/err"; echo $?)
+done
+printf 'print("ran")\n' >"$work/ran.gil"
+for flag in --json --trace --csv --timeline; do
+  run run "$work/ran.gil" $flag /nonexistent/x.out
+  check "$flag into a missing folder: exit 2 before running, with the OS's reason" \
+    $([[ $status -eq 2 && ! -s "$work/out" ]] &&
+      grep -q "cannot write '/nonexistent/x.out': No such file or directory" "$work/err"; echo $?)
+done
+run run "$work/ran.gil" --json "$work/adir"
+check "--json naming a directory: exit 2 before running" \
+  $([[ $status -eq 2 && ! -s "$work/out" ]] && grep -q "Is a directory" "$work/err"; echo $?)
+run scale "$work/ran.gil" --param n=1,2 --engine sim --svg /nonexistent/s.svg
+check "scale --svg into a missing folder: exit 2 before the sweep" \
+  $([[ $status -eq 2 ]] && ! grep -q "^\[1/" "$work/err" && grep -q "No such file or directory" "$work/err"; echo $?)
 
 run run "$work/missing.gil"
 check "missing file exits 2 and says so" $([[ $status -eq 2 ]] && grep -q "cannot open" "$work/err"; echo $?)
@@ -154,5 +177,24 @@ check "crosscheck: a table per policy with threads, sim and their ratio" \
     grep -Eq "^  wall s +[0-9.]+ +[0-9.]+ +[0-9.]+$" "$work/out"; echo $?)
 run crosscheck "$work/cc.gil" --policy no-such
 check "crosscheck with an unknown policy: usage error, exit 2" $([[ $status -eq 2 ]]; echo $?)
+
+# A busy host: the run shares one core with two busy loops, so its threads get about a third of
+# the core time they want; gilsim says so and points to the sim engine. Alone on the core: quiet.
+printf 'def c(n):\n    i = 0\n    while i < n:\n        i += 1\nt = spawn(c, 3000000)\nc(3000000)\nt.join()\n' >"$work/busy.gil"
+taskset -c 0 sh -c 'while :; do :; done' & hog1=$!
+taskset -c 0 sh -c 'while :; do :; done' & hog2=$!
+timeout 120 taskset -c 0 "$gilsim" run -q "$work/busy.gil" >"$work/out" 2>"$work/err"
+status=$?
+kill $hog1 $hog2; wait $hog1 $hog2 2>/dev/null
+check "threads engine on a busy core: a note that the host was busy, suggesting --engine sim" \
+  $([[ $status -eq 0 ]] && grep -q "got [0-9]* % of the core time they needed" "$work/err" &&
+    grep -q -- "--engine sim" "$work/err"; echo $?)
+run run -q --engine sim --cores 2 "$work/busy.gil"
+check "sim engine: no busy-host note" $([[ $status -eq 0 ]] && ! grep -q "core time" "$work/err"; echo $?)
+
+# gilsim bench says what it measured and how, not the project's own targets.
+run bench --scale 0.002 --repeat 1
+check "bench: exit 0, no project targets or issue numbers in its output" \
+  $([[ $status -eq 0 ]] && ! grep -qi "target\|issue" "$work/out" && grep -q "median of" "$work/out"; echo $?)
 
 finish

@@ -382,6 +382,17 @@ x = [][1]
     if (i["name"] == "uncaught_error") failed.insert(i["tid"].get<std::int64_t>());
   CHECK(failed == std::set<std::int64_t>{r.tid_of.at("MainThread"), r.tid_of.at("Thread-1 (bad)")});
   CHECK(joined(check_trace(doc)) == "");
+  // Each uncaught_error carries its exception and the traceback, as printed on stderr.
+  for (const json& i : r.instants) {
+    if (i["name"] != "uncaught_error") continue;
+    bool main = i["tid"] == r.tid_of.at("MainThread");
+    CHECK(i["args"]["exception"] ==
+          (main ? "IndexError: list index out of range"
+                : "ZeroDivisionError: integer division or modulo by zero"));
+    std::string tb = i["args"]["traceback"].get<std::string>();
+    CHECK(tb.rfind("Traceback (most recent call last):\n", 0) == 0);
+    CHECK(tb.find(main ? "x = [][1]" : "return 1 // 0") != std::string::npos);
+  }
 }
 
 TEST_CASE("trace: each process is a pid of its own, its threads under it") {

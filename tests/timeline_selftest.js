@@ -56,7 +56,73 @@
     tipLines = view.tip.hidden ? 0 : view.tip.childNodes.length;
     canvas.dispatchEvent(new PointerEvent('pointerleave', at(0, 0)));
   }
+  // A waiting slice that follows I/O: its tooltip says why it waits (wants the GIL back), not
+  // "io", which reads as if the thread were in I/O.
+  var waitTip = '';
+  var names = JSON.parse(document.getElementById('gilsim-data').textContent).reason_names;
+  order.some(function (l) {
+    if (l.kind !== 'thread') return false;
+    for (var i = 0; i < l.S.length; i++) {
+      if (l.C[i] === 1 && names[l.R[i]] === 'io') {
+        waitTip = view.describe(l, (l.S[i] + l.E[i]) / 2).map(function (ln) { return ln[1]; }).join(' | ');
+        return true;
+      }
+    }
+    return false;
+  });
+  // The time axis zoomed late into the run, where labels are widest: each label whole, inside the
+  // plot (not cut by the name column).
+  var late = Math.floor(v.wall * 0.9 / 10000) * 10000, ticksInside = 'ok';
+  view.setView(late, late + Math.min(1000, v.wall - late)); frame();
+  view.ticks().forEach(function (tk) {
+    if (tk.left < labelW || tk.right > labelW + plotW) ticksInside = 'cut: ' + tk.text;
+  });
   view.setView(0, v.wall); frame();
+
+  // Presentation mode, by the keys a lecturer presses: P folds the summary away and makes the
+  // lanes taller; A and D hide the arrows and the drop marks; → centres the next hand-off; the
+  // view exports as SVG (vectors, drawn by the same code) and PNG; P again comes back.
+  var key = function (k) { window.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true })); };
+  var header = view.root.querySelector('header');
+  var laneBefore = order.length ? order[0].h : 0, headerBefore = header.offsetHeight;
+  var present = [];
+  key('p');
+  if (!view.presenting()) present.push('P did not start presentation mode');
+  if (header.offsetHeight !== 0) present.push('the summary is still shown');
+  if (order.length && !(order[0].h > laneBefore)) present.push('lanes no taller (' + laneBefore + ' -> ' + order[0].h + ')');
+  if (headerBefore === 0) present.push('no summary to fold away');
+  key('a'); if (view.shown('arrows')) present.push('A left the arrows on');
+  key('d'); if (view.shown('drops')) present.push('D left the drop marks on');
+  key('a'); key('d');
+  if (!view.shown('arrows') || !view.shown('drops')) present.push('A and D do not toggle back');
+  if (HO.n) {
+    view.setView(0, v.wall);
+    key('ArrowRight');
+    var w1 = view.view(), c1 = (w1.v0 + w1.v1) / 2;
+    var onHandoff = false;
+    for (var h = 0; h < HO.n; h++) if (Math.abs(HO.A[h] - c1) < 1e-3 * (w1.v1 - w1.v0) + 0.1) onHandoff = true;
+    if (!onHandoff && w1.v0 > 0 && w1.v1 < v.wall) present.push('→ did not centre a hand-off');
+    key('ArrowRight'); key('ArrowLeft');
+    var w2 = view.view();
+    if (Math.abs((w2.v0 + w2.v1) / 2 - c1) > 1e-3 * (w2.v1 - w2.v0) + 0.1 && w1.v0 > 0) present.push('← did not step back');
+  }
+  var svgText = view.svg();
+  var svgDoc = new DOMParser().parseFromString(svgText, 'image/svg+xml');
+  if (svgDoc.getElementsByTagName('parsererror').length) present.push('the SVG does not parse');
+  var svgShapes = svgDoc.getElementsByTagName('rect').length + svgDoc.getElementsByTagName('path').length;
+  var svgTexts = svgDoc.getElementsByTagName('text').length;
+  if (svgShapes < 5 || svgTexts < 2) present.push('the SVG is nearly empty (' + svgShapes + ' shapes, ' + svgTexts + ' texts)');
+  if (view.png().indexOf('data:image/png;base64,') !== 0) present.push('no PNG');
+  // Not blank: the canvas in presentation mode has colour on a good part of it.
+  var c2d = canvas.getContext('2d'), img = c2d.getImageData(0, 0, canvas.width, canvas.height).data, inked = 0;
+  for (var q = 0; q < img.length; q += 4 * 16) if (img[q] < 235 || img[q + 1] < 235 || img[q + 2] < 235) inked++;
+  var inkShare = inked / (img.length / (4 * 16));
+  if (order.length && inkShare < 0.2) present.push('the presented canvas is mostly blank (' + inkShare.toFixed(2) + ')');
+  key('p');
+  if (view.presenting() || header.offsetHeight !== headerBefore) present.push('P again did not come back');
+  body.setAttribute('data-present', present.length ? present.join('; ') : 'ok');
+  body.setAttribute('data-wait-tip', waitTip);
+  body.setAttribute('data-ticks-inside', view.ticks().length ? ticksInside : 'no ticks');
   body.setAttribute('data-selftest-frames', String(frames));
   body.setAttribute('data-selftest-zoom', zoomedIn && resetOk ? 'ok' : 'failed');
   body.setAttribute('data-max-draw-ms', worst.toFixed(1));

@@ -27,6 +27,7 @@
 
 #include "gil/intervals.h"
 #include "tests/engine_support.h"
+#include "tools/report.h"
 #include "tools/timeline_html.h"
 
 using namespace gilsim;
@@ -182,7 +183,12 @@ Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
   // Self-contained: nothing is fetched, and the data reads back as JSON.
   check(html.find("<link") == std::string::npos, c.name + ": the page links nothing");
   check(html.find(" src=") == std::string::npos, c.name + ": the page loads no script or image");
-  check(html.find("http://") == std::string::npos && html.find("https://") == std::string::npos,
+  // The SVG export names the SVG namespace, an identifier that nothing fetches: not counted.
+  std::string unnamespaced = html;
+  for (size_t at; (at = unnamespaced.find("http://www.w3.org/2000/svg")) != std::string::npos;)
+    unnamespaced.erase(at, 26);
+  check(unnamespaced.find("http://") == std::string::npos &&
+            unnamespaced.find("https://") == std::string::npos,
         c.name + ": no web addresses in the page");
   check(
       html.find("selftest") == std::string::npos && html.find("dispatchEvent") == std::string::npos,
@@ -225,6 +231,22 @@ Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
   if (c.record.exclusive &&
       std::stoi(attr("data-handoffs").empty() ? "0" : attr("data-handoffs")) > 0)
     check(attr("data-arrows") != "0", c.name + ": hand-off arrows appear when zoomed in");
+  check(attr("data-present") == "ok",
+        c.name + ": presentation mode by its keys: " + attr("data-present"));
+  if (c.record.wall > 0)
+    check(attr("data-ticks-inside") == "ok",
+          c.name + ": every time-axis label whole inside the plot: " + attr("data-ticks-inside"));
+  if (!attr("data-wait-tip").empty())
+    check(attr("data-wait-tip").find("why: back from io() / sleep(), asking for the GIL again") !=
+                  std::string::npos &&
+              attr("data-wait-tip").find("reason: io") == std::string::npos,
+          c.name + ": a waiting slice after I/O says why it waits: " + attr("data-wait-tip"));
+  for (const ThreadInfo& ti : c.record.threads)
+    if (ti.failed)
+      check(dom.find(ti.label + " died of an uncaught error: " + exception_line(ti.traceback)) !=
+                    std::string::npos &&
+                dom.find("<pre class=\"traceback\">") != std::string::npos,
+            c.name + ": the banner names the exception and shows the traceback");
   check(o.attrs.find("data-pwned") == o.attrs.end(), c.name + ": names are not run as code");
   check(dom.find("<script>document.body") == std::string::npos,
         c.name + ": no markup from a name reaches the DOM");
@@ -234,6 +256,13 @@ Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
     fs::remove(png);
     browser.run(file_url(page), "--screenshot=" + shell_quote(png.string()), c.name + "-shot");
     check(fs::exists(png) && fs::file_size(png) > 10000, c.name + ": screenshot " + png.string());
+    // The page opened in presentation mode (#present), as a lecturer's link would.
+    fs::path shown = outdir / fmt::format("timeline_{}_present.png", c.name);
+    fs::remove(shown);
+    browser.run(file_url(page) + "#present", "--screenshot=" + shell_quote(shown.string()),
+                c.name + "-present");
+    check(fs::exists(shown) && fs::file_size(shown) > 10000,
+          c.name + ": presentation-mode screenshot " + shown.string());
   }
   return o;
 }
@@ -582,6 +611,12 @@ int main(int argc, char** argv) {
     cases.push_back(engine_case("timeout", "modern", forever, o, false, false));
   }
   {
+    // A thread dies of an uncaught error: the banner says which exception, with the traceback.
+    std::string boom =
+        "def worker(n):\n    return n // 0\n\nt = spawn(worker, 1)\nt.join()\nio(1)\n";
+    cases.push_back(engine_case("error", "modern", boom, fast, false, false));
+  }
+  {
     // Nothing at all: no threads, no GIL, no time.
     Case empty{"empty", RunRecord{}, {}, false};
     empty.record.script = "empty.gil";
@@ -623,6 +658,10 @@ int main(int argc, char** argv) {
                a("data-parse-ms"), a("data-draw-ms"), a("data-median-draw-ms"),
                a("data-max-draw-ms"), a("data-arrows"));
   }
+  bool any_wait_tip = false;
+  for (const auto& o : outcomes)
+    any_wait_tip |= o.attrs.count("data-wait-tip") && !o.attrs.at("data-wait-tip").empty();
+  check(any_wait_tip, "some run had a waiting slice after I/O to hover");
   fmt::print("pages and screenshots in {}\n", fs::absolute(outdir).string());
   if (failures) {
     fmt::print("timeline_browser: {} checks failed\n", failures);

@@ -11,6 +11,7 @@
 #include "gil/engine.h"
 #include "gil/metrics.h"
 #include "tools/bench.h"
+#include "tools/busy_host.h"
 #include "tools/compare.h"
 #include "tools/crosscheck.h"
 #include "tools/demo.h"
@@ -30,16 +31,20 @@ namespace {
 int cmd_run(const RunOptions& opt) {
   EngineOptions eo;
   if (!engine_options(opt, eo)) return 2;
+  if (!can_write_all({opt.json_path, opt.trace_path, opt.csv_path, opt.timeline_path})) return 2;
   int exit_code = 0;
   auto program = load_script(opt.script, exit_code);
   if (!program) return exit_code;
   auto previous = install_sigint();
+  double cpu_before = process_cpu_seconds();
   RunRecord run = make_engine(eo)->run(program);
+  double cpu_s = process_cpu_seconds() - cpu_before;
   std::signal(SIGINT, previous);
   std::fflush(stdout);
   Metrics metrics = compute_metrics(run);
   fmt::print(stderr, "{}", format_stop_note(run, opt.timeout));
   if (!opt.quiet) fmt::print(stderr, "{}", format_summary(run, metrics));
+  if (auto note = busy_host_warning(run, cpu_s, usable_cores())) fmt::print(stderr, "{}", *note);
   // Written whatever way the run ended: the engine always stops cleanly first.
   bool written = write_run_outputs(opt, run, metrics);
   if (!written && run.exit_code == 0) return 2;
@@ -128,6 +133,22 @@ int run_cli(int argc, char** argv) {
   auto* compare_cmd = add_compare_command(app, compare_run);
   auto* demo_cmd = add_demo_command(app, demo_run);
   auto* crosscheck_cmd = add_crosscheck_command(app, crosscheck_run);
+
+  // CLI11 would answer an unknown first word with "A subcommand is required", which does not say
+  // what was wrong: name the word and the commands there are.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string word = argv[1], names;
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      known |= sub->check_name(word);
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      fmt::print(stderr, "gilsim: '{}' is not a gilsim command (one of: {}); see gilsim --help\n",
+                 word, names);
+      return 2;
+    }
+  }
 
   try {
     app.parse(argc, argv);

@@ -58,10 +58,26 @@ std::vector<std::string> defines_for(const DemoOptions& opt, const DemoRun& run)
   return kept;
 }
 
+// The script's path as the `gilsim run` line names it: relative to the repository when the user
+// stands in it (short, as the docs write it), else the path where it was found, so the line runs
+// from any directory. Quoted for the shell when it holds anything but plain path characters.
+std::string shown_script_path(const std::string& relative, const std::string& found) {
+  std::error_code ec;
+  std::string path = std::filesystem::equivalent(relative, found, ec) ? relative : found;
+  if (path.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+") ==
+      std::string::npos)
+    return path;
+  std::string quoted = "'";
+  for (char c : path) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
 // The `gilsim run` line that repeats this run by hand.
-std::string command_line(const DemoOptions& opt, const DemoRun& run,
+std::string command_line(const DemoOptions& opt, const DemoRun& run, const std::string& script,
                          const std::vector<std::string>& defines) {
-  std::string line = fmt::format("gilsim run {} --policy {}", run.script, run.policy);
+  std::string line =
+      fmt::format("gilsim run {} --policy {}", shown_script_path(run.script, script), run.policy);
   for (const auto& d : defines) line += " -D " + d;
   if (opt.run.engine != "threads")
     line += fmt::format(" --engine {} --cores {}", opt.run.engine, opt.run.cores);
@@ -104,7 +120,7 @@ bool run_one(const DemoOptions& opt, const Demo& demo, const DemoRun& run, DemoR
   auto program = load_script(script, exit_code);
   if (!program) return false;
 
-  fmt::print("── {}: {}\n", run.label, command_line(opt, run, ro.defines));
+  fmt::print("── {}: {}\n", run.label, command_line(opt, run, script, ro.defines));
   std::fflush(stdout);
   CapturedRun done = run_captured(eo, program);
   print_indented(done.output);

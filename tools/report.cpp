@@ -180,4 +180,10 @@ nlohmann::json results_json(const RunRecord& run, const Metrics& m) {
   return result;
 }
 
+std::string exception_line(std::string_view traceback) {
+  while (!traceback.empty() && traceback.back() == '\n') traceback.remove_suffix(1);
+  size_t nl = traceback.rfind('\n');
+  return std::string(nl == std::string_view::npos ? traceback : traceback.substr(nl + 1));
+}
+
 }  // namespace gilsim

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "gil/metrics.h"
 #include "gil/run_record.h"
@@ -27,5 +28,8 @@ std::string format_duration(Nanos ns);  // the shortest exact form: "5ms", "100u
 // policy.
 std::string policy_parameters(const RunRecord& run);
 const char* stop_name(StopCause c);  // "none", "timeout", "interrupt", "deadlock"
+// The exception of a traceback as Python prints it: its last line ("ZeroDivisionError: ..."),
+// "" for an empty traceback.
+std::string exception_line(std::string_view traceback);
 
 }  // namespace gilsim

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "tools/report.h"
@@ -109,24 +112,53 @@ bool engine_options(const RunOptions& opt, EngineOptions& eo) {
   return true;
 }
 
+bool can_write(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    fmt::print(stderr, "gilsim: cannot write '{}': {}\n", path, std::strerror(EISDIR));
+    return false;
+  }
+  // The file is written as path.tmp and renamed (write_file): that is what must be possible.
+  std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) {
+    int err = errno;
+    fmt::print(stderr, "gilsim: cannot write '{}': {}\n", path, std::strerror(err));
+    return false;
+  }
+  std::fclose(f);
+  std::remove(tmp.c_str());
+  return true;
+}
+
+bool can_write_all(std::initializer_list<std::string_view> paths) {
+  bool ok = true;
+  for (std::string_view p : paths)
+    if (!p.empty()) ok &= can_write(std::string(p));
+  return ok;
+}
+
 bool write_file(const std::string& path, const std::function<void(std::ostream&)>& write) {
   std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary);
     if (!f) {
-      fmt::print(stderr, "gilsim: cannot write '{}'\n", path);
+      int err = errno;
+      fmt::print(stderr, "gilsim: cannot write '{}': {}\n", path, std::strerror(err));
       return false;
     }
     write(f);
     f.flush();
     if (!f) {
-      fmt::print(stderr, "gilsim: writing '{}' failed\n", path);
+      int err = errno;
+      fmt::print(stderr, "gilsim: writing '{}' failed: {}\n", path, std::strerror(err));
       std::remove(tmp.c_str());
       return false;
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    fmt::print(stderr, "gilsim: cannot write '{}'\n", path);
+    int err = errno;
+    fmt::print(stderr, "gilsim: cannot write '{}': {}\n", path, std::strerror(err));
     std::remove(tmp.c_str());
     return false;
   }

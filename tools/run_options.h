@@ -5,8 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gil/engine.h"
@@ -52,6 +54,12 @@ void (*install_sigint())(int);
 // Writes through a temporary file renamed into place, so a reader never sees half a file and a
 // failed write never leaves one behind. False (after saying why) when it cannot be written.
 bool write_file(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+// Whether `path` can be written (by write_file), checked before a run so a typo in an output path
+// does not cost the whole run; says why not (the OS's reason) on stderr. can_write_all skips empty
+// paths (flags not given) and checks every path, so each bad one is named.
+bool can_write(const std::string& path);
+bool can_write_all(std::initializer_list<std::string_view> paths);
 
 // Writes the files opt names (--json, --trace, --csv, --timeline). False if one failed.
 bool write_run_outputs(const RunOptions& opt, const RunRecord& run, const Metrics& metrics);

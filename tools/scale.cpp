@@ -186,6 +186,7 @@ int run_scale(const ScaleOptions& opt) {
     if (!engine_options(ro, eo)) return 2;
     s.engines.push_back(std::move(eo));
   }
+  if (!can_write_all({opt.csv_path, opt.json_path, opt.svg_path})) return 2;
   int load_status = 0;
   s.program = load_script(opt.run.script, load_status);
   if (!s.program) return load_status;

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -28,9 +31,17 @@ std::string format_syntax_error(const Source& source, const SyntaxError& e) {
 }
 
 std::shared_ptr<const Program> load_script(const std::string& path, int& exit_code) {
+  // A directory opens as a stream on Linux and reads as nothing: it would run as an empty script.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    fmt::print(stderr, "gilsim: cannot open '{}': {}\n", path, std::strerror(EISDIR));
+    exit_code = 2;
+    return nullptr;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    fmt::print(stderr, "gilsim: cannot open '{}'\n", path);
+    int err = errno;
+    fmt::print(stderr, "gilsim: cannot open '{}': {}\n", path, std::strerror(err));
     exit_code = 2;
     return nullptr;
   }

@@ -94,6 +94,10 @@ json page_data(const RunRecord& run, const Metrics& m) {
                {"gil", ti.gil},
                {"parent", ti.parent},
                {"failed", ti.failed}};
+    if (ti.failed) {
+      th["error"] = exception_line(ti.traceback);
+      th["traceback"] = ti.traceback;
+    }
     if (t < m.threads.size()) {
       const ThreadMetrics& tm = m.threads[t];
       json ns = json::array();

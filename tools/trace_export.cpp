@@ -14,7 +14,8 @@
 //            args: reason (why the state began; absent on running slices), bytecodes (running),
 //            handoff_from (running, when another thread held the GIL just before).
 //   i        thread-scoped instants (cat "gil"): drop_request on the requester's track (args:
-//            holder), forced_switch, failed_acquire (args: holder), uncaught_error, and stopped
+//            holder), forced_switch, failed_acquire (args: holder), uncaught_error (args:
+//            exception, the last line of the traceback, and traceback, as printed), and stopped
 //            (the run was stopped by --timeout, Ctrl-C or a deadlock while the thread lived;
 //            `gilsim check` accepts a waiting slice that ends there).
 //   C        per process, while there is a GIL (not under `none`): "threads waiting for the GIL"
@@ -302,6 +303,11 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
       w.raw(",\"ts\":").us(in.time).raw(",\"args\":{");
       if (in.other >= 0) w.raw("\"holder\":").raw(name[static_cast<size_t>(in.other)]);
       if (in.kind == InstantKind::Stopped) w.raw("\"stop\":\"").raw(stop_name(run.stop)).raw("\"");
+      if (in.kind == InstantKind::Error) {
+        const std::string& tb = run.threads[t].traceback;
+        w.raw("\"exception\":").raw(json_string(exception_line(tb)));
+        w.raw(",\"traceback\":").raw(json_string(tb));
+      }
       w.raw("}}");
     };
     for (size_t i = first[t]; i < first[t + 1]; ++i) {

@@ -8,8 +8,11 @@
 // options: { title: show the script's name as a heading (the page does, an embedding page may not),
 //            keys: 'window' (default) or 'canvas' (where the keyboard shortcuts are listened to; an
 //            embedding page with an editor wants 'canvas') }.
-// It returns a handle: draw(), setView(a, b), view(), geometry(), lanes(), handoffs(), stats(),
-// describe(lane, t), hover(x, y).
+//            present: start in presentation mode (the page does with #present in its address).
+// It returns a handle: draw(), setView(a, b), view(), geometry(), lanes(), ticks() (the time
+// axis's labels as drawn), handoffs(), stats(), describe(lane, t), hover(x, y), present(on),
+// presenting(), toggle('arrows' | 'drops'), shown(name), step(+1 | -1) (centre the next or
+// previous hand-off), svg() (the current view as SVG text), png() (as a data: URL).
 //
 // Everything the run contributes (script name, thread names, defines) is put on screen with
 // textContent or on the canvas, never as markup.
@@ -34,14 +37,29 @@ var STATE_TEXT = ['running — holds the GIL', 'waiting — wants the GIL', 'io 
                   'native — GIL released, core busy', 'blocked — lock, queue or join'];
 // Threads (in the GIL-holder lane and the swatch by each name) get identity colours that alternate
 // dark and light, so neighbouring holders differ in lightness too, and each holder span is
-// labelled with the thread's name when it is wide enough.
-var THREAD_COLORS = ['#0072B2', '#F0E442', '#882255', '#DDCC77', '#332288', '#999933', '#222222',
-                     '#AA4499'];
-// Why a thread is in its state: the interval's reason, in words.
+// labelled with the thread's name when it is wide enough. Twelve hand-picked colours (Okabe–Ito
+// and Paul Tol's, no grey, which reads as "free"), each far from the others (CIE ΔE over 20,
+// tests/timeline_colors_test.js); past twelve, hues step by the golden angle, still alternating
+// dark and light, so no two of a run's first hundred threads share a colour.
+var THREAD_COLORS = ['#0072B2', '#F0E442', '#882255', '#88CCEE', '#332288', '#E69F00', '#117733',
+                     '#FFAABB', '#222222', '#EE8866', '#AA4499', '#44BB99'];
+// Why a thread is in its state: the interval's reason, in words. A waiting slice's reason is what
+// it did before it asked for the GIL again, so it has words of its own: "io" there does not mean
+// the thread is in I/O.
 var REASON_TEXT = {
   start: 'thread start', io: 'io() / sleep()', native: 'native()', lock: 'a Lock', queue: 'Queue.get()',
   join: 'join()', drop_request: 'drop request (asked to let go)', tick: 'check interval ran out',
   exit: 'thread finished', error: 'died of an error'
+};
+var WAIT_TEXT = {
+  start: 'a new thread, asking for the GIL to start',
+  io: 'back from io() / sleep(), asking for the GIL again',
+  native: 'back from native(), asking for the GIL again',
+  lock: 'got its Lock, asking for the GIL again',
+  queue: 'back from a Queue wait, asking for the GIL again',
+  join: 'the thread it joined has finished; asking for the GIL again',
+  drop_request: 'let go when asked (drop request), asking for the GIL again',
+  tick: 'let go at the check interval, asking for the GIL again at once'
 };
 var FONT = '"DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif';
 
@@ -80,7 +98,20 @@ function prefixSums(S, E, C, ncat) {
   }
   return P;
 }
-function threadColor(t) { return THREAD_COLORS[t % THREAD_COLORS.length]; }
+function hslHex(h, s, l) {
+  var a = s * Math.min(l, 1 - l);
+  function f(n) {
+    var k = (n + h / 30) % 12, c = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    var x = Math.round(c * 255).toString(16);
+    return x.length < 2 ? '0' + x : x;
+  }
+  return '#' + f(0) + f(8) + f(4);
+}
+function threadColor(t) {
+  if (t < THREAD_COLORS.length) return THREAD_COLORS[t];
+  var k = t - THREAD_COLORS.length;
+  return hslHex((k * 137.508 + 20) % 360, 0.65, k % 2 ? 0.8 : 0.28);
+}
 function darkColor(hex) {
   var r = parseInt(hex.substr(1, 2), 16), g = parseInt(hex.substr(3, 2), 16), b = parseInt(hex.substr(5, 2), 16);
   return 0.299 * r + 0.587 * g + 0.114 * b < 140;
@@ -133,6 +164,70 @@ function decode(D) {
   return { order: order, HO: HO, laneOfThread: laneOfThread, intervals: intervals };
 }
 
+
+// ---- SVG export ---------------------------------------------------------------------------------
+// A stand-in for the canvas's 2D context that writes SVG: draw() runs once against it, so the SVG
+// of the current view is drawn by the very code that draws the canvas, as vectors (slides scale
+// it without blur). It knows the part of the 2D API that draw() uses; text is measured by the real
+// context.
+function SvgContext(measure, width, height) {
+  this.measure = measure; this.width = width; this.height = height;
+  this.parts = []; this.path = ''; this.stack = []; this.clips = 0; this.open = 0;
+  this.fillStyle = '#000'; this.strokeStyle = '#000'; this.lineWidth = 1; this.font = '10px sans-serif';
+  this.textAlign = 'left'; this.textBaseline = 'alphabetic';
+}
+function xmlEscape(s) {
+  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+function num(x) { return Math.round(x * 100) / 100; }
+SvgContext.prototype = {
+  setTransform: function () {},
+  measureText: function (s) { this.measure.font = this.font; return this.measure.measureText(s); },
+  save: function () { this.stack.push({ fillStyle: this.fillStyle, strokeStyle: this.strokeStyle, lineWidth: this.lineWidth, font: this.font, open: this.open }); },
+  restore: function () {
+    var st = this.stack.pop();
+    if (!st) return;
+    while (this.open > st.open) { this.parts.push('</g>'); this.open--; }
+    this.fillStyle = st.fillStyle; this.strokeStyle = st.strokeStyle; this.lineWidth = st.lineWidth; this.font = st.font;
+  },
+  beginPath: function () { this.path = ''; },
+  rect: function (x, y, w, h) { this.path += 'M' + num(x) + ' ' + num(y) + 'h' + num(w) + 'v' + num(h) + 'h' + num(-w) + 'Z'; },
+  moveTo: function (x, y) { this.path += 'M' + num(x) + ' ' + num(y); },
+  lineTo: function (x, y) { this.path += 'L' + num(x) + ' ' + num(y); },
+  closePath: function () { this.path += 'Z'; },
+  arc: function (x, y, r) {
+    this.path += 'M' + num(x - r) + ' ' + num(y) + 'a' + r + ' ' + r + ' 0 1 0 ' + 2 * r + ' 0a' + r + ' ' + r + ' 0 1 0 ' + -2 * r + ' 0';
+  },
+  fill: function () { if (this.path) this.parts.push('<path d="' + this.path + '" fill="' + this.fillStyle + '"/>'); },
+  stroke: function () {
+    if (this.path) this.parts.push('<path d="' + this.path + '" fill="none" stroke="' + this.strokeStyle + '" stroke-width="' + this.lineWidth + '"/>');
+  },
+  clip: function () {
+    var id = 'c' + (++this.clips);
+    this.parts.push('<clipPath id="' + id + '"><path d="' + this.path + '"/></clipPath><g clip-path="url(#' + id + ')">');
+    this.open++;
+  },
+  fillRect: function (x, y, w, h) {
+    this.parts.push('<rect x="' + num(x) + '" y="' + num(y) + '" width="' + num(w) + '" height="' + num(h) + '" fill="' + this.fillStyle + '"/>');
+  },
+  strokeRect: function (x, y, w, h) {
+    this.parts.push('<rect x="' + num(x) + '" y="' + num(y) + '" width="' + num(w) + '" height="' + num(h) + '" fill="none" stroke="' + this.strokeStyle + '" stroke-width="' + this.lineWidth + '"/>');
+  },
+  fillText: function (s, x, y) {
+    var anchor = this.textAlign === 'center' ? 'middle' : this.textAlign === 'right' || this.textAlign === 'end' ? 'end' : 'start';
+    var base = this.textBaseline === 'middle' ? 'central' : 'auto';
+    var m = /^(bold )?(\d+(?:\.\d+)?)px (.*)$/.exec(this.font) || [null, '', '10', 'sans-serif'];
+    this.parts.push('<text x="' + num(x) + '" y="' + num(y) + '" fill="' + this.fillStyle + '" font-size="' + m[2] +
+                    '" font-family="' + xmlEscape(m[3]) + '"' + (m[1] ? ' font-weight="bold"' : '') +
+                    ' text-anchor="' + anchor + '" dominant-baseline="' + base + '">' + xmlEscape(s) + '</text>');
+  },
+  svg: function () {
+    while (this.open > 0) { this.parts.push('</g>'); this.open--; }
+    return '<svg xmlns="http://www.w3.org/2000/svg" width="' + this.width + '" height="' + this.height +
+           '" viewBox="0 0 ' + this.width + ' ' + this.height + '">\n' + this.parts.join('\n') + '\n</svg>\n';
+  }
+};
+
 function render(D, root, options) {
   options = options || {};
   var T0 = performance.now();
@@ -160,13 +255,24 @@ function render(D, root, options) {
   var bar1 = el('div', 'bar'), buttons = el('div', 'buttons');
   var bZoomOut = button('zoom-out', '−', 'zoom out (−)'), bZoomIn = button('zoom-in', '+', 'zoom in (+)');
   var bReset = button('reset', 'reset', 'show the whole run (0)');
-  [bZoomOut, bZoomIn, bReset].forEach(function (b) { buttons.appendChild(b); });
+  var bPresent = button('present', 'present', 'presentation mode: lanes fill the screen (P)');
+  [bZoomOut, bZoomIn, bReset, bPresent].forEach(function (b) { buttons.appendChild(b); });
+  // Shown in presentation mode only: what a lecturer needs with the summary folded away.
+  var presentBar = el('div', 'buttons present-only');
+  var bArrows = button('toggle-arrows', 'arrows', 'show hand-off arrows (A)');
+  var bDrops = button('toggle-drops', '▼ drops', 'show drop-request marks (D)');
+  var bPrev = button('prev-handoff', '◀ hand-off', 'previous hand-off (←)');
+  var bNext = button('next-handoff', 'hand-off ▶', 'next hand-off (→)');
+  var bSvg = button('export-svg', 'SVG', 'save the current view as SVG (S)');
+  var bPng = button('export-png', 'PNG', 'save the current view as PNG');
+  [bArrows, bDrops, bPrev, bNext, bSvg, bPng].forEach(function (b) { presentBar.appendChild(b); });
+  buttons.appendChild(presentBar);
   var legend = el('div', 'legend');
   bar1.appendChild(buttons); bar1.appendChild(legend);
   root.appendChild(bar1);
   var bar2 = el('div', 'bar'), viewText = el('span', 'view');
   bar2.appendChild(viewText);
-  bar2.appendChild(el('span', 'hint', 'wheel or double-click: zoom (shift: out) · drag or ← →: pan · hover: details'));
+  bar2.appendChild(el('span', 'hint', 'wheel or double-click: zoom (shift: out) · drag or ← →: pan · hover: details · P: present'));
   root.appendChild(bar2);
   var wrap = el('div', 'wrap'), canvas = el('canvas'), tip = el('div', 'tip');
   canvas.tabIndex = 0;
@@ -197,8 +303,15 @@ function render(D, root, options) {
     var notes = [];
     if (D.stop !== 'none') notes.push('The run was stopped: ' + D.stop + '.');
     if (D.exit_code) notes.push('Exit status ' + D.exit_code + '.');
-    threads.forEach(function (th) { if (th.failed) notes.push(th.label + ' died of an error.'); });
-    if (notes.length) banner.appendChild(el('div', 'banner', notes.join(' ')));
+    var failed = threads.filter(function (th) { return th.failed; });
+    failed.forEach(function (th) {
+      notes.push(th.label + ' died of an uncaught error' + (th.error ? ': ' + th.error : '') + '.');
+    });
+    if (notes.length) {
+      var b = el('div', 'banner', notes.join(' '));
+      failed.forEach(function (th) { if (th.traceback) b.appendChild(el('pre', 'traceback', th.traceback)); });
+      banner.appendChild(b);
+    }
     function card(k, v) { var c = el('div', 'card'); c.appendChild(el('div', 'v', v)); c.appendChild(el('div', 'k', k)); cards.appendChild(c); }
     var G = D.gil;
     if (D.exclusive) {
@@ -237,23 +350,26 @@ function render(D, root, options) {
 
   // ---- layout -------------------------------------------------------------------------------------
   var AXIS_H = 34, GROUP_GAP = 12, PAD_BOTTOM = 8;
+  var presenting = false;
+  function px(n) { return presenting ? Math.round(n * 1.5) : n; }  // type grows when presenting
   var LANE_H = 40;
   var cssW = 800, cssH = 200, labelW = 200, plotW = 600, dpr = 1;
   var v0 = 0, v1 = WALL;
   var MIN_SPAN = Math.min(10, WALL);
   function layout() {
     dpr = window.devicePixelRatio || 1;
+    AXIS_H = px(34);
     cssW = Math.max(320, wrap.clientWidth || 800);
-    ctx.font = 'bold 16px ' + FONT;
+    ctx.font = 'bold ' + px(16) + 'px ' + FONT;
     var widest = 0;
     order.forEach(function (l) { widest = Math.max(widest, ctx.measureText(l.title).width); });
-    labelW = Math.round(Math.min(Math.max(widest + 44, 150), Math.max(150, cssW * 0.3)));
+    labelW = Math.round(Math.min(Math.max(widest + px(44), 150), Math.max(150, cssW * 0.3)));
     plotW = Math.max(50, cssW - labelW - 12);
     // Lanes as tall as the window allows (projectors), between 24 and 64 pixels.
     var top = canvas.getBoundingClientRect().top + window.scrollY;
     var gaps = order.filter(function (l) { return l.groupEnd; }).length * GROUP_GAP;
     var avail = (window.innerHeight || 800) - top - AXIS_H - gaps - PAD_BOTTOM - 24;
-    LANE_H = Math.max(24, Math.min(64, Math.floor(avail / Math.max(1, order.length))));
+    LANE_H = Math.max(24, Math.min(presenting ? 160 : 64, Math.floor(avail / Math.max(1, order.length))));
     var y = AXIS_H;
     order.forEach(function (l) {
       l.y = y; l.h = LANE_H; y += LANE_H;
@@ -402,7 +518,7 @@ function render(D, root, options) {
   function holderNames(l) {
     var S = l.S, E = l.E, C = l.C, n = S.length, scale = (v1 - v0) / plotW;
     var i = firstGreater(E, v0, 0, n);
-    ctx.font = 'bold 15px ' + FONT; ctx.textBaseline = 'middle';
+    ctx.font = 'bold ' + px(15) + 'px ' + FONT; ctx.textBaseline = 'middle';
     for (var k = i; k < n && S[k] < v1; k++) {
       var xa = Math.max((S[k] - v0) / scale, 0), xb = Math.min((E[k] - v0) / scale, plotW);
       if (xb - xa < 60) { if (k - i > 4000) break; continue; }
@@ -428,7 +544,7 @@ function render(D, root, options) {
     var dm = Math.max(0, -Math.floor(Math.log10(step / 1e3) + 1e-9));
     return fixed(us / 1e3, dm) + ' ms';
   }
-  var lastDrawMs = 0, hoverX = -1;
+  var lastDrawMs = 0, hoverX = -1, ticks = [];
   function draw() {
     var t0 = performance.now();
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -439,12 +555,20 @@ function render(D, root, options) {
     });
     // grid and ticks
     var step = niceStep((v1 - v0) * 130 / plotW), first = Math.ceil(v0 / step) * step;
-    ctx.font = '15px ' + FONT; ctx.textBaseline = 'middle'; ctx.textAlign = 'center';
-    var scale = (v1 - v0) / plotW;
+    ctx.font = px(15) + 'px ' + FONT; ctx.textBaseline = 'middle'; ctx.textAlign = 'center';
+    var scale = (v1 - v0) / plotW, lastRight = -1;
+    ticks = [];
     for (var t = first; t <= v1 + 1e-9; t += step) {
       var x = Math.round(labelW + (t - v0) / scale) + 0.5;
       ctx.fillStyle = '#d9d9d9'; ctx.fillRect(x - 0.5, AXIS_H - 6, 1, cssH - AXIS_H + 6);
-      ctx.fillStyle = '#111'; ctx.fillText(tickLabel(t, step), Math.min(Math.max(x, labelW + 30), labelW + plotW - 30), AXIS_H / 2);
+      // The whole label inside the plot: near an edge it slides in rather than being cut by the
+      // name column ("310.0 ms" for 1310.0 ms); one that would then overlap its neighbour is left out.
+      var text = tickLabel(t, step), tw = ctx.measureText(text).width;
+      var cx = Math.min(Math.max(x, labelW + 4 + tw / 2), labelW + plotW - 4 - tw / 2);
+      if (cx - tw / 2 < lastRight + 8) continue;
+      ctx.fillStyle = '#111'; ctx.fillText(text, cx, AXIS_H / 2);
+      lastRight = cx + tw / 2;
+      ticks.push({ text: text, left: cx - tw / 2, right: cx + tw / 2 });
     }
     ctx.textAlign = 'left';
     // lanes (clipped to the plot)
@@ -468,12 +592,13 @@ function render(D, root, options) {
     order.forEach(function (l) {
       var x = 8, ym = l.y + l.h / 2;
       if (l.kind === 'thread') {
-        ctx.fillStyle = threadColor(l.thread); ctx.fillRect(x, ym - 8, 16, 16);
-        ctx.strokeStyle = '#333'; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, ym - 7.5, 15, 15);
-        x += 24;
-        ctx.font = '16px ' + FONT;
+        var q = px(16);
+        ctx.fillStyle = threadColor(l.thread); ctx.fillRect(x, ym - q / 2, q, q);
+        ctx.strokeStyle = '#333'; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, ym - q / 2 + 0.5, q - 1, q - 1);
+        x += q + 8;
+        ctx.font = px(16) + 'px ' + FONT;
       } else {
-        ctx.font = 'bold 16px ' + FONT;
+        ctx.font = 'bold ' + px(16) + 'px ' + FONT;
       }
       ctx.fillStyle = '#111';
       ctx.fillText(fitText(l.title, labelW - x - 8), x, ym + 1);
@@ -554,8 +679,14 @@ function render(D, root, options) {
     var t = e.target;
     if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
     var k = e.key;
-    if (k === 'ArrowLeft') pan(-plotW * 0.2);
-    else if (k === 'ArrowRight') pan(plotW * 0.2);
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (k === 'ArrowLeft') { if (presenting) step(-1); else pan(-plotW * 0.2); }
+    else if (k === 'ArrowRight') { if (presenting) step(1); else pan(plotW * 0.2); }
+    else if (k === 'p' || k === 'P') present(!presenting);
+    else if (k === 'a' || k === 'A') toggle('arrows');
+    else if (k === 'd' || k === 'D') toggle('drops');
+    else if (k === 's' || k === 'S') saveSvg();
+    else if (k === 'Escape' && presenting) present(false);
     else if (k === '+' || k === '=') zoomAt(labelW + plotW / 2, 2);
     else if (k === '-' || k === '_') zoomAt(labelW + plotW / 2, 0.5);
     else if (k === '0' || k === 'Home') reset();
@@ -587,7 +718,8 @@ function render(D, root, options) {
         lines.push(['s' + st, D.state_names[st]]);
         lines.push(['', 'from ' + fmtTime(S[k]) + ' to ' + fmtTime(E[k])]);
         lines.push(['', 'duration ' + fmtTime(E[k] - S[k])]);
-        if (reason) lines.push(['', 'reason: ' + reason + (REASON_TEXT[reason] ? ' (' + REASON_TEXT[reason] + ')' : '')]);
+        if (st === 1 && WAIT_TEXT[reason]) lines.push(['', 'why: ' + WAIT_TEXT[reason]]);
+        else if (reason) lines.push(['', 'reason: ' + reason + (REASON_TEXT[reason] ? ' (' + REASON_TEXT[reason] + ')' : '')]);
         if (st === 0) {
           lines.push(['', 'bytecodes: ' + l.N[k]]);
           var h = firstAtLeast(HO.A, S[k] - 0.05, 0, HO.n);
@@ -639,7 +771,64 @@ function render(D, root, options) {
     return lines;
   }
 
+  // ---- presentation mode ----------------------------------------------------------------------
+  function pressed() {
+    bPresent.setAttribute('aria-pressed', String(presenting));
+    bArrows.setAttribute('aria-pressed', String(show.arrows));
+    bDrops.setAttribute('aria-pressed', String(show.drops));
+  }
+  function present(on) {
+    presenting = !!on;
+    root.classList.toggle('presenting', presenting);
+    pressed();
+    layout(); draw();
+    return presenting;
+  }
+  function toggle(what) {
+    show[what] = !show[what];
+    pressed(); redraw();
+    return show[what];
+  }
+  // Centres the view on the next (dir 1) or previous (-1) hand-off after the view's centre. A view
+  // too wide to draw the arrows narrows to forty times that hand-off's own length.
+  function step(dir) {
+    if (!HO.n) return -1;
+    var c = (v0 + v1) / 2, span = v1 - v0, eps = span * 1e-6 + 0.05, k;
+    if (dir > 0) { k = firstGreater(HO.A, c + eps, 0, HO.n); if (k >= HO.n) k = HO.n - 1; }
+    else { k = firstAtLeast(HO.A, c - eps, 0, HO.n) - 1; if (k < 0) k = 0; }
+    var lo = firstAtLeast(HO.A, HO.A[k] - span / 2, 0, HO.n), hi = firstGreater(HO.A, HO.A[k] + span / 2, lo, HO.n);
+    if (hi - lo > plotW / 10) span = Math.max(40 * Math.max(HO.A[k] - HO.R[k], 20), MIN_SPAN);
+    setView(HO.A[k] - span / 2, HO.A[k] + span / 2);
+    draw();
+    return k;
+  }
+  function svg() {
+    var s = new SvgContext(ctx, cssW, cssH), real = ctx;
+    ctx = s;
+    try { draw(); } finally { ctx = real; }
+    return s.svg();
+  }
+  function download(name, href) {
+    var a = el('a');
+    a.href = href; a.download = name;
+    document.body.appendChild(a); a.click(); a.remove();
+  }
+  function baseName() { return (String(D.script).split('/').pop() || 'timeline').replace(/\.gil$/, '') + '-timeline'; }
+  function saveSvg() { download(baseName() + '.svg', 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg())); }
+  function png() { draw(); return canvas.toDataURL('image/png'); }
+  function savePng() { download(baseName() + '.png', png()); }
+  bPresent.addEventListener('click', function () { present(!presenting); });
+  bArrows.addEventListener('click', function () { toggle('arrows'); });
+  bDrops.addEventListener('click', function () { toggle('drops'); });
+  bPrev.addEventListener('click', function () { step(-1); });
+  bNext.addEventListener('click', function () { step(1); });
+  bSvg.addEventListener('click', saveSvg);
+  bPng.addEventListener('click', savePng);
+
   // ---- start ----------------------------------------------------------------------------------
+  presenting = !!options.present;
+  root.classList.toggle('presenting', presenting);
+  pressed();
   layout();
   draw();
   var firstDraw = lastDrawMs;
@@ -650,8 +839,11 @@ function render(D, root, options) {
     view: function () { return { v0: v0, v1: v1, wall: WALL, minSpan: MIN_SPAN }; },
     geometry: function () { return { labelW: labelW, plotW: plotW, axisH: AXIS_H, width: cssW, height: cssH }; },
     lanes: function () { return order; },
+    ticks: function () { return ticks; },
     handoffs: function () { return HO; },
     describe: describe, hover: hover,
+    present: present, presenting: function () { return presenting; }, toggle: toggle,
+    shown: function (what) { return show[what]; }, step: step, svg: svg, png: png,
     stats: function () {
       return { lanes: order.length, intervals: decoded.intervals, handoffs: HO.n, decodeMs: decodeMs,
                drawMs: firstDraw, lastDrawMs: lastDrawMs, arrowsDrawn: arrowsDrawn, arrowsInView: arrowsInView };
@@ -659,5 +851,6 @@ function render(D, root, options) {
   };
 }
 
-global.gilsimTimeline = { render: render, format: 'gilsim-timeline', version: 1 };
+global.gilsimTimeline = { render: render, threadColor: threadColor, waitText: WAIT_TEXT,
+                          format: 'gilsim-timeline', version: 1 };
 })(typeof window !== 'undefined' ? window : this);
