@@ -31,16 +31,28 @@ int cmd_run(const RunOptions& opt) {
   if (!engine_options(opt, eo)) return 2;
   int exit_code = 0;
   auto program = load_script(opt.script, exit_code);
-  if (!program) return exit_code;
-  auto previous = install_sigint();
-  RunRecord run = make_engine(eo)->run(program);
-  std::signal(SIGINT, previous);
+  if (!program) {
+    // Nothing ran, so there is no trace or result to write; say so rather than leave the reader
+    // of a missing file to guess.
+    if (!opt.json_path.empty() || !opt.trace_path.empty() || !opt.csv_path.empty() ||
+        !opt.timeline_path.empty())
+      fmt::print(stderr, "gilsim: no --trace or --json written: the script did not run\n");
+    return exit_code;
+  }
+  RunRecord run;
+  {
+    StopSignals stop_signals;
+    run = make_engine(eo)->run(program);
+  }
   std::fflush(stdout);
   Metrics metrics = compute_metrics(run);
   if (run.stop == StopCause::Deadlock) fmt::print(stderr, "gilsim: {}", run.deadlock_report);
   if (run.stop == StopCause::Timeout)
     fmt::print(stderr, "gilsim: stopped by --timeout {} (results so far below)\n", opt.timeout);
-  if (run.stop == StopCause::Interrupt) fmt::print(stderr, "gilsim: interrupted (Ctrl-C)\n");
+  if (run.stop == StopCause::Interrupt) {
+    fmt::print(stderr, "gilsim: interrupted ({})\n", interrupt_name());
+    run.exit_code = interrupt_exit_code();
+  }
   if (!opt.quiet) fmt::print(stderr, "{}", format_summary(run, metrics));
   // Written whatever way the run ended: the engine always stops cleanly first.
   bool written = write_run_outputs(opt, run, metrics);
