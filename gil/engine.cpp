@@ -17,20 +17,38 @@ Value define_value(const std::string& text) {
 }
 
 // Lists are deep-copied; immutable values, functions and the engine's Lock and Queue objects
-// (which behave like multiprocessing's) are shared.
+// (which behave like multiprocessing's) are shared. With a worklist rather than recursion: a list
+// nested a million deep crosses without touching the C++ stack's depth, and nothing is thrown
+// (a queue item is copied while the engine wakes its getter, where no error can be raised).
 Value copy_for_process(const Value& v, std::unordered_map<const Obj*, Value>& done) {
   if (!v.is(ObjType::List)) return v;
-  auto it = done.find(v.as_obj());
-  if (it != done.end()) return it->second;
-  Value copy = make_list();
-  done.emplace(v.as_obj(), copy);
-  std::vector<Value> items;
-  {
-    ListGuard g(*v.as<ListObj>(), true);  // another thread may be using it (under `none`)
-    items = v.as<ListObj>()->items;
+  if (auto it = done.find(v.as_obj()); it != done.end()) return it->second;
+  Value root = make_list();
+  done.emplace(v.as_obj(), root);
+  std::vector<std::pair<Value, ListObj*>> pending{{v, root.as<ListObj>()}};  // original, copy
+  while (!pending.empty()) {
+    auto [original, copy] = std::move(pending.back());
+    pending.pop_back();
+    std::vector<Value> items;
+    {
+      ListGuard g(*original.as<ListObj>(), true);  // another thread may be using it (under `none`)
+      items = original.as<ListObj>()->items;
+    }
+    copy->items.reserve(items.size());
+    for (Value& item : items) {
+      if (!item.is(ObjType::List)) {
+        copy->items.push_back(std::move(item));
+      } else if (auto it = done.find(item.as_obj()); it != done.end()) {
+        copy->items.push_back(it->second);
+      } else {
+        Value inner = make_list();
+        done.emplace(item.as_obj(), inner);
+        pending.emplace_back(item, inner.as<ListObj>());
+        copy->items.push_back(std::move(inner));
+      }
+    }
   }
-  for (const Value& item : items) copy.as<ListObj>()->items.push_back(copy_for_process(item, done));
-  return copy;
+  return root;
 }
 
 const std::vector<std::string>& engine_names() {

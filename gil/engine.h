@@ -20,6 +20,7 @@
 #include "gil/run_record.h"
 #include "vm/code.h"
 #include "vm/host.h"
+#include "vm/run_limits.h"
 
 namespace gilsim {
 
@@ -47,6 +48,7 @@ struct EngineOptions {
   Nanos timeout = 0;                      // 0: none (sim: virtual time)
   std::uint64_t max_steps = 0;            // per thread; 0: none
   std::uint64_t max_events = 10'000'000;  // recording stops here (24 bytes each); 0: no cap
+  Limits limits;                          // threads, processes, memory (vm/run_limits.h)
   // For benchmarks: script thread k runs pinned to CPU pin_cpus[k % size]; empty: the OS places.
   std::vector<int> pin_cpus;
   std::vector<std::pair<std::string, std::string>> defines;

@@ -197,6 +197,7 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
   rec.seed = model_.seed;
 
   auto interp = std::make_shared<Interp>(program, *this);
+  interp->limits = std::make_shared<RunLimits>(options_.limits);  // hostile: the run's limits
   for (const auto& [key, text] : options_.defines)
     interp->params.emplace_back(key, define_value(text));
   auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params));
@@ -798,6 +799,7 @@ Value SimEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args
   }
   auto child = std::make_shared<Interp>(parent.interp->program_ptr(), *this);
   child->params = parent.interp->params;
+  child->share_run(*parent.interp);  // hostile: one memory budget and thread count per run
   std::unordered_map<const Obj*, Value> copied;
   for (size_t i = 0; i < child->globals.size(); ++i)
     child->globals[i] = copy_for_process(parent.interp->globals[i], copied);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <system_error>
 #include <unordered_map>
 
 #include "gil/deadlock_report.h"
@@ -114,9 +115,20 @@ ThreadEngine::Record& ThreadEngine::add_thread(std::unique_lock<std::mutex>&,
 }
 
 void ThreadEngine::start_thread(Record& t, Value fn, std::vector<Value> args) {
-  t.os_thread = std::thread([this, &t, fn = std::move(fn), args = std::move(args)]() mutable {
-    thread_main(t, std::move(fn), std::move(args));
-  });
+  try {
+    t.os_thread = std::thread([this, &t, fn = std::move(fn), args = std::move(args)]() mutable {
+      thread_main(t, std::move(fn), std::move(args));
+    });
+  } catch (const std::system_error&) {
+    // hostile: the OS refused a thread (called with mu_ held). The record ends at once, so the
+    // run does not wait for it and its trace stays whole; spawn() raises RuntimeError in the
+    // script (builtins.cpp).
+    emit(t, EventKind::Exit, Reason::Exit, 0);
+    t.done = true;
+    t.state = ThreadStateKind::Done;
+    --live_;
+    throw;
+  }
 }
 
 void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
@@ -186,6 +198,7 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
   rec.defines = options_.defines;
 
   auto interp = std::make_shared<Interp>(program, *this);
+  interp->limits = std::make_shared<RunLimits>(options_.limits);  // hostile: the run's limits
   for (const auto& [key, text] : options_.defines) {
     interp->params.emplace_back(key, define_value(text));
   }
@@ -476,6 +489,7 @@ Value ThreadEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> a
   // A new interpreter with its own GIL and a copy of the parent's globals.
   auto child = std::make_shared<Interp>(parent.interp->program_ptr(), *this);
   child->params = parent.interp->params;
+  child->share_run(*parent.interp);  // hostile: one memory budget and thread count per run
   std::unordered_map<const Obj*, Value> copied;
   std::vector<Value> parent_globals;
   {

@@ -9,10 +9,12 @@ namespace gilsim {
 CapturedRun run_captured(EngineOptions eo, std::shared_ptr<const Program> program) {
   eo.out = nullptr;
   auto engine = make_engine(eo);
-  auto previous = install_sigint();
   CapturedRun run;
-  run.record = engine->run(std::move(program));
-  std::signal(SIGINT, previous);
+  {
+    StopSignals stop_signals;
+    run.record = engine->run(std::move(program));
+  }
+  if (run.record.stop == StopCause::Interrupt) run.record.exit_code = interrupt_exit_code();
   run.output = engine->captured_output();
   run.metrics = compute_metrics(run.record);
   return run;

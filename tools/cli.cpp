@@ -34,14 +34,25 @@ int cmd_run(const RunOptions& opt) {
   if (!can_write_all({opt.json_path, opt.trace_path, opt.csv_path, opt.timeline_path})) return 2;
   int exit_code = 0;
   auto program = load_script(opt.script, exit_code);
-  if (!program) return exit_code;
-  auto previous = install_sigint();
-  double cpu_before = process_cpu_seconds();
-  RunRecord run = make_engine(eo)->run(program);
-  double cpu_s = process_cpu_seconds() - cpu_before;
-  std::signal(SIGINT, previous);
+  if (!program) {
+    // Nothing ran, so there is no trace or result to write; say so rather than leave the reader
+    // of a missing file to guess.
+    if (!opt.json_path.empty() || !opt.trace_path.empty() || !opt.csv_path.empty() ||
+        !opt.timeline_path.empty())
+      fmt::print(stderr, "gilsim: no --trace or --json written: the script did not run\n");
+    return exit_code;
+  }
+  RunRecord run;
+  double cpu_s = 0;
+  {
+    StopSignals stop_signals;
+    double cpu_before = process_cpu_seconds();
+    run = make_engine(eo)->run(program);
+    cpu_s = process_cpu_seconds() - cpu_before;
+  }
   std::fflush(stdout);
   Metrics metrics = compute_metrics(run);
+  if (run.stop == StopCause::Interrupt) run.exit_code = interrupt_exit_code();
   fmt::print(stderr, "{}", format_stop_note(run, opt.timeout));
   if (!opt.quiet) fmt::print(stderr, "{}", format_summary(run, metrics));
   if (auto note = busy_host_warning(run, cpu_s, usable_cores())) fmt::print(stderr, "{}", *note);

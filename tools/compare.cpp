@@ -212,7 +212,8 @@ int run_compare(CompareOptions opt) {
   }
   print_table(runners, opt.cpython);
   for (const auto& r : runners) {
-    if (r.exit_code == 130 || r.exit_code == 128 + SIGINT) return 130;
+    if (r.exit_code == 128 + SIGINT || r.exit_code == 128 + SIGTERM || r.exit_code == 128 + SIGHUP)
+      return r.exit_code;
     if (r.exit_code != 0) return r.exit_code == 124 ? 124 : 1;
   }
   return 0;

@@ -1,4 +1,5 @@
 #include "tools/report.h"
+#include "tools/run_options.h"
 
 #include <fmt/format.h>
 
@@ -116,7 +117,7 @@ std::string format_stop_note(const RunRecord& run, const std::string& timeout) {
     case StopCause::Timeout:
       return fmt::format("gilsim: stopped by --timeout {} (results so far below)\n", timeout);
     case StopCause::Interrupt:
-      return "gilsim: interrupted (Ctrl-C)\n";
+      return fmt::format("gilsim: interrupted ({})\n", interrupt_name());
     case StopCause::None:
       break;
   }

@@ -17,8 +17,9 @@ namespace gilsim {
 
 namespace {
 
-volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_sigint(int) { g_interrupted = 1; }
+volatile std::sig_atomic_t g_interrupted = 0;  // the signal that stopped the run, 0: none
+extern "C" void on_stop_signal(int sig) { g_interrupted = sig; }
+constexpr int kStopSignals[3] = {SIGINT, SIGTERM, SIGHUP};
 
 bool duration_option(const std::string& flag, const std::string& text, Nanos& out) {
   std::string error;
@@ -27,13 +28,52 @@ bool duration_option(const std::string& flag, const std::string& text, Nanos& ou
   return false;
 }
 
+// A size in bytes: a number with an optional K, M or G (powers of 1024).
+bool size_option(const std::string& flag, const std::string& text, std::uint64_t& out) {
+  std::uint64_t value = 0;
+  size_t i = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    if (value > (UINT64_MAX - 9) / 10) break;
+    value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  }
+  std::string unit = text.substr(i);
+  int shift = unit.empty() || unit == "B" ? 0
+              : unit == "K"               ? 10
+              : unit == "M"               ? 20
+              : unit == "G"               ? 30
+                                          : -1;
+  if (i == 0 || shift < 0 || value > (UINT64_MAX >> shift)) {
+    fmt::print(stderr, "gilsim: {}: expected a size such as 512M or 2G, got '{}'\n", flag, text);
+    return false;
+  }
+  out = value << shift;
+  return true;
+}
+
 }  // namespace
 
 bool interrupted() { return g_interrupted != 0; }
 
-void (*install_sigint())(int) {
+int interrupt_exit_code() { return 128 + (g_interrupted ? g_interrupted : SIGINT); }
+
+const char* interrupt_name() {
+  switch (g_interrupted) {
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "Ctrl-C";
+  }
+}
+
+StopSignals::StopSignals() {
   g_interrupted = 0;
-  return std::signal(SIGINT, on_sigint);
+  for (int i = 0; i < 3; ++i) previous_[i] = std::signal(kStopSignals[i], on_stop_signal);
+}
+
+StopSignals::~StopSignals() {
+  for (int i = 0; i < 3; ++i) std::signal(kStopSignals[i], previous_[i]);
 }
 
 void add_run_flags(CLI::App* cmd, RunOptions& opt, bool policy) {
@@ -60,6 +100,18 @@ void add_run_flags(CLI::App* cmd, RunOptions& opt, bool policy) {
       ->capture_default_str();
   cmd->add_option("--max-steps", opt.max_steps,
                   "Stop a thread with an error after about N bytecodes (0: no limit)");
+  cmd->add_option("--max-memory", opt.max_memory,
+                  "MemoryError once the script's objects would hold more (e.g. 512M, 2G; 0: none)")
+      ->capture_default_str();
+  cmd->add_option("--max-threads", opt.max_threads,
+                  "RuntimeError on a spawn beyond N threads alive at once (all processes)")
+      ->capture_default_str();
+  cmd->add_option("--max-processes", opt.max_processes,
+                  "RuntimeError on a spawn_process beyond N processes alive at once")
+      ->capture_default_str();
+  cmd->add_option("--max-spawns", opt.max_spawns,
+                  "RuntimeError on a spawn beyond N threads and processes started in all")
+      ->capture_default_str();
 }
 
 void add_output_flags(CLI::App* cmd, RunOptions& opt) {
@@ -100,6 +152,16 @@ bool engine_options(const RunOptions& opt, EngineOptions& eo) {
   eo.params.check_interval = opt.check_interval;
   eo.max_steps = opt.max_steps;
   eo.max_events = opt.max_events;
+  if (!size_option("--max-memory", opt.max_memory, eo.limits.max_memory)) return false;
+  if (opt.max_threads < 1 || opt.max_processes < 0 || opt.max_spawns < 0) {
+    fmt::print(stderr,
+               "gilsim: --max-threads must be at least 1, --max-processes and "
+               "--max-spawns at least 0\n");
+    return false;
+  }
+  eo.limits.max_threads = opt.max_threads;
+  eo.limits.max_processes = opt.max_processes;
+  eo.limits.max_spawns = opt.max_spawns;
   for (const auto& d : opt.defines) {
     auto eq = d.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -168,8 +230,12 @@ bool write_file(const std::string& path, const std::function<void(std::ostream&)
 bool write_run_outputs(const RunOptions& opt, const RunRecord& run, const Metrics& metrics) {
   bool written = true;
   if (!opt.json_path.empty())
-    written &= write_file(
-        opt.json_path, [&](std::ostream& f) { f << results_json(run, metrics).dump(2) << '\n'; });
+    written &= write_file(opt.json_path, [&](std::ostream& f) {
+      // A -D value or a file name need not be UTF-8: invalid bytes become U+FFFD, as the
+      // other exporters keep them readable too, rather than abort the dump.
+      f << results_json(run, metrics).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+        << '\n';
+    });
   if (!opt.trace_path.empty())
     written &=
         write_file(opt.trace_path, [&](std::ostream& f) { write_chrome_trace(run, metrics, f); });

@@ -34,6 +34,11 @@ struct RunOptions {
   std::string csv_path;
   std::string timeline_path;
   std::uint64_t max_events = 10'000'000;
+  // The run's resource limits (vm/run_limits.h, docs/language.md "Limits").
+  std::string max_memory = "1G";
+  int max_threads = Limits{}.max_threads;
+  int max_processes = Limits{}.max_processes;
+  int max_spawns = Limits{}.max_spawns;
   bool quiet = false;
 };
 
@@ -46,10 +51,25 @@ void add_output_flags(CLI::App* cmd, RunOptions& opt);
 // Checks the options and fills the engine's. False (after saying why on stderr) on bad input.
 bool engine_options(const RunOptions& opt, EngineOptions& eo);
 
-// Set by SIGINT while a run is going: the one piece of process-wide state, as a signal handler
-// allows nothing else. install_sigint() returns the handler to restore.
+// While a StopSignals lives, SIGINT (Ctrl-C), SIGTERM (timeout, docker stop, CI cancellation)
+// and SIGHUP (a closed terminal) stop the run cleanly instead of killing gilsim: the engine
+// stops, the summary and every output file are written, stdout is flushed, and the exit status
+// is 128 + the signal (130, 143, 129). The signal that came is the one piece of process-wide
+// state, as a signal handler allows nothing else; the previous handlers come back after.
+class StopSignals {
+ public:
+  StopSignals();
+  ~StopSignals();
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  void (*previous_[3])(int);
+};
 bool interrupted();
-void (*install_sigint())(int);
+// 128 + the signal that stopped the run (130 when none came, as Ctrl-C's), and its name.
+int interrupt_exit_code();
+const char* interrupt_name();
 
 // Writes through a temporary file renamed into place, so a reader never sees half a file and a
 // failed write never leaves one behind. False (after saying why) when it cannot be written.

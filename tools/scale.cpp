@@ -110,7 +110,9 @@ int run_cell(Sweep& s, size_t policy, size_t value, int number, int total) {
     if (rec.exit_code != 0) {
       if (!s.opt.quiet) fmt::print(stderr, " stopped\n");
       if (rec.stop == StopCause::Interrupt) {
-        fmt::print(stderr, "gilsim scale: interrupted (Ctrl-C); writing what was measured\n");
+        fmt::print(stderr, "gilsim scale: interrupted ({}); writing what was measured\n",
+                   interrupt_name());
+        return interrupt_exit_code();
       } else {
         fmt::print(stderr, "gilsim scale: {} (run {} of {}) failed with exit status {}:\n{}", label,
                    k + 1, s.opt.repeat, rec.exit_code, failure_text(rec, *engine));
@@ -138,8 +140,9 @@ int run_grid(Sweep& s) {
   for (size_t v = 0; v < s.result.values.size(); ++v) {
     for (size_t p = 0; p < s.result.policies.size(); ++p) {
       if (interrupted()) {
-        fmt::print(stderr, "gilsim scale: interrupted (Ctrl-C); writing what was measured\n");
-        return 130;
+        fmt::print(stderr, "gilsim scale: interrupted ({}); writing what was measured\n",
+                   interrupt_name());
+        return interrupt_exit_code();
       }
       int status = run_cell(s, p, v, ++number, total);
       if (status != 0) return status;
@@ -153,7 +156,9 @@ bool write_outputs(const ScaleOptions& opt, const ScaleResult& r) {
   if (!opt.csv_path.empty())
     ok &= write_file(opt.csv_path, [&](std::ostream& f) { write_scale_csv(r, f); });
   if (!opt.json_path.empty())
-    ok &= write_file(opt.json_path, [&](std::ostream& f) { f << scale_json(r).dump(2) << '\n'; });
+    ok &= write_file(opt.json_path, [&](std::ostream& f) {
+      f << scale_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    });
   if (!opt.svg_path.empty())
     ok &= write_file(opt.svg_path, [&](std::ostream& f) { write_scale_svg(r, f); });
   return ok;
@@ -200,9 +205,11 @@ int run_scale(const ScaleOptions& opt) {
   r.repeat = opt.repeat;
   s.result = std::move(r);
 
-  auto previous = install_sigint();
-  int status = run_grid(s);
-  std::signal(SIGINT, previous);
+  int status;
+  {
+    StopSignals stop_signals;
+    status = run_grid(s);
+  }
 
   s.result.complete = status == 0;
   s.result.compute_speedups();

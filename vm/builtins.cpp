@@ -5,8 +5,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <system_error>
 
 #include "vm/errors.h"
+#include "vm/memory_budget.h"
 #include "vm/operations.h"
 #include "vm/pyformat.h"
 #include "vm/sim_objects.h"
@@ -25,13 +27,21 @@ std::int64_t as_index(const Value& v) {
   return v.as_int();
 }
 
-double as_ms(const Value& v, const char* fn) {
+// A duration the engines can represent: the sim engine's clock counts picoseconds in 64 bits
+// (about 106 days), so no duration may take a run's clock past kMaxClockMs, on either engine
+// alike. As CPython's time.sleep: NaN and negative are a ValueError, too large an OverflowError.
+double as_ms(ThreadState& ts, const Value& v, const char* fn) {
   if (!v.is_number())
     raise("TypeError", fmt::format("{}() takes a duration in milliseconds (int or float), not '{}'",
                                    fn, type_name(v)));
   double ms = v.to_double();
-  if (!(ms >= 0.0) || std::isinf(ms))
-    raise("ValueError", fmt::format("{}() duration must be a finite number >= 0", fn));
+  if (std::isnan(ms))
+    raise("ValueError", fmt::format("{}() duration must be a number, not NaN", fn));
+  if (ms < 0.0) raise("ValueError", fmt::format("{}() duration must be non-negative", fn));
+  if (!(ms <= kMaxClockMs - host_of(ts).now_ms(ts)))
+    raise("OverflowError",
+          fmt::format("{}() duration too large: a run's clock cannot pass 100 days ({:.0f} ms)", fn,
+                      kMaxClockMs));
   return ms;
 }
 
@@ -49,12 +59,12 @@ Value b_print(ThreadState& ts, Value* args, int n) {
 
 Value b_len(ThreadState& ts, Value* args, int) { return Value::integer(length(ts, args[0])); }
 
-Value b_repr(ThreadState& ts, Value* args, int) { return make_str(to_repr(ts, args[0])); }
+Value b_repr(ThreadState& ts, Value* args, int) { return new_str(ts, to_repr(ts, args[0])); }
 
 Value b_str(ThreadState& ts, Value* args, int n) {
   if (n == 0) return make_str("");
   if (args[0].is(ObjType::Str)) return args[0];
-  return make_str(to_str(ts, args[0]));
+  return new_str(ts, to_str(ts, args[0]));
 }
 
 Value b_bool(ThreadState& ts, Value* args, int n) {
@@ -75,7 +85,11 @@ Value b_int(ThreadState&, Value* args, int n) {
     return Value::integer(static_cast<std::int64_t>(t));
   }
   if (v.is(ObjType::Str)) {
-    if (auto parsed = parse_int(v.as<StrObj>()->text)) return Value::integer(*parsed);
+    const std::string& text = v.as<StrObj>()->text;
+    if (auto parsed = parse_int(text)) return Value::integer(*parsed);
+    // A well-formed decimal that does not fit: Python would make a big int (docs/language.md §2).
+    if (parse_float(text) && text.find_first_of(".eEiInN") == std::string::npos)
+      raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
     raise("ValueError", fmt::format("invalid literal for int() with base 10: {}",
                                     repr_string(v.as<StrObj>()->text)));
   }
@@ -216,19 +230,19 @@ Value b_param(ThreadState& ts, Value* args, int) {
 
 // ---- simulation builtins: everything that takes time goes to the host ----
 Value b_io(ThreadState& ts, Value* args, int) {
-  host_of(ts).block(ts, Blocking::Io, as_ms(args[0], "io"));
+  host_of(ts).block(ts, Blocking::Io, as_ms(ts, args[0], "io"));
   return Value::none();
 }
 Value b_sleep(ThreadState& ts, Value* args, int) {
-  host_of(ts).block(ts, Blocking::Sleep, as_ms(args[0], "sleep"));
+  host_of(ts).block(ts, Blocking::Sleep, as_ms(ts, args[0], "sleep"));
   return Value::none();
 }
 Value b_native(ThreadState& ts, Value* args, int) {
-  host_of(ts).block(ts, Blocking::Native, as_ms(args[0], "native"));
+  host_of(ts).block(ts, Blocking::Native, as_ms(ts, args[0], "native"));
   return Value::none();
 }
 Value b_native_hold(ThreadState& ts, Value* args, int) {
-  host_of(ts).block(ts, Blocking::NativeHold, as_ms(args[0], "native_hold"));
+  host_of(ts).block(ts, Blocking::NativeHold, as_ms(ts, args[0], "native_hold"));
   return Value::none();
 }
 Value b_now_ms(ThreadState& ts, Value*, int) { return Value::floating(host_of(ts).now_ms(ts)); }
@@ -239,7 +253,17 @@ Value spawn_common(ThreadState& ts, Value* args, int n, bool process, const char
   if (!fn.is(ObjType::Function))
     raise("TypeError",
           fmt::format("{}() needs a function defined with def, not '{}'", name, type_name(fn)));
-  return host_of(ts).spawn(ts, fn, std::vector<Value>(args + 1, args + n), process);
+  admit_spawn(ts, process);  // RuntimeError past the run's thread or process limits
+  try {
+    return host_of(ts).spawn(ts, fn, std::vector<Value>(args + 1, args + n), process);
+  } catch (const std::system_error&) {
+    // The OS refused (a ulimit, no memory for a stack): what CPython says then.
+    cancel_spawn(ts, process);
+    raise("RuntimeError", process ? "can't start new process" : "can't start new thread");
+  } catch (...) {
+    cancel_spawn(ts, process);
+    throw;
+  }
 }
 Value b_spawn(ThreadState& ts, Value* args, int n) {
   return spawn_common(ts, args, n, false, "spawn");
@@ -254,6 +278,7 @@ Value b_queue(ThreadState& ts, Value*, int) { return host_of(ts).make_queue(ts);
 Value m_list_append(ThreadState& ts, Value* args, int) {
   auto* list = args[0].as<ListObj>();
   ListGuard g(*list, ts.lock_objects);
+  charge_memory(ts, *list, static_cast<std::int64_t>(sizeof(Value)));
   list->items.push_back(std::move(args[1]));
   return Value::none();
 }
@@ -268,6 +293,7 @@ Value m_list_pop(ThreadState& ts, Value* args, int n) {
   if (index < 0 || index >= size) raise("IndexError", "pop index out of range");
   Value v = std::move(list->items[static_cast<size_t>(index)]);
   list->items.erase(list->items.begin() + index);
+  charge_memory(ts, *list, -static_cast<std::int64_t>(sizeof(Value)));
   return v;
 }
 

@@ -4,6 +4,7 @@
 
 #include "vm/builtins.h"
 #include "vm/errors.h"
+#include "vm/memory_budget.h"
 #include "vm/objects.h"
 #include "vm/operations.h"
 #include "vm/sim_objects.h"
@@ -170,12 +171,12 @@ Value call_other(ThreadState& ts, Value* callee, int argc) {
 }
 
 // BUILD_LIST: the top n values become a list; returns the new stack top.
-Value* build_list(Value* sp, std::uint32_t n) {
+Value* build_list(ThreadState& ts, Value* sp, std::uint32_t n) {
   std::vector<Value> items;
   items.reserve(n);
   for (Value* p = sp - n; p < sp; ++p) items.push_back(std::move(*p));
   sp -= n;
-  *sp++ = make_list(std::move(items));
+  *sp++ = new_list(ts, std::move(items));
   return sp;
 }
 
@@ -355,6 +356,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
   Op op =
       Op::POP_TOP;  // "the previous instruction" for the first tick check: one that does not tick
   LOAD_FRAME();
+
   try {
     for (;;) {
       FETCH();
@@ -501,7 +503,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         VM_NEXT();
         VM_CASE(BUILD_LIST) {
           std::uint32_t n = ARG32();
-          sp = build_list(sp, n);
+          sp = build_list(ts, sp, n);
           VM_NEXT();
         }
         VM_CASE(BINARY_SUBSCR) {
@@ -718,15 +720,26 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         }
       }
     }
-  } catch (const ScriptError& e) {
-    ts.steps = steps;
-    if constexpr (kCounting) ts.budget = budget;
-    RunResult r;
     // ip has moved past the failing instruction's opcode (and perhaps its operand), never past
     // its end: every handler raises before it jumps. Its position is the last one at ip - 1.
-    r.failure = unwind(ts, e, static_cast<std::uint32_t>(ip - 1 - code_start), entry_depth);
-    return r;
+#define FAILED(error)                                                                            \
+  do {                                                                                           \
+    ts.steps = steps;                                                                            \
+    if constexpr (kCounting) ts.budget = budget;                                                 \
+    RunResult r;                                                                                 \
+    r.failure = unwind(ts, error, static_cast<std::uint32_t>(ip - 1 - code_start), entry_depth); \
+    return r;                                                                                    \
+  } while (0)
+  } catch (const ScriptError& e) {
+    FAILED(e);
+  } catch (const std::bad_alloc&) {
+    // The host refused memory the budget allowed (a ulimit, a fragmented heap): still Python's
+    // MemoryError in the script, never a C++ exception out of the thread.
+    FAILED(ScriptError("MemoryError", ""));
+  } catch (const std::length_error&) {
+    FAILED(ScriptError("MemoryError", ""));
   }
+#undef FAILED
 }
 
 #undef VM_CASE
@@ -750,6 +763,7 @@ RunResult execute_any(ThreadState& ts, size_t entry_depth) {
 }  // namespace
 
 RunResult run_module(ThreadState& ts) {
+  ts.interp.entered = true;
   const Code& module = *ts.interp.program().module;
   size_t entry = ts.frames.size();
   std::uint32_t base = ts.frames.empty() ? 0 : ts.frames.back().sp;
@@ -759,7 +773,18 @@ RunResult run_module(ThreadState& ts) {
   return execute_any(ts, entry);
 }
 
+namespace {
+
+// A spawned thread's entry function has returned (or raised): it no longer counts as alive.
+RunResult finish_thread(ThreadState& ts, RunResult r) {
+  if (!r.suspended && ts.frames.empty()) thread_finished(ts);
+  return r;
+}
+
+}  // namespace
+
 RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args) {
+  if (ts.frames.empty()) thread_started(ts);
   size_t entry = ts.frames.size();
   std::uint32_t base = ts.frames.empty() ? 0 : ts.frames.back().sp;
   auto* f = fn.as<FunctionObj>();
@@ -768,15 +793,20 @@ RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args
   try {
     push_frame(ts, f, base, static_cast<int>(args.size()));
   } catch (const ScriptError& e) {
+    // The call that failed (f() given the wrong arguments) still took the time of one CALL: on
+    // the sim engine the thread then runs for a moment after taking the GIL, as on OS threads,
+    // instead of ending the instant it got it.
+    ++ts.steps;
+    if (ts.costs) ts.budget -= ts.costs[static_cast<int>(Op::CALL)];
     RunResult r;
     r.failure = ScriptFailure{e.type, e.what(), {}};
     for (auto& v : ts.stack) v = Value();
-    return r;
+    return finish_thread(ts, std::move(r));
   }
-  return execute_any(ts, entry);
+  return finish_thread(ts, execute_any(ts, entry));
 }
 
-RunResult resume(ThreadState& ts) { return execute_any(ts, 0); }
+RunResult resume(ThreadState& ts) { return finish_thread(ts, execute_any(ts, 0)); }
 
 std::string format_traceback(const Program& program, const ScriptFailure& failure) {
   std::string out = "Traceback (most recent call last):\n";

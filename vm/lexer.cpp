@@ -156,7 +156,8 @@ bool is_string_prefix(std::string_view w) {
   return false;
 }
 
-// Checks UTF-8 well-formedness, as CPython does when it decodes a source file.
+// Checks UTF-8 well-formedness, as CPython does when it decodes a source file: overlong forms,
+// surrogates (U+D800..U+DFFF) and code points past U+10FFFF are invalid too.
 std::optional<size_t> first_invalid_utf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
@@ -169,6 +170,12 @@ std::optional<size_t> first_invalid_utf8(std::string_view s) {
     if (extra < 0 || i + extra >= s.size() + (extra == 0 ? 1 : 0)) return i;
     for (int k = 1; k <= extra; ++k)
       if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return i;
+    if (extra > 0) {
+      std::uint32_t cp = c & (0x3f >> extra);
+      for (int k = 1; k <= extra; ++k) cp = cp << 6 | (static_cast<unsigned char>(s[i + k]) & 0x3f);
+      static constexpr std::uint32_t kShortest[] = {0, 0x80, 0x800, 0x10000};
+      if (cp < kShortest[extra] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return i;
+    }
     i += extra + 1;
   }
   return std::nullopt;
@@ -566,6 +573,7 @@ class Lexer {
     char quote = src_[pos_];
     bool triple = src_.compare(pos_, 3, std::string(3, quote)) == 0;
     for (int i = 0; i < (triple ? 3 : 1); ++i) advance();
+    body_start_ = pos_;
     std::string value;
     while (true) {
       if (pos_ >= src_.size()) {
@@ -650,18 +658,22 @@ class Lexer {
         break;
       case 'x': {
         advance();
-        int v = hex_digits(2, esc_line, esc_col, "\\xXX");
-        append_utf8(out, static_cast<std::uint32_t>(v));
+        append_utf8(out, hex_digits(2, esc_line, esc_col, "\\xXX"));
         return;
       }
       case 'u':
       case 'U': {
         advance();
-        int v =
+        size_t at = pos_ - 2 - body_start_;
+        std::uint32_t v =
             hex_digits(e == 'u' ? 4 : 8, esc_line, esc_col, e == 'u' ? "\\uXXXX" : "\\UXXXXXXXX");
-        if (v > 0x10FFFF || v < 0)
-          fail("SyntaxError", "illegal Unicode character", esc_line, esc_col);
-        append_utf8(out, static_cast<std::uint32_t>(v));
+        if (v > 0x10FFFF)
+          fail("SyntaxError",
+               fmt::format("(unicode error) 'unicodeescape' codec can't decode bytes in position "
+                           "{}-{}: illegal Unicode character",
+                           at, pos_ - 1 - body_start_),
+               esc_line, esc_col);
+        append_utf8(out, v);
         return;
       }
       case 'N':
@@ -684,13 +696,14 @@ class Lexer {
     advance();
   }
 
-  int hex_digits(int count, int line, int col, const char* form) {
-    int v = 0;
+  // Unsigned: eight hex digits reach 0xFFFFFFFF, past an int.
+  std::uint32_t hex_digits(int count, int line, int col, const char* form) {
+    std::uint32_t v = 0;
     for (int i = 0; i < count; ++i) {
       if (pos_ >= src_.size() || !std::isxdigit(static_cast<unsigned char>(src_[pos_])))
         fail("SyntaxError", fmt::format("truncated {} escape", form), line, col);
       char c = src_[pos_];
-      v = v * 16 + (is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+      v = v * 16 + static_cast<std::uint32_t>(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
       advance();
     }
     return v;
@@ -716,6 +729,7 @@ class Lexer {
 
   std::string_view src_;
   size_t pos_ = 0;
+  size_t body_start_ = 0;  // where the string literal being read starts, after its quotes
   int line_ = 1;
   int col_ = 1;
   bool at_line_start_ = true;

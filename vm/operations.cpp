@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "vm/errors.h"
+#include "vm/memory_budget.h"
 #include "vm/objects.h"
 #include "vm/pyformat.h"
 #include "vm/thread_state.h"
@@ -86,25 +87,31 @@ Value repeat(ThreadState& ts, const Value& seq, std::int64_t n) {
   if (n < 0) n = 0;
   if (seq.is(ObjType::Str)) {
     const std::string& s = seq.as<StrObj>()->text;
-    if (!s.empty() && n > (std::int64_t{1} << 31) / static_cast<std::int64_t>(s.size()))
+    // The result's size first, in 128 bits: `'ab' * 2**62` must not wrap to a small number.
+    unsigned __int128 size =
+        static_cast<unsigned __int128>(s.size()) * static_cast<std::uint64_t>(n);
+    if (size > (std::uint64_t{1} << 40))
       raise("MemoryError", "string repetition result is too large");
+    require_memory(ts, static_cast<std::uint64_t>(size));
     std::string out;
-    out.reserve(s.size() * static_cast<size_t>(n));
+    out.reserve(static_cast<size_t>(size));
     for (std::int64_t k = 0; k < n; ++k) out += s;
-    return make_str(std::move(out));
+    return new_str(ts, std::move(out));
   }
   auto* list = seq.as<ListObj>();
   std::vector<Value> items;
   {
     ListGuard g(*list, ts.lock_objects);
-    if (!list->items.empty() &&
-        n > (std::int64_t{1} << 28) / static_cast<std::int64_t>(list->items.size()))
+    unsigned __int128 count =
+        static_cast<unsigned __int128>(list->items.size()) * static_cast<std::uint64_t>(n);
+    if (count > (std::uint64_t{1} << 36))
       raise("MemoryError", "list repetition result is too large");
-    items.reserve(list->items.size() * static_cast<size_t>(n));
+    require_memory(ts, static_cast<std::uint64_t>(count) * sizeof(Value));
+    items.reserve(static_cast<size_t>(count));
     for (std::int64_t k = 0; k < n; ++k)
       for (const auto& v : list->items) items.push_back(v);
   }
-  return make_list(std::move(items));
+  return new_list(ts, std::move(items));
 }
 
 std::vector<Value> snapshot(ThreadState& ts, ListObj& list) {
@@ -392,7 +399,10 @@ Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b) {
   if (add && a.is(ObjType::Str)) {
     if (!b.is(ObjType::Str))
       raise("TypeError", fmt::format("can only concatenate str (not \"{}\") to str", type_name(b)));
-    return make_str(a.as<StrObj>()->text + b.as<StrObj>()->text);
+    const std::string& x = a.as<StrObj>()->text;
+    const std::string& y = b.as<StrObj>()->text;
+    require_memory(ts, x.size() + y.size());
+    return new_str(ts, x + y);
   }
   if (add && a.is(ObjType::List)) {
     if (!b.is(ObjType::List))
@@ -402,12 +412,14 @@ Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b) {
     if (op == Op::INPLACE_ADD) {  // list += list extends in place: aliases see it
       auto* list = a.as<ListObj>();
       ListGuard g(*list, ts.lock_objects);
+      charge_memory(ts, *list, static_cast<std::int64_t>(extra.size() * sizeof(Value)));
       for (auto& v : extra) list->items.push_back(std::move(v));
       return a;
     }
     std::vector<Value> items = snapshot(ts, *a.as<ListObj>());
+    require_memory(ts, (items.size() + extra.size()) * sizeof(Value));
     for (auto& v : extra) items.push_back(std::move(v));
-    return make_list(std::move(items));
+    return new_list(ts, std::move(items));
   }
   if (mul) {
     bool a_seq = a.is(ObjType::Str) || a.is(ObjType::List);
@@ -472,9 +484,11 @@ bool compare(ThreadState& ts, Op op, const Value& a, const Value& b) {
       } else if (b.is(ObjType::Range)) {
         auto* r = b.as<RangeObj>();
         // Python compares by value: 2.0 in range(3) is True, 2.5 is not.
-        bool integral = a.is_float() && std::isfinite(a.as_float()) &&
-                        a.as_float() == std::trunc(a.as_float()) &&
-                        std::fabs(a.as_float()) < 9.2e18;
+        // Every range item is an int64, so a float from -2**63 up to (not including) 2**63 is
+        // the only kind that can be one; all of those convert exactly.
+        bool integral = a.is_float() && a.as_float() == std::trunc(a.as_float()) &&
+                        a.as_float() >= -9223372036854775808.0 &&
+                        a.as_float() < 9223372036854775808.0;
         if (a.is_intlike() || integral) {
           std::int64_t x = a.is_intlike() ? a.as_int() : static_cast<std::int64_t>(a.as_float());
           bool inside =

@@ -13,6 +13,7 @@
 
 #include "vm/code.h"
 #include "vm/host.h"
+#include "vm/run_limits.h"
 #include "vm/value.h"
 
 namespace gilsim {
@@ -45,6 +46,17 @@ class Interp {
 
   // -D NAME=VALUE pairs, as param() reads them.
   std::vector<std::pair<std::string, Value>> params;
+
+  // The run's limits and memory budget, shared by all its processes: the engine sets the main
+  // interpreter's from its options and gives each child the parent's (share_run).
+  std::shared_ptr<RunLimits> limits = std::make_shared<RunLimits>();
+  void share_run(const Interp& parent) { limits = parent.limits; }
+
+  // Script threads of this interpreter that were started and have not finished (run_limits.cpp
+  // counts them, to know when a process has ended). `is_process`: a spawn_process child.
+  std::atomic<int> live_threads{0};
+  bool entered = false;
+  bool is_process = false;
 
  private:
   std::shared_ptr<const Program> program_;
@@ -88,6 +100,9 @@ class ThreadState {
 
   // The host's own record of this thread (opaque to the VM).
   void* host_data = nullptr;
+
+  // Counted among the run's live threads (RunLimits) until its entry function returns.
+  bool counted_live = false;
 
   std::uint64_t steps = 0;      // bytecodes executed (fused instructions count once)
   std::uint64_t max_steps = 0;  // 0: no limit; checked at safe points

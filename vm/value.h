@@ -16,6 +16,8 @@
 namespace gilsim {
 
 class Obj;
+class MemoryBudget;
+class ThreadState;
 struct NativeDef;
 
 enum class Tag : std::uint8_t {
@@ -36,7 +38,7 @@ class Obj {
   explicit Obj(ObjType type) : type(type) {}
   Obj(const Obj&) = delete;
   Obj& operator=(const Obj&) = delete;
-  virtual ~Obj() = default;
+  virtual ~Obj();  // gives back what the object holds of its run's memory (memory_budget.h)
 
   void incref() { refs_.fetch_add(1, std::memory_order_relaxed); }
   // acq_rel so that the freeing thread sees every write made by the other owners.
@@ -48,7 +50,12 @@ class Obj {
   const ObjType type;
 
  private:
+  friend void charge_memory(ThreadState& ts, Obj& obj, std::int64_t bytes);
   std::atomic<std::uint32_t> refs_{1};
+  // The run's budget this object's bytes are charged to, and how many (vm/memory_budget.h);
+  // null and 0 for objects no script thread charged.
+  std::atomic<MemoryBudget*> budget_{nullptr};
+  std::atomic<std::int64_t> charged_{0};
 };
 
 class Value {

@@ -1,0 +1,89 @@
+#include "vm/memory_budget.h"
+
+#include <fmt/format.h>
+
+#include "vm/errors.h"
+#include "vm/objects.h"
+#include "vm/thread_state.h"
+
+namespace gilsim {
+
+bool MemoryBudget::try_charge(std::int64_t bytes) {
+  std::int64_t now = used_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  if (bytes > 0 && limit_ != 0 && now > static_cast<std::int64_t>(limit_)) {
+    used_.fetch_sub(bytes, std::memory_order_relaxed);
+    return false;
+  }
+  std::int64_t peak = peak_.load(std::memory_order_relaxed);
+  while (now > peak && !peak_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+  return true;
+}
+
+bool MemoryBudget::fits(std::uint64_t bytes) const {
+  if (limit_ == 0) return true;
+  auto used = static_cast<std::uint64_t>(std::max<std::int64_t>(0, this->used()));
+  return bytes <= limit_ && used <= limit_ - bytes;
+}
+
+namespace {
+
+[[noreturn]] void out_of_memory(const MemoryBudget& budget) {
+  // CPython's MemoryError has no message; this one says which ceiling and how to move it.
+  raise("MemoryError",
+        fmt::format("the run's objects would pass --max-memory ({} bytes)", budget.limit()));
+}
+
+}  // namespace
+
+void require_memory(ThreadState& ts, std::uint64_t bytes) {
+  MemoryBudget& budget = ts.interp.limits->memory();
+  if (!budget.fits(bytes)) out_of_memory(budget);
+}
+
+void charge_memory(ThreadState& ts, Obj& obj, std::int64_t bytes) {
+  MemoryBudget& budget = ts.interp.limits->memory();
+  MemoryBudget* owner = obj.budget_.load(std::memory_order_acquire);
+  if (owner == nullptr) {
+    if (bytes <= 0) return;  // nothing was charged to it: nothing to give back
+    if (obj.budget_.compare_exchange_strong(owner, &budget, std::memory_order_acq_rel))
+      budget.hold();
+    else if (owner != &budget)
+      return;  // charged to another run's budget (tests only): leave it there
+  } else if (owner != &budget) {
+    return;
+  }
+  if (!budget.try_charge(bytes)) out_of_memory(budget);
+  obj.charged_.fetch_add(bytes, std::memory_order_relaxed);
+}
+
+std::int64_t str_bytes(std::uint64_t len) {
+  return static_cast<std::int64_t>(sizeof(StrObj) + len);
+}
+
+std::int64_t list_bytes(std::uint64_t n) {
+  return static_cast<std::int64_t>(sizeof(ListObj) + n * sizeof(Value));
+}
+
+Value new_str(ThreadState& ts, std::string text) {
+  std::int64_t bytes = str_bytes(text.size());
+  Value v = make_str(std::move(text));
+  charge_memory(ts, *v.as_obj(), bytes);
+  return v;
+}
+
+Value new_list(ThreadState& ts, std::vector<Value> items) {
+  std::int64_t bytes = list_bytes(items.size());
+  Value v = make_list(std::move(items));
+  charge_memory(ts, *v.as_obj(), bytes);
+  return v;
+}
+
+Obj::~Obj() {
+  if (MemoryBudget* budget = budget_.load(std::memory_order_acquire)) {
+    budget->give_back(charged_.load(std::memory_order_relaxed));
+    budget->unhold();
+  }
+}
+
+}  // namespace gilsim

@@ -1,0 +1,74 @@
+// MemoryBudget: the bytes a run's script objects hold, against the run's ceiling (--max-memory).
+//
+// A growth bomb (`s = s + s`, a list doubling, `[0] * 2**31`) must end in Python's MemoryError,
+// raised in the script where it can be caught, long before the host runs short; and on the sim
+// engine at the same statement on every run. So the budget counts what objects hold by a fixed
+// rule (their C++ size plus their payload, as their maker charges it), never the process's RSS,
+// which depends on the allocator, the host and the other threads. One budget per run, shared by
+// all its processes (they share one machine); it lives in the run's limits (vm/run_limits.h).
+//
+// The API, for every object type that can grow (one call where it is made or grows):
+//
+//   charge_memory(ts, obj, bytes)  adds `bytes` (negative: gives back) to what `obj` holds and to
+//                                  the run's total. MemoryError, with nothing charged, when the
+//                                  total would pass the ceiling. The object gives back all it
+//                                  holds when it is freed (Obj's destructor).
+//   require_memory(ts, bytes)      MemoryError unless `bytes` more fit now: called before a big
+//                                  allocation, so a refused one is never even attempted.
+//
+// Objects made without a ThreadState (constants, the engine's copies) hold nothing until a script
+// thread charges them. Thread-safety: any thread may charge any object (the `none` policy runs
+// threads in parallel); the totals are atomics.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vm/value.h"
+
+namespace gilsim {
+
+class ThreadState;
+
+class MemoryBudget {
+ public:
+  // The budget frees itself when its owner and every object charged to it have let it go.
+  static MemoryBudget* create(std::uint64_t limit_bytes) { return new MemoryBudget(limit_bytes); }
+  void hold() { holders_.fetch_add(1, std::memory_order_relaxed); }
+  void unhold() {
+    if (holders_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // Adds bytes to the total unless it would pass the limit (then false, nothing added).
+  bool try_charge(std::int64_t bytes);
+  void give_back(std::int64_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
+  // True if `bytes` more fit under the limit now.
+  bool fits(std::uint64_t bytes) const;
+
+  std::uint64_t limit() const { return limit_; }
+  std::int64_t used() const { return used_.load(std::memory_order_relaxed); }
+  std::int64_t peak() const { return peak_.load(std::memory_order_relaxed); }
+
+ private:
+  explicit MemoryBudget(std::uint64_t limit) : limit_(limit) {}
+  const std::uint64_t limit_;  // 0: no limit
+  std::atomic<std::int64_t> used_{0};
+  std::atomic<std::int64_t> peak_{0};
+  std::atomic<std::int64_t> holders_{1};
+};
+
+void charge_memory(ThreadState& ts, Obj& obj, std::int64_t bytes);
+void require_memory(ThreadState& ts, std::uint64_t bytes);
+
+// make_str and make_list, charged to the running thread's budget (its payload is required
+// first). For strs and lists a script makes; constants and the engine's own need no charge.
+Value new_str(ThreadState& ts, std::string text);
+Value new_list(ThreadState& ts, std::vector<Value> items);
+
+// What a str of `len` bytes and a list of `n` items are charged.
+std::int64_t str_bytes(std::uint64_t len);
+std::int64_t list_bytes(std::uint64_t n);
+
+}  // namespace gilsim
