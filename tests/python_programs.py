@@ -15,6 +15,7 @@ A program without expectations fails. Each program runs from its own directory (
 `[sys.executable, "children/square.py"]` finds the child), with a timeout (default 60 s):
   python3 PROG                                with PYTHONPATH=REPO_ROOT/tools/python (the gilsim
                                               module for CPython), always;
+  python3 tools/gilsim_shim.py PROG           what `gilsim compare --cpython` runs, always;
   BINARY run -q --engine E PROG               for each engine E, when --gilsim is given.
 Prints `ok   NAME [runner]` or `FAIL NAME [runner]: reason`, then `N passed, M failed`; exits 1 on
 any failure or when nothing ran, 2 on bad usage. CPython 3.11 is the reference.
@@ -129,7 +130,9 @@ def main(argv):
 
     env = dict(os.environ)
     env["PYTHONPATH"] = os.path.join(os.path.abspath(root), "tools", "python")
-    runners = [("python3", lambda name: [sys.executable, name])]
+    shim = os.path.join(os.path.abspath(root), "tools", "gilsim_shim.py")
+    runners = [("python3", lambda name: [sys.executable, name]),
+               ("shim", lambda name: [sys.executable, shim, name])]
     for e in engines if gilsim else []:
         runners.append((e, lambda name, e=e: [gilsim, "run", "-q", "--engine", e, name]))
 
