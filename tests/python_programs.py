@@ -16,6 +16,9 @@ A program without expectations fails. Each program runs from its own directory (
   python3 PROG                                with PYTHONPATH=REPO_ROOT/tools/python (the gilsim
                                               module for CPython), always;
   python3 tools/gilsim_shim.py PROG           what `gilsim compare --cpython` runs, always;
+  python3 tests/stdlib_on_cpython.py ROOT PROG  CPython with gilsim's own threading, queue and
+                                              concurrent.futures (vm/stdlib/), for the programs
+                                              that import only modules of VM_STDLIB_PROGRAMS;
   BINARY run -q --engine E PROG               for each engine E, when --gilsim is given.
 Prints `ok   NAME [runner]` or `FAIL NAME [runner]: reason`, then `N passed, M failed`; exits 1 on
 any failure or when nothing ran, 2 on bad usage. CPython 3.11 is the reference.
@@ -23,9 +26,16 @@ any failure or when nothing ran, 2 on bad usage. CPython 3.11 is the reference.
 
 import difflib
 import os
+import re
 import signal
 import subprocess
 import sys
+
+# The modules a program may import to be run on vm/stdlib's sources under CPython (the others are
+# CPython's own there); ProcessPoolExecutor needs multiprocessing, which is not among them.
+VM_STDLIB_PROGRAMS = {"threading", "queue", "time", "concurrent.futures", "sys", "math",
+                      "random", "os", "gilsim"}
+IMPORT_RE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w., ]+))", re.M)
 
 EXPECT = "# expect:"
 EXPECT_ERROR = "# expect error:"
@@ -41,6 +51,15 @@ def expectations(path):
                 text = line.split(EXPECT, 1)[1]
                 out.append((text[1:] if text.startswith(" ") else text).rstrip())
     return out, error
+
+
+def runs_on_vm_stdlib(path):
+    with open(path, encoding="utf-8") as f:
+        code = "\n".join(l for l in f.read().splitlines() if not l.lstrip().startswith("#"))
+    modules = set()
+    for frm, names in IMPORT_RE.findall(code):
+        modules.update([frm] if frm else [n.strip().split(" ")[0] for n in names.split(",")])
+    return modules <= VM_STDLIB_PROGRAMS and "ProcessPoolExecutor" not in code
 
 
 def run(argv, cwd, env, timeout):
@@ -117,7 +136,7 @@ def main(argv):
         elif a.startswith("-"):
             return usage("unknown option " + a)
         elif root is None:
-            root = a
+            root = os.path.abspath(a)
         else:
             return usage("more than one REPO_ROOT")
     if root is None:
@@ -131,8 +150,10 @@ def main(argv):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.path.join(os.path.abspath(root), "tools", "python")
     shim = os.path.join(os.path.abspath(root), "tools", "gilsim_shim.py")
+    on_vm_stdlib = os.path.join(os.path.abspath(root), "tests", "stdlib_on_cpython.py")
     runners = [("python3", lambda name: [sys.executable, name]),
-               ("shim", lambda name: [sys.executable, shim, name])]
+               ("shim", lambda name: [sys.executable, shim, name]),
+               ("vm-stdlib", lambda name: [sys.executable, on_vm_stdlib, root, name])]
     for e in engines if gilsim else []:
         runners.append((e, lambda name, e=e: [gilsim, "run", "-q", "--engine", e, name]))
 
@@ -142,6 +163,8 @@ def main(argv):
             continue
         want_out, want_error = expectations(os.path.join(progdir, name))
         for label, argv_of in runners:
+            if label == "vm-stdlib" and not runs_on_vm_stdlib(os.path.join(progdir, name)):
+                continue
             if not want_out and want_error is None:
                 reason = "no expectations (add '# expect:' comments)"
             else:

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Runs a program under CPython with gilsim's own threading, queue and concurrent.futures.
+
+Usage: python3 tests/stdlib_on_cpython.py REPO_ROOT PROGRAM
+
+gilsim's modules are Python sources (vm/stdlib/, docs/stdlib.md §4) written over a few primitives
+of its `_thread` module. This runner loads those sources into CPython in place of CPython's own
+modules, over a stand-in `_thread` (below) made of CPython's real one, and runs PROGRAM as
+`python3 PROGRAM` would. A tests/python program that prints its `# expect:` lines this way shows
+the sources right before gilsim's VM runs them (tests/python_programs.py runs it as the
+"vm-stdlib" runner for the programs that import nothing else).
+
+As in gilsim, the run ends when every non-daemon thread has finished (after the hooks registered
+with _register_atexit, which stop idle pool workers), an exception in a thread prints
+"Exception in thread NAME:" and its traceback, and makes the exit status 1.
+"""
+
+import _thread as _real
+import builtins
+import os
+import runpy
+import sys
+import threading as _cpython_threading  # noqa: F401  (loaded before ours replace it)
+import traceback
+import types
+
+SOURCES = [("threading", "threading.py"), ("queue", "queue.py"),
+           ("concurrent.futures", os.path.join("concurrent", "futures.py"))]
+
+
+def make_thread_module():
+    """The primitives gilsim's `_thread` offers (docs/stdlib.md §5), made of CPython's."""
+    m = types.ModuleType("_thread")
+    m.allocate_lock = _real.allocate_lock
+    m.get_ident = _real.get_ident
+    m.get_native_id = _real.get_native_id
+    m.error = _real.error
+    m.TIMEOUT_MAX = _real.TIMEOUT_MAX
+    m._local = _real._local
+    roles = {}
+    records = {}  # ident -> {"done": lock held until the thread ends, "name", "daemon"}
+    atexit = []
+    failed = []
+    records_lock = _real.allocate_lock()
+
+    def _set_role(lock, role):
+        if not hasattr(lock, "acquire"):
+            raise TypeError("_set_role() needs a lock")
+        roles[id(lock)] = role
+
+    def _start(fn, name, daemon):
+        done = _real.allocate_lock()
+        done.acquire()
+        ready = _real.allocate_lock()
+        ready.acquire()
+        box = {}
+
+        def boot():
+            me = _real.get_ident()
+            with records_lock:
+                records[me] = {"done": done, "name": name, "daemon": daemon}
+            box["ident"] = me
+            ready.release()
+            try:
+                fn()
+            except BaseException as e:
+                if not isinstance(e, SystemExit):
+                    failed.append(name)
+                    sys.stdout.flush()
+                    with records_lock:
+                        shown = records[me]["name"]
+                    sys.stderr.write(f"Exception in thread {shown}:\n")
+                    tb = e.__traceback__
+                    while tb is not None and tb.tb_frame.f_code.co_filename.startswith(VM_STDLIB):
+                        tb = tb.tb_next
+                    traceback.print_exception(type(e), e, tb)
+            finally:
+                done.release()
+
+        _real.start_new_thread(boot, ())
+        ready.acquire()
+        return box["ident"]
+
+    def _join(ident, timeout):
+        done = records[ident]["done"]
+        if done.acquire(True, timeout):
+            done.release()
+
+    def _finished(ident):
+        return not records[ident]["done"].locked()
+
+    def _set_name(ident, name):
+        with records_lock:
+            records[ident]["name"] = name
+
+    def _name(ident):
+        return records[ident]["name"] if ident in records else f"Dummy-{ident}"
+
+    def _report_exception(message, exc):
+        sys.stderr.write(message + "\n")
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+    def _register_atexit(fn):
+        atexit.append(fn)
+
+    def _end_of_main():
+        """What the host does when the main thread's module ends; returns the exit status."""
+        for fn in atexit:
+            fn()
+        while True:
+            with records_lock:
+                left = [r for r in records.values() if not r["daemon"] and r["done"].locked()]
+            if not left:
+                break
+            left[0]["done"].acquire()
+            left[0]["done"].release()
+        return 1 if failed else 0
+
+    for f in (_set_role, _start, _join, _finished, _set_name, _name, _report_exception,
+              _register_atexit, _end_of_main):
+        setattr(m, f.__name__, f)
+    return m
+
+
+def load_sources(root, thread_module):
+    """Executes each vm/stdlib source as the module it replaces."""
+    def importer(name, globals=None, locals=None, fromlist=(), level=0):
+        if name == "_thread":
+            return thread_module
+        return builtins.__import__(name, globals, locals, fromlist, level)
+
+    bi = dict(builtins.__dict__, __import__=importer)
+    for name, rel in SOURCES:
+        path = os.path.join(root, "vm", "stdlib", rel)
+        mod = types.ModuleType(name)
+        mod.__file__ = path
+        mod.__dict__["__builtins__"] = bi
+        with open(path, encoding="utf-8") as f:
+            code = compile(f.read(), path, "exec")
+        sys.modules[name] = mod
+        exec(code, mod.__dict__)
+    import concurrent
+    concurrent.futures = sys.modules["concurrent.futures"]
+
+
+VM_STDLIB = ""
+
+
+def main(argv):
+    global VM_STDLIB
+    if len(argv) != 3:
+        print("usage: python3 tests/stdlib_on_cpython.py REPO_ROOT PROGRAM", file=sys.stderr)
+        return 2
+    root, program = os.path.abspath(argv[1]), argv[2]
+    VM_STDLIB = os.path.join(root, "vm", "stdlib")
+    sys.path.insert(0, os.path.join(root, "tools", "python"))
+    sys.path.insert(0, os.path.dirname(os.path.abspath(program)))
+    thread_module = make_thread_module()
+    load_sources(root, thread_module)
+    sys.argv = [program]
+    status = 0
+    try:
+        runpy.run_path(program, run_name="__main__")
+    except SystemExit as e:
+        status = e.code if isinstance(e.code, int) else 1
+    except BaseException as e:
+        sys.stdout.flush()
+        traceback.print_exception(type(e), e, e.__traceback__)
+        status = 1
+    status = thread_module._end_of_main() or status
+    sys.stdout.flush()
+    # CPython's own shutdown would look for threading._shutdown, which gilsim's module has not.
+    sys.modules["threading"] = _cpython_threading
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
