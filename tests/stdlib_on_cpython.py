@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs a program under CPython with gilsim's own threading, queue and concurrent.futures.
+"""Runs a program under CPython with gilsim's own threading, queue, concurrent.futures and random.
 
 Usage: python3 tests/stdlib_on_cpython.py REPO_ROOT PROGRAM
 
@@ -25,7 +25,7 @@ import traceback
 import types
 
 SOURCES = [("threading", "threading.py"), ("queue", "queue.py"),
-           ("concurrent.futures", os.path.join("concurrent", "futures.py"))]
+           ("concurrent.futures", os.path.join("concurrent", "futures.py")), ("random", "random.py")]
 
 
 def make_thread_module():
