@@ -32,9 +32,9 @@ import subprocess
 import sys
 
 # The modules a program may import to be run on vm/stdlib's sources under CPython (the others are
-# CPython's own there); ProcessPoolExecutor needs multiprocessing, which is not among them.
+# CPython's own there).
 VM_STDLIB_PROGRAMS = {"threading", "queue", "time", "concurrent.futures", "sys", "math",
-                      "random", "os", "gilsim"}
+                      "random", "os", "gilsim", "multiprocessing", "subprocess"}
 IMPORT_RE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w., ]+))", re.M)
 
 EXPECT = "# expect:"
@@ -59,7 +59,7 @@ def runs_on_vm_stdlib(path):
     modules = set()
     for frm, names in IMPORT_RE.findall(code):
         modules.update([frm] if frm else [n.strip().split(" ")[0] for n in names.split(",")])
-    return modules <= VM_STDLIB_PROGRAMS and "ProcessPoolExecutor" not in code
+    return modules <= VM_STDLIB_PROGRAMS
 
 
 def run(argv, cwd, env, timeout):

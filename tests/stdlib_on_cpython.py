@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Runs a program under CPython with gilsim's own threading, queue, concurrent.futures and random.
+"""Runs a program under CPython with gilsim's own modules (threading, queue, random, ...).
 
 Usage: python3 tests/stdlib_on_cpython.py REPO_ROOT PROGRAM
 
 gilsim's modules are Python sources (vm/stdlib/, docs/stdlib.md §4) written over a few primitives
-of its `_thread` module. This runner loads those sources into CPython in place of CPython's own
-modules, over a stand-in `_thread` (below) made of CPython's real one, and runs PROGRAM as
+of its `_thread` and `_process` modules. This runner loads those sources into CPython in place of
+CPython's own threading, queue, concurrent.futures, random, multiprocessing and subprocess, over
+stand-ins of the primitives (below) made of CPython's modules, and runs PROGRAM as
 `python3 PROGRAM` would. A tests/python program that prints its `# expect:` lines this way shows
 the sources right before gilsim's VM runs them (tests/python_programs.py runs it as the
 "vm-stdlib" runner for the programs that import nothing else).
@@ -20,12 +21,27 @@ import builtins
 import os
 import runpy
 import sys
-import threading as _cpython_threading  # noqa: F401  (loaded before ours replace it)
 import traceback
 import types
 
+# CPython's own modules, loaded before gilsim's replace them in sys.modules: the stand-ins below
+# are made of them, and they keep their references to each other.
+import multiprocessing as _mp
+import multiprocessing.connection  # noqa: F401  (multiprocessing imports these lazily)
+import multiprocessing.context  # noqa: F401
+import multiprocessing.popen_fork  # noqa: F401
+import multiprocessing.process  # noqa: F401
+import multiprocessing.queues  # noqa: F401
+import multiprocessing.reduction  # noqa: F401
+import multiprocessing.synchronize  # noqa: F401
+import multiprocessing.util  # noqa: F401
+import queue as _real_queue
+import subprocess as _real_subprocess
+import threading as _cpython_threading
+
 SOURCES = [("threading", "threading.py"), ("queue", "queue.py"),
-           ("concurrent.futures", os.path.join("concurrent", "futures.py")), ("random", "random.py")]
+           ("concurrent.futures", os.path.join("concurrent", "futures.py")), ("random", "random.py"),
+           ("multiprocessing", "multiprocessing.py"), ("subprocess", "subprocess.py")]
 
 
 def make_thread_module():
@@ -122,11 +138,93 @@ def make_thread_module():
     return m
 
 
+class _ScriptRun:
+    """A child script run by the stand-in of _process.run_script, with its output kept."""
+
+    MODES = {"inherit": None, "pipe": _real_subprocess.PIPE, "devnull": _real_subprocess.DEVNULL,
+             "stdout": _real_subprocess.STDOUT}
+
+    def __init__(self, path, argv, out_mode, err_mode):
+        sys.stdout.flush()
+        self.popen = _real_subprocess.Popen([sys.executable] + argv, text=True,
+                                            stdout=self.MODES[out_mode],
+                                            stderr=self.MODES[err_mode])
+        self.pid = self.popen.pid
+        self.out = self.err = None
+
+    def join(self, timeout):
+        try:
+            self.out, self.err = self.popen.communicate(timeout=None if timeout < 0 else timeout)
+        except _real_subprocess.TimeoutExpired:
+            return False
+        return True
+
+    def exitcode(self):
+        return self.popen.poll()
+
+
+class _ProcessQueue:
+    """The stand-in of _process.Queue: a multiprocessing queue; get() answers (found, item)."""
+
+    def __init__(self):
+        self.q = _mp.get_context("fork").Queue()
+
+    def put(self, item):
+        self.q.put(item)
+
+    def get(self, timeout):
+        try:
+            return (True, self.q.get(True, None if timeout < 0 else timeout))
+        except _real_queue.Empty:
+            return (False, None)
+
+    def empty(self):
+        return self.q.empty()
+
+    def qsize(self):
+        return self.q.qsize()
+
+
+def make_process_module():
+    """The primitives of gilsim's `_process` (docs/stdlib.md §5), made of CPython's."""
+    m = types.ModuleType("_process")
+
+    def start(fn, name, daemon):
+        sys.stdout.flush()  # else the child inherits the parent's buffered output
+        p = _mp.get_context("fork").Process(target=fn, name=name, daemon=daemon)
+        p.start()
+        return p
+
+    def join(handle, timeout):
+        if isinstance(handle, _ScriptRun):
+            return handle.join(timeout)
+        handle.join(None if timeout < 0 else timeout)
+        return handle.exitcode is not None
+
+    def exitcode(handle):
+        return handle.exitcode() if isinstance(handle, _ScriptRun) else handle.exitcode
+
+    def pid(handle):
+        return handle.pid
+
+    def output(handle):
+        return handle.out, handle.err
+
+    m.start, m.join, m.exitcode, m.pid, m.output = start, join, exitcode, pid, output
+    m.run_script = _ScriptRun
+    m.Queue = _ProcessQueue
+    return m
+
+
 def load_sources(root, thread_module):
     """Executes each vm/stdlib source as the module it replaces."""
+    process_module = make_process_module()
+
     def importer(name, globals=None, locals=None, fromlist=(), level=0):
         if name == "_thread":
             return thread_module
+        if name == "_process":
+            return process_module
         return builtins.__import__(name, globals, locals, fromlist, level)
 
     bi = dict(builtins.__dict__, __import__=importer)
@@ -171,6 +269,7 @@ def main(argv):
     sys.stdout.flush()
     # CPython's own shutdown would look for threading._shutdown, which gilsim's module has not.
     sys.modules["threading"] = _cpython_threading
+    sys.modules["multiprocessing"] = _mp
     return status
 
 
