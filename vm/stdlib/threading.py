@@ -48,9 +48,9 @@ class _RLock:
         self._count = 0
 
     def __repr__(self):
-        return "<%s %s.%s object owner=%r count=%d at %s>" % (
-            "locked" if self._block.locked() else "unlocked", self.__class__.__module__,
-            self.__class__.__qualname__, self._owner, self._count, hex(id(self)))
+        return "<%s threading.%s object owner=%r count=%d at %s>" % (
+            "locked" if self._block.locked() else "unlocked", type(self).__name__, self._owner,
+            self._count, hex(id(self)))
 
     def acquire(self, blocking=True, timeout=-1):
         me = get_ident()
@@ -214,9 +214,8 @@ class Semaphore:
         self._value = value
 
     def __repr__(self):
-        return "<%s.%s at %s: value=%d>" % (self.__class__.__module__,
-                                            self.__class__.__qualname__, hex(id(self)),
-                                            self._value)
+        return "<threading.%s at %s: value=%d>" % (type(self).__name__, hex(id(self)),
+                                                   self._value)
 
     def acquire(self, blocking=True, timeout=None):
         if not blocking and timeout is not None:
@@ -281,7 +280,7 @@ class Event:
 
     def __repr__(self):
         status = "set" if self._flag else "unset"
-        return f"<{type(self).__module__}.{type(self).__qualname__} at {id(self):#x}: {status}>"
+        return f"<threading.{type(self).__name__} at {id(self):#x}: {status}>"
 
     def is_set(self):
         return self._flag
@@ -323,8 +322,8 @@ class Barrier:
 
     def __repr__(self):
         if self.broken:
-            return f"<{type(self).__module__}.{type(self).__qualname__} at {id(self):#x}: broken>"
-        return (f"<{type(self).__module__}.{type(self).__qualname__} at {id(self):#x}: "
+            return f"<threading.{type(self).__name__} at {id(self):#x}: broken>"
+        return (f"<threading.{type(self).__name__} at {id(self):#x}: "
                 f"waiters={self.n_waiting}/{self.parties}>")
 
     def wait(self, timeout=None):
@@ -467,7 +466,7 @@ class Thread:
             status += " daemon"
         if self._ident is not None:
             status += " %s" % self._ident
-        return "<%s(%s, %s)>" % (self.__class__.__name__, self._name, status)
+        return "<%s(%s, %s)>" % (type(self).__name__, self._name, status)
 
     def start(self):
         if not self._initialized:

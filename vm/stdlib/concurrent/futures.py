@@ -254,15 +254,15 @@ class Future:
             if self._state == FINISHED:
                 if self._exception:
                     return "<%s at %#x state=%s raised %s>" % (
-                        self.__class__.__name__, id(self),
+                        type(self).__name__, id(self),
                         _STATE_TO_DESCRIPTION_MAP[self._state],
-                        self._exception.__class__.__name__)
+                        type(self._exception).__name__)
                 else:
                     return "<%s at %#x state=%s returned %s>" % (
-                        self.__class__.__name__, id(self),
+                        type(self).__name__, id(self),
                         _STATE_TO_DESCRIPTION_MAP[self._state],
-                        self._result.__class__.__name__)
-            return "<%s at %#x state=%s>" % (self.__class__.__name__, id(self),
+                        type(self._result).__name__)
+            return "<%s at %#x state=%s>" % (type(self).__name__, id(self),
                                              _STATE_TO_DESCRIPTION_MAP[self._state])
 
     def cancel(self):
