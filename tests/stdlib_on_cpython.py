@@ -64,6 +64,9 @@ def make_thread_module():
             raise TypeError("_set_role() needs a lock")
         roles[id(lock)] = role
 
+    def _set_waiter_role(lock, role):
+        _set_role(lock, role)
+
     def _start(fn, name, daemon):
         done = _real.allocate_lock()
         done.acquire()
@@ -132,7 +135,7 @@ def make_thread_module():
             left[0]["done"].release()
         return 1 if failed else 0
 
-    for f in (_set_role, _start, _join, _finished, _set_name, _name, _report_exception,
+    for f in (_set_role, _set_waiter_role, _start, _join, _finished, _set_name, _name, _report_exception,
               _register_atexit, _end_of_main):
         setattr(m, f.__name__, f)
     return m

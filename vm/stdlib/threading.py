@@ -142,7 +142,7 @@ class Condition:
         if not self._is_owned():
             raise RuntimeError("cannot wait on un-acquired lock")
         waiter = _allocate_lock()
-        _thread._set_role(waiter, self._waiter_role)
+        _thread._set_waiter_role(waiter, self._waiter_role)  # held by us, released by notify()
         waiter.acquire()
         self._waiters.append(waiter)
         saved_state = self._release_save()
