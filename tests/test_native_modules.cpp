@@ -1,0 +1,93 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "tests/test_support.h"
+#include "vm/native_module.h"
+
+using namespace gilsim;
+
+namespace {
+
+// Calls module.name(*args) with a real thread state, as the eval loop would.
+Value call(const char* module, std::string_view name, std::vector<Value> args) {
+  const NativeModule* m = find_native_module(module);
+  REQUIRE(m != nullptr);
+  for (const NativeDef* f : m->functions) {
+    if (f->name != name) continue;
+    testing::Harness h("pass\n");
+    return f->fn(h.ts, args.data(), static_cast<int>(args.size()));
+  }
+  FAIL("no function " << name);
+  return Value::none();
+}
+
+std::string error_of(const char* module, std::string_view name, std::vector<Value> args) {
+  try {
+    call(module, name, std::move(args));
+  } catch (const ScriptError& e) {
+    return e.type + ": " + e.what();
+  }
+  return "no error";
+}
+
+Value i(std::int64_t v) { return Value::integer(v); }
+Value f(double v) { return Value::floating(v); }
+
+}  // namespace
+
+TEST_CASE("math: CPython's results (tests/python/math_module.py prints them under CPython)") {
+  CHECK(call("math", "sqrt", {i(2)}).as_float() == 1.4142135623730951);
+  CHECK(call("math", "isqrt", {i(99)}).as_int() == 9);
+  CHECK(call("math", "isqrt", {i(INT64_MAX)}).as_int() == 3037000499);
+  CHECK(call("math", "floor", {f(-2.5)}).as_int() == -3);
+  CHECK(call("math", "ceil", {f(2.1)}).as_int() == 3);
+  CHECK(call("math", "trunc", {f(-3.7)}).as_int() == -3);
+  CHECK(call("math", "gcd", {i(84), i(36)}).as_int() == 12);
+  CHECK(call("math", "lcm", {i(4), i(6)}).as_int() == 12);
+  CHECK(call("math", "factorial", {i(10)}).as_int() == 3628800);
+  CHECK(call("math", "comb", {i(10), i(3)}).as_int() == 120);
+  CHECK(call("math", "comb", {i(60), i(30)}).as_int() == 118264581564861424);
+  CHECK(call("math", "perm", {i(5), i(2)}).as_int() == 20);
+  CHECK(call("math", "log", {f(M_E)}).as_float() == 1.0);
+  CHECK(call("math", "log", {i(1024), i(2)}).as_float() == 10.0);
+  CHECK(call("math", "log2", {i(8)}).as_float() == 3.0);
+  CHECK(call("math", "log10", {i(1000)}).as_float() == 3.0);
+  CHECK(call("math", "hypot", {i(3), i(4)}).as_float() == 5.0);
+  CHECK(call("math", "degrees", {f(M_PI)}).as_float() == 180.0);
+  CHECK(call("math", "pow", {i(2), i(10)}).as_float() == 1024.0);
+  CHECK(call("math", "copysign", {i(3), f(-0.0)}).as_float() == -3.0);
+  CHECK(call("math", "fmod", {i(7), i(3)}).as_float() == 1.0);
+  CHECK(call("math", "remainder", {i(7), i(4)}).as_float() == -1.0);
+  CHECK(call("math", "ldexp", {f(0.5), i(4)}).as_float() == 8.0);
+  CHECK(call("math", "isclose", {f(0.1 + 0.2), f(0.3)}).as_bool());
+  CHECK(call("math", "isnan", {f(NAN)}).as_bool());
+}
+
+TEST_CASE("math: CPython's errors; 64-bit overflow where CPython grows a big int") {
+  CHECK(error_of("math", "sqrt", {i(-1)}) == "ValueError: math domain error");
+  CHECK(error_of("math", "log", {i(0)}) == "ValueError: math domain error");
+  CHECK(error_of("math", "isqrt", {i(-1)}) == "ValueError: isqrt() argument must be nonnegative");
+  CHECK(error_of("math", "factorial", {i(-1)}) ==
+        "ValueError: factorial() not defined for negative values");
+  CHECK(error_of("math", "gcd", {f(1.5)}) ==
+        "TypeError: 'float' object cannot be interpreted as an integer");
+  CHECK(error_of("math", "sqrt", {make_str("x")}) == "TypeError: must be real number, not str");
+  CHECK(error_of("math", "floor", {f(INFINITY)}) ==
+        "OverflowError: cannot convert float infinity to integer");
+  CHECK(error_of("math", "exp", {i(1000)}) == "OverflowError: math range error");
+  CHECK(error_of("math", "factorial", {i(21)}).starts_with("OverflowError: integer overflow"));
+  CHECK(call("math", "factorial", {i(20)}).as_int() == 2432902008176640000);
+}
+
+TEST_CASE("native modules: found by name, with their constants") {
+  const NativeModule* m = find_native_module("math");
+  REQUIRE(m != nullptr);
+  bool pi = false;
+  for (const auto& [name, value] : m->constants)
+    if (name == "pi") pi = value.as_float() == M_PI;
+  CHECK(pi);
+  CHECK(find_native_module("socket") == nullptr);
+}
