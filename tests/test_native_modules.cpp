@@ -11,17 +11,23 @@ using namespace gilsim;
 
 namespace {
 
-// Calls module.name(*args) with a real thread state, as the eval loop would.
-Value call(const char* module, std::string_view name, std::vector<Value> args) {
+const NativeDef& function(const char* module, std::string_view name) {
   const NativeModule* m = find_native_module(module);
   REQUIRE(m != nullptr);
-  for (const NativeDef* f : m->functions) {
-    if (f->name != name) continue;
-    testing::Harness h("pass\n");
-    return f->fn(h.ts, args.data(), static_cast<int>(args.size()));
-  }
+  for (const NativeDef* f : m->functions)
+    if (f->name == name) return *f;
   FAIL("no function " << name);
-  return Value::none();
+  throw;
+}
+
+// Calls module.name(*args) on a thread state of `h` (a fresh one when null), as the eval loop
+// would.
+Value call(const char* module, std::string_view name, std::vector<Value> args,
+           testing::Harness* h = nullptr) {
+  const NativeDef& f = function(module, name);
+  if (h) return f.fn(h->ts, args.data(), static_cast<int>(args.size()));
+  testing::Harness fresh("pass\n");
+  return f.fn(fresh.ts, args.data(), static_cast<int>(args.size()));
 }
 
 std::string error_of(const char* module, std::string_view name, std::vector<Value> args) {
@@ -90,4 +96,24 @@ TEST_CASE("native modules: found by name, with their constants") {
     if (name == "pi") pi = value.as_float() == M_PI;
   CHECK(pi);
   CHECK(find_native_module("socket") == nullptr);
+}
+
+TEST_CASE("time: sleep waits through the host; the clocks read the host's clock") {
+  testing::Harness h("pass\n");
+  double t0 = call("time", "perf_counter", {}, &h).as_float();
+  std::int64_t n0 = call("time", "monotonic_ns", {}, &h).as_int();
+  CHECK(call("time", "sleep", {f(0.02)}, &h).is_none());
+  double t1 = call("time", "monotonic", {}, &h).as_float();
+  CHECK(t1 - t0 >= 0.02);
+  CHECK(call("time", "perf_counter_ns", {}, &h).as_int() - n0 >= 20'000'000);
+  CHECK(call("time", "time", {}, &h).as_float() > 1767225600.0);  // 2026-01-01 plus the run
+  CHECK(call("time", "time_ns", {}, &h).as_int() > 1767225600'000'000'000);
+  CHECK(call("time", "sleep", {i(0)}, &h).is_none());
+}
+
+TEST_CASE("time: CPython's errors") {
+  CHECK(error_of("time", "sleep", {i(-1)}) == "ValueError: sleep length must be non-negative");
+  CHECK(error_of("time", "sleep", {make_str("x")}) ==
+        "TypeError: 'str' object cannot be interpreted as an integer");
+  CHECK(error_of("time", "sleep", {f(NAN)}) == "ValueError: Invalid value NaN (not a number)");
 }
