@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tests/test_support.h"
+#include "vm/builtins.h"
 #include "vm/native_module.h"
 
 using namespace gilsim;
@@ -116,4 +117,20 @@ TEST_CASE("time: CPython's errors") {
   CHECK(error_of("time", "sleep", {make_str("x")}) ==
         "TypeError: 'str' object cannot be interpreted as an integer");
   CHECK(error_of("time", "sleep", {f(NAN)}) == "ValueError: Invalid value NaN (not a number)");
+}
+
+TEST_CASE("gilsim: the simulation builtins, the very same definitions") {
+  const NativeModule* m = find_native_module("gilsim");
+  REQUIRE(m != nullptr);
+  for (const char* name : {"io", "native", "native_hold", "param", "now_ms", "thread_name"}) {
+    const NativeDef& f = function("gilsim", name);
+    bool same = false;
+    for (const NativeDef* b : builtin_defs()) same = same || b == &f;
+    CHECK_MESSAGE(same, name);
+  }
+  testing::Harness h("pass\n");
+  double t0 = call("gilsim", "now_ms", {}, &h).as_float();
+  call("gilsim", "io", {i(5)}, &h);
+  CHECK(call("gilsim", "now_ms", {}, &h).as_float() - t0 >= 5.0);
+  CHECK(call("gilsim", "param", {make_str("n"), i(7)}, &h).as_int() == 7);
 }

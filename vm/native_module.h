@@ -26,5 +26,6 @@ const NativeModule* find_native_module(std::string_view name);
 // Each module's table, defined in vm/modules/<name>_module.cpp.
 const NativeModule& math_module();
 const NativeModule& time_module();
+const NativeModule& gilsim_module();
 
 }  // namespace gilsim
