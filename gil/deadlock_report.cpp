@@ -15,9 +15,11 @@ std::string describe_wait(const std::vector<BlockedThread>& threads, const Block
     return fmt::format("waits to join {}", threads[static_cast<size_t>(t.on_thread)].label);
   if (t.on && t.on->type == ObjType::Lock) {
     auto* l = static_cast<const LockObj*>(t.on);
+    if (l->waiter) return fmt::format("waits in {}, and nothing will notify it", l->role);
+    std::string name = l->role.empty() ? fmt::format("Lock #{}", l->id) : l->role;
     std::string holder = l->owner >= 0 ? threads[static_cast<size_t>(l->owner)].label : "nobody";
     bool holder_done = l->owner >= 0 && threads[static_cast<size_t>(l->owner)].done;
-    return fmt::format("waits for Lock #{}, held by {}{}", l->id, holder,
+    return fmt::format("waits for {}, held by {}{}", name, holder,
                        holder_done ? " (which has finished without releasing it)" : "");
   }
   if (t.on && t.on->type == ObjType::Queue)
@@ -40,8 +42,10 @@ std::string deadlock_report(const std::vector<BlockedThread>& threads) {
     while (cur >= 0 && std::find(path.begin(), path.end(), cur) == path.end()) {
       path.push_back(cur);
       const BlockedThread& r = threads[static_cast<size_t>(cur)];
+      // A waiter lock is held by its own waiting thread: no cycle runs through it.
       if (r.on && r.on->type == ObjType::Lock)
-        cur = static_cast<const LockObj*>(r.on)->owner;
+        cur = static_cast<const LockObj*>(r.on)->waiter ? -1
+                                                        : static_cast<const LockObj*>(r.on)->owner;
       else
         cur = r.on_thread;
     }

@@ -18,7 +18,8 @@ struct BlockedThread {
 };
 
 // `threads` is indexed by thread id. Lists every live thread's wait, then the cycle of lock and
-// join waits, if there is one ("cycle: A -> B -> A").
+// join waits, if there is one ("cycle: A -> B -> A"). A lock is named by its role when it has one
+// ("waits for RLock #1, held by ...", "waits in Condition #2 wait(), ...").
 std::string deadlock_report(const std::vector<BlockedThread>& threads);
 
 }  // namespace gilsim

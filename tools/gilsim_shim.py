@@ -4,24 +4,26 @@
 Usage: python3 tools/gilsim_shim.py SCRIPT [-D NAME=VALUE]... [--switch-interval D]
                                      [--wall-file F]
 
-A gilsim script (.gil) is a strict subset of Python 3. This shim injects the builtins gilsim
-provides into the script's globals and runs the script's own source (compiled with its real file
-name, so tracebacks name it). Standard library only. What each builtin becomes:
+A program (SCRIPT.py, tests/python/) is run as it is, as `python3 SCRIPT` would run it, as
+`__main__` (so multiprocessing finds its functions): it imports what it uses, and its
+simulator-only calls come from `from gilsim import ...`, i.e. tools/python/gilsim.py, which the
+shim puts on sys.path and hands the -D values to. Nothing else is injected.
+
+An older script (SCRIPT.gil, workloads/) calls gilsim's builtins without importing them; the shim
+injects them into the script's globals and runs the script's own source (compiled with its real
+file name, so tracebacks name it). Standard library only. What each builtin becomes:
 
   spawn(f, *args)          threading.Thread(target=f, args=args), started; the Thread is returned
                            (.join()). Its name is Python's default, "Thread-N (f)", as in gilsim.
   spawn_process(f, *args)  a multiprocessing Process (start method "fork"), started, returned
                            (.join()). In the child thread_name() is "MainThread", as in gilsim.
   io(ms), sleep(ms)        time.sleep(ms / 1000): blocking with the GIL released.
-  native(ms)               hashlib.sha256 over ~ms worth of a large buffer: C code that releases
-                           the GIL (hashlib does for data > 2047 bytes) and keeps a core busy.
-  native_hold(ms)          sum(range(n)) for ~ms: one C-level call that keeps the GIL throughout.
-                           Both are calibrated (bytes or items per ms) once at startup.
+  native(ms), native_hold(ms), now_ms(), param(name, default), thread_name()
+                           the gilsim module's (tools/python/gilsim.py): calibrated C-level work
+                           that releases / keeps the GIL, ms since the script's first line, the
+                           -D value, threading.current_thread().name. The calibration runs once,
+                           before the script starts.
   Lock(), Queue()          threading.Lock, queue.Queue (put / get / empty as they are).
-  now_ms()                 time.perf_counter() in ms since the script started, a float.
-  param(name, default)     the -D value (an int if it reads as one, else a float, else a str),
-                           else default. The first -D for a name wins, as in gilsim.
-  thread_name()            threading.current_thread().name.
   print(*values)           writes each line in one piece, so lines of threads never interleave.
 
 --switch-interval D (e.g. 5ms, 100us, 0.001s) calls sys.setswitchinterval, like gilsim's flag.
@@ -39,15 +41,18 @@ idle core, so they take longer when the cores are busy. In a child process threa
 restarts at Thread-1, as in gilsim (a bare fork would go on counting).
 """
 
-import hashlib
 import itertools
 import multiprocessing
 import os
 import queue
+import runpy
 import sys
 import threading
 import time
 import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "python"))
+import gilsim  # noqa: E402  (tools/python/gilsim.py: the module the scripts import)
 
 USAGE = ("usage: python3 tools/gilsim_shim.py SCRIPT [-D NAME=VALUE]... [--switch-interval D]"
          " [--wall-file F]")
@@ -57,18 +62,6 @@ def usage_error(msg):
     print("gilsim_shim: " + msg, file=sys.stderr)
     print(USAGE, file=sys.stderr)
     sys.exit(2)
-
-
-def parse_value(text):
-    """-D values read as gilsim reads them: int, else float, else str."""
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        return text
 
 
 def parse_duration(text):
@@ -113,33 +106,13 @@ def parse_args(argv):
             usage_error("-D expects NAME=VALUE, got %r" % val)
         else:
             name, _, value = val.partition("=")
-            params.setdefault(name, parse_value(value))
+            params.setdefault(name, gilsim.parse_value(value))
     if script is None:
         usage_error("no script given")
     return script, params, interval, wall_file
 
 
-class Calibration:
-    """Units of C-level work per millisecond, measured once at startup (best of a few runs)."""
-
-    def __init__(self):
-        self.buf = memoryview(bytes(8 << 20))   # 8 MiB of zeros: a few ms of sha256
-        self.hash_per_ms = self._rate(lambda n: hashlib.sha256(self.buf[:n]).digest(), 1 << 20)
-        self.sum_per_ms = self._rate(lambda n: sum(range(n)), 100000)
-
-    @staticmethod
-    def _rate(work, n):
-        work(n)  # warm up
-        best = 0.0
-        for _ in range(5):
-            t0 = time.perf_counter()
-            work(n)
-            dt = (time.perf_counter() - t0) * 1000.0
-            best = max(best, n / max(dt, 1e-6))
-        return best
-
-
-def make_builtins(params, calib, t0, processes):
+def make_builtins(processes):
     def spawn(f, *args):
         t = threading.Thread(target=f, args=args)  # default name: "Thread-N (f)"
         t.start()
@@ -170,43 +143,16 @@ def make_builtins(params, calib, t0, processes):
     def io(ms):
         time.sleep(ms / 1000.0)
 
-    def sleep(ms):
-        time.sleep(ms / 1000.0)
-
-    def native(ms):
-        if ms < 0:
-            raise ValueError("native() duration must be non-negative")
-        left = int(calib.hash_per_ms * ms)
-        size = len(calib.buf)
-        while left > 0:   # each update() releases the GIL for its whole chunk
-            n = min(left, size)
-            hashlib.sha256(calib.buf[:n]).digest()
-            left -= n
-
-    def native_hold(ms):
-        if ms < 0:
-            raise ValueError("native_hold() duration must be non-negative")
-        sum(range(int(calib.sum_per_ms * ms)))   # one C call: no eval-breaker check inside
-
-    def now_ms():
-        return (time.perf_counter() - t0[0]) * 1000.0
-
-    def param(name, default):
-        return params.get(name, default)
-
-    def thread_name():
-        return threading.current_thread().name
-
     def print_line(*values):
         sys.stdout.write(" ".join(str(v) for v in values) + "\n")
         if sys.stdout.isatty():
             sys.stdout.flush()
 
     return {
-        "spawn": spawn, "spawn_process": spawn_process, "io": io, "sleep": sleep,
-        "native": native, "native_hold": native_hold, "Lock": threading.Lock,
-        "Queue": queue.Queue, "now_ms": now_ms, "param": param, "thread_name": thread_name,
-        "print": print_line,
+        "spawn": spawn, "spawn_process": spawn_process, "io": io, "sleep": io,
+        "native": gilsim.native, "native_hold": gilsim.native_hold, "Lock": threading.Lock,
+        "Queue": queue.Queue, "now_ms": gilsim.now_ms, "param": gilsim.param,
+        "thread_name": gilsim.thread_name, "print": print_line,
     }
 
 
@@ -216,6 +162,17 @@ def write_wall_file(path, wall_s):
             f.write("wall_s %.9f\npython %s\n" % (wall_s, sys.version.split()[0]))
     except OSError as e:
         print("gilsim_shim: cannot write %s: %s" % (path, e.strerror), file=sys.stderr)
+
+
+def script_frames(tb):
+    """The traceback without the shim's and runpy's frames: what `python3 SCRIPT` would show."""
+    def ours(name):
+        return name == "<frozen runpy>" or os.path.abspath(name) in (
+            os.path.abspath(__file__), os.path.abspath(runpy.__file__))
+
+    while tb is not None and ours(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    return tb
 
 
 def main():
@@ -230,6 +187,7 @@ def main():
     except SyntaxError as e:
         sys.stderr.write("".join(traceback.format_exception_only(type(e), e)))
         sys.exit(2)
+    program = script.endswith(".py")   # a real program: runs as it is (see the docstring)
 
     failed = []
     default_hook = threading.excepthook
@@ -247,32 +205,39 @@ def main():
     threading.excepthook = excepthook
     if interval is not None:
         sys.setswitchinterval(interval)
-    calib = Calibration()
-    t0 = [0.0]
-    g = {"__name__": "__main__", "__file__": script, "__builtins__": __builtins__}
+    gilsim.set_params(params)
     processes = []
-    g.update(make_builtins(params, calib, t0, processes))
+    if program:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(script)))   # as python3 SCRIPT does
+    else:
+        gilsim.calibrate()   # before the clock starts: a .gil script's native() is timed work
     sys.argv = [script]
-    t0[0] = time.perf_counter()
+    gilsim.start_clock()
+    t0 = time.perf_counter()
     try:
-        exec(code, g)
+        if program:
+            runpy.run_path(script, run_name="__main__")
+        else:
+            g = {"__name__": "__main__", "__file__": script, "__builtins__": __builtins__}
+            g.update(make_builtins(processes))
+            exec(code, g)
     except SystemExit:
         raise
     except BaseException as e:   # print the script's frames only, not the shim's
         failed.append("MainThread")
-        tb = e.__traceback__.tb_next if e.__traceback__ else None
         sys.stdout.flush()
-        traceback.print_exception(type(e), e, tb)
-    # The run ends when every thread has finished, as in gilsim (and CPython's own shutdown).
+        traceback.print_exception(type(e), e, script_frames(e.__traceback__))
+    # The run ends when every non-daemon thread has finished, as in gilsim (and CPython's own
+    # shutdown).
     me = threading.current_thread()
     for t in threading.enumerate():
-        if t is not me:
+        if t is not me and not t.daemon:
             t.join()
     for p in processes:
         p.join()
         if p.exitcode != 0:
             failed.append(p.name)
-    wall_s = time.perf_counter() - t0[0]
+    wall_s = time.perf_counter() - t0
     sys.stdout.flush()
     if wall_file is not None:
         write_wall_file(wall_file, wall_s)

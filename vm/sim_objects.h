@@ -21,7 +21,13 @@ struct ThreadObj final : Obj {
 
 struct LockObj final : Obj {
   explicit LockObj(int id = 0) : Obj(ObjType::Lock), id(id) {}
-  const int id;             // a small number for events and deadlock reports
+  const int id;  // a small number for events and deadlock reports
+  // What the lock serves, set by the module that made it (threading's RLock, Condition, Queue...:
+  // docs/stdlib.md §4) before the lock is shared, so a deadlock report names "RLock #1" rather
+  // than "Lock #7"; empty for a plain Lock. A waiter lock is a Condition's per-wait() lock: its
+  // waiting thread holds it itself and a notify() releases it, so it has no meaningful holder.
+  std::string role;
+  bool waiter = false;
   int owner = -1;           // thread id of the holder, -1 when free; GUARDED_BY(engine mutex)
   std::deque<int> waiters;  // threads blocked in acquire(), in order; GUARDED_BY(engine mutex)
 };
