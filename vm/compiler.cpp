@@ -639,11 +639,15 @@ class FunctionCompiler {
       case ExprKind::Starred:
       case ExprKind::DoubleStarred:
         fail("can't use starred expression here");
-      case ExprKind::Slice:
-        for (const auto& k : e.kids) expr(*k);
+      case ExprKind::Slice: {
+        bool step = e.kids[2]->kind != ExprKind::None;
+        expr(*e.kids[0]);
+        expr(*e.kids[1]);
+        if (step) expr(*e.kids[2]);
         at(e);
-        emit(Op::BUILD_SLICE, e.kids[2]->kind == ExprKind::None ? 2 : 3);
+        emit(Op::BUILD_SLICE, step ? 3 : 2);
         return;
+      }
       case ExprKind::ListComp:
       case ExprKind::SetComp:
       case ExprKind::DictComp:

@@ -223,37 +223,48 @@ void release_deep(std::vector<Value> pending) {
 
 TupleObj::~TupleObj() { release_deep(std::move(items)); }
 
+namespace {
+// Only a container held by nobody else can start a deep chain of frees.
+bool frees_deeply(const Value& v) {
+  if (!v.is_obj() || v.as_obj()->refcount() != 1) return false;
+  ObjType t = v.as_obj()->type;
+  return t == ObjType::List || t == ObjType::Tuple || t == ObjType::Dict || t == ObjType::Set ||
+         t == ObjType::FrozenSet;
+}
+}  // namespace
+
 DictObj::~DictObj() {
   std::vector<Value> pending;
   for (auto& e : table.take_entries()) {
-    pending.push_back(std::move(e.key));
-    pending.push_back(std::move(e.value));
+    if (frees_deeply(e.key)) pending.push_back(std::move(e.key));
+    if (frees_deeply(e.value)) pending.push_back(std::move(e.value));
   }
   release_deep(std::move(pending));
 }
 
 SetObj::~SetObj() {
   std::vector<Value> pending;
-  for (auto& s : table.take_slots()) pending.push_back(std::move(s.key));
+  for (auto& s : table.take_slots())
+    if (frees_deeply(s.key)) pending.push_back(std::move(s.key));
   release_deep(std::move(pending));
 }
 
 // ---- HashTable (dict) ----
 
 namespace {
-constexpr std::int64_t kEmpty = -1;
-constexpr std::int64_t kDeleted = -2;
+constexpr std::int32_t kEmpty = -1;
+constexpr std::int32_t kDeleted = -2;
 }  // namespace
 
-std::int64_t* HashTable::slot_for(const Value& key, std::int64_t hash, bool& found) {
+std::int32_t* HashTable::slot_for(const Value& key, std::int64_t hash, bool& found) {
   found = false;
   if (index_.empty()) return nullptr;
   size_t mask = index_.size() - 1;
   auto perturb = static_cast<std::uint64_t>(hash);
   size_t i = static_cast<size_t>(perturb) & mask;
-  std::int64_t* free_slot = nullptr;
+  std::int32_t* free_slot = nullptr;
   while (true) {
-    std::int64_t ix = index_[i];
+    std::int32_t ix = index_[i];
     if (ix == kEmpty) return free_slot ? free_slot : &index_[i];
     if (ix == kDeleted) {
       if (!free_slot) free_slot = &index_[i];
@@ -271,18 +282,21 @@ std::int64_t* HashTable::slot_for(const Value& key, std::int64_t hash, bool& fou
 
 HashTable::Entry* HashTable::find(const Value& key, std::int64_t hash) {
   bool found;
-  std::int64_t* slot = slot_for(key, hash, found);
+  std::int32_t* slot = slot_for(key, hash, found);
   return found ? &entries_[static_cast<size_t>(*slot)] : nullptr;
 }
 
-void HashTable::rebuild(size_t min_capacity) {
+// Grows the index to at least three slots per live entry, as CPython's GROWTH_RATE (used * 3):
+// two thirds may then fill before the next rebuild.
+void HashTable::rebuild(size_t min_live) {
+  if (min_live > static_cast<size_t>(INT32_MAX / 4)) raise("MemoryError", "dict too large");
   size_t size = 8;
-  while (size * 2 < min_capacity * 3) size *= 2;
-  std::vector<Entry> live;
-  live.reserve(std::max(used_ + 1, size * 2 / 3));
+  while (size < min_live * 3) size *= 2;
+  std::vector<Entry> kept;
+  kept.reserve(std::max(used_ + 1, size * 2 / 3));
   for (auto& e : entries_)
-    if (!e.key.is_unset()) live.push_back(std::move(e));
-  entries_ = std::move(live);
+    if (!e.key.is_unset()) kept.push_back(std::move(e));
+  entries_ = std::move(kept);
   index_.assign(size, kEmpty);
   deleted_slots_ = 0;
   size_t mask = size - 1;
@@ -293,25 +307,25 @@ void HashTable::rebuild(size_t min_capacity) {
       perturb >>= 5;
       i = (i * 5 + static_cast<size_t>(perturb) + 1) & mask;
     }
-    index_[i] = static_cast<std::int64_t>(n);
+    index_[i] = static_cast<std::int32_t>(n);
   }
 }
 
 bool HashTable::set(Value key, std::int64_t hash, Value value) {
   bool found;
-  std::int64_t* slot = slot_for(key, hash, found);
+  std::int32_t* slot = slot_for(key, hash, found);
   if (found) {
     std::swap(entries_[static_cast<size_t>(*slot)].value, value);
     return false;
   }
   // Entries (live and deleted) may fill two thirds of the index; then compact and grow.
   if (!slot || (entries_.size() + 1) * 3 > index_.size() * 2) {
-    rebuild(std::max<size_t>(8, (used_ + 1) * 3));
+    rebuild(used_ + 1);
     slot = slot_for(key, hash, found);
   } else if (*slot == kDeleted) {
     --deleted_slots_;
   }
-  *slot = static_cast<std::int64_t>(entries_.size());
+  *slot = static_cast<std::int32_t>(entries_.size());
   entries_.push_back(Entry{hash, std::move(key), std::move(value)});
   ++used_;
   return true;
@@ -319,7 +333,7 @@ bool HashTable::set(Value key, std::int64_t hash, Value value) {
 
 std::optional<Value> HashTable::remove(const Value& key, std::int64_t hash) {
   bool found;
-  std::int64_t* slot = slot_for(key, hash, found);
+  std::int32_t* slot = slot_for(key, hash, found);
   if (!found) return std::nullopt;
   Entry& e = entries_[static_cast<size_t>(*slot)];
   *slot = kDeleted;

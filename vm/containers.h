@@ -66,11 +66,11 @@ class HashTable {
   std::vector<Entry> take_entries();                              // empties the table
 
  private:
-  std::int64_t* slot_for(const Value& key, std::int64_t hash, bool& found);
-  void rebuild(size_t min_capacity);
+  std::int32_t* slot_for(const Value& key, std::int64_t hash, bool& found);
+  void rebuild(size_t min_live);
 
   std::vector<Entry> entries_;
-  std::vector<std::int64_t> index_;  // -1 empty, -2 a deleted entry's slot, else an entry number
+  std::vector<std::int32_t> index_;  // -1 empty, -2 a deleted entry's slot, else an entry number
   size_t used_ = 0;
   size_t deleted_slots_ = 0;
 };

@@ -418,10 +418,10 @@ void container_repr(ThreadState& ts, const Value& v, std::string& out,
     out += fmt::format("<{} object at {}>", iterator_type_name(v), fmt::ptr(self));
     return;
   }
-  if (type == ObjType::Dict) {
+  if (type == ObjType::Dict || type == ObjType::Tuple) {
     for (const Obj* o : active)
       if (o == self) {
-        out += "{...}";
+        out += type == ObjType::Dict ? "{...}" : "(...)";
         return;
       }
   }

@@ -73,9 +73,7 @@ std::vector<std::string> split_whitespace(const std::string& s, std::int64_t max
     while (i < s.size() && is_space(s[i])) ++i;
     if (i >= s.size()) break;
     if (maxsplit >= 0 && static_cast<std::int64_t>(out.size()) >= maxsplit) {
-      size_t end = s.size();
-      while (end > i && is_space(s[end - 1])) --end;
-      out.push_back(s.substr(i, end - i));
+      out.push_back(s.substr(i));  // the rest keeps its trailing whitespace, as CPython's
       break;
     }
     size_t j = i;
