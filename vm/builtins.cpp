@@ -8,6 +8,7 @@
 
 #include "vm/data_builtins.h"
 #include "vm/errors.h"
+#include "vm/interpreter.h"
 #include "vm/iterators.h"
 #include "vm/operations.h"
 #include "vm/pyformat.h"
@@ -218,18 +219,22 @@ Value b_param(ThreadState& ts, Value* args, int) {
 
 // ---- simulation builtins: everything that takes time goes to the host ----
 Value b_io(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "io()");
   host_of(ts).block(ts, Blocking::Io, as_ms(args[0], "io"));
   return Value::none();
 }
 Value b_sleep(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "sleep()");
   host_of(ts).block(ts, Blocking::Sleep, as_ms(args[0], "sleep"));
   return Value::none();
 }
 Value b_native(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "native()");
   host_of(ts).block(ts, Blocking::Native, as_ms(args[0], "native"));
   return Value::none();
 }
 Value b_native_hold(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "native_hold()");
   host_of(ts).block(ts, Blocking::NativeHold, as_ms(args[0], "native_hold"));
   return Value::none();
 }
@@ -274,11 +279,13 @@ Value m_list_pop(ThreadState& ts, Value* args, int n) {
 }
 
 Value m_thread_join(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "join()");
   host_of(ts).join(ts, args[0]);
   return Value::none();
 }
 Value m_lock_acquire(ThreadState& ts, Value* args, int n) {
   bool blocking = n < 2 || truthy(ts, args[1]);
+  if (blocking) check_can_block(ts, "acquire()");
   return Value::boolean(host_of(ts).lock_acquire(ts, args[0], blocking));
 }
 Value m_lock_release(ThreadState& ts, Value* args, int) {
@@ -292,7 +299,10 @@ Value m_queue_put(ThreadState& ts, Value* args, int) {
   host_of(ts).queue_put(ts, args[0], std::move(args[1]));
   return Value::none();
 }
-Value m_queue_get(ThreadState& ts, Value* args, int) { return host_of(ts).queue_get(ts, args[0]); }
+Value m_queue_get(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "get()");
+  return host_of(ts).queue_get(ts, args[0]);
+}
 Value m_queue_empty(ThreadState& ts, Value* args, int) {
   return Value::boolean(host_of(ts).queue_empty(ts, args[0]));
 }

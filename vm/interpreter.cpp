@@ -72,6 +72,7 @@ void enter_context(ThreadState& ts, Value ctx) {
   if (!ctx.is(ObjType::Lock))
     raise("TypeError",
           fmt::format("'{}' object does not support the context manager protocol", type_name(ctx)));
+  check_can_block(ts, "with on a lock");
   ts.interp.host().lock_acquire(ts, ctx, true);
   ts.with_stack.push_back(std::move(ctx));
 }
