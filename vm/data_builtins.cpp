@@ -328,8 +328,8 @@ Value m_dict_setdefault(ThreadState& ts, Value* args, int n) {
 }
 Value m_dict_update(ThreadState& ts, Value* args, int n) {
   if (n < 2) return Value::none();
-  Value self = args[0];
-  Value other = b_dict(ts, args + 1, 1);
+  Value self = args[0], source = args[1];
+  Value other = b_dict(ts, &source, 1);
   for (auto& [k, v] : dict_snapshot(ts, other)) dict_set(ts, self, k, v);
   return Value::none();
 }
@@ -371,11 +371,14 @@ Value m_set_clear(ThreadState& ts, Value* args, int) {
 Value m_set_copy(ThreadState& ts, Value* args, int) {
   return make_set_from(ts, args, 1, args[0].is(ObjType::FrozenSet));
 }
+// The arguments are copied first: iterating one may run script code (a map() over a function),
+// which may move the stack that `args` points into.
 Value set_method_op(ThreadState& ts, Value* args, int n, Op op) {
-  Value result =
-      args[0].is(ObjType::FrozenSet) ? make_set_from(ts, args, 1, true) : m_set_copy(ts, args, 1);
+  std::vector<Value> a(args, args + n);
+  Value result = a[0].is(ObjType::FrozenSet) ? make_set_from(ts, a.data(), 1, true)
+                                             : m_set_copy(ts, a.data(), 1);
   for (int i = 1; i < n; ++i) {
-    Value other = make_set_from(ts, args + i, 1, false);
+    Value other = make_set_from(ts, a.data() + i, 1, false);
     result = binary_op(ts, op, result, other);
   }
   return result;
@@ -393,24 +396,25 @@ Value m_set_symmetric_difference(ThreadState& ts, Value* args, int n) {
   return set_method_op(ts, args, n, Op::BINARY_XOR);
 }
 Value m_set_update(ThreadState& ts, Value* args, int n) {
-  for (int i = 1; i < n; ++i) {
-    Value src = args[i];
-    for (Value& v : collect(ts, src)) set_add(ts, args[0], std::move(v));
-  }
+  std::vector<Value> a(args, args + n);
+  for (int i = 1; i < n; ++i)
+    for (Value& v : collect(ts, a[i])) set_add(ts, a[0], std::move(v));
   return Value::none();
 }
 Value m_set_issubset(ThreadState& ts, Value* args, int) {
+  Value self = args[0];
   Value other = make_set_from(ts, args + 1, 1, false);
-  return Value::boolean(compare(ts, Op::COMPARE_LE, args[0], other));
+  return Value::boolean(compare(ts, Op::COMPARE_LE, self, other));
 }
 Value m_set_issuperset(ThreadState& ts, Value* args, int) {
+  Value self = args[0];
   Value other = make_set_from(ts, args + 1, 1, false);
-  return Value::boolean(compare(ts, Op::COMPARE_GE, args[0], other));
+  return Value::boolean(compare(ts, Op::COMPARE_GE, self, other));
 }
 Value m_set_isdisjoint(ThreadState& ts, Value* args, int) {
-  Value other = args[1];
+  Value self = args[0], other = args[1];
   for (const Value& v : collect(ts, other))
-    if (set_contains(ts, args[0], v)) return Value::boolean(false);
+    if (set_contains(ts, self, v)) return Value::boolean(false);
   return Value::boolean(true);
 }
 
