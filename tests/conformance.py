@@ -65,8 +65,10 @@ class Run:
         return self.rc != 0
 
     def last_err_line(self):
+        # gilsim's own note that a busy machine skewed the threads engine's times is not the
+        # script's error.
         for line in reversed(self.err.decode("utf-8", "replace").splitlines()):
-            if line.strip():
+            if line.strip() and not line.startswith("gilsim: note:"):
                 return line.rstrip()
         return ""
 

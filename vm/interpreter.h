@@ -33,6 +33,19 @@ RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args
 // run_function or resume, which were called on an empty frame stack.
 RunResult resume(ThreadState& ts);
 
+// Calls a callable (script function, builtin, bound method) from C++ running inside this
+// thread's eval loop (a builtin such as map, filter, sorted's key=) and returns its result; a
+// script error propagates as a ScriptError (its inner traceback lines are not kept). The nested
+// eval run is never suspended: with the sim engine, breaker and budget stops wait for the outer
+// loop, and a call that would wait (io, sleep, a lock, a queue, join) is a RuntimeError
+// (check_can_block). The caller must not hold pointers into ts.stack across the call: the stack
+// may grow and move.
+Value call_value(ThreadState& ts, const Value& fn, std::vector<Value> args);
+
+// Raises RuntimeError when `what` (a builtin that may wait) runs inside call_value on a host that
+// suspends threads instead of blocking them.
+void check_can_block(ThreadState& ts, const char* what);
+
 // Python's traceback text for a failure, e.g.
 //   Traceback (most recent call last):
 //     File "x.gil", line 3, in f

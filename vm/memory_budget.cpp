@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "vm/containers.h"
 #include "vm/errors.h"
 #include "vm/objects.h"
 #include "vm/thread_state.h"
@@ -53,6 +54,9 @@ void charge_memory(ThreadState& ts, Obj& obj, std::int64_t bytes) {
   } else if (owner != &budget) {
     return;
   }
+  // Never give back more than was charged: keys a dict had before a script thread charged it
+  // (an engine's copy) were never counted.
+  if (bytes < 0) bytes = -std::min(-bytes, obj.charged_.load(std::memory_order_relaxed));
   if (!budget.try_charge(bytes)) out_of_memory(budget);
   obj.charged_.fetch_add(bytes, std::memory_order_relaxed);
 }
@@ -65,6 +69,15 @@ std::int64_t list_bytes(std::uint64_t n) {
   return static_cast<std::int64_t>(sizeof(ListObj) + n * sizeof(Value));
 }
 
+std::int64_t tuple_bytes(std::uint64_t n) {
+  return static_cast<std::int64_t>(sizeof(TupleObj) + n * sizeof(Value));
+}
+std::int64_t dict_key_bytes() {
+  // An entry and about two index slots (the index is kept at most 2/3 full).
+  return static_cast<std::int64_t>(sizeof(HashTable::Entry) + 2 * sizeof(std::int64_t));
+}
+std::int64_t set_key_bytes() { return static_cast<std::int64_t>(2 * sizeof(SetTable::Slot)); }
+
 Value new_str(ThreadState& ts, std::string text) {
   std::int64_t bytes = str_bytes(text.size());
   Value v = make_str(std::move(text));
@@ -75,6 +88,13 @@ Value new_str(ThreadState& ts, std::string text) {
 Value new_list(ThreadState& ts, std::vector<Value> items) {
   std::int64_t bytes = list_bytes(items.size());
   Value v = make_list(std::move(items));
+  charge_memory(ts, *v.as_obj(), bytes);
+  return v;
+}
+
+Value new_tuple(ThreadState& ts, std::vector<Value> items) {
+  std::int64_t bytes = tuple_bytes(items.size());
+  Value v = make_tuple(std::move(items));
   charge_memory(ts, *v.as_obj(), bytes);
   return v;
 }

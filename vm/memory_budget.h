@@ -66,9 +66,15 @@ void require_memory(ThreadState& ts, std::uint64_t bytes);
 // first). For strs and lists a script makes; constants and the engine's own need no charge.
 Value new_str(ThreadState& ts, std::string text);
 Value new_list(ThreadState& ts, std::vector<Value> items);
+Value new_tuple(ThreadState& ts, std::vector<Value> items);
 
 // What a str of `len` bytes and a list of `n` items are charged.
 std::int64_t str_bytes(std::uint64_t len);
 std::int64_t list_bytes(std::uint64_t n);
+std::int64_t tuple_bytes(std::uint64_t n);
+// What each key of a dict or a set is charged while it is there (its entry and its share of
+// the index); charged as a key comes in (dict_set, set_add), given back as it goes.
+std::int64_t dict_key_bytes();
+std::int64_t set_key_bytes();
 
 }  // namespace gilsim

@@ -98,6 +98,10 @@ class ThreadState {
   // their own mutex and globals take globals_mu.
   bool lock_objects = false;
 
+  // Eval runs started from C++ inside this thread's eval loop (call_value: map, sorted's key=...),
+  // which must finish without being suspended.
+  int nested_runs = 0;
+
   // The host's own record of this thread (opaque to the VM).
   void* host_data = nullptr;
 

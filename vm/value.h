@@ -30,7 +30,24 @@ enum class Tag : std::uint8_t {
   Unset,   // an unassigned variable slot; never visible to scripts
 };
 
-enum class ObjType : std::uint8_t { Str, List, Range, Function, BoundMethod, Thread, Lock, Queue };
+enum class ObjType : std::uint8_t {
+  Str,
+  List,
+  Range,
+  Function,
+  BoundMethod,
+  Thread,
+  Lock,
+  Queue,
+  // lang-data: the data types (vm/containers.h)
+  Tuple,
+  Dict,
+  Set,
+  FrozenSet,
+  DictView,  // d.keys(), d.values(), d.items()
+  Iterator,  // iter(x), enumerate, zip, reversed, map, filter (vm/iterators.h)
+  Slice,
+};
 
 // Base of every heap object. The count starts at 1: the creator owns the first reference.
 class Obj {
