@@ -492,8 +492,6 @@ TEST_CASE("null bytes and invalid UTF-8 are refused with their position") {
 
 TEST_CASE("characters outside the language") {
   CHECK_LEX_ERROR("x = $\n", "SyntaxError", 1, 5, "invalid character '$' (U+0024)");
-  CHECK_LEX_ERROR("@wraps\ndef f():\n    pass\n", "SyntaxError", 1, 1,
-                  "decorators and '@' are not supported by gilsim");
   CHECK_LEX_ERROR("x = a & b\n", "SyntaxError", 1, 7,
                   "bitwise operators are not supported by gilsim");
   CHECK_LEX_ERROR("x = ~a\n", "SyntaxError", 1, 5, "bitwise operators are not supported");

@@ -36,13 +36,25 @@ double as_ms(const Value& v, const char* fn) {
 }
 
 // ---- plain builtins ----
-Value b_print(ThreadState& ts, Value* args, int n) {
+// print(*objects, sep=' ', end='\n', flush=False): one write, so lines from threads never mix.
+Value b_print(ThreadState& ts, Value* args, int n, const KwArgs& kw) {
+  check_keywords("print", kw, {"sep", "end", "flush", "file"});
+  auto text_of = [&](const char* name, const char* fallback) {
+    const Value* v = kw.find(name);
+    if (!v || v->is_none()) return std::string(fallback);
+    if (!v->is(ObjType::Str))
+      raise("TypeError", fmt::format("{} must be None or a string, not {}", name, type_name(*v)));
+    return v->as<StrObj>()->text;
+  };
+  if (const Value* file = kw.find("file"); file && !file->is_none())
+    raise("TypeError", "print(file=...) is not supported by gilsim");
+  std::string sep = text_of("sep", " "), end = text_of("end", "\n");
   std::string line;
   for (int i = 0; i < n; ++i) {
-    if (i) line += ' ';
+    if (i) line += sep;
     line += to_str(ts, args[i]);
   }
-  line += '\n';
+  line += end;
   host_of(ts).write_output(ts, line);
   return Value::none();
 }
@@ -298,7 +310,7 @@ Value m_queue_empty(ThreadState& ts, Value* args, int) {
 #define BUILTIN(var, name, fn, lo, hi) const NativeDef var{name, fn, lo, hi, false};
 #define METHOD(var, name, fn, lo, hi) const NativeDef var{name, fn, lo, hi, true};
 
-BUILTIN(kPrint, "print", b_print, 0, -1)
+const NativeDef kPrint{"print", nullptr, 0, -1, false, b_print};
 BUILTIN(kLen, "len", b_len, 1, 1)
 BUILTIN(kRepr, "repr", b_repr, 1, 1)
 BUILTIN(kStr, "str", b_str, 0, 1)

@@ -11,6 +11,7 @@
 #include "vm/errors.h"
 #include "vm/objects.h"
 #include "vm/parser.h"
+#include "vm/symtable.h"
 
 namespace gilsim {
 
@@ -31,98 +32,26 @@ struct ProgramBuilder {
   }
 };
 
-// Which names a function's body binds locally, after Python's rules (symtable.c).
-struct Scope {
-  std::unordered_map<std::string, std::uint32_t> locals;
-  std::set<std::string> globals;
-};
-
-class ScopeScanner {
- public:
-  ScopeScanner(const Stmt& def, Code& code) : code_(code) {
-    for (const auto& p : def.names) add_local(p, def);
-    for (const auto& p : def.names) seen_.insert(p);
-    scan_block(def.body);
-    for (const auto& name : assigned_order_)
-      if (!scope.globals.count(name)) add_local(name, def);
-  }
-  Scope scope;
-
- private:
-  void add_local(const std::string& name, const Stmt& at) {
-    if (scope.locals.count(name)) return;
-    if (code_.local_names.size() > kMaxIndex)
-      throw SyntaxError("SyntaxError", "too many local variables in one function", at.line, at.col);
-    scope.locals.emplace(name, static_cast<std::uint32_t>(code_.local_names.size()));
-    code_.local_names.push_back(name);
-  }
-  void assign(const std::string& name) {
-    seen_.insert(name);
-    assigned_order_.push_back(name);
-  }
-  void scan_target(const Expr& e) {
-    if (e.kind == ExprKind::Name)
-      assign(e.text);
-    else
-      scan_expr(e);
-  }
-  void scan_expr(const Expr& e) {
-    if (e.kind == ExprKind::Name) seen_.insert(e.text);
-    for (const auto& k : e.kids) scan_expr(*k);
-  }
-  void scan_block(const Block& block) {
-    for (const auto& s : block) scan_stmt(*s);
-  }
-  void scan_stmt(const Stmt& s) {
-    switch (s.kind) {
-      case StmtKind::Global:
-        for (const auto& name : s.names) {
-          if (seen_.count(name)) {
-            bool is_param = false;
-            for (const auto& p : code_.local_names) is_param |= (p == name);
-            bool assigned = std::find(assigned_order_.begin(), assigned_order_.end(), name) !=
-                            assigned_order_.end();
-            // CPython's symtable.c: GLOBAL_PARAM, GLOBAL_AFTER_ASSIGN, GLOBAL_AFTER_USE.
-            std::string msg =
-                is_param   ? fmt::format("name '{}' is parameter and global", name)
-                : assigned ? fmt::format("name '{}' is assigned to before global declaration", name)
-                           : fmt::format("name '{}' is used prior to global declaration", name);
-            throw SyntaxError("SyntaxError", msg, s.line, s.col);
-          }
-          scope.globals.insert(name);
-        }
-        return;
-      case StmtKind::Def:
-        throw SyntaxError("SyntaxError", "nested functions are not supported by gilsim", s.line,
-                          s.col);
-      default:
-        break;
-    }
-    if (s.value) scan_expr(*s.value);
-    if (s.kind == StmtKind::AugAssign && s.targets[0]->kind == ExprKind::Name)
-      seen_.insert(s.targets[0]->text);
-    for (const auto& t : s.targets) scan_target(*t);
-    if (s.kind == StmtKind::With && !s.name.empty()) assign(s.name);
-    scan_block(s.body);
-    scan_block(s.orelse);
-  }
-
-  Code& code_;
-  std::set<std::string> seen_;
-  std::vector<std::string> assigned_order_;
-};
-
 class FunctionCompiler {
  public:
-  FunctionCompiler(ProgramBuilder& pb, Code& code, const Scope* scope)
-      : pb_(pb), code_(code), scope_(scope) {}
+  FunctionCompiler(ProgramBuilder& pb, Code& code, const SymbolTable& table, const SymScope& sym)
+      : pb_(pb), code_(code), table_(table), sym_(sym) {}
 
   void compile_body(const Block& body, int line) {
     line_ = line;
     col_ = 1;
-    if (scope_) emit(Op::RESUME);
+    if (in_function()) emit(Op::RESUME);
     block(body);
     emit_const(Value::none());
+    emit(Op::RETURN_VALUE);
+  }
+
+  // lang-func: a lambda's body is one expression, returned.
+  void compile_lambda(const Expr& body) {
+    at(body);
+    emit(Op::RESUME);
+    expr(body);
+    at(body);
     emit(Op::RETURN_VALUE);
   }
 
@@ -270,22 +199,34 @@ class FunctionCompiler {
   }
 
   // ---- names ----
-  const std::uint32_t* local_slot(const std::string& name) const {
-    if (!scope_) return nullptr;
-    auto it = scope_->locals.find(name);
-    return it == scope_->locals.end() ? nullptr : &it->second;
-  }
+  bool in_function() const { return sym_.kind == SymScope::Kind::Function; }
   void load_name(const std::string& name) {
-    if (auto slot = local_slot(name))
-      emit(Op::LOAD_FAST, *slot);
-    else
-      emit(Op::LOAD_GLOBAL, global(name));
+    std::uint32_t slot = 0;
+    switch (sym_.kind_of(name, slot)) {
+      case NameKind::Fast:
+        emit(Op::LOAD_FAST, slot);
+        return;
+      case NameKind::Deref:
+        emit(Op::LOAD_DEREF, slot);
+        return;
+      case NameKind::Global:
+        emit(Op::LOAD_GLOBAL, global(name));
+        return;
+    }
   }
   void store_name(const std::string& name) {
-    if (auto slot = local_slot(name))
-      emit(Op::STORE_FAST, *slot);
-    else
-      emit(Op::STORE_GLOBAL, global(name));
+    std::uint32_t slot = 0;
+    switch (sym_.kind_of(name, slot)) {
+      case NameKind::Fast:
+        emit(Op::STORE_FAST, slot);
+        return;
+      case NameKind::Deref:
+        emit(Op::STORE_DEREF, slot);
+        return;
+      case NameKind::Global:
+        emit(Op::STORE_GLOBAL, global(name));
+        return;
+    }
   }
 
   // ---- statements ----
@@ -323,7 +264,7 @@ class FunctionCompiler {
         def_stmt(s);
         return;
       case StmtKind::Return:
-        if (!scope_) fail("'return' outside function");
+        if (!in_function()) fail("'return' outside function");
         if (s.value)
           expr(*s.value);
         else
@@ -343,6 +284,10 @@ class FunctionCompiler {
         continue_stmt();
         return;
       case StmtKind::Pass:
+      case StmtKind::Nonlocal:
+        return;
+      default:
+        func_statement(s);
         return;
     }
   }
@@ -442,10 +387,12 @@ class FunctionCompiler {
     expr(*s.value);
     at(s);
     emit_jump_back_if_true(body);
-    std::uint32_t end = label();
-    patch(to_end, end);
-    for (auto p : loops_.back().break_patches) patch(p, end);
+    std::vector<std::uint32_t> breaks = std::move(loops_.back().break_patches);
     loops_.pop_back();
+    patch(to_end, label());
+    block(s.orelse);  // lang-func: while ... else runs when the test fails, not after a break
+    std::uint32_t end = label();
+    for (auto p : breaks) patch(p, end);
   }
 
   void for_stmt(const Stmt& s) {
@@ -461,10 +408,12 @@ class FunctionCompiler {
     at(s);
     emit(Op::JUMP_BACKWARD, top);
     depth_ = depth_in_loop - 3;  // FOR_ITER popped the slots when it jumped here
-    std::uint32_t end = label();
-    patch(to_end, end);
-    for (auto p : loops_.back().break_patches) patch(p, end);
+    std::vector<std::uint32_t> breaks = std::move(loops_.back().break_patches);
     loops_.pop_back();
+    patch(to_end, label());
+    block(s.orelse);  // lang-func: for ... else runs when the items run out, not after a break
+    std::uint32_t end = label();
+    for (auto p : breaks) patch(p, end);
   }
 
   void exit_withs_down_to(int with_depth) {
@@ -502,6 +451,14 @@ class FunctionCompiler {
   }
 
   void def_stmt(const Stmt& s);
+  // lang-func:
+  std::unique_ptr<Code> new_function_code(const SymScope& fs, const Params& p,
+                                          const std::string& name, int line);
+  void make_function(std::unique_ptr<Code> code, const SymScope& fs, const Params& p);
+  void lambda(const Expr& e);
+  void call_general(const Expr& e);
+  std::uint32_t kwnames_index(std::vector<std::string> names);
+  void func_statement(const Stmt& s);
 
   // ---- expressions ----
   void expr(const Expr& e) {
@@ -583,6 +540,14 @@ class FunctionCompiler {
         at(e);
         emit(Op::BINARY_SUBSCR);
         return;
+      case ExprKind::Lambda:
+        lambda(e);
+        return;
+      case ExprKind::Keyword:
+      case ExprKind::Starred:
+        fail("invalid syntax");
+      default:
+        fail("this expression is not supported by gilsim");
     }
   }
 
@@ -668,6 +633,11 @@ class FunctionCompiler {
   void call(const Expr& e) {
     size_t argc = e.kids.size() - 1;
     if (argc > 255) fail("more than 255 arguments");
+    for (size_t i = 1; i < e.kids.size(); ++i)
+      if (e.kids[i]->kind == ExprKind::Keyword || e.kids[i]->kind == ExprKind::Starred) {
+        call_general(e);
+        return;
+      }
     const Expr& callee = *e.kids[0];
     if (callee.kind == ExprKind::Attribute) {
       expr(*callee.kids[0]);
@@ -688,7 +658,8 @@ class FunctionCompiler {
 
   ProgramBuilder& pb_;
   Code& code_;
-  const Scope* scope_;  // null at module level: every name is global there
+  const SymbolTable& table_;
+  const SymScope& sym_;
   int line_ = 1, col_ = 1;
   int depth_ = 0;
   int with_depth_ = 0;
@@ -699,21 +670,184 @@ class FunctionCompiler {
   std::unordered_map<std::string, std::uint32_t> constant_index_;
 };
 
-void FunctionCompiler::def_stmt(const Stmt& s) {
-  if (scope_) fail("nested functions are not supported by gilsim");
+// ---- lang-func: functions, lambdas, closures, calls with keywords ----
+
+// A new Code for a def or lambda, its parameters and slots from the symbol table.
+std::unique_ptr<Code> FunctionCompiler::new_function_code(const SymScope& fs, const Params& p,
+                                                          const std::string& name, int line) {
   auto code = std::make_unique<Code>();
-  code->name = s.name;
-  code->first_line = s.line;
-  code->num_params = static_cast<int>(s.names.size());
-  ScopeScanner scanner(s, *code);
-  FunctionCompiler fc(pb_, *code, &scanner.scope);
-  fc.compile_body(s.body, s.line);
+  code->name = name;
+  code->qualname = fs.qualname;
+  code->first_line = line;
+  code->num_params = p.positional;
+  code->num_kwonly = p.kwonly;
+  code->varargs = p.varargs;
+  code->varkw = p.varkw;
+  if (fs.slots.size() > kMaxIndex + 1) fail("too many local variables in one function");
+  code->local_names = fs.slots;
+  for (const auto& c : fs.cells) code->cell_slots.push_back(fs.slot_of.at(c));
+  std::sort(code->cell_slots.begin(), code->cell_slots.end());
+  for (const auto& f : fs.frees) code->free_slots.push_back(fs.slot_of.at(f));
+  bool simple = p.kwonly == 0 && !p.varargs && !p.varkw && code->cell_slots.empty() &&
+                code->free_slots.empty();
+  code->fast_argc = simple ? p.positional : -1;
+  return code;
+}
+
+// Emits MAKE_FUNCTION and what completes the function (defaults, keyword-only defaults, the
+// closure's cells); leaves the function on the stack.
+void FunctionCompiler::make_function(std::unique_ptr<Code> code, const SymScope& fs,
+                                     const Params& p) {
+  if (p.varargs || p.varkw) fail("*args and **kwargs parameters are not supported by gilsim yet");
   auto index = static_cast<std::uint32_t>(pb_.program.functions.size());
   pb_.program.functions.push_back(std::move(code));
-  at(s);
   emit(Op::MAKE_FUNCTION, index);
+  for (const auto& d : p.defaults) expr(*d);
+  if (!p.defaults.empty())
+    emit(Op::FUNCTION_DEFAULTS, static_cast<std::uint32_t>(p.defaults.size()));
+  for (size_t j = 0; j < p.kwdefaults.size(); ++j) {
+    if (!p.kwdefaults[j]) continue;
+    expr(*p.kwdefaults[j]);
+    emit(Op::FUNCTION_KWDEFAULT, static_cast<std::uint32_t>(j));
+  }
+  for (const auto& f : fs.frees) {
+    std::uint32_t slot = 0;
+    if (sym_.kind_of(f, slot) != NameKind::Deref)
+      fail("internal error: free variable without a cell");
+    emit(Op::LOAD_CLOSURE, slot);
+  }
+  if (!fs.frees.empty()) emit(Op::FUNCTION_CLOSURE, static_cast<std::uint32_t>(fs.frees.size()));
+}
+
+void FunctionCompiler::def_stmt(const Stmt& s) {
+  for (const auto& d : s.decorators) expr(*d);
+  const SymScope& fs = table_.scope_of(&s);
+  auto code = new_function_code(fs, *s.params, s.name, s.line);
+  FunctionCompiler fc(pb_, *code, table_, fs);
+  fc.compile_body(s.body, s.line);
+  at(s);
+  make_function(std::move(code), fs, *s.params);
+  for (size_t i = s.decorators.size(); i-- > 0;) {
+    at(*s.decorators[i]);
+    emit(Op::CALL, 1);
+  }
+  at(s);
   store_name(s.name);
 }
+
+void FunctionCompiler::lambda(const Expr& e) {
+  const SymScope& fs = table_.scope_of(&e);
+  auto code = new_function_code(fs, *e.params, "<lambda>", e.line);
+  FunctionCompiler fc(pb_, *code, table_, fs);
+  fc.compile_lambda(*e.kids[0]);
+  at(e);
+  make_function(std::move(code), fs, *e.params);
+}
+
+// A call with keywords or *args: CALL_KW, or CALL_EX with the positional arguments in a list.
+void FunctionCompiler::call_general(const Expr& e) {
+  std::vector<std::string> names;
+  bool star = false;
+  for (size_t i = 1; i < e.kids.size(); ++i) {
+    const Expr& a = *e.kids[i];
+    if (a.kind == ExprKind::Starred && a.op == Tok::StarStar) {
+      at(a);
+      fail("**kwargs in a call is not supported by gilsim yet");
+    }
+    star |= a.kind == ExprKind::Starred;
+  }
+  expr(*e.kids[0]);
+  if (!star) {
+    std::uint32_t n = 0;
+    for (size_t i = 1; i < e.kids.size(); ++i) {
+      const Expr& a = *e.kids[i];
+      if (a.kind == ExprKind::Keyword) {
+        names.push_back(a.text);
+        expr(*a.kids[0]);
+      } else {
+        expr(a);
+      }
+      ++n;
+    }
+    at(e);
+    emit(Op::CALL_KW, n | (kwnames_index(std::move(names)) << 8));
+    return;
+  }
+  std::uint32_t plain = 0;
+  bool list_built = false;
+  auto flush = [&] {
+    if (!list_built) {
+      emit(Op::BUILD_LIST, plain);
+      list_built = true;
+    } else if (plain) {
+      emit(Op::BUILD_LIST, plain);
+      emit(Op::CALL_ARGS_EXTEND);
+    }
+    plain = 0;
+  };
+  std::uint32_t nkw = 0;
+  for (size_t i = 1; i < e.kids.size(); ++i) {
+    const Expr& a = *e.kids[i];
+    if (a.kind == ExprKind::Keyword) continue;
+    if (a.kind == ExprKind::Starred) {
+      flush();
+      expr(*a.kids[0]);
+      at(a);
+      emit(Op::CALL_ARGS_EXTEND);
+    } else {
+      expr(a);
+      ++plain;
+    }
+  }
+  flush();
+  for (size_t i = 1; i < e.kids.size(); ++i) {
+    const Expr& a = *e.kids[i];
+    if (a.kind != ExprKind::Keyword) continue;
+    names.push_back(a.text);
+    expr(*a.kids[0]);
+    ++nkw;
+  }
+  at(e);
+  emit(Op::CALL_EX, nkw | (kwnames_index(std::move(names)) << 8));
+}
+
+std::uint32_t FunctionCompiler::kwnames_index(std::vector<std::string> names) {
+  auto& sets = code_.kwnames;
+  for (size_t i = 0; i < sets.size(); ++i)
+    if (sets[i] == names) return static_cast<std::uint32_t>(i);
+  if (sets.size() >= 0xffffff) fail("too many calls with keywords in one function");
+  sets.push_back(std::move(names));
+  return static_cast<std::uint32_t>(sets.size() - 1);
+}
+
+// The statements of later parts of issue 12: refused at compile time until they exist.
+void FunctionCompiler::func_statement(const Stmt& s) {
+  const char* what = "this statement";
+  switch (s.kind) {
+    case StmtKind::Class:
+      what = "'class'";
+      break;
+    case StmtKind::Try:
+      what = "'try'";
+      break;
+    case StmtKind::Raise:
+      what = "'raise'";
+      break;
+    case StmtKind::Assert:
+      what = "'assert'";
+      break;
+    case StmtKind::Del:
+      what = "'del'";
+      break;
+    case StmtKind::Import:
+      what = "'import'";
+      break;
+    default:
+      break;
+  }
+  fail(fmt::format("{} is not supported by gilsim", what));
+}
+// ---- end lang-func ----
 
 }  // namespace
 
@@ -733,7 +867,8 @@ std::shared_ptr<const Program> compile(std::shared_ptr<const Source> source) {
   for (const auto& name : builtin_names()) pb.global(name);
   pb.program.module = std::make_unique<Code>();
   pb.program.module->name = "<module>";
-  FunctionCompiler fc(pb, *pb.program.module, nullptr);
+  SymbolTable table(tree);
+  FunctionCompiler fc(pb, *pb.program.module, table, table.module());
   fc.compile_body(tree, 1);
   return std::make_shared<const Program>(std::move(pb.program));
 }

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "vm/builtins.h"
+#include "vm/call.h"
 #include "vm/errors.h"
 #include "vm/objects.h"
 #include "vm/operations.h"
@@ -27,29 +30,13 @@ Interp::Interp(std::shared_ptr<const Program> program, Host& host)
 
 namespace {
 
-// Makes room for a frame of `code` whose locals start at `base`; the stack may move.
-void reserve_frame(ThreadState& ts, std::uint32_t base, const Code& code) {
-  size_t need = base + code.local_names.size() + static_cast<size_t>(code.max_stack) + 1;
-  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
-}
-
-// Pushes a frame for a call of `fn` whose arguments already sit at stack[base .. base+argc).
+// Pushes a frame for a call of `fn` whose arguments already sit at stack[base .. base+argc):
+// the fast path; anything needing binding work goes to enter_function (vm/call.cpp).
 void push_frame(ThreadState& ts, const FunctionObj* fn, std::uint32_t base, int argc) {
   const Code& code = *fn->code;
-  if (argc != code.num_params) {
-    if (argc > code.num_params)
-      raise("TypeError", fmt::format("{}() takes {} positional argument{} but {} {} given",
-                                     code.name, code.num_params, code.num_params == 1 ? "" : "s",
-                                     argc, argc == 1 ? "was" : "were"));
-    std::vector<std::string> missing(code.local_names.begin() + argc,
-                                     code.local_names.begin() + code.num_params);
-    std::string list;
-    for (size_t i = 0; i < missing.size(); ++i) {
-      if (i) list += missing.size() == 2 ? " and " : (i + 1 == missing.size() ? ", and " : ", ");
-      list += "'" + missing[i] + "'";
-    }
-    raise("TypeError", fmt::format("{}() missing {} required positional argument{}: {}", code.name,
-                                   missing.size(), missing.size() == 1 ? "" : "s", list));
+  if (GILSIM_UNLIKELY(argc != code.fast_argc)) {
+    enter_function(ts, fn, base, argc, nullptr);
+    return;
   }
   if (ts.frames.size() >= static_cast<size_t>(kRecursionLimit))
     raise("RecursionError", "maximum recursion depth exceeded");
@@ -152,22 +139,80 @@ bool next_item(ThreadState& ts, Value* slots, Value& out) {
 }
 
 Value call_native(ThreadState& ts, const NativeDef& def, Value* args, int nargs) {
-  check_arity(def, nargs);
-  return def.fn(ts, args, nargs);
+  return call_native_kw(ts, def, args, nargs, nullptr);
 }
 
-// CALL on anything but a script function: a builtin, a bound method, or an error.
-Value call_other(ThreadState& ts, Value* callee, int argc) {
-  if (callee->is_native()) return call_native(ts, *callee->as_native(), callee + 1, argc);
-  if (callee->is(ObjType::BoundMethod)) {
-    auto* bm = callee->as<BoundMethodObj>();
-    std::vector<Value> args;
-    args.push_back(bm->self);
-    for (int i = 0; i < argc; ++i) args.push_back(callee[1 + i]);
-    return call_native(ts, *bm->def, args.data(), static_cast<int>(args.size()));
-  }
-  raise("TypeError", fmt::format("'{}' object is not callable", type_name(*callee)));
+// ---- lang-func: helpers of the call and closure instructions ----
+
+// CALL_EX: [callee, list of positional args, nkw keyword values] becomes [callee, positional...,
+// keyword values...]; returns the new stack top and sets npos.
+Value* spread_arguments(ThreadState& ts, Value* callee, Value* sp, int nkw, int& npos) {
+  std::vector<Value> pos = callee[1].as<ListObj>()->items;
+  std::vector<Value> kw(std::make_move_iterator(callee + 2), std::make_move_iterator(sp));
+  auto at = static_cast<size_t>(callee - ts.stack.data());
+  size_t need = at + 1 + pos.size() + kw.size() + 1;
+  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+  Value* p = ts.stack.data() + at + 1;
+  for (auto& v : pos) *p++ = std::move(v);
+  for (auto& v : kw) *p++ = std::move(v);
+  npos = static_cast<int>(pos.size());
+  (void)nkw;
+  return p;
 }
+
+// f(*xs): the argument list grows by the items of xs.
+void extend_arguments(ThreadState& ts, Value& list, const Value& iterable) {
+  std::vector<Value> items;
+  if (iterable.is(ObjType::List)) {
+    auto* l = iterable.as<ListObj>();
+    ListGuard g(*l, ts.lock_objects);
+    items = l->items;
+  } else if (iterable.is(ObjType::Range) || iterable.is(ObjType::Str)) {
+    std::int64_t n = length(ts, iterable);
+    for (std::int64_t i = 0; i < n; ++i)
+      items.push_back(subscript(ts, iterable, Value::integer(i)));
+  } else {
+    raise("TypeError",
+          fmt::format("Value after * must be an iterable, not {}", type_name(iterable)));
+  }
+  auto& out = list.as<ListObj>()->items;
+  for (auto& v : items) out.push_back(std::move(v));
+}
+
+Value load_cell(ThreadState& ts, const Code& code, std::uint32_t slot, CellObj& cell) {
+  Value v;
+  if (ts.lock_objects) {
+    std::lock_guard g(cell.mu);
+    v = cell.value;
+  } else {
+    v = cell.value;
+  }
+  if (GILSIM_UNLIKELY(v.is_unset())) {
+    bool own =
+        std::find(code.free_slots.begin(), code.free_slots.end(), slot) == code.free_slots.end();
+    if (own)
+      raise("UnboundLocalError",
+            fmt::format("cannot access local variable '{}' where it is not associated with a value",
+                        code.local_names[slot]));
+    raise("NameError", fmt::format("cannot access free variable '{}' where it is not associated "
+                                   "with a value in enclosing scope",
+                                   code.local_names[slot]));
+  }
+  return v;
+}
+
+void store_cell(ThreadState& ts, CellObj& cell, Value v) {
+  Value old;  // released outside the lock
+  if (ts.lock_objects) {
+    std::lock_guard g(cell.mu);
+    old = std::move(cell.value);
+    cell.value = std::move(v);
+  } else {
+    old = std::move(cell.value);
+    cell.value = std::move(v);
+  }
+}
+// ---- end lang-func ----
 
 // BUILD_LIST: the top n values become a list; returns the new stack top.
 Value* build_list(Value* sp, std::uint32_t n) {
@@ -442,6 +487,12 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           std::uint32_t argc = ARG16();
           Value* callee = sp - argc - 2;
           SAVE_FRAME();
+          if (callee->is(ObjType::Function)) {
+            auto base = static_cast<std::uint32_t>(callee + 1 - ts.stack.data());
+            push_frame(ts, callee->as<FunctionObj>(), base, static_cast<int>(argc) + 1);
+            LOAD_FRAME();
+            VM_NEXT();  // the callee's RESUME is the safe point
+          }
           {
             Value result =
                 call_native(ts, *callee->as_native(), callee + 1, static_cast<int>(argc) + 1);
@@ -463,10 +514,11 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
             VM_NEXT();  // the callee's RESUME is the safe point
           }
           {
-            Value result = call_other(ts, callee, static_cast<int>(argc));
+            auto at = static_cast<std::uint32_t>(callee - ts.stack.data());
+            bool framed = call_at(ts, at, static_cast<int>(argc), nullptr);
             LOAD_FRAME();
-            while (sp > callee) *--sp = Value();
-            *sp++ = std::move(result);
+            if (framed) VM_NEXT();  // the callee's RESUME is the safe point
+            sp = ts.stack.data() + at + 1;
           }
           SAFE_POINT();
           VM_NEXT();
@@ -716,6 +768,70 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           LOAD_FRAME();
           VM_NEXT();
         }
+        // ---- lang-func: calls with keywords and *args, closures ----
+        VM_CASE(CALL_KW)
+        VM_CASE(CALL_EX) {
+          std::uint32_t arg = ARG32();
+          const std::vector<std::string>& names = code->kwnames[arg >> 8];
+          auto nkw = static_cast<int>(names.size());
+          int nvals = static_cast<int>(arg & 0xff);
+          Value* callee;
+          int npos;
+          if (op == Op::CALL_KW) {
+            callee = sp - nvals - 1;
+            npos = nvals - nkw;
+          } else {
+            callee = sp - nvals - 2;
+            sp = spread_arguments(ts, callee, sp, nvals, npos);
+          }
+          SAVE_FRAME();
+          auto at = static_cast<std::uint32_t>(callee - ts.stack.data());
+          bool framed = call_at(ts, at, npos, nkw ? &names : nullptr);
+          LOAD_FRAME();
+          if (framed) VM_NEXT();
+          sp = ts.stack.data() + at + 1;
+          SAFE_POINT();
+          VM_NEXT();
+        }
+        VM_CASE(CALL_ARGS_EXTEND) {
+          extend_arguments(ts, sp[-2], sp[-1]);
+          *--sp = Value();
+          VM_NEXT();
+        }
+        VM_CASE(FUNCTION_DEFAULTS) {
+          std::uint32_t n = ARG16();
+          auto* fn = sp[-static_cast<int>(n) - 1].as<FunctionObj>();
+          for (Value* p = sp - n; p < sp; ++p) fn->defaults.push_back(std::move(*p));
+          sp -= n;
+          VM_NEXT();
+        }
+        VM_CASE(FUNCTION_KWDEFAULT) {
+          std::uint32_t j = ARG16();
+          auto* fn = sp[-2].as<FunctionObj>();
+          if (fn->kwdefaults.size() <= j) fn->kwdefaults.resize(j + 1, Value::unset());
+          fn->kwdefaults[j] = std::move(*--sp);
+          VM_NEXT();
+        }
+        VM_CASE(FUNCTION_CLOSURE) {
+          std::uint32_t n = ARG16();
+          auto* fn = sp[-static_cast<int>(n) - 1].as<FunctionObj>();
+          for (Value* p = sp - n; p < sp; ++p) fn->closure.push_back(std::move(*p));
+          sp -= n;
+          VM_NEXT();
+        }
+        VM_CASE(LOAD_CLOSURE)* sp++ = locals[ARG16()];
+        VM_NEXT();
+        VM_CASE(LOAD_DEREF) {
+          std::uint32_t slot = ARG16();
+          *sp = load_cell(ts, *code, slot, *locals[slot].as<CellObj>());
+          ++sp;
+          VM_NEXT();
+        }
+        VM_CASE(STORE_DEREF) {
+          std::uint32_t slot = ARG16();
+          store_cell(ts, *locals[slot].as<CellObj>(), std::move(*--sp));
+          VM_NEXT();
+        }
       }
     }
   } catch (const ScriptError& e) {
@@ -761,9 +877,11 @@ RunResult run_module(ThreadState& ts) {
 
 RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args) {
   size_t entry = ts.frames.size();
-  std::uint32_t base = ts.frames.empty() ? 0 : ts.frames.back().sp;
+  // The function sits below its arguments, as after a CALL (see vm/call.h).
+  std::uint32_t base = (ts.frames.empty() ? 0 : ts.frames.back().sp) + 1;
   auto* f = fn.as<FunctionObj>();
   if (ts.stack.size() < base + args.size() + 1) ts.stack.resize(base + args.size() + 1);
+  ts.stack[base - 1] = fn;
   for (size_t i = 0; i < args.size(); ++i) ts.stack[base + i] = std::move(args[i]);
   try {
     push_frame(ts, f, base, static_cast<int>(args.size()));

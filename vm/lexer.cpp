@@ -122,6 +122,7 @@ constexpr Punct kPuncts[] = {
     {"/=", Tok::SlashAssign},
     {"%=", Tok::PercentAssign},
     {"->", Tok::Arrow},
+    {"@", Tok::At},  // lang-func: decorators
     {"(", Tok::LParen},
     {")", Tok::RParen},
     {"[", Tok::LBracket},
@@ -387,7 +388,6 @@ class Lexer {
     }
     char c = src_[pos_];
     if (c == '!') fail("SyntaxError", "invalid syntax");
-    if (c == '@') fail("SyntaxError", "decorators and '@' are not supported by gilsim");
     if (std::strchr("~&|^", c))
       fail("SyntaxError", "bitwise operators are not supported by gilsim");
     auto u = static_cast<unsigned char>(c);

@@ -1,5 +1,7 @@
 #include "vm/objects.h"
 
+#include <fmt/format.h>
+
 #include "vm/errors.h"
 
 namespace gilsim {
@@ -36,6 +38,17 @@ std::int64_t RangeObj::length() const {
   return static_cast<std::int64_t>(n);
 }
 
+void check_keywords(const char* fn, const KwArgs& kw,
+                    std::initializer_list<std::string_view> allowed) {
+  for (int i = 0; i < kw.count; ++i) {
+    bool ok = false;
+    for (auto a : allowed) ok |= (kw.names[i] == a);
+    if (!ok)
+      raise("TypeError",
+            fmt::format("'{}' is an invalid keyword argument for {}()", kw.names[i], fn));
+  }
+}
+
 std::string_view type_name(const Value& v) {
   switch (v.tag()) {
     case Tag::None:
@@ -70,6 +83,8 @@ std::string_view type_name(const Value& v) {
       return "lock";
     case ObjType::Queue:
       return "Queue";
+    case ObjType::Cell:
+      return "cell";
   }
   return "object";
 }

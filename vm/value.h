@@ -28,7 +28,18 @@ enum class Tag : std::uint8_t {
   Unset,   // an unassigned variable slot; never visible to scripts
 };
 
-enum class ObjType : std::uint8_t { Str, List, Range, Function, BoundMethod, Thread, Lock, Queue };
+enum class ObjType : std::uint8_t {
+  Str,
+  List,
+  Range,
+  Function,
+  BoundMethod,
+  Thread,
+  Lock,
+  Queue,
+  // lang-func:
+  Cell,
+};
 
 // Base of every heap object. The count starts at 1: the creator owns the first reference.
 class Obj {
