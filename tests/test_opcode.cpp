@@ -76,7 +76,8 @@ TEST_CASE("jumps carry a 4-byte absolute target, and exactly the branching opcod
     CAPTURE(name);
     // The disassembler and the compiler's patching rely on this naming: every opcode that jumps
     // says so, and nothing else does.
-    bool named_jump = name.find("JUMP") != std::string::npos || op == Op::FOR_ITER;
+    bool named_jump = name.find("JUMP") != std::string::npos || op == Op::FOR_ITER ||
+                      op == Op::SETUP_EXCEPT;  // its operand is the handler's offset
     CHECK(op_is_jump(op) == named_jump);
     if (op_is_jump(op)) CHECK(op_operand_width(op) == 4);
   }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "vm/classes.h"
 #include "vm/errors.h"
 #include "vm/operations.h"
 #include "vm/pyformat.h"
@@ -248,6 +249,12 @@ Value b_thread_name(ThreadState& ts, Value*, int) { return make_str(ts.name); }
 
 Value spawn_common(ThreadState& ts, Value* args, int n, bool process, const char* name) {
   const Value& fn = args[0];
+  if (fn.is(ObjType::Method)) {  // lang-func: a bound method runs as its function with self first
+    auto* m = fn.as<MethodObj>();
+    std::vector<Value> rest{m->self};
+    rest.insert(rest.end(), args + 1, args + n);
+    return host_of(ts).spawn(ts, m->fn, std::move(rest), process);
+  }
   if (!fn.is(ObjType::Function))
     raise("TypeError",
           fmt::format("{}() needs a function defined with def, not '{}'", name, type_name(fn)));
@@ -367,14 +374,18 @@ const MethodEntry kMethods[] = {
 }  // namespace
 
 const std::vector<const NativeDef*>& builtin_defs() {
-  static const std::vector<const NativeDef*> defs(std::begin(kBuiltins), std::end(kBuiltins));
+  static const std::vector<const NativeDef*> defs = [] {
+    std::vector<const NativeDef*> out(std::begin(kBuiltins), std::end(kBuiltins));
+    for (const NativeDef* d : class_builtin_defs()) out.push_back(d);  // lang-func's (classes.cpp)
+    return out;
+  }();
   return defs;
 }
 
 const std::vector<std::string>& builtin_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
-    for (const NativeDef* d : kBuiltins) out.emplace_back(d->name);
+    for (const NativeDef* d : builtin_defs()) out.emplace_back(d->name);
     return out;
   }();
   return names;

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "vm/builtins.h"
+#include "vm/classes.h"
 #include "vm/errors.h"
 
 namespace gilsim {
@@ -95,9 +96,22 @@ void enter_function(ThreadState& ts, const FunctionObj* fn, std::uint32_t base, 
                             static_cast<std::uint32_t>(ts.with_stack.size())});
 }
 
-Value call_native_kw(ThreadState& ts, const NativeDef& def, Value* args, int npos,
+Value call_native_kw(ThreadState& ts, const NativeDef& def, Value* stack_args, int npos,
                      const std::vector<std::string>* kwnames) {
   int nkw = kwnames ? static_cast<int>(kwnames->size()) : 0;
+  // A builtin may run script code (print calling __repr__: call_nested), which may grow and so
+  // move ThreadState::stack: its arguments must not live there during the call.
+  constexpr int kInline = 8;
+  Value inline_args[kInline];
+  std::vector<Value> heap_args;
+  Value* args = inline_args;
+  int total = npos + nkw;
+  if (total > kInline) {
+    heap_args.assign(stack_args, stack_args + total);
+    args = heap_args.data();
+  } else {
+    for (int i = 0; i < total; ++i) inline_args[i] = stack_args[i];
+  }
   if (def.fn_kw) {
     check_arity(def, npos);
     KwArgs kw{nkw ? kwnames->data() : nullptr, args + npos, nkw};
@@ -113,6 +127,38 @@ bool call_at(ThreadState& ts, std::uint32_t at, int npos, const std::vector<std:
   Value& callee = ts.stack[at];
   if (callee.is(ObjType::Function)) {
     enter_function(ts, callee.as<FunctionObj>(), at + 1, npos, kwnames);
+    return true;
+  }
+  if (callee.is(ObjType::Method) || callee.is(ObjType::Class)) {
+    // [callee, args] becomes [function, self, args]: one slot more.
+    Value fn, self;
+    bool init = false;
+    if (callee.is(ObjType::Method)) {
+      fn = callee.as<MethodObj>()->fn;
+      self = callee.as<MethodObj>()->self;
+    } else {
+      auto* cls = callee.as<ClassObj>();
+      if (cls->ctor) {
+        Value r = call_native_kw(ts, *cls->ctor, &ts.stack[at + 1], npos, kwnames);
+        for (int i = npos + nkw; i >= 1; --i) ts.stack[at + i] = Value();
+        ts.stack[at] = std::move(r);
+        return false;
+      }
+      self = new_instance(ts, cls, &ts.stack[at + 1], npos, nkw, fn);
+      if (fn.is_none()) {
+        for (int i = npos + nkw; i >= 1; --i) ts.stack[at + i] = Value();
+        ts.stack[at] = std::move(self);
+        return false;
+      }
+      init = true;
+    }
+    size_t need = at + 2 + static_cast<size_t>(npos + nkw) + 1;
+    if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+    for (int i = npos + nkw; i >= 1; --i) ts.stack[at + 1 + i] = std::move(ts.stack[at + i]);
+    ts.stack[at + 1] = std::move(self);
+    ts.stack[at] = fn;
+    enter_function(ts, fn.as<FunctionObj>(), at + 1, npos + 1, kwnames);
+    if (init) ts.frames.back().kind = kFrameInit;
     return true;
   }
   Value result;

@@ -6,7 +6,9 @@
 
 #include "vm/builtins.h"
 #include "vm/call.h"
+#include "vm/classes.h"
 #include "vm/errors.h"
+#include "vm/exceptions.h"
 #include "vm/objects.h"
 #include "vm/operations.h"
 #include "vm/sim_objects.h"
@@ -26,6 +28,10 @@ Interp::Interp(std::shared_ptr<const Program> program, Host& host)
   globals.assign(program_->global_names.size(), Value::unset());
   const auto& defs = builtin_defs();
   for (size_t i = 0; i < defs.size(); ++i) globals[i] = Value::native(defs[i]);
+  // lang-func: the built-in classes follow (object, Exception, ValueError...; see compile()).
+  const auto& classes = builtin_class_names();
+  for (size_t i = 0; i < classes.size() && defs.size() + i < globals.size(); ++i)
+    globals[defs.size() + i] = Value::share(builtin_class(classes[i]));
 }
 
 namespace {
@@ -201,6 +207,49 @@ Value load_cell(ThreadState& ts, const Code& code, std::uint32_t slot, CellObj& 
   return v;
 }
 
+// A constructor's __init__ returned: the call's value is the new instance (locals[0]).
+void init_result(Value& result, const Value& self) {
+  if (!result.is_none())
+    raise("TypeError", fmt::format("__init__() should return None, not '{}'", type_name(result)));
+  result = self.is(ObjType::Cell) ? self.as<CellObj>()->value : self;
+}
+
+// A frame returns: its try blocks and handled exceptions end with it.
+void pop_frame_blocks(ThreadState& ts) {
+  auto f = static_cast<std::uint32_t>(ts.frames.size() - 1);
+  while (!ts.exc_blocks.empty() && ts.exc_blocks.back().frame >= f) ts.exc_blocks.pop_back();
+}
+
+// The exception being handled (the innermost handling block, any frame), or None.
+Value handled_exception(ThreadState& ts) {
+  for (auto it = ts.exc_blocks.rbegin(); it != ts.exc_blocks.rend(); ++it)
+    if (it->handling) return it->exc;
+  return Value::none();
+}
+
+// RAISE's exception: re-raised (0), TOS (1) or TOS1 with TOS as its cause (2).
+Value raise_operand(ThreadState& ts, Value* sp, std::uint32_t n) {
+  if (n == 0) {
+    Value cur = handled_exception(ts);
+    if (cur.is_none()) raise("RuntimeError", "No active exception to reraise");
+    return cur;
+  }
+  Value exc = exception_from_raise(ts, sp[-static_cast<int>(n)], "");
+  ExceptionState& st = exc_state(exc);
+  st.traceback.clear();
+  if (n == 2) {
+    const Value& cause = sp[-1];
+    if (cause.is_none()) {
+      st.cause = Value::none();
+    } else {
+      Value c = exception_from_raise(ts, cause, "");
+      st.cause = c;
+    }
+    st.suppress_context = true;
+  }
+  return exc;
+}
+
 void store_cell(ThreadState& ts, CellObj& cell, Value v) {
   Value old;  // released outside the lock
   if (ts.lock_objects) {
@@ -248,11 +297,117 @@ ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failin
     } catch (const ScriptError&) {
       // Releasing a lock this thread no longer holds: the original error is the one to report.
     }
+    pop_frame_blocks(ts);
     ts.frames.pop_back();
   }
   for (auto& v : ts.stack) v = Value();
   return f;
 }
+
+// ---- lang-func: catching exceptions ----
+
+// Looks for a try block for `exc`, from the innermost frame outwards, adding a traceback entry
+// per frame it leaves. Found: the frame's operands are cut back, its contexts above the try are
+// exited, the exception is pushed and the frame goes on at the handler (true). Not found: every
+// frame above the entry frame has been left (false).
+bool catch_exception(ThreadState& ts, const Value& exc, bool reraise, std::uint32_t failing_ip,
+                     size_t entry_depth) {
+  ExceptionState& st = exc_state(exc);
+  auto add_entry = [&](const Frame& fr, std::uint32_t at) {
+    Position p = fr.code->position_at(at);
+    st.traceback.insert(st.traceback.begin(), TracebackEntry{fr.code->name, p.line, p.col});
+  };
+  if (!reraise) add_entry(ts.frames.back(), failing_ip);
+  for (;;) {
+    auto f = static_cast<std::uint32_t>(ts.frames.size() - 1);
+    while (!ts.exc_blocks.empty() && ts.exc_blocks.back().frame >= f) {
+      ExcBlock b = std::move(ts.exc_blocks.back());
+      ts.exc_blocks.pop_back();
+      if (b.handling) continue;  // an exception this frame was handling: over
+      while (ts.with_stack.size() > b.with_depth) {
+        try {
+          exit_innermost_context(ts);
+        } catch (const ScriptError&) {
+          // a lock this thread no longer holds: the exception in flight is the one that counts
+        }
+      }
+      for (size_t i = b.sp; i < ts.stack.size(); ++i) ts.stack[i] = Value();
+      ts.stack[b.sp] = exc;
+      Frame& fr = ts.frames.back();
+      fr.sp = b.sp + 1;
+      fr.ip = b.handler;
+      ts.exc_blocks.push_back(ExcBlock{f, 0, b.sp, b.with_depth, exc, true});
+      return true;
+    }
+    if (ts.frames.size() <= entry_depth + 1) return false;
+    try {
+      exit_frame_contexts(ts);
+    } catch (const ScriptError&) {
+    }
+    ts.frames.pop_back();
+    const Frame& caller = ts.frames.back();
+    add_entry(caller, caller.ip > 0 ? caller.ip - 1 : 0);
+  }
+}
+
+ScriptFailure failure_of(ThreadState& ts, const Value& exc, int depth);
+
+// The tracebacks of the exceptions before this one (its cause or context), with the line that
+// joins them, as CPython prints them.
+std::string chain_text(ThreadState& ts, const Value& exc, int depth) {
+  ExceptionState& st = exc_state(exc);
+  Value prev;
+  const char* joint;
+  if (!st.cause.is_none()) {
+    prev = st.cause;
+    joint = "\nThe above exception was the direct cause of the following exception:\n\n";
+  } else if (!st.context.is_none() && !st.suppress_context) {
+    prev = st.context;
+    joint = "\nDuring handling of the above exception, another exception occurred:\n\n";
+  } else {
+    return "";
+  }
+  if (depth > 50 || !is_exception(prev)) return "";
+  ScriptFailure pf = failure_of(ts, prev, depth + 1);
+  std::string text;
+  if (pf.frames.empty())
+    text = pf.chained + (pf.message.empty() ? pf.type : pf.type + ": " + pf.message) + "\n";
+  else
+    text = format_traceback(ts.interp.program(), pf);
+  return text + joint;
+}
+
+ScriptFailure failure_of(ThreadState& ts, const Value& exc, int depth) {
+  ScriptFailure f;
+  f.type = exception_type_name(exc);
+  try {
+    f.message = exception_message(ts, exc);
+  } catch (...) {
+    // CPython's traceback module prints this when str(exception) fails.
+    f.message = "<exception str() failed>";
+  }
+  f.frames = exc_state(exc).traceback;
+  f.chained = chain_text(ts, exc, depth);
+  return f;
+}
+
+// No try block took the exception: the entry frame is left too, and the failure describes it.
+ScriptFailure uncaught_failure(ThreadState& ts, const Value& exc, size_t entry_depth) {
+  std::uint32_t bottom = ts.frames[entry_depth].base;
+  while (ts.frames.size() > entry_depth) {
+    try {
+      exit_frame_contexts(ts);
+    } catch (const ScriptError&) {
+    }
+    pop_frame_blocks(ts);
+    ts.frames.pop_back();
+  }
+  ScriptFailure f = failure_of(ts, exc, 0);
+  size_t from = entry_depth == 0 ? 0 : (bottom > 0 ? bottom - 1 : 0);
+  for (size_t i = from; i < ts.stack.size(); ++i) ts.stack[i] = Value();
+  return f;
+}
+// ---- end lang-func ----
 
 // Dispatch: a plain switch by default; with GILSIM_COMPUTED_GOTO (GCC and Clang) each handler
 // jumps straight to the next one through a table, as Lua's ljumptab.h does, which lets the CPU
@@ -293,12 +448,15 @@ ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failin
   } while (0)
 // The host asked this thread to stop (ThreadState::suspend): leave the loop with the frame saved;
 // resume() goes on from frame->ip.
-#define RETURN_SUSPENDED() \
-  do {                     \
-    ts.suspend = false;    \
-    RunResult r_;          \
-    r_.suspended = true;   \
-    return r_;             \
+// In a nested run (call_nested) the request stays pending for the outer loop instead.
+#define RETURN_SUSPENDED()     \
+  do {                         \
+    if (ts.nested_runs == 0) { \
+      ts.suspend = false;      \
+      RunResult r_;            \
+      r_.suspended = true;     \
+      return r_;               \
+    }                          \
   } while (0)
 #define ARG16() (ip += 2, static_cast<std::uint32_t>(ip[-2] | (ip[-1] << 8)))
 #define ARG32() (ip += 4, read_operand(ip - 4, 4))
@@ -400,6 +558,9 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
   Op op =
       Op::POP_TOP;  // "the previous instruction" for the first tick check: one that does not tick
   LOAD_FRAME();
+  Value pending;  // lang-func: the exception being propagated
+  bool reraise = false;
+restart:
   try {
     for (;;) {
       FETCH();
@@ -465,6 +626,13 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         }
         VM_CASE(LOAD_ATTR) {
           const std::string& name = code->names[ARG16()];
+          if (has_attributes(sp[-1]) || sp[-1].is(ObjType::Function)) {
+            SAVE_FRAME();
+            Value v = get_attribute(ts, sp[-1], name);
+            LOAD_FRAME();
+            sp[-1] = std::move(v);
+            VM_NEXT();
+          }
           const NativeDef* def = find_method(sp[-1], name);
           if (!def)
             raise("AttributeError",
@@ -474,6 +642,22 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         }
         VM_CASE(LOAD_METHOD) {
           const std::string& name = code->names[ARG16()];
+          if (has_attributes(sp[-1])) {
+            // [function, self] for a method found on the class; [Unset, callable] otherwise.
+            SAVE_FRAME();
+            Value found;
+            bool method = get_method(ts, sp[-1], name, found);
+            LOAD_FRAME();
+            if (method) {
+              sp[0] = std::move(sp[-1]);
+              sp[-1] = std::move(found);
+            } else {
+              sp[0] = std::move(found);
+              sp[-1] = Value::unset();
+            }
+            ++sp;
+            VM_NEXT();
+          }
           const NativeDef* def = find_method(sp[-1], name);
           if (!def)
             raise("AttributeError",
@@ -492,6 +676,18 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
             push_frame(ts, callee->as<FunctionObj>(), base, static_cast<int>(argc) + 1);
             LOAD_FRAME();
             VM_NEXT();  // the callee's RESUME is the safe point
+          }
+          if (callee->is_unset()) {  // [Unset, callable, args]: a plain call, one slot lower
+            for (Value* p = callee; p + 1 < sp; ++p) *p = std::move(p[1]);
+            --sp;
+            auto at = static_cast<std::uint32_t>(callee - ts.stack.data());
+            frame->sp = static_cast<std::uint32_t>(sp - ts.stack.data());
+            bool framed = call_at(ts, at, static_cast<int>(argc), nullptr);
+            LOAD_FRAME();
+            if (framed) VM_NEXT();
+            sp = ts.stack.data() + at + 1;
+            SAFE_POINT();
+            VM_NEXT();
           }
           {
             Value result =
@@ -531,6 +727,8 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
             exit_frame_contexts(ts);
             LOAD_FRAME();
           }
+          if (GILSIM_UNLIKELY(frame->kind == kFrameInit)) init_result(sp[-1], locals[0]);
+          if (GILSIM_UNLIKELY(!ts.exc_blocks.empty())) pop_frame_blocks(ts);
           // The result takes the callee's slot; locals and operands are cleared.
           Value* bottom = locals - (ts.frames.size() > entry_depth + 1 ? 1 : 0);
           std::swap(*bottom, sp[-1]);
@@ -821,6 +1019,64 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         }
         VM_CASE(LOAD_CLOSURE)* sp++ = locals[ARG16()];
         VM_NEXT();
+        VM_CASE(STORE_ATTR) {
+          const std::string& name = code->names[ARG16()];
+          SAVE_FRAME();
+          set_attribute(ts, sp[-1], name, std::move(sp[-2]));
+          LOAD_FRAME();
+          *--sp = Value();
+          *--sp = Value();
+          VM_NEXT();
+        }
+        VM_CASE(CLASS_NAMESPACE) {
+          auto* ns = new ClassObj(code->name);
+          for (size_t i = 0; i < code->local_names.size(); ++i)
+            if (!locals[i].is_unset() && !locals[i].is(ObjType::Cell))
+              ns->attrs.emplace_back(code->local_names[i], locals[i]);
+          *sp++ = Value::adopt(ns);
+          VM_NEXT();
+        }
+        VM_CASE(BUILD_CLASS) {
+          std::uint32_t n = ARG16();
+          SAVE_FRAME();
+          Value cls = finish_class(ts, std::move(sp[-1]), sp - 1 - n, static_cast<int>(n));
+          LOAD_FRAME();
+          for (std::uint32_t i = 0; i <= n; ++i) *--sp = Value();
+          *sp++ = std::move(cls);
+          VM_NEXT();
+        }
+        VM_CASE(SETUP_EXCEPT) {
+          std::uint32_t target = ARG32();
+          ts.exc_blocks.push_back(ExcBlock{static_cast<std::uint32_t>(ts.frames.size() - 1), target,
+                                           static_cast<std::uint32_t>(sp - ts.stack.data()),
+                                           static_cast<std::uint32_t>(ts.with_stack.size()),
+                                           Value(), false});
+          VM_NEXT();
+        }
+        VM_CASE(POP_BLOCK)
+        ts.exc_blocks.pop_back();
+        VM_NEXT();
+        VM_CASE(POP_EXCEPT)
+        ts.exc_blocks.pop_back();
+        *--sp = Value();
+        VM_NEXT();
+        VM_CASE(RAISE) {
+          std::uint32_t n = ARG16();
+          SAVE_FRAME();
+          Value exc = raise_operand(ts, sp, n);
+          throw PyRaise{std::move(exc), n == 0};
+        }
+        VM_CASE(RERAISE) {
+          Value exc = std::move(*--sp);
+          throw PyRaise{std::move(exc), true};
+        }
+        VM_CASE(CHECK_EXC_MATCH) {
+          SAVE_FRAME();
+          bool m = exception_matches(ts, sp[-2], sp[-1]);
+          LOAD_FRAME();
+          sp[-1] = Value::boolean(m);
+          VM_NEXT();
+        }
         VM_CASE(LOAD_DEREF) {
           std::uint32_t slot = ARG16();
           *sp = load_cell(ts, *code, slot, *locals[slot].as<CellObj>());
@@ -837,12 +1093,40 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
   } catch (const ScriptError& e) {
     ts.steps = steps;
     if constexpr (kCounting) ts.budget = budget;
-    RunResult r;
     // ip has moved past the failing instruction's opcode (and perhaps its operand), never past
     // its end: every handler raises before it jumps. Its position is the last one at ip - 1.
-    r.failure = unwind(ts, e, static_cast<std::uint32_t>(ip - 1 - code_start), entry_depth);
-    return r;
+    auto failing = static_cast<std::uint32_t>(ip - 1 - code_start);
+    pending = exception_from_error(e.type, e.what());
+    if (pending.is_none()) {  // not a Python exception class (StepLimitError): ends the thread
+      RunResult r;
+      r.failure = unwind(ts, e, failing, entry_depth);
+      return r;
+    }
+    reraise = false;
+  } catch (const PyRaise& pr) {
+    ts.steps = steps;
+    if constexpr (kCounting) ts.budget = budget;
+    pending = pr.exc;
+    reraise = pr.reraise;
   }
+  // lang-func: a Python exception looks for a try block, frame by frame.
+  auto failing = static_cast<std::uint32_t>(ip - 1 - code_start);
+  if (!reraise) {
+    ExceptionState& st = exc_state(pending);
+    if (st.context.is_none()) {
+      Value handled = handled_exception(ts);
+      if (!handled.identical(pending)) st.context = std::move(handled);
+    }
+  }
+  if (catch_exception(ts, pending, reraise, failing, entry_depth)) {
+    pending = Value();
+    LOAD_FRAME();
+    goto restart;
+  }
+  RunResult r;
+  r.failure = uncaught_failure(ts, pending, entry_depth);
+  r.exception = std::move(pending);
+  return r;
 }
 
 #undef VM_CASE
@@ -896,8 +1180,10 @@ RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args
 
 RunResult resume(ThreadState& ts) { return execute_any(ts, 0); }
 
+RunResult run_nested(ThreadState& ts, size_t entry_depth) { return execute_any(ts, entry_depth); }
+
 std::string format_traceback(const Program& program, const ScriptFailure& failure) {
-  std::string out = "Traceback (most recent call last):\n";
+  std::string out = failure.chained + "Traceback (most recent call last):\n";
   // As CPython's traceback.py: after three identical entries in a row, one line says how many more.
   size_t repeats = 0;
   for (size_t i = 0; i < failure.frames.size(); ++i) {

@@ -21,7 +21,11 @@ struct RunResult {
   Value value;                           // the function's return value when it succeeded
   std::optional<ScriptFailure> failure;  // set when it raised
   bool suspended = false;                // the host asked to stop here; resume() continues
+  Value exception;                       // lang-func: the Python exception behind `failure`
 };
+
+// lang-func: runs the frames above entry_depth to completion (call_nested in vm/classes.cpp).
+RunResult run_nested(ThreadState& ts, size_t entry_depth);
 
 // Prepares the globals of a fresh interpreter (builtins bound) and runs the module body.
 RunResult run_module(ThreadState& ts);

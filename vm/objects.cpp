@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "vm/classes.h"
 #include "vm/errors.h"
 
 namespace gilsim {
@@ -85,6 +86,14 @@ std::string_view type_name(const Value& v) {
       return "Queue";
     case ObjType::Cell:
       return "cell";
+    case ObjType::Class:
+      return "type";
+    case ObjType::Instance:
+      return static_cast<const InstanceObj*>(v.as_obj())->klass()->name;
+    case ObjType::Method:
+      return "method";
+    case ObjType::Super:
+      return "super";
   }
   return "object";
 }

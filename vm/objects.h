@@ -108,6 +108,7 @@ struct FunctionObj final : Obj {
   std::vector<Value> defaults;    // of the last defaults.size() positional parameters
   std::vector<Value> kwdefaults;  // one per keyword-only parameter; Unset where it has none
   std::vector<Value> closure;     // CellObjs, one per code->free_slots entry
+  Value owner;                    // the class whose body defined it (zero-argument super())
 };
 
 // lang-func: a variable shared between a function and the functions nested in it (a local that

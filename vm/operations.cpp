@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "vm/classes.h"
 #include "vm/errors.h"
 #include "vm/objects.h"
 #include "vm/pyformat.h"
@@ -330,7 +331,7 @@ void repr_into(ThreadState& ts, const Value& v, std::string& out, std::vector<co
       return;
     }
     default:
-      out += fmt::format("<{} object>", type_name(v));
+      out += object_repr(ts, v);  // lang-func: classes, instances, methods (vm/classes.cpp)
       return;
   }
 }
@@ -515,6 +516,7 @@ std::string to_repr(ThreadState& ts, const Value& v) {
 
 std::string to_str(ThreadState& ts, const Value& v) {
   if (v.is(ObjType::Str)) return v.as<StrObj>()->text;
+  if (v.is(ObjType::Instance)) return object_str(ts, v);  // lang-func: __str__
   return to_repr(ts, v);
 }
 

@@ -243,9 +243,8 @@ class Parser {
       case ExprKind::Name:
       case ExprKind::Subscript:
         return;
-      case ExprKind::Attribute:
-        throw SyntaxError("SyntaxError", "assigning to attributes is not supported by gilsim",
-                          e.line, e.col);
+      case ExprKind::Attribute:  // lang-func
+        return;
       case ExprKind::Int:
       case ExprKind::Float:
       case ExprKind::String:

@@ -39,6 +39,10 @@ enum class ObjType : std::uint8_t {
   Queue,
   // lang-func:
   Cell,
+  Class,
+  Instance,
+  Method,
+  Super,
 };
 
 // Base of every heap object. The count starts at 1: the creator owns the first reference.
