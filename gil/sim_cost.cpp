@@ -106,6 +106,40 @@ std::int32_t default_cost_ps(Op op) {
     case Op::WITH_ENTER:  // a call to __enter__ / __exit__
     case Op::WITH_EXIT:
       return 25'000;
+    // lang-data: builds and unpacks like BUILD_LIST; appends like a list.append without the call
+    case Op::BUILD_TUPLE:
+    case Op::BUILD_MAP:
+    case Op::BUILD_SET:
+    case Op::BUILD_SLICE:
+    case Op::BUILD_STRING:
+    case Op::LIST_TO_TUPLE:
+      return 20'000;
+    case Op::UNPACK_SEQUENCE:  // UNPACK_SEQUENCE_TWO_TUPLE and friends
+    case Op::UNPACK_EX:
+      return 6'000;
+    case Op::LIST_APPEND:
+    case Op::SET_ADD:
+    case Op::MAP_ADD:
+      return 8'000;
+    case Op::LIST_EXTEND:
+    case Op::SET_UPDATE:
+    case Op::DICT_UPDATE:
+      return 25'000;
+    case Op::FORMAT_VALUE:
+      return 30'000;
+    case Op::BINARY_AND:
+    case Op::BINARY_OR:
+    case Op::BINARY_XOR:
+    case Op::BINARY_LSHIFT:
+    case Op::BINARY_RSHIFT:
+    case Op::UNARY_INVERT:
+    case Op::INPLACE_SUBTRACT:
+    case Op::INPLACE_AND:
+    case Op::INPLACE_OR:
+    case Op::INPLACE_XOR:
+      return kIntOp;
+    case Op::DELETE_SUBSCR:
+      return 6'000;
   }
   return kSimple;
 }

@@ -44,6 +44,7 @@ class SimEngine final : public Engine {
   std::string captured_errors() const override { return captured_err_; }
 
   const char* name() const override { return "sim"; }
+  bool suspends_threads() const override { return true; }
   void on_eval_breaker(ThreadState& ts) override;
   void on_tick(ThreadState& ts) override;
   void block(ThreadState& ts, Blocking kind, double ms) override;

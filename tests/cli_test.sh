@@ -47,6 +47,14 @@ check "dis resolves operands" $(grep -q "LOAD_GLOBAL .*(g)" "$work/out" && grep 
 run dis --opcodes
 check "dis --opcodes lists the table" $(grep -q "^JUMP_BACKWARD " "$work/out" && grep -q "^LOAD_FAST " "$work/out"; echo $?)
 
+# A script function called by a builtin (map) runs in a nested eval loop: it may wait on the
+# threads engine; on the sim engine, where waiting suspends the thread, it is a clear RuntimeError.
+printf 'def slow(x):\n    io(1)\n    return x\nprint(list(map(slow, range(3))))\n' >"$work/nested_io.gil"
+run run "$work/nested_io.gil" --engine threads
+check "io() inside map() works on the threads engine" $([[ $status -eq 0 ]] && grep -qx "\[0, 1, 2\]" "$work/out"; echo $?)
+run run "$work/nested_io.gil" --engine sim
+check "io() inside map() on the sim engine: RuntimeError, exit 1" $([[ $status -eq 1 ]] && grep -q "RuntimeError: io() cannot wait inside a function called by a builtin" "$work/err"; echo $?)
+
 head -c 4096 /dev/urandom >"$work/binary.gil"
 run run "$work/binary.gil"
 check "binary input: exit 2, no crash" $([[ $status -eq 2 ]]; echo $?)

@@ -53,6 +53,8 @@ TEST_CASE("the enum and the generated tables stay in step") {
   CHECK(op_name(Op::WITH_EXIT) == "WITH_EXIT");
   CHECK(op_name(Op::LOAD_DEREF) == "LOAD_DEREF");
   CHECK(static_cast<int>(Op::STORE_DEREF) < kOpCount);
+  CHECK(op_name(Op::DELETE_SUBSCR) == "DELETE_SUBSCR");
+  CHECK(static_cast<int>(Op::DELETE_SUBSCR) == kOpCount - 1);
   CHECK(op_name(Op::LOAD_FAST_LOAD_FAST) == "LOAD_FAST_LOAD_FAST");
   CHECK(op_name(Op::JUMP_IF_NOT_LT) == "JUMP_IF_NOT_LT");
   CHECK(op_operand_width(Op::BINARY_ADD) == 0);
@@ -96,6 +98,11 @@ TEST_CASE("stack effects that depend on the operand") {
   CHECK(op_stack_effect(Op::CALL_METHOD, 0) == -1);
   CHECK(op_stack_effect(Op::CALL_METHOD, 2) == -3);  // method, self and 2 args out, result in
   CHECK(op_stack_effect(Op::POP_N, 3) == -3);
+  CHECK(op_stack_effect(Op::BUILD_MAP, 2) == -3);       // two keys and two values in, a dict out
+  CHECK(op_stack_effect(Op::UNPACK_SEQUENCE, 3) == 2);  // one iterable in, three items out
+  CHECK(op_stack_effect(Op::UNPACK_EX, 1 | (2 << 8)) == 3);  // a, *b, c, d: four out
+  CHECK(op_stack_effect(Op::FORMAT_VALUE, 4) == -1);         // the spec is popped too
+  CHECK(op_stack_effect(Op::FORMAT_VALUE, 2) == 0);
   for (int i = 0; i < kOpCount; ++i) {
     Op op = nth(i);
     CAPTURE(op_name(op));

@@ -29,6 +29,14 @@ def arith(n):
         x = (x * 3 + 1) % 1009
         i = i + 1
     return x
+
+def dictfill(n):
+    d = {}
+    i = 0
+    while i < n:
+        d[i] = i
+        i = i + 1
+    return len(d)
 )";
 }
 
@@ -54,22 +62,25 @@ def measure(name, f, n, reps):
 
 measure("count", count, {}, {})
 measure("arith", arith, {}, {})
+measure("dictfill", dictfill, {}, {})
 )",
-                                     count_n, reps, arith_n, reps);
+                                     count_n, reps, arith_n, reps, arith_n / 5, reps);
 }
 
 std::string lua_script(long count_n, long arith_n, int reps) {
   return fmt::format(
       R"(local function count(n) local i = 0 while i < n do i = i + 1 end return i end
 local function arith(n) local x = 0 local i = 0 while i < n do x = (x * 3 + 1) % 1009 i = i + 1 end return x end
+local function dictfill(n) local d = {{}} local i = 0 while i < n do d[i] = i i = i + 1 end return #d end
 local function measure(name, f, n, reps)
   for w = 1, 10 do f(1000) end
   for r = 1, reps do local t0 = os.clock() f(n) local t1 = os.clock() print(name, (t1 - t0) * 1e9 / n) end
 end
 measure("count", count, {}, {})
 measure("arith", arith, {}, {})
+measure("dictfill", dictfill, {}, {})
 )",
-      count_n, reps, arith_n, reps);
+      count_n, reps, arith_n, reps, arith_n / 5, reps);
 }
 
 using Samples = std::map<std::string, std::vector<double>>;
@@ -161,7 +172,8 @@ int run_eval_bench(const BenchOptions& opt) {
 
   fmt::print("{:<8}{:>9} {:>9} {:>9}  {:>14} {:>14}\n", "loop", "gilsim", "python3", "lua5.4",
              "python3/gilsim", "lua5.4/gilsim");
-  for (const char* name : {"count", "arith"}) {
+  // dictfill: d[i] = i for n/5 new int keys (a Lua table, whose int keys go to its array part).
+  for (const char* name : {"count", "arith", "dictfill"}) {
     double g = median(ours[name]), p = median(py[name]), l = median(lua[name]);
     fmt::print("{:<8}{} {} {}  {:>14} {:>14}\n", name, cell(g), cell(p), cell(l), ratio(p, g),
                ratio(l, g));

@@ -57,7 +57,22 @@ enum class ExprKind {
   // lang-func:
   Lambda,   // lambda params: kids[0]
   Keyword,  // text=kids[0], a keyword argument of a Call (only there)
-  Starred,  // *kids[0] in a call's arguments (op Star) or **kids[0] (op StarStar)
+  // lang-data
+  Tuple,           // kids: the items (a Starred item unpacks an iterable)
+  Dict,            // kids: key, value, key, value ... (a DoubleStarred key has a None value)
+  Set,             // kids: the items
+  Starred,         // *kids[0] in a display, an assignment target or a call's arguments; in a call,
+                   // op StarStar marks **kids[0]
+  DoubleStarred,   // **kids[0], in a dict display
+  Slice,           // kids[0]:kids[1]:kids[2] inside a subscript; a missing bound is a None node
+  ListComp,        // [kids[0] for ...]: kids[1..] are CompFor clauses
+  SetComp,         // {kids[0] for ...}
+  DictComp,        // {kids[0]: kids[1] for ...}: kids[2..] are CompFor clauses
+  GenExp,          // (kids[0] for ...), evaluated eagerly into a list (docs/language.md)
+  CompFor,         // for kids[0] in kids[1] if kids[2] if kids[3] ...
+  JoinedStr,       // an f-string: kids are String parts and FormattedValue fields
+  FormattedValue,  // {kids[0]!conversion:kids[1]}: int_value is the conversion (0, 's', 'r', 'a');
+                   // kids[1], when present, is the spec (a JoinedStr)
 };
 
 // Comparison operators, including the two-word ones the lexer sees as two tokens.

@@ -7,7 +7,10 @@
 #include <cstdlib>
 
 #include "vm/classes.h"
+#include "vm/data_builtins.h"
 #include "vm/errors.h"
+#include "vm/interpreter.h"
+#include "vm/iterators.h"
 #include "vm/operations.h"
 #include "vm/pyformat.h"
 #include "vm/sim_objects.h"
@@ -123,14 +126,14 @@ std::vector<Value> items_of(ThreadState& ts, const Value& v) {
     ListGuard g(*list, ts.lock_objects);
     return list->items;
   }
-  if (v.is(ObjType::Range) || v.is(ObjType::Str)) {
+  if (!v.is(ObjType::Range) && !v.is(ObjType::Str)) return collect(ts, v);
+  {
     std::vector<Value> out;
     std::int64_t n = length(ts, v);
     if (n > (std::int64_t{1} << 28)) raise("MemoryError", "sequence too large to materialize");
     for (std::int64_t i = 0; i < n; ++i) out.push_back(subscript(ts, v, Value::integer(i)));
     return out;
   }
-  raise("TypeError", fmt::format("'{}' object is not iterable", type_name(v)));
 }
 
 // round(x) and round(x, n) as Python: halves go to the even neighbour, and a float is rounded on
@@ -229,18 +232,22 @@ Value b_param(ThreadState& ts, Value* args, int) {
 
 // ---- simulation builtins: everything that takes time goes to the host ----
 Value b_io(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "io()");
   host_of(ts).block(ts, Blocking::Io, as_ms(args[0], "io"));
   return Value::none();
 }
 Value b_sleep(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "sleep()");
   host_of(ts).block(ts, Blocking::Sleep, as_ms(args[0], "sleep"));
   return Value::none();
 }
 Value b_native(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "native()");
   host_of(ts).block(ts, Blocking::Native, as_ms(args[0], "native"));
   return Value::none();
 }
 Value b_native_hold(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "native_hold()");
   host_of(ts).block(ts, Blocking::NativeHold, as_ms(args[0], "native_hold"));
   return Value::none();
 }
@@ -291,11 +298,13 @@ Value m_list_pop(ThreadState& ts, Value* args, int n) {
 }
 
 Value m_thread_join(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "join()");
   host_of(ts).join(ts, args[0]);
   return Value::none();
 }
 Value m_lock_acquire(ThreadState& ts, Value* args, int n) {
   bool blocking = n < 2 || truthy(ts, args[1]);
+  if (blocking) check_can_block(ts, "acquire()");
   return Value::boolean(host_of(ts).lock_acquire(ts, args[0], blocking));
 }
 Value m_lock_release(ThreadState& ts, Value* args, int) {
@@ -309,7 +318,10 @@ Value m_queue_put(ThreadState& ts, Value* args, int) {
   host_of(ts).queue_put(ts, args[0], std::move(args[1]));
   return Value::none();
 }
-Value m_queue_get(ThreadState& ts, Value* args, int) { return host_of(ts).queue_get(ts, args[0]); }
+Value m_queue_get(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "get()");
+  return host_of(ts).queue_get(ts, args[0]);
+}
 Value m_queue_empty(ThreadState& ts, Value* args, int) {
   return Value::boolean(host_of(ts).queue_empty(ts, args[0]));
 }
@@ -352,13 +364,149 @@ METHOD(kQueuePut, "put", m_queue_put, 1, 1)
 METHOD(kQueueGet, "get", m_queue_get, 0, 0)
 METHOD(kQueueEmpty, "empty", m_queue_empty, 0, 0)
 
+// lang-data: constructors, iteration and number builtins, and the container and str methods.
+BUILTIN(kTuple, "tuple", b_tuple, 0, 1)
+BUILTIN(kList, "list", b_list, 0, 1)
+BUILTIN(kDict, "dict", b_dict, 0, 1)
+BUILTIN(kSet, "set", b_set, 0, 1)
+BUILTIN(kFrozenSet, "frozenset", b_frozenset, 0, 1)
+BUILTIN(kEnumerate, "enumerate", b_enumerate, 1, 2)
+BUILTIN(kZip, "zip", b_zip, 0, -1)
+BUILTIN(kReversed, "reversed", b_reversed, 1, 1)
+BUILTIN(kMap, "map", b_map, 2, -1)
+BUILTIN(kFilter, "filter", b_filter, 2, 2)
+BUILTIN(kIter, "iter", b_iter, 1, 1)
+BUILTIN(kNext, "next", b_next, 1, 2)
+BUILTIN(kSorted, "sorted", b_sorted, 1, 1)
+BUILTIN(kAny, "any", b_any, 1, 1)
+BUILTIN(kAll, "all", b_all, 1, 1)
+BUILTIN(kHash, "hash", b_hash, 1, 1)
+BUILTIN(kId, "id", b_id, 1, 1)
+BUILTIN(kDivmod, "divmod", b_divmod, 2, 2)
+BUILTIN(kPow, "pow", b_pow, 2, 3)
+BUILTIN(kFormat, "format", b_format, 1, 2)
+BUILTIN(kAscii, "ascii", b_ascii, 1, 1)
+BUILTIN(kChr, "chr", b_chr, 1, 1)
+BUILTIN(kOrd, "ord", b_ord, 1, 1)
+
+METHOD(kSeqCount, "count", m_seq_count, 1, 1)
+METHOD(kSeqIndex, "index", m_seq_index, 1, 1)
+METHOD(kListExtend, "extend", m_list_extend, 1, 1)
+METHOD(kListInsert, "insert", m_list_insert, 2, 2)
+METHOD(kListRemove, "remove", m_list_remove, 1, 1)
+METHOD(kListReverse, "reverse", m_list_reverse, 0, 0)
+METHOD(kListSort, "sort", m_list_sort, 0, 0)
+METHOD(kListClear, "clear", m_list_clear, 0, 0)
+METHOD(kListCopy, "copy", m_list_copy, 0, 0)
+METHOD(kDictGet, "get", m_dict_get, 1, 2)
+METHOD(kDictKeys, "keys", m_dict_keys, 0, 0)
+METHOD(kDictValues, "values", m_dict_values, 0, 0)
+METHOD(kDictItems, "items", m_dict_items, 0, 0)
+METHOD(kDictPop, "pop", m_dict_pop, 1, 2)
+METHOD(kDictPopitem, "popitem", m_dict_popitem, 0, 0)
+METHOD(kDictSetdefault, "setdefault", m_dict_setdefault, 1, 2)
+METHOD(kDictUpdate, "update", m_dict_update, 0, 1)
+METHOD(kDictClear, "clear", m_dict_clear, 0, 0)
+METHOD(kDictCopy, "copy", m_dict_copy, 0, 0)
+METHOD(kSetAdd, "add", m_set_add, 1, 1)
+METHOD(kSetDiscard, "discard", m_set_discard, 1, 1)
+METHOD(kSetRemove, "remove", m_set_remove, 1, 1)
+METHOD(kSetPop, "pop", m_set_pop, 0, 0)
+METHOD(kSetClear, "clear", m_set_clear, 0, 0)
+METHOD(kSetCopy, "copy", m_set_copy, 0, 0)
+METHOD(kSetUnion, "union", m_set_union, 0, -1)
+METHOD(kSetIntersection, "intersection", m_set_intersection, 0, -1)
+METHOD(kSetDifference, "difference", m_set_difference, 0, -1)
+METHOD(kSetSymDiff, "symmetric_difference", m_set_symmetric_difference, 1, 1)
+METHOD(kSetUpdate, "update", m_set_update, 0, -1)
+METHOD(kSetIssubset, "issubset", m_set_issubset, 1, 1)
+METHOD(kSetIssuperset, "issuperset", m_set_issuperset, 1, 1)
+METHOD(kSetIsdisjoint, "isdisjoint", m_set_isdisjoint, 1, 1)
+METHOD(kStrSplit, "split", m_str_split, 0, 2)
+METHOD(kStrRsplit, "rsplit", m_str_rsplit, 0, 2)
+METHOD(kStrSplitlines, "splitlines", m_str_splitlines, 0, 1)
+METHOD(kStrJoin, "join", m_str_join, 1, 1)
+METHOD(kStrStrip, "strip", m_str_strip, 0, 1)
+METHOD(kStrLstrip, "lstrip", m_str_lstrip, 0, 1)
+METHOD(kStrRstrip, "rstrip", m_str_rstrip, 0, 1)
+METHOD(kStrReplace, "replace", m_str_replace, 2, 3)
+METHOD(kStrStartswith, "startswith", m_str_startswith, 1, 3)
+METHOD(kStrEndswith, "endswith", m_str_endswith, 1, 3)
+METHOD(kStrUpper, "upper", m_str_upper, 0, 0)
+METHOD(kStrLower, "lower", m_str_lower, 0, 0)
+METHOD(kStrTitle, "title", m_str_title, 0, 0)
+METHOD(kStrCapitalize, "capitalize", m_str_capitalize, 0, 0)
+METHOD(kStrFind, "find", m_str_find, 1, 3)
+METHOD(kStrRfind, "rfind", m_str_rfind, 1, 3)
+METHOD(kStrIndex, "index", m_str_index, 1, 3)
+METHOD(kStrRindex, "rindex", m_str_rindex, 1, 3)
+METHOD(kStrCount, "count", m_str_count, 1, 3)
+METHOD(kStrZfill, "zfill", m_str_zfill, 1, 1)
+METHOD(kStrLjust, "ljust", m_str_ljust, 1, 2)
+METHOD(kStrRjust, "rjust", m_str_rjust, 1, 2)
+METHOD(kStrCenter, "center", m_str_center, 1, 2)
+METHOD(kStrIsdigit, "isdigit", m_str_isdigit, 0, 0)
+METHOD(kStrIsalpha, "isalpha", m_str_isalpha, 0, 0)
+METHOD(kStrIsalnum, "isalnum", m_str_isalnum, 0, 0)
+METHOD(kStrIsspace, "isspace", m_str_isspace, 0, 0)
+METHOD(kStrIsupper, "isupper", m_str_isupper, 0, 0)
+METHOD(kStrIslower, "islower", m_str_islower, 0, 0)
+METHOD(kStrPartition, "partition", m_str_partition, 1, 1)
+METHOD(kStrRpartition, "rpartition", m_str_rpartition, 1, 1)
+METHOD(kStrFormat, "format", m_str_format, 0, -1)
+
 #undef BUILTIN
 #undef METHOD
 
 const NativeDef* const kBuiltins[] = {
-    &kPrint,  &kLen,        &kRepr,  &kStr,        &kBool,  &kInt,          &kFloat, &kAbs,
-    &kMin,    &kMax,        &kSum,   &kRange,      &kRound, &kParam,        &kIo,    &kSleep,
-    &kNative, &kNativeHold, &kNowMs, &kThreadName, &kSpawn, &kSpawnProcess, &kLock,  &kQueue,
+    &kPrint,
+    &kLen,
+    &kRepr,
+    &kStr,
+    &kBool,
+    &kInt,
+    &kFloat,
+    &kAbs,
+    &kMin,
+    &kMax,
+    &kSum,
+    &kRange,
+    &kRound,
+    &kParam,
+    &kIo,
+    &kSleep,
+    &kNative,
+    &kNativeHold,
+    &kNowMs,
+    &kThreadName,
+    &kSpawn,
+    &kSpawnProcess,
+    &kLock,
+    &kQueue,
+    // lang-data
+    &kTuple,
+    &kList,
+    &kDict,
+    &kSet,
+    &kFrozenSet,
+    &kEnumerate,
+    &kZip,
+    &kReversed,
+    &kMap,
+    &kFilter,
+    &kIter,
+    &kNext,
+    &kSorted,
+    &kAny,
+    &kAll,
+    &kHash,
+    &kId,
+    &kDivmod,
+    &kPow,
+    &kFormat,
+    &kAscii,
+    &kChr,
+    &kOrd,
 };
 
 struct MethodEntry {
@@ -366,9 +514,91 @@ struct MethodEntry {
   const NativeDef* def;
 };
 const MethodEntry kMethods[] = {
-    {ObjType::List, &kListAppend},  {ObjType::List, &kListPop},     {ObjType::Thread, &kThreadJoin},
-    {ObjType::Lock, &kLockAcquire}, {ObjType::Lock, &kLockRelease}, {ObjType::Lock, &kLockLocked},
-    {ObjType::Queue, &kQueuePut},   {ObjType::Queue, &kQueueGet},   {ObjType::Queue, &kQueueEmpty},
+    {ObjType::List, &kListAppend},
+    {ObjType::List, &kListPop},
+    {ObjType::Thread, &kThreadJoin},
+    {ObjType::Lock, &kLockAcquire},
+    {ObjType::Lock, &kLockRelease},
+    {ObjType::Lock, &kLockLocked},
+    {ObjType::Queue, &kQueuePut},
+    {ObjType::Queue, &kQueueGet},
+    {ObjType::Queue, &kQueueEmpty},
+    // lang-data
+    {ObjType::Tuple, &kSeqCount},
+    {ObjType::Tuple, &kSeqIndex},
+    {ObjType::List, &kSeqCount},
+    {ObjType::List, &kSeqIndex},
+    {ObjType::List, &kListExtend},
+    {ObjType::List, &kListInsert},
+    {ObjType::List, &kListRemove},
+    {ObjType::List, &kListReverse},
+    {ObjType::List, &kListSort},
+    {ObjType::List, &kListClear},
+    {ObjType::List, &kListCopy},
+    {ObjType::Dict, &kDictGet},
+    {ObjType::Dict, &kDictKeys},
+    {ObjType::Dict, &kDictValues},
+    {ObjType::Dict, &kDictItems},
+    {ObjType::Dict, &kDictPop},
+    {ObjType::Dict, &kDictPopitem},
+    {ObjType::Dict, &kDictSetdefault},
+    {ObjType::Dict, &kDictUpdate},
+    {ObjType::Dict, &kDictClear},
+    {ObjType::Dict, &kDictCopy},
+    {ObjType::Set, &kSetAdd},
+    {ObjType::Set, &kSetDiscard},
+    {ObjType::Set, &kSetRemove},
+    {ObjType::Set, &kSetPop},
+    {ObjType::Set, &kSetClear},
+    {ObjType::Set, &kSetCopy},
+    {ObjType::Set, &kSetUnion},
+    {ObjType::Set, &kSetIntersection},
+    {ObjType::Set, &kSetDifference},
+    {ObjType::Set, &kSetSymDiff},
+    {ObjType::Set, &kSetUpdate},
+    {ObjType::Set, &kSetIssubset},
+    {ObjType::Set, &kSetIssuperset},
+    {ObjType::Set, &kSetIsdisjoint},
+    {ObjType::FrozenSet, &kSetCopy},
+    {ObjType::FrozenSet, &kSetUnion},
+    {ObjType::FrozenSet, &kSetIntersection},
+    {ObjType::FrozenSet, &kSetDifference},
+    {ObjType::FrozenSet, &kSetSymDiff},
+    {ObjType::FrozenSet, &kSetIssubset},
+    {ObjType::FrozenSet, &kSetIssuperset},
+    {ObjType::FrozenSet, &kSetIsdisjoint},
+    {ObjType::Str, &kStrSplit},
+    {ObjType::Str, &kStrRsplit},
+    {ObjType::Str, &kStrSplitlines},
+    {ObjType::Str, &kStrJoin},
+    {ObjType::Str, &kStrStrip},
+    {ObjType::Str, &kStrLstrip},
+    {ObjType::Str, &kStrRstrip},
+    {ObjType::Str, &kStrReplace},
+    {ObjType::Str, &kStrStartswith},
+    {ObjType::Str, &kStrEndswith},
+    {ObjType::Str, &kStrUpper},
+    {ObjType::Str, &kStrLower},
+    {ObjType::Str, &kStrTitle},
+    {ObjType::Str, &kStrCapitalize},
+    {ObjType::Str, &kStrFind},
+    {ObjType::Str, &kStrRfind},
+    {ObjType::Str, &kStrIndex},
+    {ObjType::Str, &kStrRindex},
+    {ObjType::Str, &kStrCount},
+    {ObjType::Str, &kStrZfill},
+    {ObjType::Str, &kStrLjust},
+    {ObjType::Str, &kStrRjust},
+    {ObjType::Str, &kStrCenter},
+    {ObjType::Str, &kStrIsdigit},
+    {ObjType::Str, &kStrIsalpha},
+    {ObjType::Str, &kStrIsalnum},
+    {ObjType::Str, &kStrIsspace},
+    {ObjType::Str, &kStrIsupper},
+    {ObjType::Str, &kStrIslower},
+    {ObjType::Str, &kStrPartition},
+    {ObjType::Str, &kStrRpartition},
+    {ObjType::Str, &kStrFormat},
 };
 
 }  // namespace

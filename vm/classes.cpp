@@ -395,27 +395,6 @@ std::string object_str(ThreadState& ts, const Value& v) {
   return object_repr(ts, v);
 }
 
-Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args) {
-  size_t entry = ts.frames.size();
-  std::uint32_t at = ts.frames.empty() ? 0 : ts.frames.back().sp;
-  size_t need = at + args.size() + 2;
-  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
-  ts.stack[at] = callee;
-  for (size_t i = 0; i < args.size(); ++i) ts.stack[at + 1 + i] = std::move(args[i]);
-  if (!call_at(ts, at, static_cast<int>(args.size()), nullptr)) {
-    Value r = std::move(ts.stack[at]);
-    return r;
-  }
-  ++ts.nested_runs;
-  RunResult r = run_nested(ts, entry);
-  --ts.nested_runs;
-  if (r.failure) {
-    if (!r.exception.is_none()) throw PyRaise{r.exception, true};
-    raise(r.failure->type, r.failure->message);
-  }
-  return std::move(r.value);
-}
-
 // ---- builtins of this part ----
 namespace {
 
@@ -443,12 +422,6 @@ Value b_issubclass(ThreadState& ts, Value* args, int) {
   return Value::boolean(isinstance_of(ts, args[0], args[1], "issubclass"));
 }
 Value b_type(ThreadState&, Value* args, int) { return Value::share(class_of(args[0])); }
-Value b_id(ThreadState&, Value* args, int) {
-  const Value& v = args[0];
-  if (v.is_obj())
-    return Value::integer(static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(v.as_obj())));
-  return Value::integer(v.as_int());
-}
 Value b_super(ThreadState& ts, Value* args, int n) {
   if (n == 2) return Value::adopt(new SuperObj(args[0], args[1]));
   if (ts.frames.empty() || ts.frames.back().base == 0)
@@ -490,7 +463,6 @@ Value b_setattr(ThreadState& ts, Value* args, int) {
 const NativeDef kIsinstance{"isinstance", b_isinstance, 2, 2, false};
 const NativeDef kIssubclass{"issubclass", b_issubclass, 2, 2, false};
 const NativeDef kType{"type", b_type, 1, 1, false};
-const NativeDef kId{"id", b_id, 1, 1, false};
 const NativeDef kSuper{"super", b_super, 0, 2, false};
 const NativeDef kHasattr{"hasattr", b_hasattr, 2, 2, false};
 const NativeDef kGetattr{"getattr", b_getattr, 2, 3, false};
@@ -499,8 +471,9 @@ const NativeDef kSetattr{"setattr", b_setattr, 3, 3, false};
 }  // namespace
 
 const std::vector<const NativeDef*>& class_builtin_defs() {
-  static const std::vector<const NativeDef*> defs{&kIsinstance, &kIssubclass, &kType,    &kId,
-                                                  &kSuper,      &kHasattr,    &kGetattr, &kSetattr};
+  // id() is lang-data's (data_builtins.cpp): one builtin per name.
+  static const std::vector<const NativeDef*> defs{&kIsinstance, &kIssubclass, &kType,   &kSuper,
+                                                  &kHasattr,    &kGetattr,    &kSetattr};
   return defs;
 }
 

@@ -99,11 +99,6 @@ Value finish_class(ThreadState& ts, Value ns, const Value* bases, int nbases);
 std::string object_repr(ThreadState& ts, const Value& v);
 std::string object_str(ThreadState& ts, const Value& v);
 
-// Calls a script callable from C++ and returns its result: a nested run of the eval loop on this
-// thread (see docs/language.md "Nested calls"). The only way builtins call script code.
-// A suspension the host asks for during a nested run is deferred to the outer loop.
-Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args);
-
 // The dunder `name` on v's class, or Unset.
 Value find_dunder(ThreadState& ts, const Value& v, std::string_view name);
 

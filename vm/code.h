@@ -46,6 +46,9 @@ struct Code {
   std::vector<std::uint32_t> cell_slots;  // locals captured by inner functions: held in cells
   std::vector<std::uint32_t> free_slots;  // locals taken from the function's closure, in order
   std::vector<std::vector<std::string>> kwnames;  // CALL_KW's keyword names, by operand >> 8
+  // A class body: its first class_slots locals become the class's attributes (CLASS_NAMESPACE);
+  // the slots after them hold its comprehensions' loop variables, which do not leak.
+  std::uint32_t class_slots = 0;
   // ---- end lang-func ----
 
   // The position of the instruction at `offset` (the last one starting at or before it).

@@ -209,7 +209,17 @@ class FunctionCompiler {
 
   // ---- names ----
   bool in_function() const { return sym_.kind == SymScope::Kind::Function; }
+  // lang-data: a comprehension's loop variables live in hidden slots (see comprehension()).
+  const std::uint32_t* hidden_slot(const std::string& name) const {
+    for (size_t i = comp_names_.size(); i-- > 0;)
+      if (comp_names_[i].first == name) return &comp_names_[i].second;
+    return nullptr;
+  }
   void load_name(const std::string& name) {
+    if (auto hidden = hidden_slot(name)) {
+      emit(Op::LOAD_FAST, *hidden);
+      return;
+    }
     std::uint32_t slot = 0;
     switch (sym_.kind_of(name, slot)) {
       case NameKind::Fast:
@@ -224,6 +234,10 @@ class FunctionCompiler {
     }
   }
   void store_name(const std::string& name) {
+    if (auto hidden = hidden_slot(name)) {
+      emit(Op::STORE_FAST, *hidden);
+      return;
+    }
     std::uint32_t slot = 0;
     switch (sym_.kind_of(name, slot)) {
       case NameKind::Fast:
@@ -314,6 +328,10 @@ class FunctionCompiler {
       emit(Op::STORE_ATTR, name_index(target.text));
       return;
     }
+    if (target.kind == ExprKind::Tuple || target.kind == ExprKind::List) {
+      unpack_into(target);
+      return;
+    }
     // Subscript: the value is already on the stack; CPython evaluates the container and the index
     // after it, then STORE_SUBSCR takes value, container and index.
     expr(*target.kids[0]);
@@ -328,8 +346,9 @@ class FunctionCompiler {
       case Tok::PlusAssign:
         return inplace ? Op::INPLACE_ADD : Op::BINARY_ADD;
       case Tok::Minus:
-      case Tok::MinusAssign:
         return Op::BINARY_SUBTRACT;
+      case Tok::MinusAssign:
+        return inplace ? Op::INPLACE_SUBTRACT : Op::BINARY_SUBTRACT;
       case Tok::Star:
       case Tok::StarAssign:
         return inplace ? Op::INPLACE_MULTIPLY : Op::BINARY_MULTIPLY;
@@ -342,6 +361,24 @@ class FunctionCompiler {
       case Tok::Percent:
       case Tok::PercentAssign:
         return Op::BINARY_MODULO;
+      case Tok::Amp:
+        return Op::BINARY_AND;
+      case Tok::AmpAssign:
+        return Op::INPLACE_AND;
+      case Tok::Pipe:
+        return Op::BINARY_OR;
+      case Tok::PipeAssign:
+        return Op::INPLACE_OR;
+      case Tok::Caret:
+        return Op::BINARY_XOR;
+      case Tok::CaretAssign:
+        return Op::INPLACE_XOR;
+      case Tok::LeftShift:
+      case Tok::LeftShiftAssign:
+        return Op::BINARY_LSHIFT;
+      case Tok::RightShift:
+      case Tok::RightShiftAssign:
+        return Op::BINARY_RSHIFT;
       default:
         return Op::BINARY_POWER;
     }
@@ -527,9 +564,7 @@ class FunctionCompiler {
         load_name(e.text);
         return;
       case ExprKind::List:
-        for (const auto& k : e.kids) expr(*k);
-        at(e);
-        emit(Op::BUILD_LIST, static_cast<std::uint32_t>(e.kids.size()));
+        sequence_display(e);
         return;
       case ExprKind::Unary:
         unary(e);
@@ -585,11 +620,218 @@ class FunctionCompiler {
         lambda(e);
         return;
       case ExprKind::Keyword:
-      case ExprKind::Starred:
         fail("invalid syntax");
       default:
-        fail("this expression is not supported by gilsim");
+        data_expr(e);
+        return;
     }
+  }
+
+  // ---- lang-data: displays, unpacking, comprehensions, f-strings (expressions of ast.h's
+  // lang-data kinds) ----
+  void data_expr(const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::Tuple:
+      case ExprKind::Set:
+        sequence_display(e);
+        return;
+      case ExprKind::Dict:
+        dict_display(e);
+        return;
+      case ExprKind::Starred:
+      case ExprKind::DoubleStarred:
+        fail("can't use starred expression here");
+      case ExprKind::Slice: {
+        bool step = e.kids[2]->kind != ExprKind::None;
+        expr(*e.kids[0]);
+        expr(*e.kids[1]);
+        if (step) expr(*e.kids[2]);
+        at(e);
+        emit(Op::BUILD_SLICE, step ? 3 : 2);
+        return;
+      }
+      case ExprKind::ListComp:
+      case ExprKind::SetComp:
+      case ExprKind::DictComp:
+      case ExprKind::GenExp:
+        comprehension(e);
+        return;
+      case ExprKind::JoinedStr:
+        joined_str(e);
+        return;
+      default:
+        fail("invalid expression");
+    }
+  }
+
+  static bool has_starred(const Expr& e) {
+    for (const auto& k : e.kids)
+      if (k->kind == ExprKind::Starred) return true;
+    return false;
+  }
+
+  // A list, tuple or set display; a starred item extends a list built so far.
+  void sequence_display(const Expr& e) {
+    std::uint32_t n = static_cast<std::uint32_t>(e.kids.size());
+    if (!has_starred(e)) {
+      for (const auto& k : e.kids) expr(*k);
+      at(e);
+      emit(e.kind == ExprKind::Tuple ? Op::BUILD_TUPLE
+           : e.kind == ExprKind::Set ? Op::BUILD_SET
+                                     : Op::BUILD_LIST,
+           n);
+      return;
+    }
+    bool set = e.kind == ExprKind::Set;
+    at(e);
+    emit(set ? Op::BUILD_SET : Op::BUILD_LIST, 0);
+    for (const auto& k : e.kids) {
+      if (k->kind == ExprKind::Starred) {
+        expr(*k->kids[0]);
+        at(*k);
+        emit(set ? Op::SET_UPDATE : Op::LIST_EXTEND, 1);
+      } else {
+        expr(*k);
+        at(*k);
+        emit(set ? Op::SET_ADD : Op::LIST_APPEND, 1);
+      }
+    }
+    if (e.kind == ExprKind::Tuple) emit(Op::LIST_TO_TUPLE);
+  }
+
+  void dict_display(const Expr& e) {
+    size_t pairs = e.kids.size() / 2;
+    bool spread = false;
+    for (size_t i = 0; i < e.kids.size(); i += 2)
+      spread |= e.kids[i]->kind == ExprKind::DoubleStarred;
+    if (!spread) {
+      for (const auto& k : e.kids) expr(*k);
+      at(e);
+      emit(Op::BUILD_MAP, static_cast<std::uint32_t>(pairs));
+      return;
+    }
+    at(e);
+    emit(Op::BUILD_MAP, 0);
+    for (size_t i = 0; i < e.kids.size(); i += 2) {
+      if (e.kids[i]->kind == ExprKind::DoubleStarred) {
+        expr(*e.kids[i]->kids[0]);
+        at(*e.kids[i]);
+        emit(Op::DICT_UPDATE, 1);
+      } else {
+        expr(*e.kids[i]);
+        expr(*e.kids[i + 1]);
+        emit(Op::MAP_ADD, 1);
+      }
+    }
+  }
+
+  // a, b = ... and a, *b, c = ...: the value is on the stack.
+  void unpack_into(const Expr& target) {
+    size_t star = target.kids.size();
+    for (size_t i = 0; i < target.kids.size(); ++i)
+      if (target.kids[i]->kind == ExprKind::Starred) star = i;
+    at(target);
+    if (star == target.kids.size()) {
+      emit(Op::UNPACK_SEQUENCE, static_cast<std::uint32_t>(target.kids.size()));
+    } else {
+      size_t after = target.kids.size() - star - 1;
+      if (star > 0xff || after > 0xffffff)
+        fail("too many expressions in star-unpacking assignment");
+      emit(Op::UNPACK_EX, static_cast<std::uint32_t>(star | (after << 8)));
+    }
+    for (const auto& k : target.kids) store(k->kind == ExprKind::Starred ? *k->kids[0] : *k);
+  }
+
+  // Comprehensions run inline, as CPython 3.12 runs them (PEP 709), with their loop variables in
+  // hidden local slots of their own, so that they do not leak into the enclosing scope. A
+  // generator expression is built eagerly into a list. Each clause is a for loop: its back edge
+  // is a safe point, as in a for statement.
+  void comprehension(const Expr& e) {
+    bool is_dict = e.kind == ExprKind::DictComp;
+    at(e);
+    emit(e.kind == ExprKind::SetComp ? Op::BUILD_SET : is_dict ? Op::BUILD_MAP : Op::BUILD_LIST, 0);
+    size_t first_clause = is_dict ? 2 : 1;
+    size_t renames_before = comp_names_.size();
+    comprehension_clause(e, first_clause, 0);
+    comp_names_.resize(renames_before);
+  }
+
+  void bind_hidden(const Expr& target) {
+    if (target.kind == ExprKind::Name) {
+      if (code_.local_names.size() > kMaxIndex) fail("too many local variables in one function");
+      comp_names_.emplace_back(target.text, static_cast<std::uint32_t>(code_.local_names.size()));
+      code_.local_names.push_back(target.text);
+      return;
+    }
+    if (target.kind == ExprKind::Tuple || target.kind == ExprKind::List ||
+        target.kind == ExprKind::Starred)
+      for (const auto& k : target.kids) bind_hidden(*k);
+  }
+
+  void comprehension_clause(const Expr& e, size_t k, int levels) {
+    const Expr& clause = *e.kids[k];
+    expr(*clause.kids[1]);
+    at(clause);
+    emit(Op::GET_ITER);
+    int depth_in_loop = depth_;
+    std::uint32_t top = label();
+    std::uint32_t to_end = emit_jump(Op::FOR_ITER);
+    bind_hidden(*clause.kids[0]);
+    store(*clause.kids[0]);
+    std::vector<std::uint32_t> to_next;
+    for (size_t i = 2; i < clause.kids.size(); ++i) {
+      expr(*clause.kids[i]);
+      at(clause);
+      to_next.push_back(emit_jump_if_false());
+    }
+    if (k + 1 < e.kids.size()) {
+      comprehension_clause(e, k + 1, levels + 1);
+    } else {
+      auto distance = static_cast<std::uint32_t>(3 * (levels + 1) + 1);
+      if (e.kind == ExprKind::DictComp) {
+        expr(*e.kids[0]);
+        expr(*e.kids[1]);
+        at(e);
+        emit(Op::MAP_ADD, distance);
+      } else {
+        expr(*e.kids[0]);
+        at(e);
+        emit(e.kind == ExprKind::SetComp ? Op::SET_ADD : Op::LIST_APPEND, distance);
+      }
+    }
+    std::uint32_t next = label();
+    for (auto p : to_next) patch(p, next);
+    at(clause);
+    emit(Op::JUMP_BACKWARD, top);
+    depth_ = depth_in_loop - 3;  // FOR_ITER popped the slots when it jumped here
+    patch(to_end, label());
+  }
+
+  void joined_str(const Expr& e) {
+    if (e.kids.empty()) {
+      emit_const(make_str(""));
+      return;
+    }
+    for (const auto& part : e.kids) {
+      if (part->kind == ExprKind::String) {
+        emit_const(make_str(part->text));
+        continue;
+      }
+      expr(*part->kids[0]);
+      std::uint32_t flags = part->int_value == 's'   ? 1
+                            : part->int_value == 'r' ? 2
+                            : part->int_value == 'a' ? 3
+                                                     : 0;
+      if (part->kids.size() > 1) {
+        joined_str(*part->kids[1]);
+        flags |= 4;
+      }
+      at(*part);
+      emit(Op::FORMAT_VALUE, flags);
+    }
+    at(e);
+    if (e.kids.size() > 1 || e.kids[0]->kind != ExprKind::String)
+      emit(Op::BUILD_STRING, static_cast<std::uint32_t>(e.kids.size()));
   }
 
   void unary(const Expr& e) {
@@ -607,9 +849,10 @@ class FunctionCompiler {
     }
     expr(operand);
     at(e);
-    emit(e.op == Tok::Minus  ? Op::UNARY_NEGATIVE
-         : e.op == Tok::Plus ? Op::UNARY_POSITIVE
-                             : Op::UNARY_NOT);
+    emit(e.op == Tok::Minus   ? Op::UNARY_NEGATIVE
+         : e.op == Tok::Plus  ? Op::UNARY_POSITIVE
+         : e.op == Tok::Tilde ? Op::UNARY_INVERT
+                              : Op::UNARY_NOT);
   }
 
   static Op compare_op(CmpOp op) {
@@ -709,6 +952,8 @@ class FunctionCompiler {
   Op prev_op_ = Op::NOP;
   std::uint32_t label_here_ = kNone;
   std::unordered_map<std::string, std::uint32_t> constant_index_;
+  // The comprehension variables in scope, innermost last, with their hidden local slots.
+  std::vector<std::pair<std::string, std::uint32_t>> comp_names_;
 };
 
 // ---- lang-func: functions, lambdas, closures, calls with keywords ----
@@ -978,6 +1223,7 @@ void FunctionCompiler::class_stmt(const Stmt& s) {
   code->qualname = cs.qualname;
   code->first_line = s.line;
   code->local_names = cs.slots;
+  code->class_slots = static_cast<std::uint32_t>(cs.slots.size());
   for (const auto& f : cs.frees) code->free_slots.push_back(cs.slot_of.at(f));
   code->fast_argc = code->free_slots.empty() ? 0 : -1;
   FunctionCompiler fc(pb_, *code, table_, cs);

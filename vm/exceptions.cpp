@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "vm/errors.h"
+#include "vm/interpreter.h"
 #include "vm/operations.h"
 
 namespace gilsim {
@@ -19,6 +20,12 @@ Value make_exception(std::string_view type, const std::string& message) {
   inst->exc = std::make_unique<ExceptionState>();
   if (!message.empty()) inst->exc->args.push_back(make_str(message));
   return Value::adopt(inst);
+}
+
+void raise_key_error(const Value& key) {
+  Value exc = make_exception("KeyError", "");
+  exc_state(exc).args.push_back(key);
+  throw PyRaise{std::move(exc), false};
 }
 
 Value exception_from_error(const std::string& type, const std::string& message) {
@@ -55,7 +62,13 @@ std::string exception_message(ThreadState& ts, const Value& exc) {
   if (str.is(ObjType::Function)) return object_str(ts, exc);
   const auto& args = exc_state(exc).args;
   if (args.empty()) return "";
-  if (args.size() == 1) return to_str(ts, args[0]);
+  if (args.size() == 1) {
+    // KeyError.__str__ shows the key as repr() (CPython's KeyError_str).
+    bool key_error = false;
+    for (const ClassObj* c = exc.as<InstanceObj>()->klass(); c; c = as_class(c->base))
+      key_error |= c->builtin && c->name == "KeyError";
+    return key_error ? to_repr(ts, args[0]) : to_str(ts, args[0]);
+  }
   std::string out = "(";
   for (size_t i = 0; i < args.size(); ++i) {
     if (i) out += ", ";

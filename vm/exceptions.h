@@ -18,6 +18,9 @@ struct PyRaise {
   bool reraise = false;  // re-raised (bare raise, end of a finally): the traceback goes on
 };
 
+// Raises KeyError(key), the key itself as its argument (str(e) is repr(key), as in CPython).
+[[noreturn]] void raise_key_error(const Value& key);
+
 // An exception instance of a built-in class with one message argument (none when empty).
 Value make_exception(std::string_view type, const std::string& message);
 // The exception for a ScriptError, or None when its type cannot be caught.

@@ -29,6 +29,11 @@ class Host {
   virtual ~Host() = default;
   virtual const char* name() const = 0;
 
+  // True for a host that never blocks a script thread's OS thread but suspends it instead
+  // (ThreadState::suspend: the sim engine). Such a thread cannot wait inside a nested eval run
+  // (a script function called by a builtin: map, sorted's key=): see call_nested().
+  virtual bool suspends_threads() const { return false; }
+
   // The thread found its eval breaker set at a safe point (back edge, call, function entry).
   // The host may drop and re-take the GIL here. Called with the GIL held.
   virtual void on_eval_breaker(ThreadState& ts) = 0;

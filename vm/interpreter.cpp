@@ -7,8 +7,11 @@
 #include "vm/builtins.h"
 #include "vm/call.h"
 #include "vm/classes.h"
+#include "vm/containers.h"
+#include "vm/data_ops.h"
 #include "vm/errors.h"
 #include "vm/exceptions.h"
+#include "vm/iterators.h"
 #include "vm/objects.h"
 #include "vm/operations.h"
 #include "vm/sim_objects.h"
@@ -62,6 +65,7 @@ void enter_context(ThreadState& ts, Value ctx) {
   if (!ctx.is(ObjType::Lock))
     raise("TypeError",
           fmt::format("'{}' object does not support the context manager protocol", type_name(ctx)));
+  check_can_block(ts, "with on a lock");
   ts.interp.host().lock_acquire(ts, ctx, true);
   ts.with_stack.push_back(std::move(ctx));
 }
@@ -103,9 +107,10 @@ void store_global(ThreadState& ts, std::uint32_t index, Value v) {
   }
 }
 
-// The 3-slot iteration state GET_ITER leaves: [start, stop, step] ints for a range, or
-// [sequence, position, None] for a list (item index) or str (byte offset).
-void get_iter(Value* slots) {
+// The 3-slot iteration state GET_ITER leaves: [start, stop, step] ints for a range,
+// [sequence, position, None] for a list or tuple (item index) or str (byte offset), and
+// [iterator, 0, None] for everything else (iterators.h).
+void get_iter(ThreadState& ts, Value* slots) {
   Value it = std::move(slots[0]);
   if (it.is(ObjType::Range)) {
     auto* r = it.as<RangeObj>();
@@ -114,13 +119,13 @@ void get_iter(Value* slots) {
     slots[2] = Value::integer(r->step);
     return;
   }
-  if (it.is(ObjType::List) || it.is(ObjType::Str)) {
+  slots[1] = Value::integer(0);
+  slots[2] = Value::none();
+  if (it.is(ObjType::List) || it.is(ObjType::Str) || it.is(ObjType::Tuple)) {
     slots[0] = std::move(it);
-    slots[1] = Value::integer(0);
-    slots[2] = Value::none();
     return;
   }
-  raise("TypeError", fmt::format("'{}' object is not iterable", type_name(it)));
+  slots[0] = make_iterator(ts, it);
 }
 
 // Advances a sequence iteration; false when exhausted.
@@ -133,6 +138,17 @@ bool next_item(ThreadState& ts, Value* slots, Value& out) {
     out = list->items[static_cast<size_t>(pos)];
     slots[1].set_int_unchecked(pos + 1);
     return true;
+  }
+  if (slots[0].is(ObjType::Tuple)) {
+    const auto& items = slots[0].as<TupleObj>()->items;
+    if (pos >= static_cast<std::int64_t>(items.size())) return false;
+    out = items[static_cast<size_t>(pos)];
+    slots[1].set_int_unchecked(pos + 1);
+    return true;
+  }
+  if (slots[0].is(ObjType::Iterator)) {
+    Value it = slots[0];  // the iterator may run script code, which may move the stack
+    return iterator_next(ts, it, out);
   }
   const std::string& s = slots[0].as<StrObj>()->text;
   auto at = static_cast<size_t>(pos);
@@ -168,19 +184,15 @@ Value* spread_arguments(ThreadState& ts, Value* callee, Value* sp, int nkw, int&
 
 // f(*xs): the argument list grows by the items of xs.
 void extend_arguments(ThreadState& ts, Value& list, const Value& iterable) {
-  std::vector<Value> items;
-  if (iterable.is(ObjType::List)) {
-    auto* l = iterable.as<ListObj>();
-    ListGuard g(*l, ts.lock_objects);
-    items = l->items;
-  } else if (iterable.is(ObjType::Range) || iterable.is(ObjType::Str)) {
-    std::int64_t n = length(ts, iterable);
-    for (std::int64_t i = 0; i < n; ++i)
-      items.push_back(subscript(ts, iterable, Value::integer(i)));
-  } else {
+  Value it;
+  try {
+    it = make_iterator(ts, iterable);
+  } catch (const ScriptError& e) {
+    if (e.type != "TypeError") throw;
     raise("TypeError",
           fmt::format("Value after * must be an iterable, not {}", type_name(iterable)));
   }
+  std::vector<Value> items = collect(ts, it);
   auto& out = list.as<ListObj>()->items;
   for (auto& v : items) out.push_back(std::move(v));
 }
@@ -283,6 +295,9 @@ void exit_innermost_context(ThreadState& ts) {
 ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failing_ip,
                      size_t entry_depth) {
   ScriptFailure f{e.type, e.what(), {}};
+  // A nested run (call_nested) clears only its own part: the caller's frames live below it.
+  size_t clear_from =
+      entry_depth > 0 && entry_depth < ts.frames.size() ? ts.frames[entry_depth].base : 0;
   for (size_t i = entry_depth; i < ts.frames.size(); ++i) {
     const Frame& fr = ts.frames[i];
     bool innermost = i + 1 == ts.frames.size();
@@ -300,7 +315,7 @@ ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failin
     pop_frame_blocks(ts);
     ts.frames.pop_back();
   }
-  for (auto& v : ts.stack) v = Value();
+  for (size_t i = clear_from; i < ts.stack.size(); ++i) ts.stack[i] = Value();
   return f;
 }
 
@@ -467,13 +482,15 @@ ScriptFailure uncaught_failure(ThreadState& ts, const Value& exc, size_t entry_d
     if (GILSIM_UNLIKELY(ts.eval_breaker.load(std::memory_order_relaxed) != 0 || \
                         steps >= step_limit)) {                                 \
       if (steps >= step_limit) step_limit_reached(step_limit);                  \
-      SAVE_FRAME();                                                             \
-      host.on_eval_breaker(ts);                                                 \
-      if (ts.suspend) {                                                         \
-        frame->ip = static_cast<std::uint32_t>((next)-code_start);              \
-        RETURN_SUSPENDED();                                                     \
+      if (!defer_host) {                                                        \
+        SAVE_FRAME();                                                           \
+        host.on_eval_breaker(ts);                                               \
+        if (ts.suspend) {                                                       \
+          frame->ip = static_cast<std::uint32_t>((next)-code_start);            \
+          RETURN_SUSPENDED();                                                   \
+        }                                                                       \
+        LOAD_FRAME();                                                           \
       }                                                                         \
-      LOAD_FRAME();                                                             \
     }                                                                           \
   } while (0)
 #define SAFE_POINT() SAFE_POINT_THEN(ip)
@@ -508,6 +525,10 @@ template <bool kCounting>
 RunResult execute(ThreadState& ts, size_t entry_depth) {
   Host& host = ts.interp.host();
   const Program& program = ts.interp.program();
+  // A nested run (call_nested, entry_depth > 0) must return its value, never "suspended": with a
+  // host that suspends threads, the breaker and the tick/budget stop are left pending for the
+  // outer loop, which sees them at its next safe point or instruction.
+  const bool defer_host = entry_depth > 0 && host.suspends_threads();
   std::uint64_t steps = ts.steps;
   const std::uint64_t step_limit = ts.max_steps ? ts.max_steps : UINT64_MAX;
 
@@ -532,23 +553,23 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
   // after every instruction that did not FAST_DISPATCH, so a switch falls *after* a ticking
   // instruction (between LOAD_GLOBAL x and STORE_GLOBAL x, say), not before it. It also charges
   // the new instruction's cost to the time budget; a spent budget is noticed before the next one.
-#define FETCH()                                                            \
-  do {                                                                     \
-    if constexpr (kCounting) {                                             \
-      if (GILSIM_UNLIKELY((op_ticks(op) && --ticker < 0) || budget < 0)) { \
-        SAVE_FRAME();                                                      \
-        ts.ticker = ticker;                                                \
-        host.on_tick(ts);                                                  \
-        if (ts.suspend) RETURN_SUSPENDED();                                \
-        ticker = ts.ticker;                                                \
-        LOAD_FRAME();                                                      \
-      }                                                                    \
-      op = static_cast<Op>(*ip++);                                         \
-      budget -= costs[static_cast<int>(op)];                               \
-    } else {                                                               \
-      op = static_cast<Op>(*ip++);                                         \
-    }                                                                      \
-    ++steps;                                                               \
+#define FETCH()                                                                             \
+  do {                                                                                      \
+    if constexpr (kCounting) {                                                              \
+      if (GILSIM_UNLIKELY(((op_ticks(op) && --ticker < 0) || budget < 0) && !defer_host)) { \
+        SAVE_FRAME();                                                                       \
+        ts.ticker = ticker;                                                                 \
+        host.on_tick(ts);                                                                   \
+        if (ts.suspend) RETURN_SUSPENDED();                                                 \
+        ticker = ts.ticker;                                                                 \
+        LOAD_FRAME();                                                                       \
+      }                                                                                     \
+      op = static_cast<Op>(*ip++);                                                          \
+      budget -= costs[static_cast<int>(op)];                                                \
+    } else {                                                                                \
+      op = static_cast<Op>(*ip++);                                                          \
+    }                                                                                       \
+    ++steps;                                                                                \
   } while (0)
 
   std::int64_t ticker = ts.ticker;  // the legacy countdown, in a register; ts.ticker at on_tick
@@ -693,6 +714,7 @@ restart:
             Value result =
                 call_native(ts, *callee->as_native(), callee + 1, static_cast<int>(argc) + 1);
             LOAD_FRAME();
+            callee = sp - argc - 2;  // a nested run (call_nested) may have moved the stack
             while (sp > callee) *--sp = Value();
             *sp++ = std::move(result);
           }
@@ -798,6 +820,7 @@ restart:
           VM_NEXT();
         }
         VM_CASE(BINARY_SUBTRACT)
+        VM_CASE(INPLACE_SUBTRACT)
         if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
           std::int64_t r;
           if (!__builtin_sub_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
@@ -831,7 +854,18 @@ restart:
         VM_CASE(BINARY_FLOOR_DIVIDE)
         VM_CASE(BINARY_POWER)
       binary_slow : {
-        sp[-2] = binary_op(ts, op, sp[-2], sp[-1]);
+        if (!sp[-2].is_obj() && !sp[-1].is_obj()) {  // numbers: no script code can run
+          sp[-2] = binary_op(ts, op, sp[-2], sp[-1]);
+          --sp;
+          VM_NEXT();
+        }
+        // Copies of the operands, the frame saved: the operation may call script code (a
+        // __str__ for %), whose nested run may grow and so move the stack (call_nested).
+        Value a = sp[-2], b = sp[-1];
+        SAVE_FRAME();
+        Value r = binary_op(ts, op, a, b);
+        LOAD_FRAME();
+        sp[-2] = std::move(r);
         *--sp = Value();
         VM_NEXT();
       }
@@ -853,7 +887,16 @@ restart:
         VM_CASE(COMPARE_IN)
         VM_CASE(COMPARE_NOT_IN)
       compare_slow : {
-        bool r = compare(ts, op, sp[-2], sp[-1]);
+        if (!sp[-2].is_obj() && !sp[-1].is_obj()) {
+          bool r = compare(ts, op, sp[-2], sp[-1]);
+          --sp;
+          sp[-1] = Value::boolean(r);
+          VM_NEXT();
+        }
+        Value a = sp[-2], b = sp[-1];  // as binary_slow: script code may run
+        SAVE_FRAME();
+        bool r = compare(ts, op, a, b);
+        LOAD_FRAME();
         *--sp = Value();
         sp[-1] = Value::boolean(r);
         VM_NEXT();
@@ -923,7 +966,8 @@ restart:
           VM_NEXT();
         }
         VM_CASE(GET_ITER)
-        get_iter(sp - 1);
+        SAVE_FRAME();
+        get_iter(ts, sp - 1);
         sp += 2;
         VM_NEXT();
         VM_CASE(FOR_ITER) {
@@ -944,7 +988,17 @@ restart:
             }
             VM_NEXT();
           }
-          if (next_item(ts, slots, *sp)) {
+          bool more;
+          if (slots[0].is(ObjType::Iterator)) {
+            SAVE_FRAME();
+            Value item;
+            more = next_item(ts, slots, item);
+            LOAD_FRAME();  // a map() or filter() iterator may have run script code
+            if (more) *sp = std::move(item);
+          } else {
+            more = next_item(ts, slots, *sp);
+          }
+          if (more) {
             ++sp;
           } else {
             for (int i = 0; i < 3; ++i) *--sp = Value();
@@ -1030,7 +1084,7 @@ restart:
         }
         VM_CASE(CLASS_NAMESPACE) {
           auto* ns = new ClassObj(code->name);
-          for (size_t i = 0; i < code->local_names.size(); ++i)
+          for (size_t i = 0; i < code->class_slots; ++i)
             if (!locals[i].is_unset() && !locals[i].is(ObjType::Cell))
               ns->attrs.emplace_back(code->local_names[i], locals[i]);
           *sp++ = Value::adopt(ns);
@@ -1088,6 +1142,126 @@ restart:
           store_cell(ts, *locals[slot].as<CellObj>(), std::move(*--sp));
           VM_NEXT();
         }
+        // ---- lang-data block (data_ops.h) ----
+        VM_CASE(BUILD_TUPLE) {
+          std::uint32_t n = ARG32();
+          sp = build_tuple(sp, n);
+          VM_NEXT();
+        }
+        VM_CASE(BUILD_MAP) {
+          std::uint32_t n = ARG32();
+          sp = build_map(ts, sp, n);
+          VM_NEXT();
+        }
+        VM_CASE(BUILD_SET) {
+          std::uint32_t n = ARG32();
+          sp = build_set(ts, sp, n);
+          VM_NEXT();
+        }
+        VM_CASE(BUILD_SLICE) {
+          std::uint32_t n = ARG16();
+          sp = build_slice(sp, n);
+          VM_NEXT();
+        }
+        VM_CASE(UNPACK_SEQUENCE) {
+          std::uint32_t n = ARG32();
+          SAVE_FRAME();
+          std::vector<Value> items = unpack_items(ts, sp[-1], n, n, false);
+          LOAD_FRAME();
+          *--sp = Value();
+          for (size_t i = items.size(); i-- > 0;) *sp++ = std::move(items[i]);
+          VM_NEXT();
+        }
+        VM_CASE(UNPACK_EX) {
+          std::uint32_t arg = ARG32();
+          SAVE_FRAME();
+          std::vector<Value> items = unpack_items(ts, sp[-1], arg & 0xff, arg >> 8, true);
+          LOAD_FRAME();
+          *--sp = Value();
+          for (size_t i = items.size(); i-- > 0;) *sp++ = std::move(items[i]);
+          VM_NEXT();
+        }
+        VM_CASE(LIST_APPEND) {
+          std::uint32_t n = ARG32();
+          auto* list = sp[-1 - static_cast<std::ptrdiff_t>(n)].as<ListObj>();
+          {
+            ListGuard g(*list, ts.lock_objects);
+            list->items.push_back(std::move(sp[-1]));
+          }
+          --sp;
+          VM_NEXT();
+        }
+        VM_CASE(SET_ADD) {
+          std::uint32_t n = ARG32();
+          set_add(ts, sp[-1 - static_cast<std::ptrdiff_t>(n)], std::move(sp[-1]));
+          *--sp = Value();
+          VM_NEXT();
+        }
+        VM_CASE(MAP_ADD) {
+          std::uint32_t n = ARG32();
+          dict_set(ts, sp[-2 - static_cast<std::ptrdiff_t>(n)], std::move(sp[-2]),
+                   std::move(sp[-1]));
+          *--sp = Value();
+          *--sp = Value();
+          VM_NEXT();
+        }
+        VM_CASE(LIST_EXTEND)
+        VM_CASE(SET_UPDATE)
+        VM_CASE(DICT_UPDATE) {
+          std::uint32_t n = ARG32();
+          SAVE_FRAME();
+          Value source = sp[-1];
+          Value target = sp[-1 - static_cast<std::ptrdiff_t>(n)];
+          extend_container(ts, op, target, source);
+          LOAD_FRAME();
+          *--sp = Value();
+          VM_NEXT();
+        }
+        VM_CASE(LIST_TO_TUPLE)
+        sp[-1] = make_tuple(std::move(sp[-1].as<ListObj>()->items));
+        VM_NEXT();
+        VM_CASE(FORMAT_VALUE) {
+          std::uint32_t arg = ARG16();
+          // As binary_slow: a __format__/__str__/__repr__ may run script code.
+          SAVE_FRAME();
+          if (arg & 4) {
+            Value v = sp[-2], spec = sp[-1];
+            Value r = format_field(ts, v, static_cast<int>(arg & 3), &spec);
+            LOAD_FRAME();
+            sp[-2] = std::move(r);
+            *--sp = Value();
+          } else {
+            Value v = sp[-1];
+            Value r = format_field(ts, v, static_cast<int>(arg & 3), nullptr);
+            LOAD_FRAME();
+            sp[-1] = std::move(r);
+          }
+          VM_NEXT();
+        }
+        VM_CASE(BUILD_STRING) {
+          std::uint32_t n = ARG32();
+          sp = build_string(sp, n);
+          VM_NEXT();
+        }
+        VM_CASE(BINARY_AND)
+        VM_CASE(BINARY_OR)
+        VM_CASE(BINARY_XOR)
+        VM_CASE(BINARY_LSHIFT)
+        VM_CASE(BINARY_RSHIFT)
+        VM_CASE(INPLACE_AND)
+        VM_CASE(INPLACE_OR)
+        VM_CASE(INPLACE_XOR)
+        sp[-2] = binary_op(ts, op, sp[-2], sp[-1]);
+        *--sp = Value();
+        VM_NEXT();
+        VM_CASE(UNARY_INVERT)
+        sp[-1] = unary_op(ts, op, sp[-1]);
+        VM_NEXT();
+        VM_CASE(DELETE_SUBSCR)
+        delete_subscript(ts, sp[-2], sp[-1]);
+        *--sp = Value();
+        *--sp = Value();
+        VM_NEXT();
       }
     }
   } catch (const ScriptError& e) {
@@ -1149,13 +1323,56 @@ RunResult execute_any(ThreadState& ts, size_t entry_depth) {
 
 }  // namespace
 
+Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args) {
+  size_t entry = ts.frames.size();
+  // Above everything the calling frame may hold, even when an instruction did not save its sp.
+  std::uint32_t at = 0;
+  if (!ts.frames.empty()) {
+    const Frame& f = ts.frames.back();
+    at = std::max<std::uint32_t>(
+        f.sp, f.base + static_cast<std::uint32_t>(f.code->local_names.size() + f.code->max_stack));
+  }
+  size_t need = at + args.size() + 2;
+  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+  ts.stack[at] = callee;
+  for (size_t i = 0; i < args.size(); ++i) ts.stack[at + 1 + i] = std::move(args[i]);
+  bool framed;
+  try {
+    framed = call_at(ts, at, static_cast<int>(args.size()), nullptr);
+  } catch (...) {
+    for (size_t i = at; i < at + args.size() + 1; ++i) ts.stack[i] = Value();
+    throw;
+  }
+  if (!framed) return std::move(ts.stack[at]);
+  ++ts.nested_runs;
+  RunResult r = run_nested(ts, entry);
+  --ts.nested_runs;
+  if (r.failure) {
+    if (!r.exception.is_none()) throw PyRaise{r.exception, true};
+    raise(r.failure->type, r.failure->message);
+  }
+  return std::move(r.value);
+}
+
+void check_can_block(ThreadState& ts, const char* what) {
+  if (ts.nested_runs > 0 && ts.interp.host().suspends_threads())
+    raise("RuntimeError",
+          fmt::format("{} cannot wait inside a function called by a builtin (map, filter, sorted "
+                      "or min/max with key=) on the sim engine; use --engine threads, or call "
+                      "it from a for loop",
+                      what));
+}
+
 RunResult run_module(ThreadState& ts) {
   const Code& module = *ts.interp.program().module;
   size_t entry = ts.frames.size();
   std::uint32_t base = ts.frames.empty() ? 0 : ts.frames.back().sp;
   reserve_frame(ts, base, module);
+  // The module's locals are the hidden slots of its comprehensions' variables.
+  auto nlocals = static_cast<std::uint32_t>(module.local_names.size());
+  for (std::uint32_t i = 0; i < nlocals; ++i) ts.stack[base + i] = Value::unset();
   ts.frames.push_back(
-      Frame{&module, 0, base, base, static_cast<std::uint32_t>(ts.with_stack.size())});
+      Frame{&module, 0, base, base + nlocals, static_cast<std::uint32_t>(ts.with_stack.size())});
   return execute_any(ts, entry);
 }
 

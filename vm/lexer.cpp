@@ -110,6 +110,13 @@ struct Punct {
 constexpr Punct kPuncts[] = {
     {"**=", Tok::StarStarAssign},
     {"//=", Tok::SlashSlashAssign},
+    {"<<=", Tok::LeftShiftAssign},
+    {">>=", Tok::RightShiftAssign},
+    {"<<", Tok::LeftShift},
+    {">>", Tok::RightShift},
+    {"&=", Tok::AmpAssign},
+    {"|=", Tok::PipeAssign},
+    {"^=", Tok::CaretAssign},
     {"**", Tok::StarStar},
     {"//", Tok::SlashSlash},
     {"<=", Tok::LessEqual},
@@ -141,6 +148,10 @@ constexpr Punct kPuncts[] = {
     {"<", Tok::Less},
     {">", Tok::Greater},
     {"=", Tok::Assign},
+    {"&", Tok::Amp},
+    {"|", Tok::Pipe},
+    {"^", Tok::Caret},
+    {"~", Tok::Tilde},
 };
 
 bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
@@ -376,8 +387,6 @@ class Lexer {
 
   void lex_punct() {
     int line = line_, col = col_;
-    if (src_.compare(pos_, 2, "<<") == 0 || src_.compare(pos_, 2, ">>") == 0)
-      fail("SyntaxError", "bitwise operators are not supported by gilsim");
     for (const Punct& p : kPuncts) {
       size_t n = std::strlen(p.text);
       if (src_.compare(pos_, n, p.text) != 0) continue;
@@ -388,8 +397,6 @@ class Lexer {
     }
     char c = src_[pos_];
     if (c == '!') fail("SyntaxError", "invalid syntax");
-    if (std::strchr("~&|^", c))
-      fail("SyntaxError", "bitwise operators are not supported by gilsim");
     auto u = static_cast<unsigned char>(c);
     if (u >= 0x80) fail("SyntaxError", "invalid non-ASCII character outside a string or comment");
     fail("SyntaxError", fmt::format("invalid character '{}' (U+{:04X})", c, u));
@@ -443,9 +450,17 @@ class Lexer {
     while (pos_ < src_.size() && is_ident_char(src_[pos_])) advance();
     std::string_view word = src_.substr(start, pos_ - start);
     if (pos_ < src_.size() && (src_[pos_] == '"' || src_[pos_] == '\'') && is_string_prefix(word)) {
-      // r"", b"", f"" and friends: Python would accept them, gilsim does not implement them.
-      fail("SyntaxError", fmt::format("string prefix '{}' is not supported by gilsim", word), line,
-           col);
+      std::string lower;
+      for (char c : word) lower += static_cast<char>(c | 0x20);
+      if (lower.find('b') != std::string::npos)
+        fail("SyntaxError", fmt::format("string prefix '{}' is not supported by gilsim", word),
+             line, col);
+      bool raw = lower.find('r') != std::string::npos;
+      if (lower.find('f') != std::string::npos)
+        lex_fstring(line, col, raw);
+      else
+        lex_string(line, col, raw);
+      return;
     }
     if (pos_ < src_.size() && static_cast<unsigned char>(src_[pos_]) >= 0x80)
       fail("SyntaxError", "non-ASCII identifiers are not supported by gilsim", line, col);
@@ -562,7 +577,7 @@ class Lexer {
     tokens_.push_back(std::move(t));
   }
 
-  void lex_string(int line, int col) {
+  void lex_string(int line, int col, bool raw = false) {
     char quote = src_[pos_];
     bool triple = src_.compare(pos_, 3, std::string(3, quote)) == 0;
     for (int i = 0; i < (triple ? 3 : 1); ++i) advance();
@@ -599,13 +614,213 @@ class Lexer {
         continue;
       }
       if (c == '\\') {
-        lex_escape(value);
+        if (raw)
+          raw_escape(value);
+        else
+          lex_escape(value);
         continue;
       }
       value += c;
       advance();
     }
     push(Tok::String, std::move(value), line, col);
+  }
+
+  // In a raw string a backslash stays, and keeps the next character (even a quote) literal.
+  void raw_escape(std::string& out) {
+    out += '\\';
+    advance();
+    if (pos_ >= src_.size()) return;
+    if (src_[pos_] == '\n') {
+      consume_newline();
+      out += '\n';
+      return;
+    }
+    out += src_[pos_];
+    advance();
+  }
+
+  // ---- f-strings (lang-data): see token.h for the tokens an f-string becomes ----
+
+  bool at_closing_quote(char quote, bool triple) const {
+    if (src_[pos_] != quote) return false;
+    return !triple || src_.compare(pos_, 3, std::string(3, quote)) == 0;
+  }
+
+  void lex_fstring(int line, int col, bool raw) {
+    char quote = src_[pos_];
+    bool triple = src_.compare(pos_, 3, std::string(3, quote)) == 0;
+    for (int i = 0; i < (triple ? 3 : 1); ++i) advance();
+    push(Tok::FStringStart, "", line, col);
+    fstring_body(quote, triple, raw, line, col, false);
+    for (int i = 0; i < (triple ? 3 : 1); ++i) advance();
+    push(Tok::FStringEnd, "", line_, col_);
+  }
+
+  // Literal parts and fields up to the closing quote (or, in a spec, up to the field's '}'),
+  // which is left for the caller.
+  void fstring_body(char quote, bool triple, bool raw, int line, int col, bool in_spec) {
+    std::string lit;
+    int lit_line = line_, lit_col = col_;
+    auto flush = [&]() {
+      if (!lit.empty()) push(Tok::String, std::move(lit), lit_line, lit_col);
+      lit.clear();
+      lit_line = line_;
+      lit_col = col_;
+    };
+    while (true) {
+      if (pos_ >= src_.size())
+        fail("SyntaxError",
+             fmt::format("unterminated {}string literal (detected at line {})",
+                         triple ? "triple-quoted " : "", line_),
+             line, col);
+      char c = src_[pos_];
+      if (at_closing_quote(quote, triple)) {
+        if (in_spec) fail("SyntaxError", "f-string: expecting '}'");
+        break;
+      }
+      if ((c == '\n') && !triple)
+        fail("SyntaxError", fmt::format("unterminated string literal (detected at line {})", line),
+             line, col);
+      if (c == '{') {
+        if (!in_spec && pos_ + 1 < src_.size() && src_[pos_ + 1] == '{') {
+          lit += '{';
+          advance();
+          advance();
+          continue;
+        }
+        flush();
+        lex_field(quote, triple, raw, line, col);
+        lit_line = line_;
+        lit_col = col_;
+        continue;
+      }
+      if (c == '}') {
+        if (in_spec) break;
+        if (pos_ + 1 < src_.size() && src_[pos_ + 1] == '}') {
+          lit += '}';
+          advance();
+          advance();
+          continue;
+        }
+        fail("SyntaxError", "f-string: single '}' is not allowed");
+      }
+      if (c == '\\') {
+        if (raw)
+          raw_escape(lit);
+        else
+          lex_escape(lit);
+        continue;
+      }
+      if (c == '\n') {
+        consume_newline();
+        lit += '\n';
+        continue;
+      }
+      lit += c;
+      advance();
+    }
+    flush();
+  }
+
+  // One {expression[=][!conversion][:spec]} field; pos_ is at its '{'.
+  void lex_field(char quote, bool triple, bool raw, int line, int col) {
+    push(Tok::FieldStart, "{", line_, col_);
+    advance();
+    size_t start = pos_;
+    int expr_line = line_, expr_col = col_;
+    int depth = 0;
+    char in_str = 0;
+    bool debug = false;
+    while (true) {
+      if (pos_ >= src_.size() || (!in_str && at_closing_quote(quote, triple)))
+        fail("SyntaxError", "f-string: expecting '}'");
+      char c = src_[pos_];
+      char after = pos_ + 1 < src_.size() ? src_[pos_ + 1] : '\0';
+      if (in_str) {
+        if (c == in_str) in_str = 0;
+        if (c == '\n') fail("SyntaxError", "f-string: expecting '}'");
+        advance();
+        continue;
+      }
+      if (c == '\\') fail("SyntaxError", "f-string expression part cannot include a backslash");
+      if (c == '#') fail("SyntaxError", "f-string expression part cannot include '#'");
+      if (c == '\'' || c == '"') {
+        in_str = c;
+        advance();
+        continue;
+      }
+      if (c == '\n') {
+        if (!triple) fail("SyntaxError", "f-string: expecting '}'");
+        consume_newline();
+        continue;
+      }
+      if (c == '(' || c == '[' || c == '{') ++depth;
+      if (c == ')' || c == ']' || (c == '}' && depth > 0)) {
+        --depth;
+        advance();
+        continue;
+      }
+      if (depth == 0) {
+        if (c == '}' || c == ':' || (c == '!' && after != '=')) break;
+        char before = pos_ > start ? src_[pos_ - 1] : '\0';
+        if (c == '=' && after != '=' && !std::strchr("=!<>", before)) {
+          debug = true;
+          break;
+        }
+      }
+      advance();
+    }
+    std::string text(src_.substr(start, pos_ - start));
+    if (text.find_first_not_of(" \t\n") == std::string::npos)
+      fail("SyntaxError", "f-string: empty expression not allowed");
+    if (debug) {
+      advance();  // '='
+      while (pos_ < src_.size() && (src_[pos_] == ' ' || src_[pos_] == '\t')) advance();
+      push(Tok::FieldDebug, std::string(src_.substr(start, pos_ - start)), expr_line, expr_col);
+    }
+    push_expression_tokens(text, expr_line, expr_col);
+    if (pos_ < src_.size() && src_[pos_] == '!') {
+      advance();
+      char conv = pos_ < src_.size() ? src_[pos_] : '\0';
+      if (conv != 's' && conv != 'r' && conv != 'a')
+        fail("SyntaxError", "f-string: invalid conversion character: expected 's', 'r', or 'a'");
+      push(Tok::FieldConversion, std::string(1, conv), line_, col_);
+      advance();
+    }
+    if (pos_ < src_.size() && src_[pos_] == ':') {
+      push(Tok::FieldSpec, ":", line_, col_);
+      advance();
+      fstring_body(quote, triple, raw, line, col, true);
+    }
+    if (pos_ >= src_.size() || src_[pos_] != '}') fail("SyntaxError", "f-string: expecting '}'");
+    push(Tok::FieldEnd, "}", line_, col_);
+    advance();
+  }
+
+  // The field's expression, tokenized on its own (in brackets, so that spaces and newlines mean
+  // nothing), with positions moved to where it stands in the file.
+  void push_expression_tokens(const std::string& text, int line, int col) {
+    auto place = [&](int& l, int& c) {
+      if (l == 1) c = col + c - 2;
+      l = line + l - 1;
+    };
+    std::vector<Token> inner;
+    try {
+      inner = Lexer(Source("<f-string>", "(" + text + ")")).run();
+    } catch (SyntaxError& e) {
+      place(e.line, e.col);
+      throw;
+    }
+    // Drop the '(' and, at the end, the ')', the newline and the end marker.
+    while (!inner.empty() && inner.back().kind != Tok::RParen) inner.pop_back();
+    if (!inner.empty()) inner.pop_back();
+    for (size_t i = 1; i < inner.size(); ++i) {
+      Token t = std::move(inner[i]);
+      place(t.line, t.col);
+      place(t.end_line, t.end_col);
+      tokens_.push_back(std::move(t));
+    }
   }
 
   void lex_escape(std::string& out) {

@@ -3,25 +3,15 @@
 #include <fmt/format.h>
 
 #include "vm/classes.h"
+#include "vm/containers.h"
 #include "vm/errors.h"
+#include "vm/iterators.h"
 
 namespace gilsim {
 
-// Freeing a list frees its items, which may be lists: done with an explicit worklist instead of
-// recursion, so dropping a list nested a million deep cannot overflow the C++ stack. An inner
-// list is only emptied here when this is its last reference: nobody else can see it any more.
-ListObj::~ListObj() {
-  std::vector<Value> pending = std::move(items);
-  while (!pending.empty()) {
-    Value v = std::move(pending.back());
-    pending.pop_back();
-    if (v.is(ObjType::List) && v.as_obj()->refcount() == 1) {
-      auto& inner = v.as<ListObj>()->items;
-      for (auto& item : inner) pending.push_back(std::move(item));
-      inner.clear();
-    }
-  }
-}
+// Freeing a list frees its items, which may be lists: without recursion (containers.cpp), so
+// dropping a list nested a million deep cannot overflow the C++ stack.
+ListObj::~ListObj() { release_deep(std::move(items)); }
 
 unsigned __int128 RangeObj::count() const {
   // In 128 bits: stop - start can exceed the int64 range.
@@ -94,6 +84,28 @@ std::string_view type_name(const Value& v) {
       return "method";
     case ObjType::Super:
       return "super";
+    case ObjType::Tuple:
+      return "tuple";
+    case ObjType::Dict:
+      return "dict";
+    case ObjType::Set:
+      return "set";
+    case ObjType::FrozenSet:
+      return "frozenset";
+    case ObjType::DictView:
+      switch (static_cast<const DictViewObj*>(v.as_obj())->kind) {
+        case ViewKind::Keys:
+          return "dict_keys";
+        case ViewKind::Values:
+          return "dict_values";
+        case ViewKind::Items:
+          return "dict_items";
+      }
+      return "dict_keys";
+    case ObjType::Iterator:
+      return iterator_type_name(v);
+    case ObjType::Slice:
+      return "slice";
   }
   return "object";
 }

@@ -6,9 +6,15 @@
 #include <cstring>
 
 #include "vm/classes.h"
+#include "vm/containers.h"
+#include "vm/data_ops.h"
 #include "vm/errors.h"
+#include "vm/exceptions.h"
+#include "vm/iterators.h"
 #include "vm/objects.h"
 #include "vm/pyformat.h"
+#include "vm/slices.h"
+#include "vm/strformat.h"
 #include "vm/thread_state.h"
 
 namespace gilsim {
@@ -18,6 +24,8 @@ namespace {
 // Nesting depth for repr and == on lists: CPython raises RecursionError near its recursion limit;
 // so does gilsim, instead of overflowing the C++ stack on a list nested a million deep.
 constexpr int kMaxNesting = kRecursionLimit;
+
+}  // namespace
 
 const char* op_symbol(Op op) {
   switch (op) {
@@ -37,6 +45,21 @@ const char* op_symbol(Op op) {
       return "%";
     case Op::BINARY_POWER:
       return "** or pow()";
+    case Op::BINARY_AND:
+    case Op::INPLACE_AND:
+      return "&";
+    case Op::BINARY_OR:
+    case Op::INPLACE_OR:
+      return "|";
+    case Op::BINARY_XOR:
+    case Op::INPLACE_XOR:
+      return "^";
+    case Op::BINARY_LSHIFT:
+      return "<<";
+    case Op::BINARY_RSHIFT:
+      return ">>";
+    case Op::INPLACE_SUBTRACT:
+      return "-";
     case Op::COMPARE_LT:
       return "<";
     case Op::COMPARE_LE:
@@ -49,6 +72,8 @@ const char* op_symbol(Op op) {
       return "?";
   }
 }
+
+namespace {
 
 [[noreturn]] void unsupported(Op op, const Value& a, const Value& b) {
   raise("TypeError", fmt::format("unsupported operand type(s) for {}: '{}' and '{}'", op_symbol(op),
@@ -85,6 +110,16 @@ std::int64_t normalize_index(const Value& index, std::int64_t length, const char
 
 Value repeat(ThreadState& ts, const Value& seq, std::int64_t n) {
   if (n < 0) n = 0;
+  if (seq.is(ObjType::Tuple)) {
+    const auto& xs = seq.as<TupleObj>()->items;
+    if (!xs.empty() && n > (std::int64_t{1} << 28) / static_cast<std::int64_t>(xs.size()))
+      raise("MemoryError", "tuple repetition result is too large");
+    std::vector<Value> items;
+    items.reserve(xs.size() * static_cast<size_t>(n));
+    for (std::int64_t k = 0; k < n; ++k)
+      for (const auto& v : xs) items.push_back(v);
+    return make_tuple(std::move(items));
+  }
   if (seq.is(ObjType::Str)) {
     const std::string& s = seq.as<StrObj>()->text;
     if (!s.empty() && n > (std::int64_t{1} << 31) / static_cast<std::int64_t>(s.size()))
@@ -202,6 +237,32 @@ int number_order(const Value& a, const Value& b, bool& unordered) {
 
 bool equal_at(ThreadState& ts, const Value& a, const Value& b, int depth);
 
+bool is_set_like(const Value& v) { return v.is(ObjType::Set) || v.is(ObjType::FrozenSet); }
+
+bool set_equal(ThreadState& ts, const Value& a, const Value& b) {
+  auto x = set_snapshot(ts, a);
+  auto y = set_snapshot(ts, b);
+  if (x.size() != y.size()) return false;
+  for (const auto& k : x)
+    if (!set_contains(ts, b, k)) return false;
+  return true;
+}
+
+bool keys_view_equal(ThreadState& ts, const Value& a, const Value& b) {
+  auto x = dict_snapshot(ts, a);
+  if (x.size() != dict_size(ts, b)) return false;
+  for (const auto& kv : x)
+    if (!dict_get(ts, b, kv.first)) return false;
+  return true;
+}
+
+// a <= b as sets: every member of a is in b.
+bool subset(ThreadState& ts, const Value& a, const Value& b) {
+  for (const auto& k : set_snapshot(ts, a))
+    if (!set_contains(ts, b, k)) return false;
+  return true;
+}
+
 // -1, 0, 1 for a < b, ==, >; raises TypeError for unorderable types.
 int order_at(ThreadState& ts, Op op, const Value& a, const Value& b, int depth, bool& unordered) {
   unordered = false;
@@ -222,6 +283,18 @@ int order_at(ThreadState& ts, Op op, const Value& a, const Value& b, int depth, 
     }
     return (x.size() > y.size()) - (x.size() < y.size());
   }
+  if (a.is(ObjType::Tuple) && b.is(ObjType::Tuple)) {
+    if (depth > kMaxNesting)
+      raise("RecursionError", "maximum recursion depth exceeded in comparison");
+    const auto& x = a.as<TupleObj>()->items;
+    const auto& y = b.as<TupleObj>()->items;
+    size_t n = std::min(x.size(), y.size());
+    for (size_t i = 0; i < n; ++i) {
+      if (x[i].identical(y[i]) || equal_at(ts, x[i], y[i], depth + 1)) continue;
+      return order_at(ts, op, x[i], y[i], depth + 1, unordered);
+    }
+    return (x.size() > y.size()) - (x.size() < y.size());
+  }
   raise("TypeError", fmt::format("'{}' not supported between instances of '{}' and '{}'",
                                  op_symbol(op), type_name(a), type_name(b)));
 }
@@ -237,7 +310,11 @@ bool equal_at(ThreadState& ts, const Value& a, const Value& b, int depth) {
     // Identity implies equality for containers, as in CPython (so [nan] == [nan] via the same obj).
     return true;
   }
-  if (a.as_obj()->type != b.as_obj()->type) return false;
+  if (a.as_obj()->type != b.as_obj()->type) {
+    bool sa = a.is(ObjType::Set) || a.is(ObjType::FrozenSet);
+    bool sb = b.is(ObjType::Set) || b.is(ObjType::FrozenSet);
+    return sa && sb && set_equal(ts, a, b);
+  }
   switch (a.as_obj()->type) {
     case ObjType::Str:
       return a.as<StrObj>()->text == b.as<StrObj>()->text;
@@ -250,6 +327,43 @@ bool equal_at(ThreadState& ts, const Value& a, const Value& b, int depth) {
       for (size_t i = 0; i < x.size(); ++i)
         if (!x[i].identical(y[i]) && !equal_at(ts, x[i], y[i], depth + 1)) return false;
       return true;
+    }
+    case ObjType::Tuple: {
+      if (depth > kMaxNesting)
+        raise("RecursionError", "maximum recursion depth exceeded in comparison");
+      const auto& x = a.as<TupleObj>()->items;
+      const auto& y = b.as<TupleObj>()->items;
+      if (x.size() != y.size()) return false;
+      for (size_t i = 0; i < x.size(); ++i)
+        if (!x[i].identical(y[i]) && !equal_at(ts, x[i], y[i], depth + 1)) return false;
+      return true;
+    }
+    case ObjType::Dict: {
+      if (depth > kMaxNesting)
+        raise("RecursionError", "maximum recursion depth exceeded in comparison");
+      auto x = dict_snapshot(ts, a);
+      if (x.size() != dict_size(ts, b)) return false;
+      for (const auto& [k, v] : x) {
+        auto other = dict_get(ts, b, k);
+        if (!other || (!other->identical(v) && !equal_at(ts, v, *other, depth + 1))) return false;
+      }
+      return true;
+    }
+    case ObjType::Set:
+    case ObjType::FrozenSet:
+      return set_equal(ts, a, b);
+    case ObjType::DictView: {
+      auto* x = a.as<DictViewObj>();
+      auto* y = b.as<DictViewObj>();
+      if (x->kind != y->kind || x->kind == ViewKind::Values) return false;
+      return equal_at(ts, x->dict, y->dict, depth + 1) ||
+             (x->kind == ViewKind::Keys && keys_view_equal(ts, x->dict, y->dict));
+    }
+    case ObjType::Slice: {
+      auto* x = a.as<SliceObj>();
+      auto* y = b.as<SliceObj>();
+      return equal_at(ts, x->start, y->start, depth + 1) &&
+             equal_at(ts, x->stop, y->stop, depth + 1) && equal_at(ts, x->step, y->step, depth + 1);
     }
     case ObjType::Range: {
       auto* r = a.as<RangeObj>();
@@ -286,6 +400,104 @@ void list_repr(ThreadState& ts, ListObj* list, std::string& out, std::vector<con
   active.pop_back();
 }
 
+// repr of the lang-data types; a dict (or set) met again inside itself prints as {...}.
+void container_repr(ThreadState& ts, const Value& v, std::string& out,
+                    std::vector<const Obj*>& active) {
+  const Obj* self = v.as_obj();
+  ObjType type = self->type;
+  if (type == ObjType::Slice) {
+    auto* sl = v.as<SliceObj>();
+    out += "slice(";
+    repr_into(ts, sl->start, out, active);
+    out += ", ";
+    repr_into(ts, sl->stop, out, active);
+    out += ", ";
+    repr_into(ts, sl->step, out, active);
+    out += ')';
+    return;
+  }
+  if (type == ObjType::Iterator) {
+    out += fmt::format("<{} object at {}>", iterator_type_name(v), fmt::ptr(self));
+    return;
+  }
+  if (type == ObjType::Dict || type == ObjType::Tuple) {
+    for (const Obj* o : active)
+      if (o == self) {
+        out += type == ObjType::Dict ? "{...}" : "(...)";
+        return;
+      }
+  }
+  if (active.size() > static_cast<size_t>(kMaxNesting))
+    raise("RecursionError", "maximum recursion depth exceeded while getting the repr of an object");
+  active.push_back(self);
+  auto items = [&](const std::vector<Value>& xs) {
+    for (size_t i = 0; i < xs.size(); ++i) {
+      if (i) out += ", ";
+      repr_into(ts, xs[i], out, active);
+    }
+  };
+  switch (type) {
+    case ObjType::Tuple: {
+      const auto& xs = v.as<TupleObj>()->items;
+      out += '(';
+      items(xs);
+      if (xs.size() == 1) out += ',';
+      out += ')';
+      break;
+    }
+    case ObjType::Dict: {
+      auto entries = dict_snapshot(ts, v);
+      out += '{';
+      for (size_t i = 0; i < entries.size(); ++i) {
+        if (i) out += ", ";
+        repr_into(ts, entries[i].first, out, active);
+        out += ": ";
+        repr_into(ts, entries[i].second, out, active);
+      }
+      out += '}';
+      break;
+    }
+    case ObjType::Set:
+    case ObjType::FrozenSet: {
+      auto xs = set_snapshot(ts, v);
+      bool frozen = type == ObjType::FrozenSet;
+      if (xs.empty()) {
+        out += frozen ? "frozenset()" : "set()";
+        break;
+      }
+      out += frozen ? "frozenset({" : "{";
+      items(xs);
+      out += frozen ? "})" : "}";
+      break;
+    }
+    case ObjType::DictView: {
+      auto* view = v.as<DictViewObj>();
+      auto entries = dict_snapshot(ts, view->dict);
+      out += type_name(v);
+      out += "([";
+      for (size_t i = 0; i < entries.size(); ++i) {
+        if (i) out += ", ";
+        if (view->kind == ViewKind::Keys) {
+          repr_into(ts, entries[i].first, out, active);
+        } else if (view->kind == ViewKind::Values) {
+          repr_into(ts, entries[i].second, out, active);
+        } else {
+          out += '(';
+          repr_into(ts, entries[i].first, out, active);
+          out += ", ";
+          repr_into(ts, entries[i].second, out, active);
+          out += ')';
+        }
+      }
+      out += "])";
+      break;
+    }
+    default:
+      break;
+  }
+  active.pop_back();
+}
+
 void repr_into(ThreadState& ts, const Value& v, std::string& out, std::vector<const Obj*>& active) {
   switch (v.tag()) {
     case Tag::None:
@@ -315,6 +527,15 @@ void repr_into(ThreadState& ts, const Value& v, std::string& out, std::vector<co
       return;
     case ObjType::List:
       list_repr(ts, v.as<ListObj>(), out, active);
+      return;
+    case ObjType::Tuple:
+    case ObjType::Dict:
+    case ObjType::Set:
+    case ObjType::FrozenSet:
+    case ObjType::DictView:
+    case ObjType::Slice:
+    case ObjType::Iterator:
+      container_repr(ts, v, out, active);
       return;
     case ObjType::Range: {
       auto* r = v.as<RangeObj>();
@@ -380,12 +601,19 @@ bool truthy(ThreadState& ts, const Value& v) {
     }
     case ObjType::Range:
       return v.as<RangeObj>()->count() > 0;
+    case ObjType::Tuple:
+    case ObjType::Dict:
+    case ObjType::Set:
+    case ObjType::FrozenSet:
+    case ObjType::DictView:
+      return length(ts, v) > 0;
     default:
       return true;
   }
 }
 
 Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b) {
+  if (is_data_binary_op(op)) return data_binary_op(ts, op, a, b);
   if (a.is_intlike() && b.is_intlike()) return int_op(op, a.as_int(), b.as_int());
   if (a.is_number() && b.is_number()) return float_op(op, a.to_double(), b.to_double());
   bool add = op == Op::BINARY_ADD || op == Op::INPLACE_ADD;
@@ -410,9 +638,21 @@ Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b) {
     for (auto& v : extra) items.push_back(std::move(v));
     return make_list(std::move(items));
   }
+  if (add && a.is(ObjType::Tuple)) {
+    if (!b.is(ObjType::Tuple))
+      raise("TypeError",
+            fmt::format("can only concatenate tuple (not \"{}\") to tuple", type_name(b)));
+    std::vector<Value> items = a.as<TupleObj>()->items;
+    for (const auto& v : b.as<TupleObj>()->items) items.push_back(v);
+    return make_tuple(std::move(items));
+  }
+  if (op == Op::BINARY_MODULO && a.is(ObjType::Str))
+    return make_str(percent_format(ts, a.as<StrObj>()->text, b));
+  if (op == Op::BINARY_SUBTRACT && is_set_like(a) && is_set_like(b))
+    return data_binary_op(ts, op, a, b);
   if (mul) {
-    bool a_seq = a.is(ObjType::Str) || a.is(ObjType::List);
-    bool b_seq = b.is(ObjType::Str) || b.is(ObjType::List);
+    bool a_seq = a.is(ObjType::Str) || a.is(ObjType::List) || a.is(ObjType::Tuple);
+    bool b_seq = b.is(ObjType::Str) || b.is(ObjType::List) || b.is(ObjType::Tuple);
     if (a_seq || b_seq) {
       const Value& seq = a_seq ? a : b;
       const Value& count = a_seq ? b : a;
@@ -435,6 +675,10 @@ Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b) {
 
 Value unary_op(ThreadState& ts, Op op, const Value& v) {
   if (op == Op::UNARY_NOT) return Value::boolean(!truthy(ts, v));
+  if (op == Op::UNARY_INVERT) {
+    if (v.is_intlike()) return Value::integer(~v.as_int());
+    raise("TypeError", fmt::format("bad operand type for unary ~: '{}'", type_name(v)));
+  }
   const char* sym = op == Op::UNARY_NEGATIVE ? "-" : "+";
   if (v.is_intlike()) {
     if (op == Op::UNARY_POSITIVE) return Value::integer(v.as_int());
@@ -470,6 +714,27 @@ bool compare(ThreadState& ts, Op op, const Value& a, const Value& b) {
             found = true;
             break;
           }
+      } else if (b.is(ObjType::Tuple)) {
+        for (const Value& item : b.as<TupleObj>()->items)
+          if (a.identical(item) || equal(ts, a, item)) {
+            found = true;
+            break;
+          }
+      } else if (b.is(ObjType::Dict)) {
+        found = dict_get(ts, b, a).has_value();
+      } else if (is_set_like(b)) {
+        // A set looked up in a set of frozensets, as CPython: by its frozen value.
+        found = set_contains(ts, b, a);
+      } else if (b.is(ObjType::DictView) || b.is(ObjType::Iterator)) {
+        if (b.is(ObjType::DictView) && b.as<DictViewObj>()->kind == ViewKind::Keys) {
+          found = dict_get(ts, b.as<DictViewObj>()->dict, a).has_value();
+        } else {
+          for (const Value& item : collect(ts, b))
+            if (a.identical(item) || equal(ts, a, item)) {
+              found = true;
+              break;
+            }
+        }
       } else if (b.is(ObjType::Range)) {
         auto* r = b.as<RangeObj>();
         // Python compares by value: 2.0 in range(3) is True, 2.5 is not.
@@ -489,6 +754,19 @@ bool compare(ThreadState& ts, Op op, const Value& a, const Value& b) {
     }
     default:
       break;
+  }
+  if (is_set_like(a) && is_set_like(b)) {
+    bool a_in_b = subset(ts, a, b), b_in_a = subset(ts, b, a);
+    switch (op) {
+      case Op::COMPARE_LT:
+        return a_in_b && !b_in_a;
+      case Op::COMPARE_LE:
+        return a_in_b;
+      case Op::COMPARE_GT:
+        return b_in_a && !a_in_b;
+      default:
+        return b_in_a;
+    }
   }
   bool unordered;
   int o = order_at(ts, op, a, b, 0, unordered);
@@ -527,10 +805,32 @@ std::int64_t length(ThreadState& ts, const Value& v) {
     return static_cast<std::int64_t>(v.as<ListObj>()->items.size());
   }
   if (v.is(ObjType::Range)) return v.as<RangeObj>()->length();
+  if (v.is(ObjType::Tuple)) return static_cast<std::int64_t>(v.as<TupleObj>()->items.size());
+  if (v.is(ObjType::Dict)) return static_cast<std::int64_t>(dict_size(ts, v));
+  if (v.is(ObjType::DictView))
+    return static_cast<std::int64_t>(dict_size(ts, v.as<DictViewObj>()->dict));
+  if (is_set_like(v)) {
+    auto* s = v.as<SetObj>();
+    ContainerGuard g(s->mu, ts.lock_objects && v.is(ObjType::Set));
+    return static_cast<std::int64_t>(s->table.size());
+  }
   raise("TypeError", fmt::format("object of type '{}' has no len()", type_name(v)));
 }
 
 Value subscript(ThreadState& ts, const Value& container, const Value& index) {
+  if (index.is(ObjType::Slice)) return slice_of(ts, container, *index.as<SliceObj>());
+  if (container.is(ObjType::Dict)) {
+    if (auto v = dict_get(ts, container, index)) return *v;
+    raise_key_error(index);
+  }
+  if (container.is(ObjType::Tuple)) {
+    if (!index.is_intlike())
+      raise("TypeError",
+            fmt::format("tuple indices must be integers or slices, not {}", type_name(index)));
+    const auto& items = container.as<TupleObj>()->items;
+    std::int64_t i = normalize_index(index, static_cast<std::int64_t>(items.size()), "tuple");
+    return items[static_cast<size_t>(i)];
+  }
   if (container.is(ObjType::List)) {
     if (!index.is_intlike())
       raise("TypeError",
@@ -563,6 +863,14 @@ Value subscript(ThreadState& ts, const Value& container, const Value& index) {
 }
 
 void store_subscript(ThreadState& ts, const Value& container, const Value& index, Value item) {
+  if (container.is(ObjType::Dict)) {
+    dict_set(ts, container, index, std::move(item));
+    return;
+  }
+  if (container.is(ObjType::List) && index.is(ObjType::Slice)) {
+    assign_slice(ts, container, *index.as<SliceObj>(), std::move(item));
+    return;
+  }
   if (!container.is(ObjType::List))
     raise("TypeError",
           fmt::format("'{}' object does not support item assignment", type_name(container)));
@@ -578,6 +886,36 @@ void store_subscript(ThreadState& ts, const Value& container, const Value& index
     old = std::move(list->items[static_cast<size_t>(i)]);
     list->items[static_cast<size_t>(i)] = std::move(item);
   }
+}
+
+}  // namespace gilsim
+
+namespace gilsim {
+
+void delete_subscript(ThreadState& ts, const Value& container, const Value& index) {
+  if (container.is(ObjType::Dict)) {
+    if (!dict_delete(ts, container, index)) raise_key_error(index);
+    return;
+  }
+  if (container.is(ObjType::List)) {
+    if (index.is(ObjType::Slice)) {
+      delete_slice(ts, container, *index.as<SliceObj>());
+      return;
+    }
+    if (!index.is_intlike())
+      raise("TypeError",
+            fmt::format("list indices must be integers or slices, not {}", type_name(index)));
+    auto* list = container.as<ListObj>();
+    Value old;
+    ListGuard g(*list, ts.lock_objects);
+    std::int64_t i =
+        normalize_index(index, static_cast<std::int64_t>(list->items.size()), "list assignment");
+    old = std::move(list->items[static_cast<size_t>(i)]);
+    list->items.erase(list->items.begin() + i);
+    return;
+  }
+  raise("TypeError",
+        fmt::format("'{}' object doesn't support item deletion", type_name(container)));
 }
 
 }  // namespace gilsim

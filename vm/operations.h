@@ -12,6 +12,9 @@ namespace gilsim {
 
 class ThreadState;
 
+// The operator's symbol as TypeError messages show it: "+", "<", "** or pow()".
+const char* op_symbol(Op op);
+
 bool truthy(ThreadState& ts, const Value& v);
 Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b);  // BINARY_* / INPLACE_*
 Value unary_op(ThreadState& ts, Op op, const Value& v);                   // UNARY_*
@@ -23,6 +26,7 @@ std::string to_repr(ThreadState& ts, const Value& v);  // repr(v), as inside a p
 
 Value subscript(ThreadState& ts, const Value& container, const Value& index);
 void store_subscript(ThreadState& ts, const Value& container, const Value& index, Value item);
+void delete_subscript(ThreadState& ts, const Value& container, const Value& index);  // del c[i]
 std::int64_t length(ThreadState& ts, const Value& v);  // len(v); TypeError if it has none
 
 // Checked int arithmetic: OverflowError instead of undefined behaviour.

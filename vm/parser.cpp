@@ -170,7 +170,8 @@ class Parser {
       case Tok::KwReturn: {
         next();
         auto s = make_stmt(StmtKind::Return, t);
-        if (peek().kind != Tok::Newline && peek().kind != Tok::Semicolon) s->value = expression();
+        if (peek().kind != Tok::Newline && peek().kind != Tok::Semicolon)
+          s->value = star_expressions();
         return s;
       }
       case Tok::KwGlobal: {
@@ -198,6 +199,11 @@ class Parser {
       case Tok::SlashSlashAssign:
       case Tok::PercentAssign:
       case Tok::StarStarAssign:
+      case Tok::AmpAssign:
+      case Tok::PipeAssign:
+      case Tok::CaretAssign:
+      case Tok::LeftShiftAssign:
+      case Tok::RightShiftAssign:
         return true;
       default:
         return false;
@@ -206,16 +212,14 @@ class Parser {
 
   StmtPtr expression_statement() {
     const Token& start = peek();
-    ExprPtr first = expression();
-    if (peek().kind == Tok::Comma)
-      fail_at(peek(), "SyntaxError", "tuples are not supported by gilsim");
+    ExprPtr first = star_expressions();
     if (is_aug_assign(peek().kind)) {
       const Token& op = next();
       check_target(*first, true);
       auto s = make_stmt(StmtKind::AugAssign, start);
       s->op = op.kind;
       s->targets.push_back(std::move(first));
-      s->value = expression();
+      s->value = star_expressions();
       return s;
     }
     if (peek().kind != Tok::Assign) {
@@ -225,12 +229,7 @@ class Parser {
     }
     auto s = make_stmt(StmtKind::Assign, start);
     s->targets.push_back(std::move(first));
-    while (accept(Tok::Assign)) {
-      ExprPtr e = expression();
-      if (peek().kind == Tok::Comma)
-        fail_at(peek(), "SyntaxError", "tuples are not supported by gilsim");
-      s->targets.push_back(std::move(e));
-    }
+    while (accept(Tok::Assign)) s->targets.push_back(star_expressions());
     s->value = std::move(s->targets.back());
     s->targets.pop_back();
     for (auto& target : s->targets) check_target(*target, false);
@@ -248,6 +247,7 @@ class Parser {
       case ExprKind::Int:
       case ExprKind::Float:
       case ExprKind::String:
+      case ExprKind::JoinedStr:
         what = "literal";
         break;
       case ExprKind::True:
@@ -262,16 +262,50 @@ class Parser {
       case ExprKind::Call:
         what = "function call";
         break;
-      case ExprKind::List:
-        what = augmented ? "list display" : nullptr;
+      case ExprKind::Tuple:
+      case ExprKind::List: {
+        if (augmented) {
+          what = e.kind == ExprKind::Tuple ? "tuple" : "list display";
+          break;
+        }
+        int starred = 0;
+        for (const auto& k : e.kids) {
+          if (k->kind == ExprKind::Starred && ++starred > 1)
+            throw SyntaxError("SyntaxError", "multiple starred expressions in assignment", k->line,
+                              k->col);
+          check_target(*k, false);
+        }
+        return;
+      }
+      case ExprKind::Starred:
+        if (augmented) {
+          what = "starred";
+          break;
+        }
+        check_target(*e.kids[0], false);
+        return;
+      case ExprKind::Dict:
+        what = "dict literal";
+        break;
+      case ExprKind::Set:
+        what = "set display";
+        break;
+      case ExprKind::ListComp:
+        what = "list comprehension";
+        break;
+      case ExprKind::DictComp:
+        what = "dict comprehension";
+        break;
+      case ExprKind::SetComp:
+        what = "set comprehension";
+        break;
+      case ExprKind::GenExp:
+        what = "generator expression";
         break;
       default:
         what = "expression";
         break;
     }
-    if (!what)
-      throw SyntaxError("SyntaxError", "unpacking into a list is not supported by gilsim", e.line,
-                        e.col);
     std::string msg =
         augmented ? fmt::format("'{}' is an illegal expression for augmented assignment", what)
                   : fmt::format("cannot assign to {}", what);
@@ -338,25 +372,39 @@ class Parser {
   StmtPtr for_stmt() {
     const Token& t = next();
     auto s = make_stmt(StmtKind::For, t);
-    const Token& target = peek();
-    if (target.kind != Tok::Name) {
-      if (target.kind == Tok::LParen || target.kind == Tok::LBracket)
-        fail_at(target, "SyntaxError", "unpacking in a for loop is not supported by gilsim");
-      invalid(target);
-    }
-    auto name = make(ExprKind::Name, target);
-    name->text = next().text;
-    if (peek().kind == Tok::Comma)
-      fail_at(peek(), "SyntaxError", "unpacking in a for loop is not supported by gilsim");
-    s->targets.push_back(std::move(name));
+    ExprPtr target = target_list();
+    check_target(*target, false);
+    s->targets.push_back(std::move(target));
     expect(Tok::KwIn, "'in'");
-    s->value = expression();
+    s->value = star_expressions();
     s->body = block(t, "'for' statement");
     if (peek().kind == Tok::KwElse) {
       const Token& e = next();
       s->orelse = block(e, "'else' statement");
     }
     return s;
+  }
+
+  // The targets of a for loop or a comprehension clause: `x`, `k, v`, `i, (a, b)`, `a, *rest`.
+  // Parsed below comparisons, so that the `in` that follows is not taken for an operator.
+  ExprPtr target_list() {
+    const Token& start = peek();
+    ExprPtr first = target_item();
+    if (peek().kind != Tok::Comma) return first;
+    auto tuple = make(ExprKind::Tuple, start);
+    add_kid(*tuple, std::move(first));
+    while (accept(Tok::Comma)) {
+      if (peek().kind == Tok::KwIn) break;
+      add_kid(*tuple, target_item());
+    }
+    return tuple;
+  }
+  ExprPtr target_item() {
+    if (peek().kind != Tok::Star) return bitwise_or();
+    const Token& t = next();
+    auto e = make(ExprKind::Starred, t);
+    add_kid(*e, bitwise_or());
+    return e;
   }
 
   StmtPtr def_stmt() {
@@ -386,6 +434,52 @@ class Parser {
   }
 
   // ---- expressions, lowest precedence first ----
+
+  // An expression list: `a`, or `a, b` and `a, *b` (a tuple), as on either side of `=`.
+  ExprPtr star_expressions() {
+    const Token& start = peek();
+    ExprPtr first = star_expression();
+    if (peek().kind != Tok::Comma) return first;
+    auto tuple = make(ExprKind::Tuple, start);
+    add_kid(*tuple, std::move(first));
+    while (accept(Tok::Comma)) {
+      if (!starts_expression(peek().kind)) break;
+      add_kid(*tuple, star_expression());
+    }
+    return tuple;
+  }
+  ExprPtr star_expression() {
+    if (peek().kind != Tok::Star) return expression();
+    const Token& t = next();
+    auto e = make(ExprKind::Starred, t);
+    add_kid(*e, bitwise_or());
+    return e;
+  }
+  static bool starts_expression(Tok k) {
+    switch (k) {
+      case Tok::Name:
+      case Tok::Int:
+      case Tok::Float:
+      case Tok::String:
+      case Tok::FStringStart:
+      case Tok::LParen:
+      case Tok::LBracket:
+      case Tok::LBrace:
+      case Tok::Minus:
+      case Tok::Plus:
+      case Tok::Tilde:
+      case Tok::Star:
+      case Tok::KwNot:
+      case Tok::KwTrue:
+      case Tok::KwFalse:
+      case Tok::KwNone:
+      case Tok::KwUnsupported:
+        return true;
+      default:
+        return false;
+    }
+  }
+
   ExprPtr expression() {
     DepthGuard guard(*this, peek());
     if (is_word(peek(), "lambda")) return lambda();
@@ -484,7 +578,7 @@ class Parser {
   }
 
   ExprPtr comparison() {
-    ExprPtr first = sum();
+    ExprPtr first = bitwise_or();
     CmpOp op;
     if (!comparison_op(op)) return first;
     auto e = make(ExprKind::Compare, peek());
@@ -493,7 +587,7 @@ class Parser {
     add_kid(*e, std::move(first));
     do {
       e->ops.push_back(op);
-      add_kid(*e, sum());
+      add_kid(*e, bitwise_or());
     } while (comparison_op(op));
     return e;
   }
@@ -516,6 +610,10 @@ class Parser {
     }
   }
 
+  ExprPtr bitwise_or() { return binary_chain(&Parser::bitwise_xor, {Tok::Pipe}); }
+  ExprPtr bitwise_xor() { return binary_chain(&Parser::bitwise_and, {Tok::Caret}); }
+  ExprPtr bitwise_and() { return binary_chain(&Parser::shift_expr, {Tok::Amp}); }
+  ExprPtr shift_expr() { return binary_chain(&Parser::sum, {Tok::LeftShift, Tok::RightShift}); }
   ExprPtr sum() { return binary_chain(&Parser::term, {Tok::Plus, Tok::Minus}); }
   ExprPtr term() {
     return binary_chain(&Parser::factor, {Tok::Star, Tok::Slash, Tok::SlashSlash, Tok::Percent});
@@ -523,7 +621,7 @@ class Parser {
 
   ExprPtr factor() {
     Tok k = peek().kind;
-    if (k != Tok::Minus && k != Tok::Plus) return power();
+    if (k != Tok::Minus && k != Tok::Plus && k != Tok::Tilde) return power();
     const Token& t = next();
     DepthGuard guard(*this, t);
     auto e = make(ExprKind::Unary, t);
@@ -568,17 +666,75 @@ class Parser {
         s->line = e->line;
         s->col = e->col;
         add_kid(*s, std::move(e));
-        if (peek().kind == Tok::Colon)
-          fail_at(peek(), "SyntaxError", "slicing is not supported by gilsim");
-        add_kid(*s, expression());
-        if (peek().kind == Tok::Colon)
-          fail_at(peek(), "SyntaxError", "slicing is not supported by gilsim");
+        add_kid(*s, subscript_index());
         expect(Tok::RBracket, "']'");
         e = std::move(s);
       } else {
         return e;
       }
     }
+  }
+
+  // What goes between the brackets of a subscript: an expression, a slice, or a tuple of them.
+  ExprPtr subscript_index() {
+    const Token& start = peek();
+    ExprPtr first = slice_or_expression();
+    if (peek().kind != Tok::Comma) return first;
+    auto tuple = make(ExprKind::Tuple, start);
+    add_kid(*tuple, std::move(first));
+    while (accept(Tok::Comma)) {
+      if (peek().kind == Tok::RBracket) break;
+      add_kid(*tuple, slice_or_expression());
+    }
+    return tuple;
+  }
+  ExprPtr slice_or_expression() {
+    const Token& start = peek();
+    ExprPtr lower;
+    if (peek().kind != Tok::Colon) {
+      lower = expression();
+      if (peek().kind != Tok::Colon) return lower;
+    }
+    auto slice = make(ExprKind::Slice, start);
+    add_kid(*slice, lower ? std::move(lower) : make(ExprKind::None, start));
+    next();  // ':'
+    auto bound = [&]() {
+      Tok k = peek().kind;
+      if (k == Tok::Colon || k == Tok::RBracket || k == Tok::Comma)
+        return make(ExprKind::None, peek());
+      return expression();
+    };
+    add_kid(*slice, bound());
+    if (accept(Tok::Colon))
+      add_kid(*slice, bound());
+    else
+      add_kid(*slice, make(ExprKind::None, start));
+    return slice;
+  }
+
+  // `for ... in ... if ...` clauses after a comprehension's element.
+  void comprehension_clauses(Expr& e) {
+    while (peek().kind == Tok::KwFor) {
+      const Token& t = next();
+      auto clause = make(ExprKind::CompFor, t);
+      ExprPtr target = target_list();
+      check_target(*target, false);
+      add_kid(*clause, std::move(target));
+      expect(Tok::KwIn, "'in'");
+      add_kid(*clause, disjunction());
+      while (peek().kind == Tok::KwIf) {
+        next();
+        add_kid(*clause, disjunction());
+      }
+      add_kid(e, std::move(clause));
+    }
+  }
+
+  ExprPtr comprehension(ExprKind kind, const Token& at, ExprPtr element) {
+    auto e = make(kind, at);
+    add_kid(*e, std::move(element));
+    comprehension_clauses(*e);
+    return e;
   }
 
   // Positional arguments, then keywords (Keyword nodes); *xs and **kw as Starred nodes. CPython's
@@ -611,13 +767,19 @@ class Parser {
         seen_keyword = true;
       } else {
         ExprPtr arg = expression();
+        if (peek().kind == Tok::KwFor) {
+          const Token& at = peek();
+          arg = comprehension(ExprKind::GenExp, at, std::move(arg));
+          arg->line = arg->kids[0]->line;
+          arg->col = arg->kids[0]->col;
+          if (call.kids.size() > 1 || peek().kind == Tok::Comma)
+            fail_at(t, "SyntaxError", "Generator expression must be parenthesized");
+        }
         if (seen_kwunpack)
           fail_at(t, "SyntaxError", "positional argument follows keyword argument unpacking");
         if (seen_keyword) fail_at(t, "SyntaxError", "positional argument follows keyword argument");
         add_kid(call, std::move(arg));
       }
-      if (peek().kind == Tok::KwFor)
-        fail_at(peek(), "SyntaxError", "generator expressions are not supported by gilsim");
       if (!accept(Tok::Comma)) break;
     }
     expect(Tok::RParen, "')'");
@@ -897,11 +1059,9 @@ class Parser {
         e->float_value = t.float_value;
         return e;
       }
-      case Tok::String: {
-        auto e = make(ExprKind::String, t);
-        while (peek().kind == Tok::String) e->text += next().text;  // "a" "b" concatenates
-        return e;
-      }
+      case Tok::String:
+      case Tok::FStringStart:
+        return strings();
       case Tok::KwTrue:
         next();
         return make(ExprKind::True, t);
@@ -913,32 +1073,173 @@ class Parser {
         return make(ExprKind::None, t);
       case Tok::LParen: {
         next();
-        if (peek().kind == Tok::RParen)
-          fail_at(t, "SyntaxError", "tuples are not supported by gilsim");
-        ExprPtr inner = expression();
-        if (peek().kind == Tok::Comma)
-          fail_at(peek(), "SyntaxError", "tuples are not supported by gilsim");
-        if (peek().kind == Tok::KwFor)
-          fail_at(peek(), "SyntaxError", "generator expressions are not supported by gilsim");
+        if (accept(Tok::RParen)) return make(ExprKind::Tuple, t);
+        ExprPtr first = star_expression();
+        if (peek().kind == Tok::KwFor && first->kind != ExprKind::Starred) {
+          ExprPtr gen = comprehension(ExprKind::GenExp, t, std::move(first));
+          expect(Tok::RParen, "')'");
+          return gen;
+        }
+        if (peek().kind != Tok::Comma) {
+          if (first->kind == ExprKind::Starred)
+            fail_at(t, "SyntaxError", "cannot use starred expression here");
+          expect(Tok::RParen, "')'");
+          return first;
+        }
+        auto tuple = make(ExprKind::Tuple, t);
+        add_kid(*tuple, std::move(first));
+        while (accept(Tok::Comma)) {
+          if (peek().kind == Tok::RParen) break;
+          add_kid(*tuple, star_expression());
+        }
         expect(Tok::RParen, "')'");
-        return inner;
+        return tuple;
       }
       case Tok::LBracket: {
         next();
         auto e = make(ExprKind::List, t);
         while (peek().kind != Tok::RBracket) {
-          add_kid(*e, expression());
-          if (peek().kind == Tok::KwFor)
-            fail_at(peek(), "SyntaxError", "list comprehensions are not supported by gilsim");
+          ExprPtr item = star_expression();
+          if (peek().kind == Tok::KwFor && e->kids.empty() && item->kind != ExprKind::Starred) {
+            ExprPtr comp = comprehension(ExprKind::ListComp, t, std::move(item));
+            expect(Tok::RBracket, "']'");
+            return comp;
+          }
+          add_kid(*e, std::move(item));
           if (!accept(Tok::Comma)) break;
         }
         expect(Tok::RBracket, "']'");
         return e;
       }
       case Tok::LBrace:
-        fail_at(t, "SyntaxError", "dicts and sets are not supported by gilsim");
+        return brace_display();
       default:
         invalid(t);
+    }
+  }
+
+  // {}, {k: v, **d}, {a, *b} and their comprehensions.
+  ExprPtr brace_display() {
+    const Token& t = next();
+    if (accept(Tok::RBrace)) return make(ExprKind::Dict, t);
+    bool is_dict = peek().kind == Tok::StarStar;
+    ExprPtr first;
+    if (!is_dict) {
+      first = star_expression();
+      is_dict = peek().kind == Tok::Colon && first->kind != ExprKind::Starred;
+    }
+    if (!is_dict) {
+      if (peek().kind == Tok::KwFor && first->kind != ExprKind::Starred) {
+        ExprPtr comp = comprehension(ExprKind::SetComp, t, std::move(first));
+        expect(Tok::RBrace, "'}'");
+        return comp;
+      }
+      auto e = make(ExprKind::Set, t);
+      add_kid(*e, std::move(first));
+      while (accept(Tok::Comma)) {
+        if (peek().kind == Tok::RBrace) break;
+        add_kid(*e, star_expression());
+      }
+      expect(Tok::RBrace, "'}'");
+      return e;
+    }
+    auto e = make(ExprKind::Dict, t);
+    bool first_item = true;
+    while (peek().kind != Tok::RBrace) {
+      if (peek().kind == Tok::StarStar) {
+        const Token& star = next();
+        auto spread = make(ExprKind::DoubleStarred, star);
+        add_kid(*spread, bitwise_or());
+        add_kid(*e, std::move(spread));
+        add_kid(*e, make(ExprKind::None, star));
+      } else {
+        ExprPtr key = first ? std::move(first) : expression();
+        first = nullptr;
+        expect(Tok::Colon, "':'");
+        ExprPtr value = expression();
+        if (first_item && peek().kind == Tok::KwFor) {
+          auto comp = make(ExprKind::DictComp, t);
+          add_kid(*comp, std::move(key));
+          add_kid(*comp, std::move(value));
+          comprehension_clauses(*comp);
+          expect(Tok::RBrace, "'}'");
+          return comp;
+        }
+        add_kid(*e, std::move(key));
+        add_kid(*e, std::move(value));
+      }
+      first_item = false;
+      if (!accept(Tok::Comma)) break;
+    }
+    expect(Tok::RBrace, "'}'");
+    return e;
+  }
+
+  // Adjacent string literals and f-strings concatenate: "a" f"{b}" "c".
+  ExprPtr strings() {
+    const Token& t = peek();
+    bool any_f = false;
+    for (size_t i = pos_; i < toks_.size(); ++i) {
+      if (toks_[i].kind == Tok::FStringStart) {
+        any_f = true;
+        break;
+      }
+      if (toks_[i].kind != Tok::String) break;
+    }
+    if (!any_f) {
+      auto e = make(ExprKind::String, t);
+      while (peek().kind == Tok::String) e->text += next().text;
+      return e;
+    }
+    auto joined = make(ExprKind::JoinedStr, t);
+    while (peek().kind == Tok::String || peek().kind == Tok::FStringStart) {
+      if (peek().kind == Tok::String) {
+        add_string_part(*joined, next());
+        continue;
+      }
+      next();
+      fstring_parts(*joined, Tok::FStringEnd);
+      next();  // FStringEnd
+    }
+    return joined;
+  }
+  void add_string_part(Expr& joined, const Token& s) {
+    if (s.text.empty()) return;
+    if (!joined.kids.empty() && joined.kids.back()->kind == ExprKind::String) {
+      joined.kids.back()->text += s.text;
+      return;
+    }
+    auto part = make(ExprKind::String, s);
+    part->text = s.text;
+    add_kid(joined, std::move(part));
+  }
+  // The parts of an f-string (or of a field's spec) up to the token `end`, which is left.
+  void fstring_parts(Expr& joined, Tok end) {
+    while (peek().kind != end) {
+      if (peek().kind == Tok::String) {
+        add_string_part(joined, next());
+        continue;
+      }
+      const Token& start = expect(Tok::FieldStart, "'{'");
+      DepthGuard guard(*this, start);
+      if (peek().kind == Tok::FieldDebug) add_string_part(joined, next());
+      bool debug = toks_[pos_ - 1].kind == Tok::FieldDebug;
+      auto field = make(ExprKind::FormattedValue, start);
+      ExprPtr value = star_expressions();
+      field->line = value->line;
+      field->col = value->col;
+      add_kid(*field, std::move(value));
+      if (peek().kind == Tok::FieldConversion) field->int_value = next().text[0];
+      if (accept(Tok::FieldSpec)) {
+        auto spec = make(ExprKind::JoinedStr, peek());
+        fstring_parts(*spec, Tok::FieldEnd);
+        add_kid(*field, std::move(spec));
+      } else if (debug && field->int_value == 0) {
+        field->int_value = 'r';  // {x=} shows repr(x) unless a conversion or spec says otherwise
+      }
+      if (peek().kind != Tok::FieldEnd) fail_at(peek(), "SyntaxError", "f-string: expecting '}'");
+      next();
+      add_kid(joined, std::move(field));
     }
   }
 

@@ -85,7 +85,7 @@ class SymbolCollector {
   void target(const Expr& e) {
     if (e.kind == ExprKind::Name)
       bind(e.text);
-    else if (e.kind == ExprKind::List)  // unpacking targets (lang-data) bind each name
+    else if (e.kind == ExprKind::Tuple || e.kind == ExprKind::List || e.kind == ExprKind::Starred)
       for (const auto& k : e.kids) target(*k);
     else
       expr(e);
@@ -167,7 +167,21 @@ class SymbolCollector {
       function(&e, "<lambda>", *e.params, nullptr, e.kids[0].get());
       return;
     }
+    if (e.kind == ExprKind::CompFor) {
+      // The loop variables live in the comprehension's hidden slots (compiler.cpp), not in
+      // this scope: only what the target evaluates (a.b, a[i]) is a use here.
+      comp_target(*e.kids[0]);
+      for (size_t i = 1; i < e.kids.size(); ++i) expr(*e.kids[i]);
+      return;
+    }
     for (const auto& k : e.kids) expr(*k);
+  }
+  void comp_target(const Expr& e) {
+    if (e.kind == ExprKind::Name) return;
+    if (e.kind == ExprKind::Tuple || e.kind == ExprKind::List || e.kind == ExprKind::Starred)
+      for (const auto& k : e.kids) comp_target(*k);
+    else
+      expr(e);
   }
 
   // `enclosing`: the names bound by the enclosing functions (class bodies excluded), which a

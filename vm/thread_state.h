@@ -98,6 +98,10 @@ class ThreadState {
   // their own mutex and globals take globals_mu.
   bool lock_objects = false;
 
+  // Eval runs started from C++ inside this thread's eval loop (call_nested: map, sorted's key=...),
+  // which must finish without being suspended.
+  int nested_runs = 0;
+
   // The host's own record of this thread (opaque to the VM).
   void* host_data = nullptr;
 
@@ -109,7 +113,6 @@ class ThreadState {
   std::vector<Value> with_stack;  // context objects entered with `with`, innermost last
   // lang-func: try blocks and exceptions being handled, innermost last (all frames).
   std::vector<ExcBlock> exc_blocks;
-  int nested_runs = 0;  // script calls made from C++ (call_nested) now running
 };
 
 // A runtime error with the frames it passed through, innermost last, ready to print.

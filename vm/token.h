@@ -53,6 +53,28 @@ enum class Tok : std::uint8_t {
   StarStarAssign,
   Arrow,
   At,  // lang-func: a decorator's @
+  // lang-data: bitwise operators
+  Amp,
+  Pipe,
+  Caret,
+  Tilde,
+  LeftShift,
+  RightShift,
+  AmpAssign,
+  PipeAssign,
+  CaretAssign,
+  LeftShiftAssign,
+  RightShiftAssign,
+  // lang-data: an f-string is FStringStart, then String parts and fields, then FStringEnd. A
+  // field is FieldStart [FieldDebug] <expression tokens> [FieldConversion] [FieldSpec <parts>]
+  // FieldEnd, where a spec's parts are String parts and nested fields.
+  FStringStart,
+  FStringEnd,
+  FieldStart,
+  FieldDebug,       // text: the `expr=` source text that `{expr=}` prints before the value
+  FieldConversion,  // text: "s", "r" or "a"
+  FieldSpec,
+  FieldEnd,
   // keywords gilsim implements
   KwAnd,
   KwOr,

@@ -43,6 +43,14 @@ enum class ObjType : std::uint8_t {
   Instance,
   Method,
   Super,
+  // lang-data: the data types (vm/containers.h)
+  Tuple,
+  Dict,
+  Set,
+  FrozenSet,
+  DictView,  // d.keys(), d.values(), d.items()
+  Iterator,  // iter(x), enumerate, zip, reversed, map, filter (vm/iterators.h)
+  Slice,
 };
 
 // Base of every heap object. The count starts at 1: the creator owns the first reference.
