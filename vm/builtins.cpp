@@ -95,8 +95,10 @@ Value b_int(ThreadState&, Value* args, int n) {
     raise("ValueError", fmt::format("invalid literal for int() with base 10: {}",
                                     repr_string(v.as<StrObj>()->text)));
   }
-  raise("TypeError",
-        fmt::format("int() argument must be a string or a real number, not '{}'", type_name(v)));
+  raise(
+      "TypeError",
+      fmt::format("int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                  type_name(v)));
 }
 
 Value b_float(ThreadState&, Value* args, int n) {

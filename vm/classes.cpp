@@ -6,6 +6,7 @@
 
 #include "vm/builtins.h"
 #include "vm/call.h"
+#include "vm/containers.h"
 #include "vm/errors.h"
 #include "vm/exceptions.h"
 #include "vm/interpreter.h"
@@ -207,7 +208,7 @@ Value exception_attribute(ThreadState& ts, const Value& obj, const std::string& 
   ExceptionState& st = exc_state(obj);
   if (name == "args") {
     (void)ts;
-    return make_list(st.args);  // a list until tuples exist
+    return make_tuple(st.args);
   }
   if (name == "__cause__") return st.cause;
   if (name == "__context__") return st.context;
@@ -399,8 +400,8 @@ std::string object_str(ThreadState& ts, const Value& v) {
 namespace {
 
 bool isinstance_of(ThreadState& ts, const Value& v, const Value& spec, const char* fn) {
-  if (spec.is(ObjType::List)) {  // a tuple of classes, until tuples exist
-    for (const Value& s : spec.as<ListObj>()->items)
+  if (spec.is(ObjType::Tuple)) {
+    for (const Value& s : spec.as<TupleObj>()->items)
       if (isinstance_of(ts, v, s, fn)) return true;
     return false;
   }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "vm/containers.h"
 #include "vm/errors.h"
 #include "vm/interpreter.h"
 #include "vm/operations.h"
@@ -46,8 +47,8 @@ Value exception_from_raise(ThreadState& ts, const Value& v, const char* what) {
 }
 
 bool exception_matches(ThreadState& ts, const Value& exc, const Value& spec) {
-  if (spec.is(ObjType::List)) {
-    for (const Value& s : spec.as<ListObj>()->items)
+  if (spec.is(ObjType::Tuple)) {
+    for (const Value& s : spec.as<TupleObj>()->items)
       if (exception_matches(ts, exc, s)) return true;
     return false;
   }

@@ -35,6 +35,9 @@ Interp::Interp(std::shared_ptr<const Program> program, Host& host)
   const auto& classes = builtin_class_names();
   for (size_t i = 0; i < classes.size() && defs.size() + i < globals.size(); ++i)
     globals[defs.size() + i] = Value::share(builtin_class(classes[i]));
+  // `if __name__ == "__main__":` is true for the script run (compile() names the slot after them).
+  if (size_t at = defs.size() + classes.size(); at < globals.size())
+    globals[at] = make_str("__main__");
 }
 
 namespace {
