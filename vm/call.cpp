@@ -7,6 +7,7 @@
 
 #include "vm/builtins.h"
 #include "vm/classes.h"
+#include "vm/containers.h"
 #include "vm/errors.h"
 
 namespace gilsim {
@@ -50,11 +51,25 @@ void enter_function(ThreadState& ts, const FunctionObj* fn, std::uint32_t base, 
     locals[i] = i < nlocals ? Value::unset() : Value();
   for (int i = 0; i < std::min(npos, np); ++i) locals[i] = std::move(args[static_cast<size_t>(i)]);
   int nnamed = np + code.num_kwonly;  // parameters a keyword can name
+  // *args and **kwargs follow the named parameters (Params::names): a tuple of the extra
+  // positional arguments, a dict of the extra keywords.
+  if (code.varargs) {
+    std::vector<Value> rest;
+    for (int i = np; i < npos; ++i) rest.push_back(std::move(args[static_cast<size_t>(i)]));
+    locals[nnamed] = make_tuple(std::move(rest));
+  }
+  int varkw_slot = nnamed + (code.varargs ? 1 : 0);
+  if (code.varkw) locals[varkw_slot] = make_dict();
   for (int k = 0; k < nkw; ++k) {
     const std::string& name = (*kwnames)[static_cast<size_t>(k)];
     int slot = -1;
     for (int i = 0; i < nnamed; ++i)
       if (code.local_names[static_cast<size_t>(i)] == name) slot = i;
+    if (slot < 0 && code.varkw) {
+      dict_set(ts, locals[varkw_slot], make_str(name),
+               std::move(args[static_cast<size_t>(npos + k)]));
+      continue;
+    }
     if (slot < 0)
       raise("TypeError",
             fmt::format("{}() got an unexpected keyword argument '{}'", code.qualname, name));

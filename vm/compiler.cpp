@@ -984,7 +984,6 @@ std::unique_ptr<Code> FunctionCompiler::new_function_code(const SymScope& fs, co
 // closure's cells); leaves the function on the stack.
 void FunctionCompiler::make_function(std::unique_ptr<Code> code, const SymScope& fs,
                                      const Params& p) {
-  if (p.varargs || p.varkw) fail("*args and **kwargs parameters are not supported by gilsim yet");
   auto index = static_cast<std::uint32_t>(pb_.program.functions.size());
   pb_.program.functions.push_back(std::move(code));
   emit(Op::MAKE_FUNCTION, index);
