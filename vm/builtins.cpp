@@ -180,19 +180,37 @@ Value b_round(ThreadState&, Value* args, int n) {
   return Value::floating(std::strtod(buf, nullptr));
 }
 
-Value min_max(ThreadState& ts, Value* args, int n, Op better, const char* name) {
+// min/max(iterable or several values, *, key=None, default=...), as CPython's.
+Value min_max(ThreadState& ts, Value* args, int n, const KwArgs& kw, Op better, const char* name) {
+  check_keywords(name, kw, {"key", "default"});
+  const Value* key = kw.find("key");
+  if (key && key->is_none()) key = nullptr;
+  const Value* fallback = kw.find("default");
+  if (fallback && n > 1)
+    raise(
+        "TypeError",
+        fmt::format("Cannot specify a default for {}() with multiple positional arguments", name));
   std::vector<Value> items = n == 1 ? items_of(ts, args[0]) : std::vector<Value>(args, args + n);
-  if (items.empty()) raise("ValueError", fmt::format("{}() arg is an empty sequence", name));
+  if (items.empty()) {
+    if (fallback) return *fallback;
+    raise("ValueError", fmt::format("{}() arg is an empty sequence", name));
+  }
   Value best = items[0];
-  for (size_t i = 1; i < items.size(); ++i)
-    if (compare(ts, better, items[i], best)) best = items[i];
+  Value best_key = key ? call_nested(ts, *key, {best}) : best;
+  for (size_t i = 1; i < items.size(); ++i) {
+    Value k = key ? call_nested(ts, *key, {items[i]}) : items[i];
+    if (compare(ts, better, k, best_key)) {
+      best = items[i];
+      best_key = std::move(k);
+    }
+  }
   return best;
 }
-Value b_min(ThreadState& ts, Value* args, int n) {
-  return min_max(ts, args, n, Op::COMPARE_LT, "min");
+Value b_min(ThreadState& ts, Value* args, int n, const KwArgs& kw) {
+  return min_max(ts, args, n, kw, Op::COMPARE_LT, "min");
 }
-Value b_max(ThreadState& ts, Value* args, int n) {
-  return min_max(ts, args, n, Op::COMPARE_GT, "max");
+Value b_max(ThreadState& ts, Value* args, int n, const KwArgs& kw) {
+  return min_max(ts, args, n, kw, Op::COMPARE_GT, "max");
 }
 
 Value b_sum(ThreadState& ts, Value* args, int) {
@@ -339,8 +357,8 @@ BUILTIN(kBool, "bool", b_bool, 0, 1)
 BUILTIN(kInt, "int", b_int, 0, 1)
 BUILTIN(kFloat, "float", b_float, 0, 1)
 BUILTIN(kAbs, "abs", b_abs, 1, 1)
-BUILTIN(kMin, "min", b_min, 1, -1)
-BUILTIN(kMax, "max", b_max, 1, -1)
+const NativeDef kMin{"min", nullptr, 1, -1, false, b_min};
+const NativeDef kMax{"max", nullptr, 1, -1, false, b_max};
 BUILTIN(kSum, "sum", b_sum, 1, 1)
 BUILTIN(kRange, "range", b_range, 1, 3)
 BUILTIN(kRound, "round", b_round, 1, 2)
@@ -379,7 +397,7 @@ BUILTIN(kMap, "map", b_map, 2, -1)
 BUILTIN(kFilter, "filter", b_filter, 2, 2)
 BUILTIN(kIter, "iter", b_iter, 1, 1)
 BUILTIN(kNext, "next", b_next, 1, 2)
-BUILTIN(kSorted, "sorted", b_sorted, 1, 1)
+const NativeDef kSorted{"sorted", nullptr, 1, 1, false, b_sorted};
 BUILTIN(kAny, "any", b_any, 1, 1)
 BUILTIN(kAll, "all", b_all, 1, 1)
 BUILTIN(kHash, "hash", b_hash, 1, 1)
@@ -397,7 +415,7 @@ METHOD(kListExtend, "extend", m_list_extend, 1, 1)
 METHOD(kListInsert, "insert", m_list_insert, 2, 2)
 METHOD(kListRemove, "remove", m_list_remove, 1, 1)
 METHOD(kListReverse, "reverse", m_list_reverse, 0, 0)
-METHOD(kListSort, "sort", m_list_sort, 0, 0)
+const NativeDef kListSort{"sort", nullptr, 0, 0, true, m_list_sort};
 METHOD(kListClear, "clear", m_list_clear, 0, 0)
 METHOD(kListCopy, "copy", m_list_copy, 0, 0)
 METHOD(kDictGet, "get", m_dict_get, 1, 2)

@@ -52,6 +52,20 @@ void sort_values(ThreadState& ts, std::vector<Value>& keys, std::vector<Value>& 
   items = std::move(sorted);
 }
 
+// The sort keys of `items`: key(item) for each, or the items themselves when key is None.
+std::vector<Value> sort_keys(ThreadState& ts, const std::vector<Value>& items, const Value* key) {
+  if (!key || key->is_none()) return items;
+  std::vector<Value> keys;
+  keys.reserve(items.size());
+  for (const Value& v : items) keys.push_back(call_nested(ts, *key, {v}));
+  return keys;
+}
+
+bool reverse_flag(ThreadState& ts, const KwArgs& kw) {
+  const Value* r = kw.find("reverse");
+  return r && truthy(ts, *r);
+}
+
 }  // namespace
 
 // ---- constructors ----
@@ -125,11 +139,12 @@ Value b_next(ThreadState& ts, Value* args, int n) {
   raise("StopIteration", "");
 }
 
-Value b_sorted(ThreadState& ts, Value* args, int) {
+Value b_sorted(ThreadState& ts, Value* args, int, const KwArgs& kw) {
+  check_keywords("sort", kw, {"key", "reverse"});
   Value src = args[0];
   std::vector<Value> items = collect(ts, src);
-  std::vector<Value> keys = items;
-  sort_values(ts, keys, items, false);
+  std::vector<Value> keys = sort_keys(ts, items, kw.find("key"));
+  sort_values(ts, keys, items, reverse_flag(ts, kw));
   return make_list(std::move(items));
 }
 
@@ -257,7 +272,8 @@ Value m_list_reverse(ThreadState& ts, Value* args, int) {
   std::reverse(list->items.begin(), list->items.end());
   return Value::none();
 }
-Value m_list_sort(ThreadState& ts, Value* args, int) {
+Value m_list_sort(ThreadState& ts, Value* args, int, const KwArgs& kw) {
+  check_keywords("sort", kw, {"key", "reverse"});
   Value self = args[0];
   auto* list = self.as<ListObj>();
   std::vector<Value> items;
@@ -266,9 +282,9 @@ Value m_list_sort(ThreadState& ts, Value* args, int) {
     items = std::move(list->items);
     list->items.clear();
   }
-  std::vector<Value> keys = items;
   try {
-    sort_values(ts, keys, items, false);
+    std::vector<Value> keys = sort_keys(ts, items, kw.find("key"));
+    sort_values(ts, keys, items, reverse_flag(ts, kw));
   } catch (...) {
     ListGuard g(*list, ts.lock_objects);
     list->items = std::move(items);
