@@ -15,6 +15,7 @@
 
 #include "test_support.h"
 #include "vm/builtins.h"
+#include "vm/classes.h"
 #include "vm/compiler.h"
 #include "vm/objects.h"
 
@@ -86,11 +87,14 @@ Flow simulate(const Code& code) {
       if (d < 1) flow.problems.push_back("RETURN_VALUE on an empty stack");
       continue;
     }
+    if (in.op == Op::RAISE || in.op == Op::RERAISE) continue;  // never falls through
+    if (in.op == Op::SETUP_EXCEPT) reach(in.arg, d + 1, in);   // the handler gets the exception
     if (in.op == Op::JUMP_FORWARD || in.op == Op::JUMP_BACKWARD) {
       reach(in.arg, d, in);
       continue;
     }
-    if (op_is_jump(in.op)) reach(in.arg, in.op == Op::FOR_ITER ? d - 3 : after, in);
+    if (op_is_jump(in.op) && in.op != Op::SETUP_EXCEPT)
+      reach(in.arg, in.op == Op::FOR_ITER ? d - 3 : after, in);
     if (in.next() >= code.bytes.size()) {
       flow.problems.push_back("falls off the end after " + std::string(op_name(in.op)));
       continue;
@@ -298,7 +302,10 @@ TEST_CASE("the builtins own the first global slots") {
   const auto& builtins = gilsim::builtin_names();
   REQUIRE(program->global_names.size() > builtins.size());
   for (size_t i = 0; i < builtins.size(); ++i) CHECK(program->global_names[i] == builtins[i]);
-  CHECK(program->global_names[builtins.size()] == "zeta");
+  // then the built-in classes (object, Exception...), __name__, then the script's own globals
+  size_t after_classes = builtins.size() + gilsim::builtin_class_names().size();
+  CHECK(program->global_names[after_classes] == "__name__");
+  CHECK(program->global_names[after_classes + 1] == "zeta");
   for (const Instr& in : decode(*program->module))
     if (in.op == Op::LOAD_GLOBAL && program->global_names[in.arg] == "print")
       CHECK(in.arg < builtins.size());
@@ -576,3 +583,14 @@ TEST_CASE("no superinstruction swallows a jump target") {
 }
 
 }  // namespace
+
+TEST_CASE("every builtin name is defined once") {
+  // Globals are bound by position (Interp's constructor): a name listed twice shifts every
+  // builtin after it.
+  const auto& names = gilsim::builtin_names();
+  std::set<std::string> seen;
+  for (const auto& n : names) {
+    CAPTURE(n);
+    CHECK(seen.insert(n).second);
+  }
+}

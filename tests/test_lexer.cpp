@@ -541,8 +541,6 @@ TEST_CASE("null bytes and invalid UTF-8 are refused with their position") {
 
 TEST_CASE("characters outside the language") {
   CHECK_LEX_ERROR("x = $\n", "SyntaxError", 1, 5, "invalid character '$' (U+0024)");
-  CHECK_LEX_ERROR("@wraps\ndef f():\n    pass\n", "SyntaxError", 1, 1,
-                  "decorators and '@' are not supported by gilsim");
   CHECK(kinds("a & b | c ^ ~d") == "NAME & NAME | NAME ^ ~ NAME NEWLINE END");
   CHECK(kinds("a<=b>=c") == "NAME <= NAME >= NAME NEWLINE END");  // not shifts
   CHECK_LEX_ERROR("x = a ! b\n", "SyntaxError", 1, 7, "invalid syntax");

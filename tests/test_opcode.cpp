@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "vm/opcode.h"
 
@@ -21,24 +22,13 @@ using gilsim::op_ticks;
 Op nth(int i) { return static_cast<Op>(i); }
 
 // The opcodes whose stack effect depends on the operand.
+// Whether the stack-effect expression in opcodes.def mentions the operand.
 bool effect_reads_arg(Op op) {
-  switch (op) {
-    case Op::POP_N:
-    case Op::CALL:
-    case Op::CALL_METHOD:
-    case Op::BUILD_LIST:
-    case Op::BUILD_TUPLE:
-    case Op::BUILD_MAP:
-    case Op::BUILD_SET:
-    case Op::BUILD_SLICE:
-    case Op::BUILD_STRING:
-    case Op::UNPACK_SEQUENCE:
-    case Op::UNPACK_EX:
-    case Op::FORMAT_VALUE:
-      return true;
-    default:
-      return false;
-  }
+#define OPCODE(name, width, effect, ticks, comment) \
+  if (op == Op::name) return std::string_view(#effect).find("arg") != std::string_view::npos;
+#include "vm/opcodes.def"
+#undef OPCODE
+  return false;
 }
 
 TEST_CASE("opcode names are unique upper-case identifiers and every opcode has a comment") {
@@ -61,6 +51,8 @@ TEST_CASE("the enum and the generated tables stay in step") {
   CHECK(op_name(Op::NOP) == "NOP");
   CHECK(static_cast<int>(Op::NOP) == 0);
   CHECK(op_name(Op::WITH_EXIT) == "WITH_EXIT");
+  CHECK(op_name(Op::LOAD_DEREF) == "LOAD_DEREF");
+  CHECK(static_cast<int>(Op::STORE_DEREF) < kOpCount);
   CHECK(op_name(Op::DELETE_SUBSCR) == "DELETE_SUBSCR");
   CHECK(static_cast<int>(Op::DELETE_SUBSCR) == kOpCount - 1);
   CHECK(op_name(Op::LOAD_FAST_LOAD_FAST) == "LOAD_FAST_LOAD_FAST");
@@ -86,7 +78,8 @@ TEST_CASE("jumps carry a 4-byte absolute target, and exactly the branching opcod
     CAPTURE(name);
     // The disassembler and the compiler's patching rely on this naming: every opcode that jumps
     // says so, and nothing else does.
-    bool named_jump = name.find("JUMP") != std::string::npos || op == Op::FOR_ITER;
+    bool named_jump = name.find("JUMP") != std::string::npos || op == Op::FOR_ITER ||
+                      op == Op::SETUP_EXCEPT;  // its operand is the handler's offset
     CHECK(op_is_jump(op) == named_jump);
     if (op_is_jump(op)) CHECK(op_operand_width(op) == 4);
   }

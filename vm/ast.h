@@ -20,6 +20,22 @@ using ExprPtr = std::unique_ptr<Expr>;
 using StmtPtr = std::unique_ptr<Stmt>;
 using Block = std::vector<StmtPtr>;
 
+// ---- lang-func: a function's parameter list (def, lambda) ----
+// names: positional parameters, then keyword-only ones, then *args, then **kwargs (the order of
+// the function's first local slots). defaults: for the last defaults.size() positional
+// parameters; kwdefaults: one per keyword-only parameter, null where it has none.
+struct Params {
+  std::vector<std::string> names;
+  int positional = 0;
+  int kwonly = 0;
+  bool varargs = false;
+  bool varkw = false;
+  std::vector<ExprPtr> defaults;
+  std::vector<ExprPtr> kwdefaults;
+};
+using ParamsPtr = std::unique_ptr<Params>;
+// ---- end lang-func ----
+
 enum class ExprKind {
   Int,     // int_value
   Float,   // float_value
@@ -38,11 +54,15 @@ enum class ExprKind {
   Call,       // kids[0](kids[1..])
   Attribute,  // kids[0].text
   Subscript,  // kids[0][kids[1]]
+  // lang-func:
+  Lambda,   // lambda params: kids[0]
+  Keyword,  // text=kids[0], a keyword argument of a Call (only there)
   // lang-data
   Tuple,           // kids: the items (a Starred item unpacks an iterable)
   Dict,            // kids: key, value, key, value ... (a DoubleStarred key has a None value)
   Set,             // kids: the items
-  Starred,         // *kids[0], in a display or an assignment target
+  Starred,         // *kids[0] in a display, an assignment target or a call's arguments; in a call,
+                   // op StarStar marks **kids[0]
   DoubleStarred,   // **kids[0], in a dict display
   Slice,           // kids[0]:kids[1]:kids[2] inside a subscript; a missing bound is a None node
   ListComp,        // [kids[0] for ...]: kids[1..] are CompFor clauses
@@ -68,6 +88,7 @@ struct Expr {
   std::int64_t int_value = 0;
   double float_value = 0.0;
   std::vector<ExprPtr> kids;
+  ParamsPtr params;  // lang-func: Lambda
 };
 
 enum class StmtKind {
@@ -84,6 +105,15 @@ enum class StmtKind {
   Break,
   Continue,
   Pass,
+  // lang-func:
+  Nonlocal,  // nonlocal names
+  Class,     // class name(targets[0]?): body; decorators as in Def
+  Try,       // try: body; handlers (each: Except); else: orelse; finally: finalbody
+  Except,    // except [value [as name]]: body  (only inside Try::handlers)
+  Raise,     // raise [value [from targets[0]]]
+  Assert,    // assert value [, targets[0]]
+  Del,       // del targets
+  Import,    // import names[i] as aliases[i]; from name import names[i] as aliases[i]
 };
 
 struct Stmt {
@@ -96,6 +126,13 @@ struct Stmt {
   std::vector<std::string> names;  // Def: parameters; Global: the names
   Block body;
   Block orelse;
+  // lang-func:
+  ParamsPtr params;                  // Def
+  std::vector<ExprPtr> decorators;   // Def, Class: outermost first
+  Block handlers;                    // Try: Except clauses
+  Block finalbody;                   // Try
+  std::vector<std::string> aliases;  // Import
+  bool from_import = false;          // Import: from name import ...
 };
 
 }  // namespace gilsim

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <system_error>
 
+#include "vm/classes.h"
 #include "vm/data_builtins.h"
 #include "vm/errors.h"
 #include "vm/interpreter.h"
@@ -49,13 +50,25 @@ double as_ms(ThreadState& ts, const Value& v, const char* fn) {
 }
 
 // ---- plain builtins ----
-Value b_print(ThreadState& ts, Value* args, int n) {
+// print(*objects, sep=' ', end='\n', flush=False): one write, so lines from threads never mix.
+Value b_print(ThreadState& ts, Value* args, int n, const KwArgs& kw) {
+  check_keywords("print", kw, {"sep", "end", "flush", "file"});
+  auto text_of = [&](const char* name, const char* fallback) {
+    const Value* v = kw.find(name);
+    if (!v || v->is_none()) return std::string(fallback);
+    if (!v->is(ObjType::Str))
+      raise("TypeError", fmt::format("{} must be None or a string, not {}", name, type_name(*v)));
+    return v->as<StrObj>()->text;
+  };
+  if (const Value* file = kw.find("file"); file && !file->is_none())
+    raise("TypeError", "print(file=...) is not supported by gilsim");
+  std::string sep = text_of("sep", " "), end = text_of("end", "\n");
   std::string line;
   for (int i = 0; i < n; ++i) {
-    if (i) line += ' ';
+    if (i) line += sep;
     line += to_str(ts, args[i]);
   }
-  line += '\n';
+  line += end;
   host_of(ts).write_output(ts, line);
   return Value::none();
 }
@@ -96,8 +109,10 @@ Value b_int(ThreadState&, Value* args, int n) {
     raise("ValueError", fmt::format("invalid literal for int() with base 10: {}",
                                     repr_string(v.as<StrObj>()->text)));
   }
-  raise("TypeError",
-        fmt::format("int() argument must be a string or a real number, not '{}'", type_name(v)));
+  raise(
+      "TypeError",
+      fmt::format("int() argument must be a string, a bytes-like object or a real number, not '{}'",
+                  type_name(v)));
 }
 
 Value b_float(ThreadState&, Value* args, int n) {
@@ -179,19 +194,37 @@ Value b_round(ThreadState&, Value* args, int n) {
   return Value::floating(std::strtod(buf, nullptr));
 }
 
-Value min_max(ThreadState& ts, Value* args, int n, Op better, const char* name) {
+// min/max(iterable or several values, *, key=None, default=...), as CPython's.
+Value min_max(ThreadState& ts, Value* args, int n, const KwArgs& kw, Op better, const char* name) {
+  check_keywords(name, kw, {"key", "default"});
+  const Value* key = kw.find("key");
+  if (key && key->is_none()) key = nullptr;
+  const Value* fallback = kw.find("default");
+  if (fallback && n > 1)
+    raise(
+        "TypeError",
+        fmt::format("Cannot specify a default for {}() with multiple positional arguments", name));
   std::vector<Value> items = n == 1 ? items_of(ts, args[0]) : std::vector<Value>(args, args + n);
-  if (items.empty()) raise("ValueError", fmt::format("{}() arg is an empty sequence", name));
+  if (items.empty()) {
+    if (fallback) return *fallback;
+    raise("ValueError", fmt::format("{}() arg is an empty sequence", name));
+  }
   Value best = items[0];
-  for (size_t i = 1; i < items.size(); ++i)
-    if (compare(ts, better, items[i], best)) best = items[i];
+  Value best_key = key ? call_nested(ts, *key, {best}) : best;
+  for (size_t i = 1; i < items.size(); ++i) {
+    Value k = key ? call_nested(ts, *key, {items[i]}) : items[i];
+    if (compare(ts, better, k, best_key)) {
+      best = items[i];
+      best_key = std::move(k);
+    }
+  }
   return best;
 }
-Value b_min(ThreadState& ts, Value* args, int n) {
-  return min_max(ts, args, n, Op::COMPARE_LT, "min");
+Value b_min(ThreadState& ts, Value* args, int n, const KwArgs& kw) {
+  return min_max(ts, args, n, kw, Op::COMPARE_LT, "min");
 }
-Value b_max(ThreadState& ts, Value* args, int n) {
-  return min_max(ts, args, n, Op::COMPARE_GT, "max");
+Value b_max(ThreadState& ts, Value* args, int n, const KwArgs& kw) {
+  return min_max(ts, args, n, kw, Op::COMPARE_GT, "max");
 }
 
 Value b_sum(ThreadState& ts, Value* args, int) {
@@ -257,6 +290,12 @@ Value b_thread_name(ThreadState& ts, Value*, int) { return make_str(ts.name); }
 
 Value spawn_common(ThreadState& ts, Value* args, int n, bool process, const char* name) {
   const Value& fn = args[0];
+  if (fn.is(ObjType::Method)) {  // lang-func: a bound method runs as its function with self first
+    auto* m = fn.as<MethodObj>();
+    std::vector<Value> rest{m->self};
+    rest.insert(rest.end(), args + 1, args + n);
+    return host_of(ts).spawn(ts, m->fn, std::move(rest), process);
+  }
   if (!fn.is(ObjType::Function))
     raise("TypeError",
           fmt::format("{}() needs a function defined with def, not '{}'", name, type_name(fn)));
@@ -336,7 +375,7 @@ Value m_queue_empty(ThreadState& ts, Value* args, int) {
 #define BUILTIN(var, name, fn, lo, hi) const NativeDef var{name, fn, lo, hi, false};
 #define METHOD(var, name, fn, lo, hi) const NativeDef var{name, fn, lo, hi, true};
 
-BUILTIN(kPrint, "print", b_print, 0, -1)
+const NativeDef kPrint{"print", nullptr, 0, -1, false, b_print};
 BUILTIN(kLen, "len", b_len, 1, 1)
 BUILTIN(kRepr, "repr", b_repr, 1, 1)
 BUILTIN(kStr, "str", b_str, 0, 1)
@@ -344,8 +383,8 @@ BUILTIN(kBool, "bool", b_bool, 0, 1)
 BUILTIN(kInt, "int", b_int, 0, 1)
 BUILTIN(kFloat, "float", b_float, 0, 1)
 BUILTIN(kAbs, "abs", b_abs, 1, 1)
-BUILTIN(kMin, "min", b_min, 1, -1)
-BUILTIN(kMax, "max", b_max, 1, -1)
+const NativeDef kMin{"min", nullptr, 1, -1, false, b_min};
+const NativeDef kMax{"max", nullptr, 1, -1, false, b_max};
 BUILTIN(kSum, "sum", b_sum, 1, 1)
 BUILTIN(kRange, "range", b_range, 1, 3)
 BUILTIN(kRound, "round", b_round, 1, 2)
@@ -384,7 +423,7 @@ BUILTIN(kMap, "map", b_map, 2, -1)
 BUILTIN(kFilter, "filter", b_filter, 2, 2)
 BUILTIN(kIter, "iter", b_iter, 1, 1)
 BUILTIN(kNext, "next", b_next, 1, 2)
-BUILTIN(kSorted, "sorted", b_sorted, 1, 1)
+const NativeDef kSorted{"sorted", nullptr, 1, 1, false, b_sorted};
 BUILTIN(kAny, "any", b_any, 1, 1)
 BUILTIN(kAll, "all", b_all, 1, 1)
 BUILTIN(kHash, "hash", b_hash, 1, 1)
@@ -402,7 +441,7 @@ METHOD(kListExtend, "extend", m_list_extend, 1, 1)
 METHOD(kListInsert, "insert", m_list_insert, 2, 2)
 METHOD(kListRemove, "remove", m_list_remove, 1, 1)
 METHOD(kListReverse, "reverse", m_list_reverse, 0, 0)
-METHOD(kListSort, "sort", m_list_sort, 0, 0)
+const NativeDef kListSort{"sort", nullptr, 0, 0, true, m_list_sort};
 METHOD(kListClear, "clear", m_list_clear, 0, 0)
 METHOD(kListCopy, "copy", m_list_copy, 0, 0)
 METHOD(kDictGet, "get", m_dict_get, 1, 2)
@@ -611,14 +650,18 @@ const MethodEntry kMethods[] = {
 }  // namespace
 
 const std::vector<const NativeDef*>& builtin_defs() {
-  static const std::vector<const NativeDef*> defs(std::begin(kBuiltins), std::end(kBuiltins));
+  static const std::vector<const NativeDef*> defs = [] {
+    std::vector<const NativeDef*> out(std::begin(kBuiltins), std::end(kBuiltins));
+    for (const NativeDef* d : class_builtin_defs()) out.push_back(d);  // lang-func's (classes.cpp)
+    return out;
+  }();
   return defs;
 }
 
 const std::vector<std::string>& builtin_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
-    for (const NativeDef* d : kBuiltins) out.emplace_back(d->name);
+    for (const NativeDef* d : builtin_defs()) out.emplace_back(d->name);
     return out;
   }();
   return names;

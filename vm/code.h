@@ -35,6 +35,22 @@ struct Code {
   int max_stack = 0;
   std::vector<Position> positions;  // one per instruction, ordered by offset
 
+  // ---- lang-func: the call protocol and closures ----
+  std::string qualname;  // "f", "Foo.method", "outer.<locals>.inner": as CPython's messages name it
+  int num_kwonly = 0;    // keyword-only parameters, after the num_params positional ones
+  bool varargs = false;  // a *args parameter follows them (then **kwargs if varkw)
+  bool varkw = false;
+  // A call with exactly this many positional arguments and no keywords enters the frame without
+  // binding work (no defaults, cells or closure to set up): the fast path. -1: never.
+  int fast_argc = 0;
+  std::vector<std::uint32_t> cell_slots;  // locals captured by inner functions: held in cells
+  std::vector<std::uint32_t> free_slots;  // locals taken from the function's closure, in order
+  std::vector<std::vector<std::string>> kwnames;  // CALL_KW's keyword names, by operand >> 8
+  // A class body: its first class_slots locals become the class's attributes (CLASS_NAMESPACE);
+  // the slots after them hold its comprehensions' loop variables, which do not leak.
+  std::uint32_t class_slots = 0;
+  // ---- end lang-func ----
+
   // The position of the instruction at `offset` (the last one starting at or before it).
   Position position_at(std::uint32_t offset) const;
 };

@@ -8,9 +8,11 @@
 #include <unordered_map>
 
 #include "vm/builtins.h"
+#include "vm/classes.h"
 #include "vm/errors.h"
 #include "vm/objects.h"
 #include "vm/parser.h"
+#include "vm/symtable.h"
 
 namespace gilsim {
 
@@ -31,100 +33,26 @@ struct ProgramBuilder {
   }
 };
 
-// Which names a function's body binds locally, after Python's rules (symtable.c).
-struct Scope {
-  std::unordered_map<std::string, std::uint32_t> locals;
-  std::set<std::string> globals;
-};
-
-class ScopeScanner {
- public:
-  ScopeScanner(const Stmt& def, Code& code) : code_(code) {
-    for (const auto& p : def.names) add_local(p, def);
-    for (const auto& p : def.names) seen_.insert(p);
-    scan_block(def.body);
-    for (const auto& name : assigned_order_)
-      if (!scope.globals.count(name)) add_local(name, def);
-  }
-  Scope scope;
-
- private:
-  void add_local(const std::string& name, const Stmt& at) {
-    if (scope.locals.count(name)) return;
-    if (code_.local_names.size() > kMaxIndex)
-      throw SyntaxError("SyntaxError", "too many local variables in one function", at.line, at.col);
-    scope.locals.emplace(name, static_cast<std::uint32_t>(code_.local_names.size()));
-    code_.local_names.push_back(name);
-  }
-  void assign(const std::string& name) {
-    seen_.insert(name);
-    assigned_order_.push_back(name);
-  }
-  void scan_target(const Expr& e) {
-    if (e.kind == ExprKind::Name)
-      assign(e.text);
-    else if (e.kind == ExprKind::Tuple || e.kind == ExprKind::List || e.kind == ExprKind::Starred)
-      for (const auto& k : e.kids) scan_target(*k);
-    else
-      scan_expr(e);
-  }
-  void scan_expr(const Expr& e) {
-    if (e.kind == ExprKind::Name) seen_.insert(e.text);
-    for (const auto& k : e.kids) scan_expr(*k);
-  }
-  void scan_block(const Block& block) {
-    for (const auto& s : block) scan_stmt(*s);
-  }
-  void scan_stmt(const Stmt& s) {
-    switch (s.kind) {
-      case StmtKind::Global:
-        for (const auto& name : s.names) {
-          if (seen_.count(name)) {
-            bool is_param = false;
-            for (const auto& p : code_.local_names) is_param |= (p == name);
-            bool assigned = std::find(assigned_order_.begin(), assigned_order_.end(), name) !=
-                            assigned_order_.end();
-            // CPython's symtable.c: GLOBAL_PARAM, GLOBAL_AFTER_ASSIGN, GLOBAL_AFTER_USE.
-            std::string msg =
-                is_param   ? fmt::format("name '{}' is parameter and global", name)
-                : assigned ? fmt::format("name '{}' is assigned to before global declaration", name)
-                           : fmt::format("name '{}' is used prior to global declaration", name);
-            throw SyntaxError("SyntaxError", msg, s.line, s.col);
-          }
-          scope.globals.insert(name);
-        }
-        return;
-      case StmtKind::Def:
-        throw SyntaxError("SyntaxError", "nested functions are not supported by gilsim", s.line,
-                          s.col);
-      default:
-        break;
-    }
-    if (s.value) scan_expr(*s.value);
-    if (s.kind == StmtKind::AugAssign && s.targets[0]->kind == ExprKind::Name)
-      seen_.insert(s.targets[0]->text);
-    for (const auto& t : s.targets) scan_target(*t);
-    if (s.kind == StmtKind::With && !s.name.empty()) assign(s.name);
-    scan_block(s.body);
-    scan_block(s.orelse);
-  }
-
-  Code& code_;
-  std::set<std::string> seen_;
-  std::vector<std::string> assigned_order_;
-};
-
 class FunctionCompiler {
  public:
-  FunctionCompiler(ProgramBuilder& pb, Code& code, const Scope* scope)
-      : pb_(pb), code_(code), scope_(scope) {}
+  FunctionCompiler(ProgramBuilder& pb, Code& code, const SymbolTable& table, const SymScope& sym)
+      : pb_(pb), code_(code), table_(table), sym_(sym) {}
 
   void compile_body(const Block& body, int line) {
     line_ = line;
     col_ = 1;
-    if (scope_) emit(Op::RESUME);
+    if (in_function()) emit(Op::RESUME);
     block(body);
     emit_const(Value::none());
+    emit(Op::RETURN_VALUE);
+  }
+
+  // lang-func: a lambda's body is one expression, returned.
+  void compile_lambda(const Expr& body) {
+    at(body);
+    emit(Op::RESUME);
+    expr(body);
+    at(body);
     emit(Op::RETURN_VALUE);
   }
 
@@ -133,8 +61,16 @@ class FunctionCompiler {
     std::uint32_t continue_target;
     std::vector<std::uint32_t> break_patches;
     bool is_for;
-    int with_depth;  // open `with` blocks when the loop started
+    int with_depth;           // open `with` blocks when the loop started
+    size_t fblock_depth = 0;  // lang-func: open try blocks when the loop started
   };
+  // lang-func: a try block, a finally or an except clause the code is inside of; leaving it by
+  // break, continue or return runs what normal exit would (POP_BLOCK, the finally body...).
+  struct FBlock {
+    enum Kind { Try, Finally, Handler } kind;
+    const Block* final_body = nullptr;
+  };
+  std::vector<FBlock> fblocks_;
 
   // ---- emission ----
   void at(const Expr& e) { line_ = e.line, col_ = e.col; }
@@ -272,11 +208,8 @@ class FunctionCompiler {
   }
 
   // ---- names ----
-  const std::uint32_t* local_slot(const std::string& name) const {
-    if (!scope_) return nullptr;
-    auto it = scope_->locals.find(name);
-    return it == scope_->locals.end() ? nullptr : &it->second;
-  }
+  bool in_function() const { return sym_.kind == SymScope::Kind::Function; }
+  // lang-data: a comprehension's loop variables live in hidden slots (see comprehension()).
   const std::uint32_t* hidden_slot(const std::string& name) const {
     for (size_t i = comp_names_.size(); i-- > 0;)
       if (comp_names_[i].first == name) return &comp_names_[i].second;
@@ -287,20 +220,36 @@ class FunctionCompiler {
       emit(Op::LOAD_FAST, *hidden);
       return;
     }
-    if (auto slot = local_slot(name))
-      emit(Op::LOAD_FAST, *slot);
-    else
-      emit(Op::LOAD_GLOBAL, global(name));
+    std::uint32_t slot = 0;
+    switch (sym_.kind_of(name, slot)) {
+      case NameKind::Fast:
+        emit(Op::LOAD_FAST, slot);
+        return;
+      case NameKind::Deref:
+        emit(Op::LOAD_DEREF, slot);
+        return;
+      case NameKind::Global:
+        emit(Op::LOAD_GLOBAL, global(name));
+        return;
+    }
   }
   void store_name(const std::string& name) {
     if (auto hidden = hidden_slot(name)) {
       emit(Op::STORE_FAST, *hidden);
       return;
     }
-    if (auto slot = local_slot(name))
-      emit(Op::STORE_FAST, *slot);
-    else
-      emit(Op::STORE_GLOBAL, global(name));
+    std::uint32_t slot = 0;
+    switch (sym_.kind_of(name, slot)) {
+      case NameKind::Fast:
+        emit(Op::STORE_FAST, slot);
+        return;
+      case NameKind::Deref:
+        emit(Op::STORE_DEREF, slot);
+        return;
+      case NameKind::Global:
+        emit(Op::STORE_GLOBAL, global(name));
+        return;
+    }
   }
 
   // ---- statements ----
@@ -338,12 +287,13 @@ class FunctionCompiler {
         def_stmt(s);
         return;
       case StmtKind::Return:
-        if (!scope_) fail("'return' outside function");
+        if (!in_function()) fail("'return' outside function");
         if (s.value)
           expr(*s.value);
         else
           emit_const(Value::none());
         at(s);
+        unwind_fblocks(0, true);
         emit(Op::RETURN_VALUE);
         return;
       case StmtKind::Global:
@@ -358,6 +308,10 @@ class FunctionCompiler {
         continue_stmt();
         return;
       case StmtKind::Pass:
+      case StmtKind::Nonlocal:
+        return;
+      default:
+        func_statement(s);
         return;
     }
   }
@@ -366,6 +320,12 @@ class FunctionCompiler {
     at(target);
     if (target.kind == ExprKind::Name) {
       store_name(target.text);
+      return;
+    }
+    if (target.kind == ExprKind::Attribute) {  // lang-func
+      expr(*target.kids[0]);
+      at(target);
+      emit(Op::STORE_ATTR, name_index(target.text));
       return;
     }
     if (target.kind == ExprKind::Tuple || target.kind == ExprKind::List) {
@@ -439,6 +399,19 @@ class FunctionCompiler {
       store_name(target.text);
       return;
     }
+    if (target.kind == ExprKind::Attribute) {  // lang-func: obj.x += v
+      expr(*target.kids[0]);
+      at(target);
+      emit(Op::DUP_TOP);
+      emit(Op::LOAD_ATTR, name_index(target.text));
+      expr(*s.value);
+      at(s);
+      emit(op);
+      emit(Op::ROT_TWO);
+      at(target);
+      emit(Op::STORE_ATTR, name_index(target.text));
+      return;
+    }
     expr(*target.kids[0]);
     expr(*target.kids[1]);
     at(target);
@@ -474,16 +447,18 @@ class FunctionCompiler {
     expr(*s.value);
     at(s);
     std::uint32_t to_end = emit_jump_if_false();
-    loops_.push_back({top, {}, false, with_depth_});
+    loops_.push_back({top, {}, false, with_depth_, fblocks_.size()});
     std::uint32_t body = label();
     block(s.body);
     expr(*s.value);
     at(s);
     emit_jump_back_if_true(body);
-    std::uint32_t end = label();
-    patch(to_end, end);
-    for (auto p : loops_.back().break_patches) patch(p, end);
+    std::vector<std::uint32_t> breaks = std::move(loops_.back().break_patches);
     loops_.pop_back();
+    patch(to_end, label());
+    block(s.orelse);  // lang-func: while ... else runs when the test fails, not after a break
+    std::uint32_t end = label();
+    for (auto p : breaks) patch(p, end);
   }
 
   void for_stmt(const Stmt& s) {
@@ -494,15 +469,17 @@ class FunctionCompiler {
     std::uint32_t top = label();
     std::uint32_t to_end = emit_jump(Op::FOR_ITER);
     store(*s.targets[0]);
-    loops_.push_back({top, {}, true, with_depth_});
+    loops_.push_back({top, {}, true, with_depth_, fblocks_.size()});
     block(s.body);
     at(s);
     emit(Op::JUMP_BACKWARD, top);
     depth_ = depth_in_loop - 3;  // FOR_ITER popped the slots when it jumped here
-    std::uint32_t end = label();
-    patch(to_end, end);
-    for (auto p : loops_.back().break_patches) patch(p, end);
+    std::vector<std::uint32_t> breaks = std::move(loops_.back().break_patches);
     loops_.pop_back();
+    patch(to_end, label());
+    block(s.orelse);  // lang-func: for ... else runs when the items run out, not after a break
+    std::uint32_t end = label();
+    for (auto p : breaks) patch(p, end);
   }
 
   void exit_withs_down_to(int with_depth) {
@@ -511,8 +488,9 @@ class FunctionCompiler {
 
   void break_stmt() {
     if (loops_.empty()) fail("'break' outside loop");
+    exit_withs_down_to(loops_.back().with_depth);
+    unwind_fblocks(loops_.back().fblock_depth, false);
     Loop& loop = loops_.back();
-    exit_withs_down_to(loop.with_depth);
     if (loop.is_for) emit(Op::POP_N, 3);
     loop.break_patches.push_back(emit_jump(Op::JUMP_FORWARD));
     if (loop.is_for) adjust_depth(3);  // code after the break (unreachable) keeps the loop's depth
@@ -521,6 +499,7 @@ class FunctionCompiler {
   void continue_stmt() {
     if (loops_.empty()) fail("'continue' not properly in loop");
     exit_withs_down_to(loops_.back().with_depth);
+    unwind_fblocks(loops_.back().fblock_depth, false);
     emit(Op::JUMP_BACKWARD, loops_.back().continue_target);
   }
 
@@ -540,6 +519,24 @@ class FunctionCompiler {
   }
 
   void def_stmt(const Stmt& s);
+  // lang-func:
+  void unwind_fblocks(size_t down_to, bool preserve_tos);
+  void try_stmt(const Stmt& s);
+  void class_stmt(const Stmt& s);
+  void compile_class_body(const Block& body, int line) {
+    line_ = line;
+    col_ = 1;
+    block(body);
+    emit(Op::CLASS_NAMESPACE);
+    emit(Op::RETURN_VALUE);
+  }
+  std::unique_ptr<Code> new_function_code(const SymScope& fs, const Params& p,
+                                          const std::string& name, int line);
+  void make_function(std::unique_ptr<Code> code, const SymScope& fs, const Params& p);
+  void lambda(const Expr& e);
+  void call_general(const Expr& e);
+  std::uint32_t kwnames_index(std::vector<std::string> names);
+  void func_statement(const Stmt& s);
 
   // ---- expressions ----
   void expr(const Expr& e) {
@@ -619,6 +616,11 @@ class FunctionCompiler {
         at(e);
         emit(Op::BINARY_SUBSCR);
         return;
+      case ExprKind::Lambda:
+        lambda(e);
+        return;
+      case ExprKind::Keyword:
+        fail("invalid syntax");
       default:
         data_expr(e);
         return;
@@ -915,6 +917,11 @@ class FunctionCompiler {
   void call(const Expr& e) {
     size_t argc = e.kids.size() - 1;
     if (argc > 255) fail("more than 255 arguments");
+    for (size_t i = 1; i < e.kids.size(); ++i)
+      if (e.kids[i]->kind == ExprKind::Keyword || e.kids[i]->kind == ExprKind::Starred) {
+        call_general(e);
+        return;
+      }
     const Expr& callee = *e.kids[0];
     if (callee.kind == ExprKind::Attribute) {
       expr(*callee.kids[0]);
@@ -935,7 +942,8 @@ class FunctionCompiler {
 
   ProgramBuilder& pb_;
   Code& code_;
-  const Scope* scope_;  // null at module level: every name is global there
+  const SymbolTable& table_;
+  const SymScope& sym_;
   int line_ = 1, col_ = 1;
   int depth_ = 0;
   int with_depth_ = 0;
@@ -948,21 +956,324 @@ class FunctionCompiler {
   std::vector<std::pair<std::string, std::uint32_t>> comp_names_;
 };
 
-void FunctionCompiler::def_stmt(const Stmt& s) {
-  if (scope_) fail("nested functions are not supported by gilsim");
+// ---- lang-func: functions, lambdas, closures, calls with keywords ----
+
+// A new Code for a def or lambda, its parameters and slots from the symbol table.
+std::unique_ptr<Code> FunctionCompiler::new_function_code(const SymScope& fs, const Params& p,
+                                                          const std::string& name, int line) {
   auto code = std::make_unique<Code>();
-  code->name = s.name;
-  code->first_line = s.line;
-  code->num_params = static_cast<int>(s.names.size());
-  ScopeScanner scanner(s, *code);
-  FunctionCompiler fc(pb_, *code, &scanner.scope);
-  fc.compile_body(s.body, s.line);
+  code->name = name;
+  code->qualname = fs.qualname;
+  code->first_line = line;
+  code->num_params = p.positional;
+  code->num_kwonly = p.kwonly;
+  code->varargs = p.varargs;
+  code->varkw = p.varkw;
+  if (fs.slots.size() > kMaxIndex + 1) fail("too many local variables in one function");
+  code->local_names = fs.slots;
+  for (const auto& c : fs.cells) code->cell_slots.push_back(fs.slot_of.at(c));
+  std::sort(code->cell_slots.begin(), code->cell_slots.end());
+  for (const auto& f : fs.frees) code->free_slots.push_back(fs.slot_of.at(f));
+  bool simple = p.kwonly == 0 && !p.varargs && !p.varkw && code->cell_slots.empty() &&
+                code->free_slots.empty();
+  code->fast_argc = simple ? p.positional : -1;
+  return code;
+}
+
+// Emits MAKE_FUNCTION and what completes the function (defaults, keyword-only defaults, the
+// closure's cells); leaves the function on the stack.
+void FunctionCompiler::make_function(std::unique_ptr<Code> code, const SymScope& fs,
+                                     const Params& p) {
   auto index = static_cast<std::uint32_t>(pb_.program.functions.size());
   pb_.program.functions.push_back(std::move(code));
-  at(s);
   emit(Op::MAKE_FUNCTION, index);
+  for (const auto& d : p.defaults) expr(*d);
+  if (!p.defaults.empty())
+    emit(Op::FUNCTION_DEFAULTS, static_cast<std::uint32_t>(p.defaults.size()));
+  for (size_t j = 0; j < p.kwdefaults.size(); ++j) {
+    if (!p.kwdefaults[j]) continue;
+    expr(*p.kwdefaults[j]);
+    emit(Op::FUNCTION_KWDEFAULT, static_cast<std::uint32_t>(j));
+  }
+  for (const auto& f : fs.frees) {
+    std::uint32_t slot = 0;
+    if (sym_.kind_of(f, slot) != NameKind::Deref)
+      fail("internal error: free variable without a cell");
+    emit(Op::LOAD_CLOSURE, slot);
+  }
+  if (!fs.frees.empty()) emit(Op::FUNCTION_CLOSURE, static_cast<std::uint32_t>(fs.frees.size()));
+}
+
+void FunctionCompiler::def_stmt(const Stmt& s) {
+  for (const auto& d : s.decorators) expr(*d);
+  const SymScope& fs = table_.scope_of(&s);
+  auto code = new_function_code(fs, *s.params, s.name, s.line);
+  FunctionCompiler fc(pb_, *code, table_, fs);
+  fc.compile_body(s.body, s.line);
+  at(s);
+  make_function(std::move(code), fs, *s.params);
+  for (size_t i = s.decorators.size(); i-- > 0;) {
+    at(*s.decorators[i]);
+    emit(Op::CALL, 1);
+  }
+  at(s);
   store_name(s.name);
 }
+
+void FunctionCompiler::lambda(const Expr& e) {
+  const SymScope& fs = table_.scope_of(&e);
+  auto code = new_function_code(fs, *e.params, "<lambda>", e.line);
+  FunctionCompiler fc(pb_, *code, table_, fs);
+  fc.compile_lambda(*e.kids[0]);
+  at(e);
+  make_function(std::move(code), fs, *e.params);
+}
+
+// A call with keywords or *args: CALL_KW, or CALL_EX with the positional arguments in a list.
+void FunctionCompiler::call_general(const Expr& e) {
+  std::vector<std::string> names;
+  bool star = false;
+  for (size_t i = 1; i < e.kids.size(); ++i) {
+    const Expr& a = *e.kids[i];
+    if (a.kind == ExprKind::Starred && a.op == Tok::StarStar) {
+      at(a);
+      fail("**kwargs in a call is not supported by gilsim yet");
+    }
+    star |= a.kind == ExprKind::Starred;
+  }
+  expr(*e.kids[0]);
+  if (!star) {
+    std::uint32_t n = 0;
+    for (size_t i = 1; i < e.kids.size(); ++i) {
+      const Expr& a = *e.kids[i];
+      if (a.kind == ExprKind::Keyword) {
+        names.push_back(a.text);
+        expr(*a.kids[0]);
+      } else {
+        expr(a);
+      }
+      ++n;
+    }
+    at(e);
+    emit(Op::CALL_KW, n | (kwnames_index(std::move(names)) << 8));
+    return;
+  }
+  std::uint32_t plain = 0;
+  bool list_built = false;
+  auto flush = [&] {
+    if (!list_built) {
+      emit(Op::BUILD_LIST, plain);
+      list_built = true;
+    } else if (plain) {
+      emit(Op::BUILD_LIST, plain);
+      emit(Op::CALL_ARGS_EXTEND);
+    }
+    plain = 0;
+  };
+  std::uint32_t nkw = 0;
+  for (size_t i = 1; i < e.kids.size(); ++i) {
+    const Expr& a = *e.kids[i];
+    if (a.kind == ExprKind::Keyword) continue;
+    if (a.kind == ExprKind::Starred) {
+      flush();
+      expr(*a.kids[0]);
+      at(a);
+      emit(Op::CALL_ARGS_EXTEND);
+    } else {
+      expr(a);
+      ++plain;
+    }
+  }
+  flush();
+  for (size_t i = 1; i < e.kids.size(); ++i) {
+    const Expr& a = *e.kids[i];
+    if (a.kind != ExprKind::Keyword) continue;
+    names.push_back(a.text);
+    expr(*a.kids[0]);
+    ++nkw;
+  }
+  at(e);
+  emit(Op::CALL_EX, nkw | (kwnames_index(std::move(names)) << 8));
+}
+
+std::uint32_t FunctionCompiler::kwnames_index(std::vector<std::string> names) {
+  auto& sets = code_.kwnames;
+  for (size_t i = 0; i < sets.size(); ++i)
+    if (sets[i] == names) return static_cast<std::uint32_t>(i);
+  if (sets.size() >= 0xffffff) fail("too many calls with keywords in one function");
+  sets.push_back(std::move(names));
+  return static_cast<std::uint32_t>(sets.size() - 1);
+}
+
+void FunctionCompiler::unwind_fblocks(size_t down_to, bool preserve_tos) {
+  std::vector<FBlock> unwound;
+  while (fblocks_.size() > down_to) {
+    FBlock fb = fblocks_.back();
+    fblocks_.pop_back();
+    switch (fb.kind) {
+      case FBlock::Try:
+        emit(Op::POP_BLOCK);
+        break;
+      case FBlock::Handler:
+        if (preserve_tos) emit(Op::ROT_TWO);
+        emit(Op::POP_EXCEPT);
+        break;
+      case FBlock::Finally:
+        emit(Op::POP_BLOCK);
+        block(*fb.final_body);
+        break;
+    }
+    unwound.push_back(fb);
+  }
+  // The code after a break/continue/return (unreachable) is still inside these blocks.
+  while (!unwound.empty()) {
+    fblocks_.push_back(unwound.back());
+    unwound.pop_back();
+  }
+}
+
+// try/except/else/finally, laid out as CPython 3.10 did with blocks: SETUP_EXCEPT pushes a try
+// block; an exception in the body lands at the handler with the exception on the stack.
+void FunctionCompiler::try_stmt(const Stmt& s) {
+  int d0 = depth_;
+  std::uint32_t fin_setup = 0;
+  if (!s.finalbody.empty()) {
+    fin_setup = emit_jump(Op::SETUP_EXCEPT);
+    fblocks_.push_back({FBlock::Finally, &s.finalbody});
+  }
+  if (!s.handlers.empty()) {
+    std::uint32_t setup = emit_jump(Op::SETUP_EXCEPT);
+    fblocks_.push_back({FBlock::Try});
+    block(s.body);
+    fblocks_.pop_back();
+    at(s);
+    emit(Op::POP_BLOCK);
+    block(s.orelse);
+    std::vector<std::uint32_t> to_end{emit_jump(Op::JUMP_FORWARD)};
+    patch(setup, label());
+    depth_ = d0;
+    adjust_depth(1);  // the exception
+    fblocks_.push_back({FBlock::Handler});
+    bool bare = false;
+    for (const auto& h : s.handlers) {
+      at(*h);
+      std::uint32_t next = 0;
+      if (h->value) {
+        expr(*h->value);
+        at(*h);
+        emit(Op::CHECK_EXC_MATCH);
+        next = emit_jump(Op::POP_JUMP_IF_FALSE);
+      } else {
+        bare = true;
+      }
+      if (!h->name.empty()) {
+        emit(Op::DUP_TOP);
+        store_name(h->name);
+      }
+      block(h->body);
+      at(*h);
+      emit(Op::POP_EXCEPT);
+      to_end.push_back(emit_jump(Op::JUMP_FORWARD));
+      depth_ = d0 + 1;
+      if (h->value) patch(next, label());
+    }
+    fblocks_.pop_back();
+    if (!bare) {
+      at(s);
+      emit(Op::RERAISE);
+    }
+    std::uint32_t end = label();
+    for (auto p : to_end) patch(p, end);
+    depth_ = d0;
+  } else {
+    block(s.body);
+  }
+  if (!s.finalbody.empty()) {
+    fblocks_.pop_back();
+    emit(Op::POP_BLOCK);
+    block(s.finalbody);
+    std::uint32_t to_end = emit_jump(Op::JUMP_FORWARD);
+    patch(fin_setup, label());
+    depth_ = d0;
+    adjust_depth(1);
+    fblocks_.push_back({FBlock::Handler});
+    block(s.finalbody);
+    fblocks_.pop_back();
+    emit(Op::RERAISE);
+    patch(to_end, label());
+    depth_ = d0;
+  }
+}
+
+// class C(Base): body  runs the body as a function whose locals become the class's attributes.
+void FunctionCompiler::class_stmt(const Stmt& s) {
+  if (!s.decorators.empty()) {
+    at(*s.decorators[0]);
+    fail("class decorators are not supported by gilsim");
+  }
+  if (s.targets.size() > 1) {
+    at(*s.targets[1]);
+    fail("multiple inheritance is not supported by gilsim");
+  }
+  for (const auto& b : s.targets) expr(*b);
+  const SymScope& cs = table_.scope_of(&s);
+  auto code = std::make_unique<Code>();
+  code->name = s.name;
+  code->qualname = cs.qualname;
+  code->first_line = s.line;
+  code->local_names = cs.slots;
+  code->class_slots = static_cast<std::uint32_t>(cs.slots.size());
+  for (const auto& f : cs.frees) code->free_slots.push_back(cs.slot_of.at(f));
+  code->fast_argc = code->free_slots.empty() ? 0 : -1;
+  FunctionCompiler fc(pb_, *code, table_, cs);
+  fc.compile_class_body(s.body, s.line);
+  at(s);
+  Params none;
+  make_function(std::move(code), cs, none);
+  emit(Op::CALL, 0);
+  emit(Op::BUILD_CLASS, static_cast<std::uint32_t>(s.targets.size()));
+  store_name(s.name);
+}
+
+// The statements issue 12 has not brought yet: refused at compile time, by name.
+void FunctionCompiler::func_statement(const Stmt& s) {
+  switch (s.kind) {
+    case StmtKind::Class:
+      class_stmt(s);
+      return;
+    case StmtKind::Try:
+      try_stmt(s);
+      return;
+    case StmtKind::Raise:
+      if (s.value) expr(*s.value);
+      if (!s.targets.empty()) expr(*s.targets[0]);
+      at(s);
+      emit(Op::RAISE, s.value ? (s.targets.empty() ? 1 : 2) : 0);
+      return;
+    case StmtKind::Assert: {
+      expr(*s.value);
+      at(s);
+      std::uint32_t ok = emit_jump(Op::POP_JUMP_IF_TRUE);
+      emit(Op::LOAD_GLOBAL, global("AssertionError"));
+      if (!s.targets.empty()) {
+        expr(*s.targets[0]);
+        at(s);
+        emit(Op::CALL, 1);
+      }
+      emit(Op::RAISE, 1);
+      patch(ok, label());
+      return;
+    }
+    case StmtKind::Import:
+      fail(fmt::format("module '{}' is not available in gilsim (see docs/language.md)",
+                       s.from_import ? s.name : s.names[0]));
+    case StmtKind::Del:
+      fail("'del' is not supported by gilsim");
+    default:
+      fail("this statement is not supported by gilsim");
+  }
+}
+// ---- end lang-func ----
 
 }  // namespace
 
@@ -980,9 +1291,12 @@ std::shared_ptr<const Program> compile(std::shared_ptr<const Source> source) {
   ProgramBuilder pb;
   pb.program.source = source;
   for (const auto& name : builtin_names()) pb.global(name);
+  for (const auto& name : builtin_class_names()) pb.global(name);  // lang-func (Interp binds them)
+  pb.global("__name__");  // "__main__": the script is always the main module (Interp)
   pb.program.module = std::make_unique<Code>();
   pb.program.module->name = "<module>";
-  FunctionCompiler fc(pb, *pb.program.module, nullptr);
+  SymbolTable table(tree);
+  FunctionCompiler fc(pb, *pb.program.module, table, table.module());
   fc.compile_body(tree, 1);
   return std::make_shared<const Program>(std::move(pb.program));
 }

@@ -10,6 +10,7 @@
 
 #include "vm/containers.h"
 #include "vm/errors.h"
+#include "vm/exceptions.h"
 #include "vm/interpreter.h"
 #include "vm/iterators.h"
 #include "vm/memory_budget.h"
@@ -50,6 +51,20 @@ void sort_values(ThreadState& ts, std::vector<Value>& keys, std::vector<Value>& 
   sorted.reserve(items.size());
   for (size_t i : order) sorted.push_back(std::move(items[i]));
   items = std::move(sorted);
+}
+
+// The sort keys of `items`: key(item) for each, or the items themselves when key is None.
+std::vector<Value> sort_keys(ThreadState& ts, const std::vector<Value>& items, const Value* key) {
+  if (!key || key->is_none()) return items;
+  std::vector<Value> keys;
+  keys.reserve(items.size());
+  for (const Value& v : items) keys.push_back(call_nested(ts, *key, {v}));
+  return keys;
+}
+
+bool reverse_flag(ThreadState& ts, const KwArgs& kw) {
+  const Value* r = kw.find("reverse");
+  return r && truthy(ts, *r);
 }
 
 }  // namespace
@@ -125,11 +140,12 @@ Value b_next(ThreadState& ts, Value* args, int n) {
   raise("StopIteration", "");
 }
 
-Value b_sorted(ThreadState& ts, Value* args, int) {
+Value b_sorted(ThreadState& ts, Value* args, int, const KwArgs& kw) {
+  check_keywords("sort", kw, {"key", "reverse"});
   Value src = args[0];
   std::vector<Value> items = collect(ts, src);
-  std::vector<Value> keys = items;
-  sort_values(ts, keys, items, false);
+  std::vector<Value> keys = sort_keys(ts, items, kw.find("key"));
+  sort_values(ts, keys, items, reverse_flag(ts, kw));
   return make_list(std::move(items));
 }
 
@@ -257,7 +273,8 @@ Value m_list_reverse(ThreadState& ts, Value* args, int) {
   std::reverse(list->items.begin(), list->items.end());
   return Value::none();
 }
-Value m_list_sort(ThreadState& ts, Value* args, int) {
+Value m_list_sort(ThreadState& ts, Value* args, int, const KwArgs& kw) {
+  check_keywords("sort", kw, {"key", "reverse"});
   Value self = args[0];
   auto* list = self.as<ListObj>();
   std::vector<Value> items;
@@ -266,9 +283,9 @@ Value m_list_sort(ThreadState& ts, Value* args, int) {
     items = std::move(list->items);
     list->items.clear();
   }
-  std::vector<Value> keys = items;
   try {
-    sort_values(ts, keys, items, false);
+    std::vector<Value> keys = sort_keys(ts, items, kw.find("key"));
+    sort_values(ts, keys, items, reverse_flag(ts, kw));
   } catch (...) {
     ListGuard g(*list, ts.lock_objects);
     list->items = std::move(items);
@@ -313,11 +330,11 @@ Value m_dict_pop(ThreadState& ts, Value* args, int n) {
   if (old) charge_memory(ts, *d, -dict_key_bytes());
   if (old) return *old;
   if (n > 2) return args[2];
-  raise("KeyError", to_repr(ts, args[1]));
+  raise_key_error(args[1]);
 }
 Value m_dict_popitem(ThreadState& ts, Value* args, int) {
   auto entries = dict_snapshot(ts, args[0]);
-  if (entries.empty()) raise("KeyError", "'popitem(): dictionary is empty'");
+  if (entries.empty()) raise_key_error(make_str("popitem(): dictionary is empty"));
   auto& [k, v] = entries.back();
   dict_delete(ts, args[0], k);
   return make_tuple({k, v});
@@ -359,12 +376,12 @@ Value m_set_discard(ThreadState& ts, Value* args, int) {
   return Value::none();
 }
 Value m_set_remove(ThreadState& ts, Value* args, int) {
-  if (!set_discard(ts, args[0], args[1])) raise("KeyError", to_repr(ts, args[1]));
+  if (!set_discard(ts, args[0], args[1])) raise_key_error(args[1]);
   return Value::none();
 }
 Value m_set_pop(ThreadState& ts, Value* args, int) {
   auto items = set_snapshot(ts, args[0]);
-  if (items.empty()) raise("KeyError", "'pop from an empty set'");
+  if (items.empty()) raise_key_error(make_str("pop from an empty set"));
   set_discard(ts, args[0], items[0]);
   return items[0];
 }

@@ -20,7 +20,7 @@ Value b_map(ThreadState& ts, Value* args, int n);
 Value b_filter(ThreadState& ts, Value* args, int n);
 Value b_iter(ThreadState& ts, Value* args, int n);
 Value b_next(ThreadState& ts, Value* args, int n);
-Value b_sorted(ThreadState& ts, Value* args, int n);
+Value b_sorted(ThreadState& ts, Value* args, int n, const KwArgs& kw);  // key=, reverse=
 Value b_any(ThreadState& ts, Value* args, int n);
 Value b_all(ThreadState& ts, Value* args, int n);
 Value b_hash(ThreadState& ts, Value* args, int n);
@@ -37,7 +37,7 @@ Value m_list_extend(ThreadState& ts, Value* args, int n);
 Value m_list_insert(ThreadState& ts, Value* args, int n);
 Value m_list_remove(ThreadState& ts, Value* args, int n);
 Value m_list_reverse(ThreadState& ts, Value* args, int n);
-Value m_list_sort(ThreadState& ts, Value* args, int n);
+Value m_list_sort(ThreadState& ts, Value* args, int n, const KwArgs& kw);
 Value m_list_clear(ThreadState& ts, Value* args, int n);
 Value m_list_copy(ThreadState& ts, Value* args, int n);
 Value m_dict_get(ThreadState& ts, Value* args, int n);

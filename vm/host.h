@@ -31,7 +31,7 @@ class Host {
 
   // True for a host that never blocks a script thread's OS thread but suspends it instead
   // (ThreadState::suspend: the sim engine). Such a thread cannot wait inside a nested eval run
-  // (a script function called by a builtin: map, sorted's key=): see call_value().
+  // (a script function called by a builtin: map, sorted's key=): see call_nested().
   virtual bool suspends_threads() const { return false; }
 
   // The thread found its eval breaker set at a safe point (back edge, call, function entry).

@@ -2,10 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "vm/builtins.h"
+#include "vm/call.h"
+#include "vm/classes.h"
 #include "vm/containers.h"
 #include "vm/data_ops.h"
 #include "vm/errors.h"
+#include "vm/exceptions.h"
 #include "vm/iterators.h"
 #include "vm/memory_budget.h"
 #include "vm/objects.h"
@@ -27,33 +32,24 @@ Interp::Interp(std::shared_ptr<const Program> program, Host& host)
   globals.assign(program_->global_names.size(), Value::unset());
   const auto& defs = builtin_defs();
   for (size_t i = 0; i < defs.size(); ++i) globals[i] = Value::native(defs[i]);
+  // lang-func: the built-in classes follow (object, Exception, ValueError...; see compile()).
+  const auto& classes = builtin_class_names();
+  for (size_t i = 0; i < classes.size() && defs.size() + i < globals.size(); ++i)
+    globals[defs.size() + i] = Value::share(builtin_class(classes[i]));
+  // `if __name__ == "__main__":` is true for the script run (compile() names the slot after them).
+  if (size_t at = defs.size() + classes.size(); at < globals.size())
+    globals[at] = make_str("__main__");
 }
 
 namespace {
 
-// Makes room for a frame of `code` whose locals start at `base`; the stack may move.
-void reserve_frame(ThreadState& ts, std::uint32_t base, const Code& code) {
-  size_t need = base + code.local_names.size() + static_cast<size_t>(code.max_stack) + 1;
-  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
-}
-
-// Pushes a frame for a call of `fn` whose arguments already sit at stack[base .. base+argc).
+// Pushes a frame for a call of `fn` whose arguments already sit at stack[base .. base+argc):
+// the fast path; anything needing binding work goes to enter_function (vm/call.cpp).
 void push_frame(ThreadState& ts, const FunctionObj* fn, std::uint32_t base, int argc) {
   const Code& code = *fn->code;
-  if (argc != code.num_params) {
-    if (argc > code.num_params)
-      raise("TypeError", fmt::format("{}() takes {} positional argument{} but {} {} given",
-                                     code.name, code.num_params, code.num_params == 1 ? "" : "s",
-                                     argc, argc == 1 ? "was" : "were"));
-    std::vector<std::string> missing(code.local_names.begin() + argc,
-                                     code.local_names.begin() + code.num_params);
-    std::string list;
-    for (size_t i = 0; i < missing.size(); ++i) {
-      if (i) list += missing.size() == 2 ? " and " : (i + 1 == missing.size() ? ", and " : ", ");
-      list += "'" + missing[i] + "'";
-    }
-    raise("TypeError", fmt::format("{}() missing {} required positional argument{}: {}", code.name,
-                                   missing.size(), missing.size() == 1 ? "" : "s", list));
+  if (GILSIM_UNLIKELY(argc != code.fast_argc)) {
+    enter_function(ts, fn, base, argc, nullptr);
+    return;
   }
   if (ts.frames.size() >= static_cast<size_t>(kRecursionLimit))
     raise("RecursionError", "maximum recursion depth exceeded");
@@ -169,22 +165,119 @@ bool next_item(ThreadState& ts, Value* slots, Value& out) {
 }
 
 Value call_native(ThreadState& ts, const NativeDef& def, Value* args, int nargs) {
-  check_arity(def, nargs);
-  return def.fn(ts, args, nargs);
+  return call_native_kw(ts, def, args, nargs, nullptr);
 }
 
-// CALL on anything but a script function: a builtin, a bound method, or an error.
-Value call_other(ThreadState& ts, Value* callee, int argc) {
-  if (callee->is_native()) return call_native(ts, *callee->as_native(), callee + 1, argc);
-  if (callee->is(ObjType::BoundMethod)) {
-    auto* bm = callee->as<BoundMethodObj>();
-    std::vector<Value> args;
-    args.push_back(bm->self);
-    for (int i = 0; i < argc; ++i) args.push_back(callee[1 + i]);
-    return call_native(ts, *bm->def, args.data(), static_cast<int>(args.size()));
-  }
-  raise("TypeError", fmt::format("'{}' object is not callable", type_name(*callee)));
+// ---- lang-func: helpers of the call and closure instructions ----
+
+// CALL_EX: [callee, list of positional args, nkw keyword values] becomes [callee, positional...,
+// keyword values...]; returns the new stack top and sets npos.
+Value* spread_arguments(ThreadState& ts, Value* callee, Value* sp, int nkw, int& npos) {
+  std::vector<Value> pos = callee[1].as<ListObj>()->items;
+  std::vector<Value> kw(std::make_move_iterator(callee + 2), std::make_move_iterator(sp));
+  auto at = static_cast<size_t>(callee - ts.stack.data());
+  size_t need = at + 1 + pos.size() + kw.size() + 1;
+  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+  Value* p = ts.stack.data() + at + 1;
+  for (auto& v : pos) *p++ = std::move(v);
+  for (auto& v : kw) *p++ = std::move(v);
+  npos = static_cast<int>(pos.size());
+  (void)nkw;
+  return p;
 }
+
+// f(*xs): the argument list grows by the items of xs.
+void extend_arguments(ThreadState& ts, Value& list, const Value& iterable) {
+  Value it;
+  try {
+    it = make_iterator(ts, iterable);
+  } catch (const ScriptError& e) {
+    if (e.type != "TypeError") throw;
+    raise("TypeError",
+          fmt::format("Value after * must be an iterable, not {}", type_name(iterable)));
+  }
+  std::vector<Value> items = collect(ts, it);
+  auto& out = list.as<ListObj>()->items;
+  for (auto& v : items) out.push_back(std::move(v));
+}
+
+Value load_cell(ThreadState& ts, const Code& code, std::uint32_t slot, CellObj& cell) {
+  Value v;
+  if (ts.lock_objects) {
+    std::lock_guard g(cell.mu);
+    v = cell.value;
+  } else {
+    v = cell.value;
+  }
+  if (GILSIM_UNLIKELY(v.is_unset())) {
+    bool own =
+        std::find(code.free_slots.begin(), code.free_slots.end(), slot) == code.free_slots.end();
+    if (own)
+      raise("UnboundLocalError",
+            fmt::format("cannot access local variable '{}' where it is not associated with a value",
+                        code.local_names[slot]));
+    raise("NameError", fmt::format("cannot access free variable '{}' where it is not associated "
+                                   "with a value in enclosing scope",
+                                   code.local_names[slot]));
+  }
+  return v;
+}
+
+// A constructor's __init__ returned: the call's value is the new instance (locals[0]).
+void init_result(Value& result, const Value& self) {
+  if (!result.is_none())
+    raise("TypeError", fmt::format("__init__() should return None, not '{}'", type_name(result)));
+  result = self.is(ObjType::Cell) ? self.as<CellObj>()->value : self;
+}
+
+// A frame returns: its try blocks and handled exceptions end with it.
+void pop_frame_blocks(ThreadState& ts) {
+  auto f = static_cast<std::uint32_t>(ts.frames.size() - 1);
+  while (!ts.exc_blocks.empty() && ts.exc_blocks.back().frame >= f) ts.exc_blocks.pop_back();
+}
+
+// The exception being handled (the innermost handling block, any frame), or None.
+Value handled_exception(ThreadState& ts) {
+  for (auto it = ts.exc_blocks.rbegin(); it != ts.exc_blocks.rend(); ++it)
+    if (it->handling) return it->exc;
+  return Value::none();
+}
+
+// RAISE's exception: re-raised (0), TOS (1) or TOS1 with TOS as its cause (2).
+Value raise_operand(ThreadState& ts, Value* sp, std::uint32_t n) {
+  if (n == 0) {
+    Value cur = handled_exception(ts);
+    if (cur.is_none()) raise("RuntimeError", "No active exception to reraise");
+    return cur;
+  }
+  Value exc = exception_from_raise(ts, sp[-static_cast<int>(n)], "");
+  ExceptionState& st = exc_state(exc);
+  st.traceback.clear();
+  if (n == 2) {
+    const Value& cause = sp[-1];
+    if (cause.is_none()) {
+      st.cause = Value::none();
+    } else {
+      Value c = exception_from_raise(ts, cause, "");
+      st.cause = c;
+    }
+    st.suppress_context = true;
+  }
+  return exc;
+}
+
+void store_cell(ThreadState& ts, CellObj& cell, Value v) {
+  Value old;  // released outside the lock
+  if (ts.lock_objects) {
+    std::lock_guard g(cell.mu);
+    old = std::move(cell.value);
+    cell.value = std::move(v);
+  } else {
+    old = std::move(cell.value);
+    cell.value = std::move(v);
+  }
+}
+// ---- end lang-func ----
 
 // BUILD_LIST: the top n values become a list; returns the new stack top.
 Value* build_list(ThreadState& ts, Value* sp, std::uint32_t n) {
@@ -206,7 +299,7 @@ void exit_innermost_context(ThreadState& ts) {
 ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failing_ip,
                      size_t entry_depth) {
   ScriptFailure f{e.type, e.what(), {}};
-  // A nested run (call_value) clears only its own part: the caller's frames live below it.
+  // A nested run (call_nested) clears only its own part: the caller's frames live below it.
   size_t clear_from =
       entry_depth > 0 && entry_depth < ts.frames.size() ? ts.frames[entry_depth].base : 0;
   for (size_t i = entry_depth; i < ts.frames.size(); ++i) {
@@ -223,11 +316,117 @@ ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failin
     } catch (const ScriptError&) {
       // Releasing a lock this thread no longer holds: the original error is the one to report.
     }
+    pop_frame_blocks(ts);
     ts.frames.pop_back();
   }
   for (size_t i = clear_from; i < ts.stack.size(); ++i) ts.stack[i] = Value();
   return f;
 }
+
+// ---- lang-func: catching exceptions ----
+
+// Looks for a try block for `exc`, from the innermost frame outwards, adding a traceback entry
+// per frame it leaves. Found: the frame's operands are cut back, its contexts above the try are
+// exited, the exception is pushed and the frame goes on at the handler (true). Not found: every
+// frame above the entry frame has been left (false).
+bool catch_exception(ThreadState& ts, const Value& exc, bool reraise, std::uint32_t failing_ip,
+                     size_t entry_depth) {
+  ExceptionState& st = exc_state(exc);
+  auto add_entry = [&](const Frame& fr, std::uint32_t at) {
+    Position p = fr.code->position_at(at);
+    st.traceback.insert(st.traceback.begin(), TracebackEntry{fr.code->name, p.line, p.col});
+  };
+  if (!reraise) add_entry(ts.frames.back(), failing_ip);
+  for (;;) {
+    auto f = static_cast<std::uint32_t>(ts.frames.size() - 1);
+    while (!ts.exc_blocks.empty() && ts.exc_blocks.back().frame >= f) {
+      ExcBlock b = std::move(ts.exc_blocks.back());
+      ts.exc_blocks.pop_back();
+      if (b.handling) continue;  // an exception this frame was handling: over
+      while (ts.with_stack.size() > b.with_depth) {
+        try {
+          exit_innermost_context(ts);
+        } catch (const ScriptError&) {
+          // a lock this thread no longer holds: the exception in flight is the one that counts
+        }
+      }
+      for (size_t i = b.sp; i < ts.stack.size(); ++i) ts.stack[i] = Value();
+      ts.stack[b.sp] = exc;
+      Frame& fr = ts.frames.back();
+      fr.sp = b.sp + 1;
+      fr.ip = b.handler;
+      ts.exc_blocks.push_back(ExcBlock{f, 0, b.sp, b.with_depth, exc, true});
+      return true;
+    }
+    if (ts.frames.size() <= entry_depth + 1) return false;
+    try {
+      exit_frame_contexts(ts);
+    } catch (const ScriptError&) {
+    }
+    ts.frames.pop_back();
+    const Frame& caller = ts.frames.back();
+    add_entry(caller, caller.ip > 0 ? caller.ip - 1 : 0);
+  }
+}
+
+ScriptFailure failure_of(ThreadState& ts, const Value& exc, int depth);
+
+// The tracebacks of the exceptions before this one (its cause or context), with the line that
+// joins them, as CPython prints them.
+std::string chain_text(ThreadState& ts, const Value& exc, int depth) {
+  ExceptionState& st = exc_state(exc);
+  Value prev;
+  const char* joint;
+  if (!st.cause.is_none()) {
+    prev = st.cause;
+    joint = "\nThe above exception was the direct cause of the following exception:\n\n";
+  } else if (!st.context.is_none() && !st.suppress_context) {
+    prev = st.context;
+    joint = "\nDuring handling of the above exception, another exception occurred:\n\n";
+  } else {
+    return "";
+  }
+  if (depth > 50 || !is_exception(prev)) return "";
+  ScriptFailure pf = failure_of(ts, prev, depth + 1);
+  std::string text;
+  if (pf.frames.empty())
+    text = pf.chained + (pf.message.empty() ? pf.type : pf.type + ": " + pf.message) + "\n";
+  else
+    text = format_traceback(ts.interp.program(), pf);
+  return text + joint;
+}
+
+ScriptFailure failure_of(ThreadState& ts, const Value& exc, int depth) {
+  ScriptFailure f;
+  f.type = exception_type_name(exc);
+  try {
+    f.message = exception_message(ts, exc);
+  } catch (...) {
+    // CPython's traceback module prints this when str(exception) fails.
+    f.message = "<exception str() failed>";
+  }
+  f.frames = exc_state(exc).traceback;
+  f.chained = chain_text(ts, exc, depth);
+  return f;
+}
+
+// No try block took the exception: the entry frame is left too, and the failure describes it.
+ScriptFailure uncaught_failure(ThreadState& ts, const Value& exc, size_t entry_depth) {
+  std::uint32_t bottom = ts.frames[entry_depth].base;
+  while (ts.frames.size() > entry_depth) {
+    try {
+      exit_frame_contexts(ts);
+    } catch (const ScriptError&) {
+    }
+    pop_frame_blocks(ts);
+    ts.frames.pop_back();
+  }
+  ScriptFailure f = failure_of(ts, exc, 0);
+  size_t from = entry_depth == 0 ? 0 : (bottom > 0 ? bottom - 1 : 0);
+  for (size_t i = from; i < ts.stack.size(); ++i) ts.stack[i] = Value();
+  return f;
+}
+// ---- end lang-func ----
 
 // Dispatch: a plain switch by default; with GILSIM_COMPUTED_GOTO (GCC and Clang) each handler
 // jumps straight to the next one through a table, as Lua's ljumptab.h does, which lets the CPU
@@ -268,12 +467,15 @@ ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failin
   } while (0)
 // The host asked this thread to stop (ThreadState::suspend): leave the loop with the frame saved;
 // resume() goes on from frame->ip.
-#define RETURN_SUSPENDED() \
-  do {                     \
-    ts.suspend = false;    \
-    RunResult r_;          \
-    r_.suspended = true;   \
-    return r_;             \
+// In a nested run (call_nested) the request stays pending for the outer loop instead.
+#define RETURN_SUSPENDED()     \
+  do {                         \
+    if (ts.nested_runs == 0) { \
+      ts.suspend = false;      \
+      RunResult r_;            \
+      r_.suspended = true;     \
+      return r_;               \
+    }                          \
   } while (0)
 #define ARG16() (ip += 2, static_cast<std::uint32_t>(ip[-2] | (ip[-1] << 8)))
 #define ARG32() (ip += 4, read_operand(ip - 4, 4))
@@ -327,7 +529,7 @@ template <bool kCounting>
 RunResult execute(ThreadState& ts, size_t entry_depth) {
   Host& host = ts.interp.host();
   const Program& program = ts.interp.program();
-  // A nested run (call_value, entry_depth > 0) must return its value, never "suspended": with a
+  // A nested run (call_nested, entry_depth > 0) must return its value, never "suspended": with a
   // host that suspends threads, the breaker and the tick/budget stop are left pending for the
   // outer loop, which sees them at its next safe point or instruction.
   const bool defer_host = entry_depth > 0 && host.suspends_threads();
@@ -382,6 +584,9 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
       Op::POP_TOP;  // "the previous instruction" for the first tick check: one that does not tick
   LOAD_FRAME();
 
+  Value pending;  // lang-func: the exception being propagated
+  bool reraise = false;
+restart:
   try {
     for (;;) {
       FETCH();
@@ -447,6 +652,13 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         }
         VM_CASE(LOAD_ATTR) {
           const std::string& name = code->names[ARG16()];
+          if (has_attributes(sp[-1]) || sp[-1].is(ObjType::Function)) {
+            SAVE_FRAME();
+            Value v = get_attribute(ts, sp[-1], name);
+            LOAD_FRAME();
+            sp[-1] = std::move(v);
+            VM_NEXT();
+          }
           const NativeDef* def = find_method(sp[-1], name);
           if (!def)
             raise("AttributeError",
@@ -456,6 +668,22 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         }
         VM_CASE(LOAD_METHOD) {
           const std::string& name = code->names[ARG16()];
+          if (has_attributes(sp[-1])) {
+            // [function, self] for a method found on the class; [Unset, callable] otherwise.
+            SAVE_FRAME();
+            Value found;
+            bool method = get_method(ts, sp[-1], name, found);
+            LOAD_FRAME();
+            if (method) {
+              sp[0] = std::move(sp[-1]);
+              sp[-1] = std::move(found);
+            } else {
+              sp[0] = std::move(found);
+              sp[-1] = Value::unset();
+            }
+            ++sp;
+            VM_NEXT();
+          }
           const NativeDef* def = find_method(sp[-1], name);
           if (!def)
             raise("AttributeError",
@@ -469,11 +697,29 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           std::uint32_t argc = ARG16();
           Value* callee = sp - argc - 2;
           SAVE_FRAME();
+          if (callee->is(ObjType::Function)) {
+            auto base = static_cast<std::uint32_t>(callee + 1 - ts.stack.data());
+            push_frame(ts, callee->as<FunctionObj>(), base, static_cast<int>(argc) + 1);
+            LOAD_FRAME();
+            VM_NEXT();  // the callee's RESUME is the safe point
+          }
+          if (callee->is_unset()) {  // [Unset, callable, args]: a plain call, one slot lower
+            for (Value* p = callee; p + 1 < sp; ++p) *p = std::move(p[1]);
+            --sp;
+            auto at = static_cast<std::uint32_t>(callee - ts.stack.data());
+            frame->sp = static_cast<std::uint32_t>(sp - ts.stack.data());
+            bool framed = call_at(ts, at, static_cast<int>(argc), nullptr);
+            LOAD_FRAME();
+            if (framed) VM_NEXT();
+            sp = ts.stack.data() + at + 1;
+            SAFE_POINT();
+            VM_NEXT();
+          }
           {
             Value result =
                 call_native(ts, *callee->as_native(), callee + 1, static_cast<int>(argc) + 1);
             LOAD_FRAME();
-            callee = sp - argc - 2;  // a nested run (call_value) may have moved the stack
+            callee = sp - argc - 2;  // a nested run (call_nested) may have moved the stack
             while (sp > callee) *--sp = Value();
             *sp++ = std::move(result);
           }
@@ -491,11 +737,11 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
             VM_NEXT();  // the callee's RESUME is the safe point
           }
           {
-            Value result = call_other(ts, callee, static_cast<int>(argc));
+            auto at = static_cast<std::uint32_t>(callee - ts.stack.data());
+            bool framed = call_at(ts, at, static_cast<int>(argc), nullptr);
             LOAD_FRAME();
-            callee = sp - argc - 1;  // a nested run (call_value) may have moved the stack
-            while (sp > callee) *--sp = Value();
-            *sp++ = std::move(result);
+            if (framed) VM_NEXT();  // the callee's RESUME is the safe point
+            sp = ts.stack.data() + at + 1;
           }
           SAFE_POINT();
           VM_NEXT();
@@ -508,6 +754,8 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
             exit_frame_contexts(ts);
             LOAD_FRAME();
           }
+          if (GILSIM_UNLIKELY(frame->kind == kFrameInit)) init_result(sp[-1], locals[0]);
+          if (GILSIM_UNLIKELY(!ts.exc_blocks.empty())) pop_frame_blocks(ts);
           // The result takes the callee's slot; locals and operands are cleared.
           Value* bottom = locals - (ts.frames.size() > entry_depth + 1 ? 1 : 0);
           std::swap(*bottom, sp[-1]);
@@ -611,7 +859,18 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         VM_CASE(BINARY_FLOOR_DIVIDE)
         VM_CASE(BINARY_POWER)
       binary_slow : {
-        sp[-2] = binary_op(ts, op, sp[-2], sp[-1]);
+        if (!sp[-2].is_obj() && !sp[-1].is_obj()) {  // numbers: no script code can run
+          sp[-2] = binary_op(ts, op, sp[-2], sp[-1]);
+          --sp;
+          VM_NEXT();
+        }
+        // Copies of the operands, the frame saved: the operation may call script code (a
+        // __str__ for %), whose nested run may grow and so move the stack (call_nested).
+        Value a = sp[-2], b = sp[-1];
+        SAVE_FRAME();
+        Value r = binary_op(ts, op, a, b);
+        LOAD_FRAME();
+        sp[-2] = std::move(r);
         *--sp = Value();
         VM_NEXT();
       }
@@ -633,7 +892,16 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         VM_CASE(COMPARE_IN)
         VM_CASE(COMPARE_NOT_IN)
       compare_slow : {
-        bool r = compare(ts, op, sp[-2], sp[-1]);
+        if (!sp[-2].is_obj() && !sp[-1].is_obj()) {
+          bool r = compare(ts, op, sp[-2], sp[-1]);
+          --sp;
+          sp[-1] = Value::boolean(r);
+          VM_NEXT();
+        }
+        Value a = sp[-2], b = sp[-1];  // as binary_slow: script code may run
+        SAVE_FRAME();
+        bool r = compare(ts, op, a, b);
+        LOAD_FRAME();
         *--sp = Value();
         sp[-1] = Value::boolean(r);
         VM_NEXT();
@@ -757,6 +1025,128 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
           LOAD_FRAME();
           VM_NEXT();
         }
+        // ---- lang-func: calls with keywords and *args, closures ----
+        VM_CASE(CALL_KW)
+        VM_CASE(CALL_EX) {
+          std::uint32_t arg = ARG32();
+          const std::vector<std::string>& names = code->kwnames[arg >> 8];
+          auto nkw = static_cast<int>(names.size());
+          int nvals = static_cast<int>(arg & 0xff);
+          Value* callee;
+          int npos;
+          if (op == Op::CALL_KW) {
+            callee = sp - nvals - 1;
+            npos = nvals - nkw;
+          } else {
+            callee = sp - nvals - 2;
+            sp = spread_arguments(ts, callee, sp, nvals, npos);
+          }
+          SAVE_FRAME();
+          auto at = static_cast<std::uint32_t>(callee - ts.stack.data());
+          bool framed = call_at(ts, at, npos, nkw ? &names : nullptr);
+          LOAD_FRAME();
+          if (framed) VM_NEXT();
+          sp = ts.stack.data() + at + 1;
+          SAFE_POINT();
+          VM_NEXT();
+        }
+        VM_CASE(CALL_ARGS_EXTEND) {
+          extend_arguments(ts, sp[-2], sp[-1]);
+          *--sp = Value();
+          VM_NEXT();
+        }
+        VM_CASE(FUNCTION_DEFAULTS) {
+          std::uint32_t n = ARG16();
+          auto* fn = sp[-static_cast<int>(n) - 1].as<FunctionObj>();
+          for (Value* p = sp - n; p < sp; ++p) fn->defaults.push_back(std::move(*p));
+          sp -= n;
+          VM_NEXT();
+        }
+        VM_CASE(FUNCTION_KWDEFAULT) {
+          std::uint32_t j = ARG16();
+          auto* fn = sp[-2].as<FunctionObj>();
+          if (fn->kwdefaults.size() <= j) fn->kwdefaults.resize(j + 1, Value::unset());
+          fn->kwdefaults[j] = std::move(*--sp);
+          VM_NEXT();
+        }
+        VM_CASE(FUNCTION_CLOSURE) {
+          std::uint32_t n = ARG16();
+          auto* fn = sp[-static_cast<int>(n) - 1].as<FunctionObj>();
+          for (Value* p = sp - n; p < sp; ++p) fn->closure.push_back(std::move(*p));
+          sp -= n;
+          VM_NEXT();
+        }
+        VM_CASE(LOAD_CLOSURE)* sp++ = locals[ARG16()];
+        VM_NEXT();
+        VM_CASE(STORE_ATTR) {
+          const std::string& name = code->names[ARG16()];
+          SAVE_FRAME();
+          set_attribute(ts, sp[-1], name, std::move(sp[-2]));
+          LOAD_FRAME();
+          *--sp = Value();
+          *--sp = Value();
+          VM_NEXT();
+        }
+        VM_CASE(CLASS_NAMESPACE) {
+          auto* ns = new ClassObj(code->name);
+          for (size_t i = 0; i < code->class_slots; ++i)
+            if (!locals[i].is_unset() && !locals[i].is(ObjType::Cell))
+              ns->attrs.emplace_back(code->local_names[i], locals[i]);
+          *sp++ = Value::adopt(ns);
+          VM_NEXT();
+        }
+        VM_CASE(BUILD_CLASS) {
+          std::uint32_t n = ARG16();
+          SAVE_FRAME();
+          Value cls = finish_class(ts, std::move(sp[-1]), sp - 1 - n, static_cast<int>(n));
+          LOAD_FRAME();
+          for (std::uint32_t i = 0; i <= n; ++i) *--sp = Value();
+          *sp++ = std::move(cls);
+          VM_NEXT();
+        }
+        VM_CASE(SETUP_EXCEPT) {
+          std::uint32_t target = ARG32();
+          ts.exc_blocks.push_back(ExcBlock{static_cast<std::uint32_t>(ts.frames.size() - 1), target,
+                                           static_cast<std::uint32_t>(sp - ts.stack.data()),
+                                           static_cast<std::uint32_t>(ts.with_stack.size()),
+                                           Value(), false});
+          VM_NEXT();
+        }
+        VM_CASE(POP_BLOCK)
+        ts.exc_blocks.pop_back();
+        VM_NEXT();
+        VM_CASE(POP_EXCEPT)
+        ts.exc_blocks.pop_back();
+        *--sp = Value();
+        VM_NEXT();
+        VM_CASE(RAISE) {
+          std::uint32_t n = ARG16();
+          SAVE_FRAME();
+          Value exc = raise_operand(ts, sp, n);
+          throw PyRaise{std::move(exc), n == 0};
+        }
+        VM_CASE(RERAISE) {
+          Value exc = std::move(*--sp);
+          throw PyRaise{std::move(exc), true};
+        }
+        VM_CASE(CHECK_EXC_MATCH) {
+          SAVE_FRAME();
+          bool m = exception_matches(ts, sp[-2], sp[-1]);
+          LOAD_FRAME();
+          sp[-1] = Value::boolean(m);
+          VM_NEXT();
+        }
+        VM_CASE(LOAD_DEREF) {
+          std::uint32_t slot = ARG16();
+          *sp = load_cell(ts, *code, slot, *locals[slot].as<CellObj>());
+          ++sp;
+          VM_NEXT();
+        }
+        VM_CASE(STORE_DEREF) {
+          std::uint32_t slot = ARG16();
+          store_cell(ts, *locals[slot].as<CellObj>(), std::move(*--sp));
+          VM_NEXT();
+        }
         // ---- lang-data block (data_ops.h) ----
         VM_CASE(BUILD_TUPLE) {
           std::uint32_t n = ARG32();
@@ -837,11 +1227,19 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         VM_NEXT();
         VM_CASE(FORMAT_VALUE) {
           std::uint32_t arg = ARG16();
+          // As binary_slow: a __format__/__str__/__repr__ may run script code.
+          SAVE_FRAME();
           if (arg & 4) {
-            sp[-2] = format_field(ts, sp[-2], static_cast<int>(arg & 3), &sp[-1]);
+            Value v = sp[-2], spec = sp[-1];
+            Value r = format_field(ts, v, static_cast<int>(arg & 3), &spec);
+            LOAD_FRAME();
+            sp[-2] = std::move(r);
             *--sp = Value();
           } else {
-            sp[-1] = format_field(ts, sp[-1], static_cast<int>(arg & 3), nullptr);
+            Value v = sp[-1];
+            Value r = format_field(ts, v, static_cast<int>(arg & 3), nullptr);
+            LOAD_FRAME();
+            sp[-1] = std::move(r);
           }
           VM_NEXT();
         }
@@ -871,26 +1269,55 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
         VM_NEXT();
       }
     }
+  } catch (const ScriptError& e) {
+    ts.steps = steps;
+    if constexpr (kCounting) ts.budget = budget;
     // ip has moved past the failing instruction's opcode (and perhaps its operand), never past
     // its end: every handler raises before it jumps. Its position is the last one at ip - 1.
-#define FAILED(error)                                                                            \
-  do {                                                                                           \
-    ts.steps = steps;                                                                            \
-    if constexpr (kCounting) ts.budget = budget;                                                 \
-    RunResult r;                                                                                 \
-    r.failure = unwind(ts, error, static_cast<std::uint32_t>(ip - 1 - code_start), entry_depth); \
-    return r;                                                                                    \
-  } while (0)
-  } catch (const ScriptError& e) {
-    FAILED(e);
+    auto failing = static_cast<std::uint32_t>(ip - 1 - code_start);
+    pending = exception_from_error(e.type, e.what());
+    if (pending.is_none()) {  // not a Python exception class (StepLimitError): ends the thread
+      RunResult r;
+      r.failure = unwind(ts, e, failing, entry_depth);
+      return r;
+    }
+    reraise = false;
+  } catch (const PyRaise& pr) {
+    ts.steps = steps;
+    if constexpr (kCounting) ts.budget = budget;
+    pending = pr.exc;
+    reraise = pr.reraise;
   } catch (const std::bad_alloc&) {
     // The host refused memory the budget allowed (a ulimit, a fragmented heap): still Python's
     // MemoryError in the script, never a C++ exception out of the thread.
-    FAILED(ScriptError("MemoryError", ""));
+    ts.steps = steps;
+    if constexpr (kCounting) ts.budget = budget;
+    pending = exception_from_error("MemoryError", "");
+    reraise = false;
   } catch (const std::length_error&) {
-    FAILED(ScriptError("MemoryError", ""));
+    ts.steps = steps;
+    if constexpr (kCounting) ts.budget = budget;
+    pending = exception_from_error("MemoryError", "");
+    reraise = false;
   }
-#undef FAILED
+  // lang-func: a Python exception looks for a try block, frame by frame.
+  auto failing = static_cast<std::uint32_t>(ip - 1 - code_start);
+  if (!reraise) {
+    ExceptionState& st = exc_state(pending);
+    if (st.context.is_none()) {
+      Value handled = handled_exception(ts);
+      if (!handled.identical(pending)) st.context = std::move(handled);
+    }
+  }
+  if (catch_exception(ts, pending, reraise, failing, entry_depth)) {
+    pending = Value();
+    LOAD_FRAME();
+    goto restart;
+  }
+  RunResult r;
+  r.failure = uncaught_failure(ts, pending, entry_depth);
+  r.exception = std::move(pending);
+  return r;
 }
 
 #undef VM_CASE
@@ -913,35 +1340,34 @@ RunResult execute_any(ThreadState& ts, size_t entry_depth) {
 
 }  // namespace
 
-Value call_value(ThreadState& ts, const Value& fn, std::vector<Value> args) {
-  if (fn.is_native()) {
-    const NativeDef& def = *fn.as_native();
-    check_arity(def, static_cast<int>(args.size()));
-    return def.fn(ts, args.data(), static_cast<int>(args.size()));
-  }
-  if (fn.is(ObjType::BoundMethod)) {
-    auto* bm = fn.as<BoundMethodObj>();
-    args.insert(args.begin(), bm->self);
-    check_arity(*bm->def, static_cast<int>(args.size()));
-    return bm->def->fn(ts, args.data(), static_cast<int>(args.size()));
-  }
-  if (!fn.is(ObjType::Function))
-    raise("TypeError", fmt::format("'{}' object is not callable", type_name(fn)));
+Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args) {
   size_t entry = ts.frames.size();
-  std::uint32_t base = entry == 0 ? 0 : ts.frames.back().sp;
-  if (ts.stack.size() < base + args.size() + 1) ts.stack.resize(base + args.size() + 1);
-  for (size_t i = 0; i < args.size(); ++i) ts.stack[base + i] = std::move(args[i]);
+  // Above everything the calling frame may hold, even when an instruction did not save its sp.
+  std::uint32_t at = 0;
+  if (!ts.frames.empty()) {
+    const Frame& f = ts.frames.back();
+    at = std::max<std::uint32_t>(
+        f.sp, f.base + static_cast<std::uint32_t>(f.code->local_names.size() + f.code->max_stack));
+  }
+  size_t need = at + args.size() + 2;
+  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+  ts.stack[at] = callee;
+  for (size_t i = 0; i < args.size(); ++i) ts.stack[at + 1 + i] = std::move(args[i]);
+  bool framed;
   try {
-    push_frame(ts, fn.as<FunctionObj>(), base, static_cast<int>(args.size()));
-  } catch (const ScriptError&) {
-    for (size_t i = base; i < base + args.size(); ++i) ts.stack[i] = Value();
+    framed = call_at(ts, at, static_cast<int>(args.size()), nullptr);
+  } catch (...) {
+    for (size_t i = at; i < at + args.size() + 1; ++i) ts.stack[i] = Value();
     throw;
   }
+  if (!framed) return std::move(ts.stack[at]);
   ++ts.nested_runs;
-  RunResult r = entry == 0 ? execute_any(ts, 0) : execute_any(ts, entry);
+  RunResult r = run_nested(ts, entry);
   --ts.nested_runs;
-  // Never suspended: a nested run defers the host's stops to the outer loop (execute()).
-  if (r.failure) raise(r.failure->type, r.failure->message);
+  if (r.failure) {
+    if (!r.exception.is_none()) throw PyRaise{r.exception, true};
+    raise(r.failure->type, r.failure->message);
+  }
   return std::move(r.value);
 }
 
@@ -981,9 +1407,11 @@ RunResult finish_thread(ThreadState& ts, RunResult r) {
 RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args) {
   if (ts.frames.empty()) thread_started(ts);
   size_t entry = ts.frames.size();
-  std::uint32_t base = ts.frames.empty() ? 0 : ts.frames.back().sp;
+  // The function sits below its arguments, as after a CALL (see vm/call.h).
+  std::uint32_t base = (ts.frames.empty() ? 0 : ts.frames.back().sp) + 1;
   auto* f = fn.as<FunctionObj>();
   if (ts.stack.size() < base + args.size() + 1) ts.stack.resize(base + args.size() + 1);
+  ts.stack[base - 1] = fn;
   for (size_t i = 0; i < args.size(); ++i) ts.stack[base + i] = std::move(args[i]);
   try {
     push_frame(ts, f, base, static_cast<int>(args.size()));
@@ -1003,8 +1431,10 @@ RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args
 
 RunResult resume(ThreadState& ts) { return finish_thread(ts, execute_any(ts, 0)); }
 
+RunResult run_nested(ThreadState& ts, size_t entry_depth) { return execute_any(ts, entry_depth); }
+
 std::string format_traceback(const Program& program, const ScriptFailure& failure) {
-  std::string out = "Traceback (most recent call last):\n";
+  std::string out = failure.chained + "Traceback (most recent call last):\n";
   // As CPython's traceback.py: after three identical entries in a row, one line says how many more.
   size_t repeats = 0;
   for (size_t i = 0; i < failure.frames.size(); ++i) {

@@ -21,7 +21,11 @@ struct RunResult {
   Value value;                           // the function's return value when it succeeded
   std::optional<ScriptFailure> failure;  // set when it raised
   bool suspended = false;                // the host asked to stop here; resume() continues
+  Value exception;                       // lang-func: the Python exception behind `failure`
 };
+
+// Runs the frames above entry_depth to completion (call_nested).
+RunResult run_nested(ThreadState& ts, size_t entry_depth);
 
 // Prepares the globals of a fresh interpreter (builtins bound) and runs the module body.
 RunResult run_module(ThreadState& ts);
@@ -33,16 +37,18 @@ RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args
 // run_function or resume, which were called on an empty frame stack.
 RunResult resume(ThreadState& ts);
 
-// Calls a callable (script function, builtin, bound method) from C++ running inside this
-// thread's eval loop (a builtin such as map, filter, sorted's key=) and returns its result; a
-// script error propagates as a ScriptError (its inner traceback lines are not kept). The nested
+// Calls any callable (script function, class, bound method, builtin) from C++ running inside this
+// thread's eval loop (a builtin such as map, filter, sorted's key=, print calling __repr__) and
+// returns its result: the one way C++ calls script code. A Python exception propagates as a
+// PyRaise, keeping its object; other script errors as a ScriptError (its inner traceback lines
+// are not kept). The nested
 // eval run is never suspended: with the sim engine, breaker and budget stops wait for the outer
 // loop, and a call that would wait (io, sleep, a lock, a queue, join) is a RuntimeError
 // (check_can_block). The caller must not hold pointers into ts.stack across the call: the stack
 // may grow and move.
-Value call_value(ThreadState& ts, const Value& fn, std::vector<Value> args);
+Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args);
 
-// Raises RuntimeError when `what` (a builtin that may wait) runs inside call_value on a host that
+// Raises RuntimeError when `what` (a builtin that may wait) runs inside call_nested on a host that
 // suspends threads instead of blocking them.
 void check_can_block(ThreadState& ts, const char* what);
 

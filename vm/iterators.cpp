@@ -185,7 +185,7 @@ struct MapIter final : IterObj {
     std::vector<Value> args(inners.size());
     for (size_t i = 0; i < inners.size(); ++i)
       if (!iterator_next(ts, inners[i], args[i])) return false;
-    out = call_value(ts, fn, std::move(args));
+    out = call_nested(ts, fn, std::move(args));
     return true;
   }
   Value fn;
@@ -198,7 +198,7 @@ struct FilterIter final : IterObj {
   bool next(ThreadState& ts, Value& out) override {
     Value item;
     while (iterator_next(ts, inner, item)) {
-      bool keep = fn.is_none() ? truthy(ts, item) : truthy(ts, call_value(ts, fn, {item}));
+      bool keep = fn.is_none() ? truthy(ts, item) : truthy(ts, call_nested(ts, fn, {item}));
       if (keep) {
         out = std::move(item);
         return true;

@@ -129,6 +129,7 @@ constexpr Punct kPuncts[] = {
     {"/=", Tok::SlashAssign},
     {"%=", Tok::PercentAssign},
     {"->", Tok::Arrow},
+    {"@", Tok::At},  // lang-func: decorators
     {"(", Tok::LParen},
     {")", Tok::RParen},
     {"[", Tok::LBracket},
@@ -403,7 +404,6 @@ class Lexer {
     }
     char c = src_[pos_];
     if (c == '!') fail("SyntaxError", "invalid syntax");
-    if (c == '@') fail("SyntaxError", "decorators and '@' are not supported by gilsim");
     auto u = static_cast<unsigned char>(c);
     if (u >= 0x80) fail("SyntaxError", "invalid non-ASCII character outside a string or comment");
     fail("SyntaxError", fmt::format("invalid character '{}' (U+{:04X})", c, u));

@@ -1,5 +1,8 @@
 #include "vm/objects.h"
 
+#include <fmt/format.h>
+
+#include "vm/classes.h"
 #include "vm/containers.h"
 #include "vm/errors.h"
 #include "vm/iterators.h"
@@ -24,6 +27,17 @@ std::int64_t RangeObj::length() const {
   if (n > static_cast<unsigned __int128>(INT64_MAX))
     raise("OverflowError", "Python int too large to convert to C ssize_t");
   return static_cast<std::int64_t>(n);
+}
+
+void check_keywords(const char* fn, const KwArgs& kw,
+                    std::initializer_list<std::string_view> allowed) {
+  for (int i = 0; i < kw.count; ++i) {
+    bool ok = false;
+    for (auto a : allowed) ok |= (kw.names[i] == a);
+    if (!ok)
+      raise("TypeError",
+            fmt::format("'{}' is an invalid keyword argument for {}()", kw.names[i], fn));
+  }
 }
 
 std::string_view type_name(const Value& v) {
@@ -60,6 +74,16 @@ std::string_view type_name(const Value& v) {
       return "lock";
     case ObjType::Queue:
       return "Queue";
+    case ObjType::Cell:
+      return "cell";
+    case ObjType::Class:
+      return "type";
+    case ObjType::Instance:
+      return static_cast<const InstanceObj*>(v.as_obj())->klass()->name;
+    case ObjType::Method:
+      return "method";
+    case ObjType::Super:
+      return "super";
     case ObjType::Tuple:
       return "tuple";
     case ObjType::Dict:

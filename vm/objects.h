@@ -9,8 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vm/value.h"
@@ -21,6 +23,21 @@ class ThreadState;
 struct Code;
 
 // A builtin function or method, defined statically in builtins.cpp.
+// Keyword arguments of a call, as natives receive them (lang-func's call protocol): names[i]
+// names values[i]; the values follow the positional arguments in the caller's array.
+struct KwArgs {
+  const std::string* names = nullptr;
+  const Value* values = nullptr;
+  int count = 0;
+  // The value passed as keyword `name`, or nullptr.
+  const Value* find(std::string_view name) const {
+    for (int i = 0; i < count; ++i)
+      if (names[i] == name) return &values[i];
+    return nullptr;
+  }
+};
+
+// A builtin function or method, defined statically in builtins.cpp.
 struct NativeDef {
   const char* name;
   // For methods args[0] is self and nargs counts it; min/max never count self.
@@ -28,7 +45,15 @@ struct NativeDef {
   int min_args;
   int max_args;  // -1: any number
   bool is_method;
+  // A builtin that takes keyword arguments sets fn_kw (then fn may be null): every call goes
+  // there, with kw.count == 0 when none were given; check_keywords() names the allowed ones.
+  // A builtin without fn_kw called with keywords raises "f() takes no keyword arguments".
+  Value (*fn_kw)(ThreadState& ts, Value* args, int nargs, const KwArgs& kw) = nullptr;
 };
+
+// Raises CPython's TypeError for the first keyword of `kw` not in `allowed`.
+void check_keywords(const char* fn, const KwArgs& kw,
+                    std::initializer_list<std::string_view> allowed);
 
 struct StrObj final : Obj {
   explicit StrObj(std::string text) : Obj(ObjType::Str), text(std::move(text)) {}
@@ -78,6 +103,20 @@ struct RangeObj final : Obj {
 struct FunctionObj final : Obj {
   explicit FunctionObj(const Code* code) : Obj(ObjType::Function), code(code) {}
   const Code* const code;  // owned by the Program, which outlives every value
+  // lang-func: set by the instructions that follow MAKE_FUNCTION, before any other code sees the
+  // function; read-only afterwards.
+  std::vector<Value> defaults;    // of the last defaults.size() positional parameters
+  std::vector<Value> kwdefaults;  // one per keyword-only parameter; Unset where it has none
+  std::vector<Value> closure;     // CellObjs, one per code->free_slots entry
+  Value owner;                    // the class whose body defined it (zero-argument super())
+};
+
+// lang-func: a variable shared between a function and the functions nested in it (a local that
+// a closure captures). Under `none` its value is read and written holding `mu`.
+struct CellObj final : Obj {
+  explicit CellObj(Value v) : Obj(ObjType::Cell), value(std::move(v)) {}
+  std::mutex mu;
+  Value value;  // Unset until assigned; GUARDED_BY(mu) under the `none` policy
 };
 
 // `obj.method` used as a value rather than called at once.

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <cstring>
 
+#include "vm/classes.h"
 #include "vm/containers.h"
 #include "vm/data_ops.h"
 #include "vm/errors.h"
+#include "vm/exceptions.h"
 #include "vm/iterators.h"
 #include "vm/memory_budget.h"
 #include "vm/objects.h"
@@ -558,7 +560,7 @@ void repr_into(ThreadState& ts, const Value& v, std::string& out, std::vector<co
       return;
     }
     default:
-      out += fmt::format("<{} object>", type_name(v));
+      out += object_repr(ts, v);  // lang-func: classes, instances, methods (vm/classes.cpp)
       return;
   }
 }
@@ -809,6 +811,7 @@ std::string to_repr(ThreadState& ts, const Value& v) {
 
 std::string to_str(ThreadState& ts, const Value& v) {
   if (v.is(ObjType::Str)) return v.as<StrObj>()->text;
+  if (v.is(ObjType::Instance)) return object_str(ts, v);  // lang-func: __str__
   return to_repr(ts, v);
 }
 
@@ -835,7 +838,7 @@ Value subscript(ThreadState& ts, const Value& container, const Value& index) {
   if (index.is(ObjType::Slice)) return slice_of(ts, container, *index.as<SliceObj>());
   if (container.is(ObjType::Dict)) {
     if (auto v = dict_get(ts, container, index)) return *v;
-    raise("KeyError", to_repr(ts, index));
+    raise_key_error(index);
   }
   if (container.is(ObjType::Tuple)) {
     if (!index.is_intlike())
@@ -908,7 +911,7 @@ namespace gilsim {
 
 void delete_subscript(ThreadState& ts, const Value& container, const Value& index) {
   if (container.is(ObjType::Dict)) {
-    if (!dict_delete(ts, container, index)) raise("KeyError", to_repr(ts, index));
+    if (!dict_delete(ts, container, index)) raise_key_error(index);
     return;
   }
   if (container.is(ObjType::List)) {

@@ -127,6 +127,16 @@ class Parser {
       case Tok::KwWith:
         out.push_back(with_stmt());
         return;
+      case Tok::KwUnsupported:
+        if (t.text == "class" || t.text == "try" || (t.text == "async" && false)) {
+          out.push_back(t.text == "class" ? class_stmt({}) : try_stmt());
+          return;
+        }
+        simple_statements(out);
+        return;
+      case Tok::At:
+        out.push_back(decorated());
+        return;
       case Tok::KwElse:
       case Tok::KwElif:
         invalid(t);
@@ -172,6 +182,9 @@ class Parser {
         } while (accept(Tok::Comma));
         return s;
       }
+      case Tok::KwUnsupported:
+        if (StmtPtr s = func_simple_statement(t)) return s;
+        invalid(t);
       default:
         return expression_statement();
     }
@@ -229,9 +242,8 @@ class Parser {
       case ExprKind::Name:
       case ExprKind::Subscript:
         return;
-      case ExprKind::Attribute:
-        throw SyntaxError("SyntaxError", "assigning to attributes is not supported by gilsim",
-                          e.line, e.col);
+      case ExprKind::Attribute:  // lang-func
+        return;
       case ExprKind::Int:
       case ExprKind::Float:
       case ExprKind::String:
@@ -350,8 +362,10 @@ class Parser {
     auto s = make_stmt(StmtKind::While, t);
     s->value = expression();
     s->body = block(t, "'while' statement");
-    if (peek().kind == Tok::KwElse)
-      fail_at(peek(), "SyntaxError", "'while ... else' is not supported by gilsim");
+    if (peek().kind == Tok::KwElse) {
+      const Token& e = next();
+      s->orelse = block(e, "'else' statement");
+    }
     return s;
   }
 
@@ -364,8 +378,10 @@ class Parser {
     expect(Tok::KwIn, "'in'");
     s->value = star_expressions();
     s->body = block(t, "'for' statement");
-    if (peek().kind == Tok::KwElse)
-      fail_at(peek(), "SyntaxError", "'for ... else' is not supported by gilsim");
+    if (peek().kind == Tok::KwElse) {
+      const Token& e = next();
+      s->orelse = block(e, "'else' statement");
+    }
     return s;
   }
 
@@ -396,22 +412,8 @@ class Parser {
     auto s = make_stmt(StmtKind::Def, t);
     s->name = expect(Tok::Name, "a function name").text;
     expect(Tok::LParen, "'('");
-    while (peek().kind != Tok::RParen) {
-      const Token& p = peek();
-      if (p.kind == Tok::Star || p.kind == Tok::StarStar)
-        fail_at(p, "SyntaxError", "*args and **kwargs are not supported by gilsim");
-      std::string param = expect(Tok::Name, "a parameter name").text;
-      if (peek().kind == Tok::Assign)
-        fail_at(peek(), "SyntaxError", "default parameter values are not supported by gilsim");
-      if (peek().kind == Tok::Colon)
-        fail_at(peek(), "SyntaxError", "annotations are not supported by gilsim");
-      for (const auto& existing : s->names)
-        if (existing == param)
-          fail_at(p, "SyntaxError",
-                  fmt::format("duplicate argument '{}' in function definition", param));
-      s->names.push_back(param);
-      if (!accept(Tok::Comma)) break;
-    }
+    s->params = parameters(Tok::RParen);
+    s->names = s->params->names;
     expect(Tok::RParen, "')'");
     if (peek().kind == Tok::Arrow)
       fail_at(peek(), "SyntaxError", "annotations are not supported by gilsim");
@@ -480,6 +482,7 @@ class Parser {
 
   ExprPtr expression() {
     DepthGuard guard(*this, peek());
+    if (is_word(peek(), "lambda")) return lambda();
     ExprPtr body = disjunction();
     if (peek().kind != Tok::KwIf) return body;
     const Token& t = next();
@@ -734,27 +737,306 @@ class Parser {
     return e;
   }
 
+  // Positional arguments, then keywords (Keyword nodes); *xs and **kw as Starred nodes. CPython's
+  // ordering rules: no positional argument after a keyword one or after **.
   void call_arguments(Expr& call) {
+    bool seen_keyword = false, seen_kwunpack = false;
     while (peek().kind != Tok::RParen) {
       const Token& t = peek();
-      if (t.kind == Tok::Star || t.kind == Tok::StarStar)
-        fail_at(t, "SyntaxError", "unpacking arguments with * is not supported by gilsim");
-      if (t.kind == Tok::Name && peek(1).kind == Tok::Assign)
-        fail_at(t, "SyntaxError", "keyword arguments are not supported by gilsim");
-      ExprPtr arg = expression();
-      if (peek().kind == Tok::KwFor) {
-        const Token& at = *&peek();
-        arg = comprehension(ExprKind::GenExp, at, std::move(arg));
-        arg->line = arg->kids[0]->line;
-        arg->col = arg->kids[0]->col;
-        if (call.kids.size() > 1 || peek().kind == Tok::Comma)
-          fail_at(t, "SyntaxError", "Generator expression must be parenthesized");
+      if (t.kind == Tok::Star || t.kind == Tok::StarStar) {
+        next();
+        auto st = make(ExprKind::Starred, t);
+        st->op = t.kind;
+        add_kid(*st, expression());
+        if (t.kind == Tok::StarStar)
+          seen_kwunpack = true;
+        else if (seen_kwunpack)
+          fail_at(t, "SyntaxError",
+                  "iterable argument unpacking follows keyword argument unpacking");
+        add_kid(call, std::move(st));
+      } else if (t.kind == Tok::Name && peek(1).kind == Tok::Assign) {
+        next();
+        next();
+        for (size_t i = 1; i < call.kids.size(); ++i)
+          if (call.kids[i]->kind == ExprKind::Keyword && call.kids[i]->text == t.text)
+            fail_at(t, "SyntaxError", fmt::format("keyword argument repeated: {}", t.text));
+        auto kw = make(ExprKind::Keyword, t);
+        kw->text = t.text;
+        add_kid(*kw, expression());
+        add_kid(call, std::move(kw));
+        seen_keyword = true;
+      } else {
+        ExprPtr arg = expression();
+        if (peek().kind == Tok::KwFor) {
+          const Token& at = peek();
+          arg = comprehension(ExprKind::GenExp, at, std::move(arg));
+          arg->line = arg->kids[0]->line;
+          arg->col = arg->kids[0]->col;
+          if (call.kids.size() > 1 || peek().kind == Tok::Comma)
+            fail_at(t, "SyntaxError", "Generator expression must be parenthesized");
+        }
+        if (seen_kwunpack)
+          fail_at(t, "SyntaxError", "positional argument follows keyword argument unpacking");
+        if (seen_keyword) fail_at(t, "SyntaxError", "positional argument follows keyword argument");
+        add_kid(call, std::move(arg));
       }
-      add_kid(call, std::move(arg));
       if (!accept(Tok::Comma)) break;
     }
     expect(Tok::RParen, "')'");
   }
+
+  // ---- lang-func: parameters, lambda, class, try, raise and the other statements ----
+  static bool is_word(const Token& t, const char* word) {
+    return t.kind == Tok::KwUnsupported && t.text == word;
+  }
+
+  // def f(a, b=1, *args, c, d=2, **kw) and lambda's parameters, up to `end`.
+  ParamsPtr parameters(Tok end) {
+    auto p = std::make_unique<Params>();
+    std::vector<std::string> pos, kwonly;
+    std::string varargs, varkw;
+    bool star_seen = false;
+    auto check_dup = [&](const Token& at, const std::string& name) {
+      auto has = [&](const std::vector<std::string>& v) {
+        return std::find(v.begin(), v.end(), name) != v.end();
+      };
+      if (has(pos) || has(kwonly) || name == varargs || name == varkw)
+        fail_at(at, "SyntaxError",
+                fmt::format("duplicate argument '{}' in function definition", name));
+    };
+    while (peek().kind != end) {
+      const Token& t = peek();
+      if (!varkw.empty()) fail_at(t, "SyntaxError", "arguments cannot follow var-keyword argument");
+      if (t.kind == Tok::StarStar) {
+        next();
+        const Token& n = expect(Tok::Name, "a parameter name");
+        check_dup(n, n.text);
+        varkw = n.text;
+      } else if (t.kind == Tok::Star) {
+        if (star_seen) fail_at(t, "SyntaxError", "* argument may appear only once");
+        next();
+        star_seen = true;
+        if (peek().kind == Tok::Name) {
+          const Token& n = next();
+          check_dup(n, n.text);
+          varargs = n.text;
+        } else if (peek().kind == end || peek(1).kind == end) {
+          fail_at(t, "SyntaxError", "named arguments must follow bare *");
+        }
+      } else if (t.kind == Tok::Slash) {
+        fail_at(t, "SyntaxError", "positional-only parameters (/) are not supported by gilsim");
+      } else {
+        const Token& n = expect(Tok::Name, "a parameter name");
+        check_dup(n, n.text);
+        if (peek().kind == Tok::Colon && end == Tok::RParen)
+          fail_at(peek(), "SyntaxError", "annotations are not supported by gilsim");
+        ExprPtr def;
+        if (accept(Tok::Assign)) def = expression();
+        if (star_seen) {
+          kwonly.push_back(n.text);
+          p->kwdefaults.push_back(std::move(def));
+        } else {
+          if (!def && !p->defaults.empty())
+            fail_at(n, "SyntaxError", "non-default argument follows default argument");
+          pos.push_back(n.text);
+          if (def) p->defaults.push_back(std::move(def));
+        }
+      }
+      if (!accept(Tok::Comma)) break;
+    }
+    if (star_seen && varargs.empty() && kwonly.empty())
+      fail_at(peek(), "SyntaxError", "named arguments must follow bare *");
+    p->positional = static_cast<int>(pos.size());
+    p->kwonly = static_cast<int>(kwonly.size());
+    p->varargs = !varargs.empty();
+    p->varkw = !varkw.empty();
+    p->names = pos;
+    for (auto& k : kwonly) p->names.push_back(k);
+    if (p->varargs) p->names.push_back(varargs);
+    if (p->varkw) p->names.push_back(varkw);
+    return p;
+  }
+
+  ExprPtr lambda() {
+    const Token& t = next();
+    DepthGuard guard(*this, t);
+    auto e = make(ExprKind::Lambda, t);
+    e->params = parameters(Tok::Colon);
+    expect(Tok::Colon, "':'");
+    add_kid(*e, expression());
+    return e;
+  }
+
+  // @decorator lines, then the def or class they decorate.
+  StmtPtr decorated() {
+    std::vector<ExprPtr> decorators;
+    while (peek().kind == Tok::At) {
+      next();
+      decorators.push_back(expression());
+      expect(Tok::Newline, "newline");
+    }
+    const Token& t = peek();
+    StmtPtr s;
+    if (t.kind == Tok::KwDef)
+      s = def_stmt();
+    else if (is_word(t, "class"))
+      s = class_stmt({});
+    else
+      invalid(t);
+    s->decorators = std::move(decorators);
+    return s;
+  }
+
+  StmtPtr class_stmt(std::vector<ExprPtr>) {
+    const Token& t = next();
+    auto s = make_stmt(StmtKind::Class, t);
+    s->name = expect(Tok::Name, "a class name").text;
+    if (accept(Tok::LParen)) {
+      while (peek().kind != Tok::RParen) {
+        const Token& b = peek();
+        if (b.kind == Tok::Name && peek(1).kind == Tok::Assign)
+          fail_at(b, "SyntaxError",
+                  "class keyword arguments (metaclass=...) are not supported by gilsim");
+        if (b.kind == Tok::Star || b.kind == Tok::StarStar) invalid(b);
+        s->targets.push_back(expression());
+        if (!accept(Tok::Comma)) break;
+      }
+      expect(Tok::RParen, "')'");
+    }
+    s->body = block(t, "class definition");
+    return s;
+  }
+
+  StmtPtr try_stmt() {
+    const Token& t = next();
+    auto s = make_stmt(StmtKind::Try, t);
+    s->body = block(t, "'try' statement");
+    bool bare_seen = false;
+    while (is_word(peek(), "except")) {
+      const Token& e = next();
+      if (bare_seen) fail_at(e, "SyntaxError", "default 'except:' must be last");
+      auto h = make_stmt(StmtKind::Except, e);
+      if (peek().kind == Tok::Star)
+        fail_at(peek(), "SyntaxError", "'except*' is not supported by gilsim");
+      if (peek().kind != Tok::Colon) {
+        h->value = expression();
+        if (peek().kind == Tok::Comma)
+          fail_at(peek(), "SyntaxError", "multiple exception types must be parenthesized");
+        if (peek().kind == Tok::KwAs) {
+          next();
+          h->name = expect(Tok::Name, "a name").text;
+        }
+      } else {
+        bare_seen = true;
+      }
+      h->body = block(e, "'except' statement");
+      s->handlers.push_back(std::move(h));
+    }
+    if (peek().kind == Tok::KwElse) {
+      const Token& e = next();
+      if (s->handlers.empty()) fail_at(e, "SyntaxError", "expected 'except' or 'finally' block");
+      s->orelse = block(e, "'else' statement");
+    }
+    if (is_word(peek(), "finally")) {
+      const Token& f = next();
+      s->finalbody = block(f, "'finally' statement");
+    }
+    if (s->handlers.empty() && s->finalbody.empty())
+      fail_at(peek(), "SyntaxError", "expected 'except' or 'finally' block");
+    return s;
+  }
+
+  std::string dotted_name() {
+    std::string name = expect(Tok::Name, "a module name").text;
+    while (accept(Tok::Dot)) name += "." + expect(Tok::Name, "a name").text;
+    return name;
+  }
+
+  // The simple statements spelled with words the lexer leaves to the parser: raise, assert,
+  // del, nonlocal, import, from; nullptr for any other word.
+  StmtPtr func_simple_statement(const Token& t) {
+    auto ends = [&] {
+      Tok k = peek().kind;
+      return k == Tok::Newline || k == Tok::Semicolon || k == Tok::End;
+    };
+    if (is_word(t, "raise")) {
+      next();
+      auto s = make_stmt(StmtKind::Raise, t);
+      if (!ends()) {
+        s->value = expression();
+        if (is_word(peek(), "from")) {
+          next();
+          s->targets.push_back(expression());
+        }
+      }
+      return s;
+    }
+    if (is_word(t, "assert")) {
+      next();
+      auto s = make_stmt(StmtKind::Assert, t);
+      s->value = expression();
+      if (accept(Tok::Comma)) s->targets.push_back(expression());
+      return s;
+    }
+    if (is_word(t, "del")) {
+      next();
+      auto s = make_stmt(StmtKind::Del, t);
+      do {
+        if (ends()) break;
+        ExprPtr target = expression();
+        if (target->kind != ExprKind::Name && target->kind != ExprKind::Subscript &&
+            target->kind != ExprKind::Attribute)
+          throw SyntaxError("SyntaxError", "cannot delete expression", target->line, target->col);
+        s->targets.push_back(std::move(target));
+      } while (accept(Tok::Comma));
+      if (s->targets.empty()) invalid(peek());
+      return s;
+    }
+    if (is_word(t, "nonlocal")) {
+      next();
+      auto s = make_stmt(StmtKind::Nonlocal, t);
+      do {
+        s->names.push_back(expect(Tok::Name, "a name").text);
+      } while (accept(Tok::Comma));
+      return s;
+    }
+    if (is_word(t, "import")) {
+      next();
+      auto s = make_stmt(StmtKind::Import, t);
+      do {
+        std::string name = dotted_name();
+        std::string alias;
+        if (accept(Tok::KwAs)) alias = expect(Tok::Name, "a name").text;
+        s->names.push_back(name);
+        s->aliases.push_back(alias);
+      } while (accept(Tok::Comma));
+      return s;
+    }
+    if (is_word(t, "from")) {
+      next();
+      auto s = make_stmt(StmtKind::Import, t);
+      s->from_import = true;
+      if (peek().kind == Tok::Dot)
+        fail_at(peek(), "SyntaxError", "relative imports are not supported by gilsim");
+      s->name = dotted_name();
+      if (!is_word(peek(), "import")) fail_at(peek(), "SyntaxError", "expected 'import'");
+      next();
+      if (peek().kind == Tok::Star)
+        fail_at(peek(), "SyntaxError", "'from ... import *' is not supported by gilsim");
+      bool paren = accept(Tok::LParen);
+      do {
+        if (paren && peek().kind == Tok::RParen) break;
+        s->names.push_back(expect(Tok::Name, "a name").text);
+        std::string alias;
+        if (accept(Tok::KwAs)) alias = expect(Tok::Name, "a name").text;
+        s->aliases.push_back(alias);
+      } while (accept(Tok::Comma));
+      if (paren) expect(Tok::RParen, "')'");
+      return s;
+    }
+    return nullptr;
+  }
+  // ---- end lang-func ----
 
   ExprPtr atom() {
     const Token& t = peek();

@@ -7,6 +7,7 @@
 
 #include "vm/containers.h"
 #include "vm/errors.h"
+#include "vm/exceptions.h"
 #include "vm/objects.h"
 #include "vm/operations.h"
 #include "vm/pyformat.h"
@@ -385,7 +386,7 @@ std::string percent_format(ThreadState& ts, std::string_view f, const Value& arg
       if (close == std::string_view::npos) raise("ValueError", "incomplete format key");
       Value key = make_str(std::string(f.substr(i + 1, close - i - 1)));
       auto found = dict_get(ts, args, key);
-      if (!found) raise("KeyError", to_repr(ts, key));
+      if (!found) raise_key_error(key);
       arg = *found;
       have_arg = true;
       used_mapping = true;
@@ -566,7 +567,7 @@ Value lookup_field(FormatState& st, std::string_view name) {
     Value key = make_str(std::string(head));
     std::optional<Value> found;
     if (st.kwargs.is(ObjType::Dict)) found = dict_get(st.ts, st.kwargs, key);
-    if (!found) raise("KeyError", repr_string(std::string(head)));
+    if (!found) raise_key_error(key);
     v = *found;
   }
   size_t i = end;

@@ -27,6 +27,18 @@ struct Frame {
   std::uint32_t base;  // index of local 0 in ThreadState::stack
   std::uint32_t sp;    // index one past the top of this frame's operands, saved while a callee runs
   std::uint32_t with_base;  // index in ThreadState::with_stack where this frame's contexts start
+  std::uint8_t kind = 0;    // lang-func: kFrameInit for a constructor's __init__ (returns self)
+};
+inline constexpr std::uint8_t kFrameInit = 1;
+
+// lang-func: a try block (SETUP_EXCEPT) or an exception being handled (after a catch).
+struct ExcBlock {
+  std::uint32_t frame;       // index in ThreadState::frames
+  std::uint32_t handler;     // code offset of the handler
+  std::uint32_t sp;          // stack index the operands are cut back to
+  std::uint32_t with_depth;  // with_stack size to exit down to
+  Value exc;                 // the exception being handled; None for a try block
+  bool handling = false;
 };
 
 // One interpreter: the globals of a program. A process (spawn_process) gets its own.
@@ -98,7 +110,7 @@ class ThreadState {
   // their own mutex and globals take globals_mu.
   bool lock_objects = false;
 
-  // Eval runs started from C++ inside this thread's eval loop (call_value: map, sorted's key=...),
+  // Eval runs started from C++ inside this thread's eval loop (call_nested: map, sorted's key=...),
   // which must finish without being suspended.
   int nested_runs = 0;
 
@@ -114,6 +126,8 @@ class ThreadState {
   std::vector<Value> stack;  // locals and operands of all frames, grown at calls
   std::vector<Frame> frames;
   std::vector<Value> with_stack;  // context objects entered with `with`, innermost last
+  // lang-func: try blocks and exceptions being handled, innermost last (all frames).
+  std::vector<ExcBlock> exc_blocks;
 };
 
 // A runtime error with the frames it passed through, innermost last, ready to print.
@@ -126,6 +140,7 @@ struct ScriptFailure {
   std::string type;
   std::string message;
   std::vector<TracebackEntry> frames;
+  std::string chained;  // lang-func: earlier exceptions' tracebacks and the line joining them
 };
 
 }  // namespace gilsim

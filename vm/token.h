@@ -52,6 +52,7 @@ enum class Tok : std::uint8_t {
   PercentAssign,
   StarStarAssign,
   Arrow,
+  At,  // lang-func: a decorator's @
   // lang-data: bitwise operators
   Amp,
   Pipe,

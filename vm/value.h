@@ -39,6 +39,12 @@ enum class ObjType : std::uint8_t {
   Thread,
   Lock,
   Queue,
+  // lang-func:
+  Cell,
+  Class,
+  Instance,
+  Method,
+  Super,
   // lang-data: the data types (vm/containers.h)
   Tuple,
   Dict,
