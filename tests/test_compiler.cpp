@@ -224,7 +224,7 @@ TEST_CASE("max_stack matches the simulation for loops, branches and short circui
 
 TEST_CASE("every golden script compiles to consistent code") {
   namespace fs = std::filesystem;
-  fs::path dir = fs::path(__FILE__).parent_path() / "scripts";
+  fs::path dir = gilsim::testing::tests_dir() / "scripts";
   REQUIRE(fs::is_directory(dir));
   int compiled = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {

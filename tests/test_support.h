@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +22,14 @@
 #include "vm/thread_state.h"
 
 namespace gilsim::testing {
+
+// The tests/ folder, for fixtures: ctest passes it as GILSIM_TESTS_DIR (so a build whose compiler
+// cache rewrote __FILE__ to a relative path still finds them); __FILE__ is the fallback for a
+// test binary started by hand.
+inline std::filesystem::path tests_dir() {
+  if (const char* dir = std::getenv("GILSIM_TESTS_DIR")) return dir;
+  return std::filesystem::path(__FILE__).parent_path();
+}
 
 // One script, compiled and ready to run on a DirectHost; keeps the interpreter alive afterwards so
 // a test can inspect globals, output and the thread state.

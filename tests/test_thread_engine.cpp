@@ -122,14 +122,18 @@ TEST_CASE("under none nobody waits for a GIL and nothing is acquired, on both en
 TEST_CASE("sleep(0) and io(0) really block on the threads engine: a waiting thread takes the GIL") {
   // CPython's time.sleep(0) is a system call during which a waiting thread takes the GIL; a
   // sleep(0) that returned at once kept it, and the convoy vanished. Here a CPU-bound thread
-  // waits for the GIL while the main thread calls sleep(0) in a loop: it must get the GIL.
+  // waits for the GIL while the main thread calls sleep(0) in a loop: it must get the GIL. The
+  // loop starts once the spinner runs (a loaded host can start a thread later than 20 sleeps).
   const char* script = R"(
 def spin(flag):
+    flag[1] = True
     while flag[0]:
         pass
 
-flag = [True]
+flag = [True, False]
 t = spawn(spin, flag)
+while not flag[1]:
+    pass
 for i in range(20):
     sleep(0)
     io(0)

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tests/engine_support.h"
+#include "tests/test_support.h"
 #include "tools/trace_check.h"
 #include "tools/trace_export.h"
 
@@ -20,7 +21,7 @@ using nlohmann::json;
 namespace {
 
 json fixture(const std::string& name) {
-  auto path = std::filesystem::path(__FILE__).parent_path() / "traces" / name;
+  auto path = gilsim::testing::tests_dir() / "traces" / name;
   std::ifstream in(path);
   REQUIRE_MESSAGE(in.good(), "cannot read " << path);
   json doc;
