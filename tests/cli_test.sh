@@ -191,12 +191,16 @@ check "crosscheck with an unknown policy: usage error, exit 2" $([[ $status -eq 
 printf 'def c(n):\n    i = 0\n    while i < n:\n        i += 1\nt = spawn(c, 3000000)\nc(3000000)\nt.join()\n' >"$work/busy.gil"
 taskset -c 0 sh -c 'while :; do :; done' & hog1=$!
 taskset -c 0 sh -c 'while :; do :; done' & hog2=$!
-timeout 120 taskset -c 0 "$gilsim" run -q "$work/busy.gil" >"$work/out" 2>"$work/err"
+timeout 120 taskset -c 0 "$gilsim" run "$work/busy.gil" >"$work/out" 2>"$work/err"
 status=$?
+timeout 120 taskset -c 0 "$gilsim" run -q "$work/busy.gil" >"$work/out" 2>"$work/err_quiet"
+status_quiet=$?
 kill $hog1 $hog2; wait $hog1 $hog2 2>/dev/null
 check "threads engine on a busy core: a note that the host was busy, suggesting --engine sim" \
   $([[ $status -eq 0 ]] && grep -q "got [0-9]* % of the core time they needed" "$work/err" &&
     grep -q -- "--engine sim" "$work/err"; echo $?)
+check "the same with -q: no summary, so no note (stderr is only the script's)" \
+  $([[ $status_quiet -eq 0 && ! -s "$work/err_quiet" ]]; echo $?)
 run run -q --engine sim --cores 2 "$work/busy.gil"
 check "sim engine: no busy-host note" $([[ $status -eq 0 ]] && ! grep -q "core time" "$work/err"; echo $?)
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "test_support.h"
+#include "vm/memory_budget.h"
 #include "vm/objects.h"
 #include "vm/sim_objects.h"
 #include "vm/value.h"
@@ -225,3 +226,44 @@ TEST_CASE("ranges longer than INT64_MAX are non-empty and indexable") {
 }
 
 }  // namespace
+
+TEST_CASE("objects kept alive only by reference cycles are freed when the run ends") {
+  // Every charged byte is given back once the run's interpreter is gone: the lists, the dict
+  // and the strs below are reachable only through cycles (a list holding itself, a dict holding
+  // itself, a class whose method knows the class, a closure that calls itself), and each cycle
+  // holds a charged list, so a cycle left standing keeps bytes counted.
+  using namespace gilsim;
+  using gilsim::testing::Harness;
+  MemoryBudget* budget = nullptr;
+  {
+    Harness h(R"(
+class A:
+    items = [1, 2, 3]
+    def f(self):
+        return self.items
+
+def outer():
+    keep = [4, 5, 6]
+    def again(n):
+        return keep if n == 0 else again(n - 1)
+    return again
+
+a = [7]
+a.append(a)
+d = {"k": [8]}
+d["me"] = d
+r = outer()
+print(len(A().f()), len(r(3)))
+a = None
+d = None
+)");
+    RunResult r = h.run();
+    REQUIRE_FALSE(r.failure);
+    CHECK(h.host.output() == "3 3\n");
+    budget = &h.interp.limits->memory();
+    budget->hold();
+    CHECK(budget->used() > 0);
+  }
+  CHECK(budget->used() == 0);
+  budget->unhold();
+}

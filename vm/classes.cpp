@@ -10,6 +10,7 @@
 #include "vm/errors.h"
 #include "vm/exceptions.h"
 #include "vm/interpreter.h"
+#include "vm/memory_budget.h"
 #include "vm/operations.h"
 
 namespace gilsim {
@@ -75,6 +76,8 @@ struct Registry {
 };
 Registry& registry() {
   static Registry* r = [] {
+    // Shared by every run of the process: not one run's objects, so never cleared at its end.
+    RunObjects untracked(nullptr);
     auto* reg = new Registry;
     for (auto [name, base] : kHierarchy) {
       auto* c = new ClassObj(name);
@@ -102,6 +105,23 @@ std::string class_display_name(const ClassObj* c) {
 }  // namespace
 
 InstanceObj::~InstanceObj() = default;
+
+void InstanceObj::clear_refs() {
+  AttrTable gone = std::move(attrs);
+  attrs.clear();
+  if (exc) {
+    exc->args.clear();
+    exc->cause = Value();
+    exc->context = Value();
+  }
+  cls = Value();
+}
+
+void ClassObj::clear_refs() {
+  AttrTable gone = std::move(attrs);
+  attrs.clear();
+  base = Value();
+}
 
 Value ClassObj::lookup(ThreadState& ts, std::string_view key) {
   for (ClassObj* c = this; c;) {

@@ -29,6 +29,7 @@ struct ClassObj final : Obj {
   bool builtin = false;             // defined by gilsim: printed without "__main__."
   bool is_exception = false;        // BaseException or a subclass of it
   const NativeDef* ctor = nullptr;  // a built-in type's constructor (int(...), str(...))
+  void clear_refs() override;
 
   // The attribute along the base chain, or Unset.
   Value lookup(ThreadState& ts, std::string_view key);
@@ -47,7 +48,8 @@ struct ExceptionState {
 struct InstanceObj final : Obj {
   explicit InstanceObj(Value cls) : Obj(ObjType::Instance), cls(std::move(cls)) {}
   ~InstanceObj() override;
-  const Value cls;
+  void clear_refs() override;
+  Value cls;  // never changed but by clear_refs
   std::mutex mu;
   AttrTable attrs;                      // GUARDED_BY(mu) under `none`
   std::unique_ptr<ExceptionState> exc;  // set for exceptions
@@ -58,14 +60,22 @@ struct InstanceObj final : Obj {
 struct MethodObj final : Obj {
   MethodObj(Value self, Value fn)
       : Obj(ObjType::Method), self(std::move(self)), fn(std::move(fn)) {}
-  const Value self, fn;
+  Value self, fn;  // never changed but by clear_refs
+  void clear_refs() override {
+    self = Value();
+    fn = Value();
+  }
 };
 
 // super(): attribute lookup starting after `cls` in self's class chain.
 struct SuperObj final : Obj {
   SuperObj(Value cls, Value self)
       : Obj(ObjType::Super), cls(std::move(cls)), self(std::move(self)) {}
-  const Value cls, self;
+  Value cls, self;  // never changed but by clear_refs
+  void clear_refs() override {
+    cls = Value();
+    self = Value();
+  }
 };
 
 // The built-in class of that name (object, int, ValueError...), or null for an unknown name.

@@ -223,6 +223,10 @@ void release_deep(std::vector<Value> pending) {
 }
 
 TupleObj::~TupleObj() { release_deep(std::move(items)); }
+void TupleObj::clear_refs() {
+  release_deep(std::move(items));
+  items.clear();
+}
 
 namespace {
 // Only a container held by nobody else can start a deep chain of frees.
@@ -240,6 +244,21 @@ DictObj::~DictObj() {
     if (frees_deeply(e.key)) pending.push_back(std::move(e.key));
     if (frees_deeply(e.value)) pending.push_back(std::move(e.value));
   }
+  release_deep(std::move(pending));
+}
+
+void DictObj::clear_refs() {
+  std::vector<Value> pending;
+  for (auto& e : table.take_entries()) {
+    pending.push_back(std::move(e.key));
+    pending.push_back(std::move(e.value));
+  }
+  release_deep(std::move(pending));
+}
+
+void SetObj::clear_refs() {
+  std::vector<Value> pending;
+  for (auto& slot : table.take_slots()) pending.push_back(std::move(slot.key));
   release_deep(std::move(pending));
 }
 

@@ -39,7 +39,8 @@ bool keys_equal(const Value& a, const Value& b);
 struct TupleObj final : Obj {
   explicit TupleObj(std::vector<Value> items) : Obj(ObjType::Tuple), items(std::move(items)) {}
   ~TupleObj() override;
-  std::vector<Value> items;  // never changed after creation
+  std::vector<Value> items;  // never changed after creation (but by clear_refs)
+  void clear_refs() override;
 };
 
 // A dict's storage: entries in insertion order (a deleted entry keeps its place with an unset
@@ -78,6 +79,7 @@ class HashTable {
 struct DictObj final : Obj {
   DictObj() : Obj(ObjType::Dict) {}
   ~DictObj() override;
+  void clear_refs() override;
   std::mutex mu;    // guards table when threads run without a GIL
   HashTable table;  // GUARDED_BY(mu) under the `none` policy
 };
@@ -108,6 +110,7 @@ class SetTable {
 struct SetObj final : Obj {
   explicit SetObj(bool frozen = false) : Obj(frozen ? ObjType::FrozenSet : ObjType::Set) {}
   ~SetObj() override;
+  void clear_refs() override;
   std::mutex mu;   // guards table when threads run without a GIL (never taken for a frozenset)
   SetTable table;  // GUARDED_BY(mu) under the `none` policy
 };
@@ -118,8 +121,9 @@ enum class ViewKind : std::uint8_t { Keys, Values, Items };
 struct DictViewObj final : Obj {
   DictViewObj(Value dict, ViewKind kind)
       : Obj(ObjType::DictView), dict(std::move(dict)), kind(kind) {}
-  const Value dict;
+  Value dict;  // never changed but by clear_refs
   const ViewKind kind;
+  void clear_refs() override { dict = Value(); }
 };
 
 // slice(start, stop, step), as `a[1:2:3]` builds it; None where a bound was left out.

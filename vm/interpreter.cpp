@@ -429,11 +429,17 @@ ScriptFailure uncaught_failure(ThreadState& ts, const Value& exc, size_t entry_d
 // ---- end lang-func ----
 
 // Dispatch: a plain switch by default; with GILSIM_COMPUTED_GOTO (GCC and Clang) each handler
-// jumps straight to the next one through a table, as Lua's ljumptab.h does, which lets the CPU
-// predict each opcode's successor separately. Both run the same handler bodies.
+// jumps through a table, as Lua's ljumptab.h does. Both run the same handler bodies.
+// VM_NEXT is a plain `goto` to the loop's top, never a computed goto from inside a handler: a
+// computed goto leaves a block without running its destructors (GCC's documented behaviour), so
+// every Value a handler held in a local (binary_slow's operand copies, FOR_ITER's item...) kept
+// its reference for ever.
+// VM_NEXT_FAST is the computed goto itself, for the hot handlers that hold no local with a
+// destructor where they dispatch (the LeakSanitizer run of the suite catches a mistake).
 #if GILSIM_COMPUTED_GOTO
 #define VM_CASE(name) L_##name:
-#define VM_NEXT()                        \
+#define VM_NEXT() goto vm_next
+#define VM_NEXT_FAST()                   \
   do {                                   \
     FETCH();                             \
     goto* kLabels[static_cast<int>(op)]; \
@@ -443,6 +449,7 @@ ScriptFailure uncaught_failure(ThreadState& ts, const Value& exc, size_t entry_d
 #define VM_SWITCH(op) switch (op)
 #define VM_CASE(name) case Op::name:
 #define VM_NEXT() break
+#define VM_NEXT_FAST() break
 #endif
 
 // The running frame's registers live in locals of execute(); these move them to and from the
@@ -589,49 +596,52 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
 restart:
   try {
     for (;;) {
+#if GILSIM_COMPUTED_GOTO
+    vm_next:
+#endif
       FETCH();
       VM_SWITCH(op) {
-        VM_CASE(NOP) VM_NEXT();
+        VM_CASE(NOP) VM_NEXT_FAST();
         VM_CASE(POP_TOP)* --sp = Value();
-        VM_NEXT();
+        VM_NEXT_FAST();
         VM_CASE(POP_N) {
           std::uint32_t n = ARG16();
           for (std::uint32_t i = 0; i < n; ++i) *--sp = Value();
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(DUP_TOP)* sp = sp[-1];
         ++sp;
-        VM_NEXT();
+        VM_NEXT_FAST();
         VM_CASE(DUP_TOP_TWO)
         sp[0] = sp[-2];
         sp[1] = sp[-1];
         sp += 2;
-        VM_NEXT();
+        VM_NEXT_FAST();
         VM_CASE(ROT_TWO) std::swap(sp[-1], sp[-2]);
-        VM_NEXT();
+        VM_NEXT_FAST();
         VM_CASE(ROT_THREE) {
           std::swap(sp[-1], sp[-2]);  // [a, b, c] -> [a, c, b]
           std::swap(sp[-2], sp[-3]);  // -> [c, a, b]
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(LOAD_CONST)* sp++ = consts[ARG32()];
-        VM_NEXT();
+        VM_NEXT_FAST();
         VM_CASE(LOAD_FAST) {
           std::uint32_t slot = ARG16();
           PUSH_LOCAL(slot);
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(LOAD_FAST_LOAD_FAST) {
           std::uint32_t arg = ARG32();
           PUSH_LOCAL(arg & 0xffff);
           PUSH_LOCAL(arg >> 16);
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(LOAD_FAST_LOAD_CONST) {
           std::uint32_t arg = ARG32();
           PUSH_LOCAL(arg & 0xffff);
           *sp++ = consts[arg >> 16];
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(STORE_FAST) {
           Value& slot = locals[ARG16()];
@@ -640,15 +650,15 @@ restart:
             slot.set_int_unchecked(top.as_int());
           else
             slot = std::move(top);
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(LOAD_GLOBAL)* sp = load_global(ts, ARG32());
         ++sp;
-        VM_NEXT();
+        VM_NEXT_FAST();
         VM_CASE(STORE_GLOBAL) {
           std::uint32_t index = ARG32();
           store_global(ts, index, std::move(*--sp));
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(LOAD_ATTR) {
           const std::string& name = code->names[ARG16()];
@@ -804,7 +814,7 @@ restart:
           if (!__builtin_add_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
             sp[-2].set_int_unchecked(r);
             --sp;
-            VM_NEXT();
+            VM_NEXT_FAST();
           }
         }
         goto binary_slow;
@@ -816,13 +826,13 @@ restart:
                             !__builtin_add_overflow(sp[-2].as_int(), sp[-1].as_int(), &r))) {
             slot.set_int_unchecked(r);
             sp -= 2;
-            VM_NEXT();
+            VM_NEXT_FAST();
           }
           slot = binary_op(ts, op == Op::BINARY_ADD_STORE_FAST ? Op::BINARY_ADD : Op::INPLACE_ADD,
                            sp[-2], sp[-1]);
           *--sp = Value();
           *--sp = Value();
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(BINARY_SUBTRACT)
         VM_CASE(INPLACE_SUBTRACT)
@@ -831,7 +841,7 @@ restart:
           if (!__builtin_sub_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
             sp[-2].set_int_unchecked(r);
             --sp;
-            VM_NEXT();
+            VM_NEXT_FAST();
           }
         }
         goto binary_slow;
@@ -842,7 +852,7 @@ restart:
           if (!__builtin_mul_overflow(sp[-2].as_int(), sp[-1].as_int(), &r)) {
             sp[-2].set_int_unchecked(r);
             --sp;
-            VM_NEXT();
+            VM_NEXT_FAST();
           }
         }
         goto binary_slow;
@@ -852,7 +862,7 @@ restart:
                           sp[-1].as_int() > 0)) {
           sp[-2].set_int_unchecked(sp[-2].as_int() % sp[-1].as_int());
           --sp;
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         goto binary_slow;
         VM_CASE(BINARY_TRUE_DIVIDE)
@@ -862,7 +872,7 @@ restart:
         if (!sp[-2].is_obj() && !sp[-1].is_obj()) {  // numbers: no script code can run
           sp[-2] = binary_op(ts, op, sp[-2], sp[-1]);
           --sp;
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         // Copies of the operands, the frame saved: the operation may call script code (a
         // __str__ for %), whose nested run may grow and so move the stack (call_nested).
@@ -879,7 +889,7 @@ restart:
           bool r = sp[-2].as_int() < sp[-1].as_int();
           --sp;
           sp[-1] = Value::boolean(r);
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         goto compare_slow;
         VM_CASE(COMPARE_LE)
@@ -896,7 +906,7 @@ restart:
           bool r = compare(ts, op, sp[-2], sp[-1]);
           --sp;
           sp[-1] = Value::boolean(r);
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         Value a = sp[-2], b = sp[-1];  // as binary_slow: script code may run
         SAVE_FRAME();
@@ -909,7 +919,7 @@ restart:
         VM_CASE(JUMP_FORWARD) {
           std::uint32_t target = ARG32();
           ip = code_start + target;
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         // Back edges poll before jumping, so an error raised there (--max-steps, a stop) is
         // placed at the jump, inside the loop.
@@ -917,7 +927,7 @@ restart:
           std::uint32_t target = ARG32();
           SAFE_POINT_THEN(code_start + target);
           ip = code_start + target;
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(POP_JUMP_IF_FALSE)
         VM_CASE(POP_JUMP_IF_TRUE) {
@@ -926,7 +936,7 @@ restart:
           bool t = top.is_bool() ? top.as_bool() : truthy(ts, top);
           *--sp = Value();
           if (t == (op == Op::POP_JUMP_IF_TRUE)) ip = code_start + target;
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(JUMP_IF_NOT_LT) {
           std::uint32_t target = ARG32();
@@ -940,7 +950,7 @@ restart:
             *--sp = Value();
           }
           if (!lt) ip = code_start + target;
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(POP_JUMP_BACKWARD_IF_TRUE) {
           std::uint32_t target = ARG32();
@@ -951,7 +961,7 @@ restart:
             SAFE_POINT_THEN(code_start + target);
             ip = code_start + target;
           }
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(JUMP_BACKWARD_IF_LT) {
           std::uint32_t target = ARG32();
@@ -968,13 +978,13 @@ restart:
             SAFE_POINT_THEN(code_start + target);
             ip = code_start + target;
           }
-          VM_NEXT();
+          VM_NEXT_FAST();
         }
         VM_CASE(GET_ITER)
         SAVE_FRAME();
         get_iter(ts, sp - 1);
         sp += 2;
-        VM_NEXT();
+        VM_NEXT_FAST();
         VM_CASE(FOR_ITER) {
           std::uint32_t target = ARG32();
           Value* slots = sp - 3;
@@ -991,7 +1001,7 @@ restart:
               sp -= 3;
               ip = code_start + target;
             }
-            VM_NEXT();
+            VM_NEXT_FAST();
           }
           bool more;
           if (slots[0].is(ObjType::Iterator)) {
@@ -1334,6 +1344,7 @@ restart:
 #undef PUSH_LOCAL
 
 RunResult execute_any(ThreadState& ts, size_t entry_depth) {
+  RunObjects run_objects(&ts.interp.limits->memory());  // what the script makes, for break_cycles
   bool counting = ts.ticker != INT64_MAX || ts.costs != nullptr;
   return counting ? execute<true>(ts, entry_depth) : execute<false>(ts, entry_depth);
 }

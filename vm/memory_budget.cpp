@@ -99,8 +99,73 @@ Value new_tuple(ThreadState& ts, std::vector<Value> items) {
   return v;
 }
 
+namespace {
+
+// The budget objects made on this OS thread are tracked in: set by RunObjects while script code
+// runs, null elsewhere (the compiler's constants and the engines' own objects are not tracked).
+thread_local MemoryBudget* t_run_objects = nullptr;
+
+bool can_hold_references(ObjType type) {
+  switch (type) {
+    case ObjType::Str:
+    case ObjType::Range:
+    case ObjType::Slice:
+    case ObjType::Iterator:
+    case ObjType::Thread:
+    case ObjType::Lock:
+      return false;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
+RunObjects::RunObjects(MemoryBudget* budget) : outer_(t_run_objects) { t_run_objects = budget; }
+RunObjects::~RunObjects() { t_run_objects = outer_; }
+
+void track_new_object(Obj& obj) {
+  if (t_run_objects != nullptr && can_hold_references(obj.type)) t_run_objects->track(obj);
+}
+
+void MemoryBudget::track(Obj& obj) {
+  // The object now belongs to this run as if charged (charge_memory finds it here already).
+  obj.budget_.store(this, std::memory_order_release);
+  hold();
+  std::lock_guard<std::mutex> lock(objects_mu_);
+  obj.tracked_ = true;
+  obj.run_next_ = objects_;
+  if (objects_ != nullptr) objects_->run_prev_ = &obj;
+  objects_ = &obj;
+}
+
+void MemoryBudget::untrack(Obj& obj) {
+  std::lock_guard<std::mutex> lock(objects_mu_);
+  if (obj.run_prev_ != nullptr)
+    obj.run_prev_->run_next_ = obj.run_next_;
+  else
+    objects_ = obj.run_next_;
+  if (obj.run_next_ != nullptr) obj.run_next_->run_prev_ = obj.run_prev_;
+}
+
+void MemoryBudget::break_cycles() {
+  // Each object is held while every one is cleared, so none is freed under our feet; the last
+  // decref then frees each, and untrack() takes the mutex again, so it is not held meanwhile.
+  std::vector<Obj*> alive;
+  {
+    std::lock_guard<std::mutex> lock(objects_mu_);
+    for (Obj* o = objects_; o != nullptr; o = o->run_next_) {
+      o->incref();
+      alive.push_back(o);
+    }
+  }
+  for (Obj* o : alive) o->clear_refs();
+  for (Obj* o : alive) o->decref();
+}
+
 Obj::~Obj() {
   if (MemoryBudget* budget = budget_.load(std::memory_order_acquire)) {
+    if (tracked_) budget->untrack(*this);
     budget->give_back(charged_.load(std::memory_order_relaxed));
     budget->unhold();
   }

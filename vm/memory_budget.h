@@ -19,10 +19,19 @@
 // Objects made without a ThreadState (constants, the engine's copies) hold nothing until a script
 // thread charges them. Thread-safety: any thread may charge any object (the `none` policy runs
 // threads in parallel); the totals are atomics.
+//
+// The budget also lists the run's objects that can hold references (lists, dicts, tuples, sets,
+// functions, cells, classes, instances, methods...: every type but str, range, slice, iterator,
+// Thread and Lock), made while a script thread of the run executes (RunObjects marks that). At
+// the run's end the objects still alive there are kept alive only by reference cycles (a class
+// and its methods, a list holding itself, a recursive closure): break_cycles() clears them, as
+// CPython's collector would, so nothing outlives the run. There is no collection during a run:
+// garbage cycles stay until the end.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -47,6 +56,14 @@ class MemoryBudget {
   // True if `bytes` more fit under the limit now.
   bool fits(std::uint64_t bytes) const;
 
+  // The run's list of objects that can hold references (see above): track() by
+  // track_new_object, untrack() by Obj's destructor.
+  void track(Obj& obj);
+  void untrack(Obj& obj);
+  // Clears every object still in the list (called once, when the run's last interpreter is
+  // gone): what frees the objects that reference cycles kept alive.
+  void break_cycles();
+
   std::uint64_t limit() const { return limit_; }
   std::int64_t used() const { return used_.load(std::memory_order_relaxed); }
   std::int64_t peak() const { return peak_.load(std::memory_order_relaxed); }
@@ -57,6 +74,21 @@ class MemoryBudget {
   std::atomic<std::int64_t> used_{0};
   std::atomic<std::int64_t> peak_{0};
   std::atomic<std::int64_t> holders_{1};
+  std::mutex objects_mu_;
+  Obj* objects_ = nullptr;  // the tracked objects' list head; GUARDED_BY(objects_mu_)
+};
+
+// While alive, objects the current OS thread makes are tracked in `budget` (vm/interpreter.cpp
+// sets it for each run of script code; nested scopes restore the outer one).
+class RunObjects {
+ public:
+  explicit RunObjects(MemoryBudget* budget);
+  ~RunObjects();
+  RunObjects(const RunObjects&) = delete;
+  RunObjects& operator=(const RunObjects&) = delete;
+
+ private:
+  MemoryBudget* outer_;
 };
 
 void charge_memory(ThreadState& ts, Obj& obj, std::int64_t bytes);

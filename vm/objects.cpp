@@ -12,6 +12,17 @@ namespace gilsim {
 // Freeing a list frees its items, which may be lists: without recursion (containers.cpp), so
 // dropping a list nested a million deep cannot overflow the C++ stack.
 ListObj::~ListObj() { release_deep(std::move(items)); }
+void ListObj::clear_refs() {
+  release_deep(std::move(items));
+  items.clear();
+}
+
+void FunctionObj::clear_refs() {
+  defaults.clear();
+  kwdefaults.clear();
+  closure.clear();
+  owner = Value();
+}
 
 unsigned __int128 RangeObj::count() const {
   // In 128 bits: stop - start can exceed the int64 range.

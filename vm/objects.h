@@ -64,6 +64,7 @@ struct ListObj final : Obj {
   ListObj() : Obj(ObjType::List) {}
   explicit ListObj(std::vector<Value> items) : Obj(ObjType::List), items(std::move(items)) {}
   ~ListObj() override;
+  void clear_refs() override;
 
   std::mutex mu;             // guards items, but only taken when threads run without a GIL
   std::vector<Value> items;  // GUARDED_BY(mu) under the `none` policy
@@ -109,6 +110,7 @@ struct FunctionObj final : Obj {
   std::vector<Value> kwdefaults;  // one per keyword-only parameter; Unset where it has none
   std::vector<Value> closure;     // CellObjs, one per code->free_slots entry
   Value owner;                    // the class whose body defined it (zero-argument super())
+  void clear_refs() override;
 };
 
 // lang-func: a variable shared between a function and the functions nested in it (a local that
@@ -117,14 +119,16 @@ struct CellObj final : Obj {
   explicit CellObj(Value v) : Obj(ObjType::Cell), value(std::move(v)) {}
   std::mutex mu;
   Value value;  // Unset until assigned; GUARDED_BY(mu) under the `none` policy
+  void clear_refs() override { value = Value(); }
 };
 
 // `obj.method` used as a value rather than called at once.
 struct BoundMethodObj final : Obj {
   BoundMethodObj(Value self, const NativeDef* def)
       : Obj(ObjType::BoundMethod), self(std::move(self)), def(def) {}
-  const Value self;
+  Value self;  // never changed but by clear_refs
   const NativeDef* const def;
+  void clear_refs() override { self = Value(); }
 };
 
 inline Value make_str(std::string text) { return Value::adopt(new StrObj(std::move(text))); }

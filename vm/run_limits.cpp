@@ -8,7 +8,12 @@ namespace gilsim {
 RunLimits::RunLimits(const Limits& limits)
     : limits_(limits), memory_(MemoryBudget::create(limits.max_memory)) {}
 
-RunLimits::~RunLimits() { memory_->unhold(); }
+// The run's last interpreter is gone: whatever script object is still alive is kept so only by a
+// reference cycle.
+RunLimits::~RunLimits() {
+  memory_->break_cycles();
+  memory_->unhold();
+}
 
 void RunLimits::admit(bool process) {
   // CPython's words when the OS refuses a thread; a process has no such message of its own

@@ -38,6 +38,7 @@ struct QueueObj final : Obj {
   std::deque<Value> items;    // GUARDED_BY(engine mutex)
   std::deque<int> item_gils;  // the interpreter each item was put from; GUARDED_BY(engine mutex)
   std::deque<int> waiters;    // threads blocked in get(); GUARDED_BY(engine mutex)
+  void clear_refs() override { items.clear(); }  // the run is over: no engine runs any more
 };
 
 }  // namespace gilsim

@@ -55,13 +55,24 @@ enum class ObjType : std::uint8_t {
   Slice,
 };
 
+class Obj;
+// Puts a new object of a type that can hold references into the running thread's run's list
+// (vm/memory_budget.h), so a reference cycle it joins is broken when the run ends.
+void track_new_object(Obj& obj);
+
 // Base of every heap object. The count starts at 1: the creator owns the first reference.
 class Obj {
  public:
-  explicit Obj(ObjType type) : type(type) {}
+  explicit Obj(ObjType type) : type(type) { track_new_object(*this); }
   Obj(const Obj&) = delete;
   Obj& operator=(const Obj&) = delete;
-  virtual ~Obj();  // gives back what the object holds of its run's memory (memory_budget.h)
+  // Gives back what the object holds of its run's memory and leaves the run's list
+  // (memory_budget.h).
+  virtual ~Obj();
+  // Drops every reference the object holds (CPython's tp_clear): called only when its run ends,
+  // on the objects a reference cycle kept alive (MemoryBudget::break_cycles). Types that hold
+  // no Values keep this default.
+  virtual void clear_refs() {}
 
   void incref() { refs_.fetch_add(1, std::memory_order_relaxed); }
   // acq_rel so that the freeing thread sees every write made by the other owners.
@@ -74,11 +85,15 @@ class Obj {
 
  private:
   friend void charge_memory(ThreadState& ts, Obj& obj, std::int64_t bytes);
+  friend class MemoryBudget;
   std::atomic<std::uint32_t> refs_{1};
+  bool tracked_ = false;  // in its budget's list of objects (set by the constructor only)
   // The run's budget this object's bytes are charged to, and how many (vm/memory_budget.h);
   // null and 0 for objects no script thread charged.
   std::atomic<MemoryBudget*> budget_{nullptr};
   std::atomic<std::int64_t> charged_{0};
+  Obj* run_prev_ = nullptr;  // the budget's list of tracked objects; GUARDED_BY(budget's mutex)
+  Obj* run_next_ = nullptr;
 };
 
 class Value {
