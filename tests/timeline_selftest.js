@@ -59,7 +59,8 @@
   // A waiting slice that follows I/O: its tooltip says why it waits (wants the GIL back), not
   // "io", which reads as if the thread were in I/O.
   var waitTip = '';
-  var names = JSON.parse(document.getElementById('gilsim-data').textContent).reason_names;
+  var data = JSON.parse(document.getElementById('gilsim-data').textContent);
+  var names = (data.runs ? data.runs[0] : data).reason_names;
   order.some(function (l) {
     if (l.kind !== 'thread') return false;
     for (var i = 0; i < l.S.length; i++) {
@@ -130,4 +131,13 @@
   body.setAttribute('data-median-draw-ms', all[all.length >> 1].toFixed(1));
   body.setAttribute('data-arrows', String(arrows));
   body.setAttribute('data-tooltip-lines', String(tipLines));
+  // Several runs in one page (compare): a block per run, headed by its own lane, each block's lanes
+  // below its header and above the next one's, and one time axis as long as the longest run.
+  var heads = order.filter(function (l) { return l.kind === 'run'; });
+  var blocksOk = heads.every(function (h, i) {
+    var next = heads[i + 1];
+    return order.every(function (l) { return l.run !== h.run || l === h || (l.y > h.y && (!next || l.y < next.y)); });
+  });
+  body.setAttribute('data-blocks', heads.length + (blocksOk ? '' : ' (lanes out of their blocks)'));
+  body.setAttribute('data-axis-us', String(view.view().wall));
 })();

@@ -248,4 +248,19 @@ void write_timeline_html(const RunRecord& run, const Metrics& metrics, std::ostr
   out << timeline_page(timeline_data_json(run, metrics), run.script);
 }
 
+std::string timeline_compare_json(const std::vector<TimelineRun>& runs) {
+  json data;
+  data["format"] = "gilsim-compare";
+  data["version"] = 1;
+  json list = json::array();
+  for (const TimelineRun& r : runs) list.push_back(page_data(*r.run, *r.metrics));
+  data["runs"] = std::move(list);
+  return script_safe_json(data);
+}
+
+void write_compare_timeline_html(const std::vector<TimelineRun>& runs, std::ostream& out) {
+  std::string title = runs.empty() ? std::string() : runs.front().run->script;
+  out << timeline_page(timeline_compare_json(runs), title);
+}
+
 }  // namespace gilsim

@@ -3,7 +3,8 @@
 //
 //   var view = gilsimTimeline.render(data, container, options);
 //
-// `data` is the object gilsim writes (tools/timeline_html.cpp, format "gilsim-timeline"), `container`
+// `data` is the object gilsim writes (tools/timeline_html.cpp, format "gilsim-timeline"), or several
+// of them on one time axis, a block of lanes each ({ format: "gilsim-compare", runs: [...] }), `container`
 // an empty element the renderer fills (summary, buttons, legend, the canvas, the per-thread table).
 // options: { title: show the script's name as a heading (the page does, an embedding page may not),
 //            keys: 'window' (default) or 'canvas' (where the keyboard shortcuts are listened to; an
@@ -165,6 +166,57 @@ function decode(D) {
 }
 
 
+// Several runs on one shared time axis (format "gilsim-compare": { runs: [data, data, ...] }, as
+// `gilsim compare --timeline` and the playground's side-by-side mode give): each run decoded as
+// above, its lanes a block of their own under a header lane naming the run. Thread indices are made
+// global (lane.thread, the hand-offs) so hovering and arrows work across blocks; a lane keeps its
+// run's own thread number for its colour, so the same thread has the same colour in every block.
+function decodeMany(runs) {
+  var order = [], threads = [], intervals = 0, offset = 0;
+  var A = [], R = [], F = [], T = [];
+  runs.forEach(function (D, ri) {
+    var dec = decode(D);
+    order.push({ kind: 'run', run: ri, title: D.policy, S: [], E: [], C: [], ncat: 0,
+                 color: function () { return '#000'; } });
+    dec.order.forEach(function (l) {
+      l.run = ri;
+      if (l.kind === 'thread') { l.colorIndex = l.thread; l.thread += offset; }
+      else { l.threads = D.threads; l.title = 'GIL' + (D.processes.length > 1 ? ' · ' + D.processes[l.gil] : ''); }
+      order.push(l);
+    });
+    D.threads.forEach(function (th) {
+      var copy = {};
+      for (var key in th) copy[key] = th[key];
+      copy.label = D.policy + ' · ' + th.label;
+      copy.run = ri;
+      threads.push(copy);
+    });
+    var h = dec.HO;
+    for (var k = 0; k < h.n; k++) { A.push(h.A[k]); R.push(h.R[k]); F.push(h.F[k] + offset); T.push(h.T[k] + offset); }
+    intervals += dec.intervals;
+    offset += D.threads.length;
+  });
+  var idx = A.map(function (_, i) { return i; }).sort(function (x, y) { return A[x] - A[y] || x - y; });
+  var n = idx.length, HO = { A: new Float64Array(n), R: new Float64Array(n), F: new Int32Array(n), T: new Int32Array(n), n: n };
+  idx.forEach(function (i, k) { HO.A[k] = A[i]; HO.R[k] = R[i]; HO.F[k] = F[i]; HO.T[k] = T[i]; });
+  var laneOfThread = [];
+  order.forEach(function (l) { if (l.kind === 'thread') laneOfThread[l.thread] = l; });
+  return { order: order, HO: HO, laneOfThread: laneOfThread, intervals: intervals, threads: threads };
+}
+
+// What the summary shows for several runs: the first run's description, the runs' policies.
+function compareSummary(C) {
+  var runs = C.runs, first = runs[0] || {}, wall = 0, threads = [];
+  runs.forEach(function (D) { wall = Math.max(wall, D.wall_us || 0); });
+  return {
+    script: first.script || '', policy: runs.map(function (D) { return D.policy; }).join(' · '),
+    policy_params: '', engine: first.engine || '', wall_us: wall, processes: first.processes || [],
+    defines: first.defines || [], stop: 'none', exit_code: 0, state_names: first.state_names,
+    reason_names: first.reason_names, exclusive: runs.some(function (D) { return D.exclusive; }),
+    threads: threads, gil: first.gil, runs: runs
+  };
+}
+
 // ---- SVG export ---------------------------------------------------------------------------------
 // A stand-in for the canvas's 2D context that writes SVG: draw() runs once against it, so the SVG
 // of the current view is drawn by the very code that draws the canvas, as vectors (slides scale
@@ -231,9 +283,11 @@ SvgContext.prototype = {
 function render(D, root, options) {
   options = options || {};
   var T0 = performance.now();
+  var MANY = D.format === 'gilsim-compare';
+  var decoded = MANY ? decodeMany(D.runs) : decode(D);
+  if (MANY) { D = compareSummary(D); D.threads = decoded.threads; }
   var threads = D.threads, nthreads = threads.length;
   var WALL = Math.max(D.wall_us || 0, 1);
-  var decoded = decode(D);
   var order = decoded.order, HO = decoded.HO, laneOfThread = decoded.laneOfThread;
   var decodeMs = performance.now() - T0;
   var show = { arrows: true, drops: true };
@@ -294,15 +348,19 @@ function render(D, root, options) {
       meta.appendChild(document.createTextNode(label ? label + ' ' : ''));
       meta.appendChild(el('b', '', value));
     }
-    part('policy', D.policy + ' (' + D.policy_params + ')');
+    if (MANY) part('policies', D.policy + '  (one block of lanes each, one time axis)');
+    else part('policy', D.policy + ' (' + D.policy_params + ')');
     part('engine', D.engine);
     part('wall', D.wall_us >= 1e6 ? fixed(D.wall_us / 1e6, 3) + ' s' : fixed(D.wall_us / 1e3, 3) + ' ms');
     part('threads', String(nthreads));
     if (D.processes.length > 1) part('processes', String(D.processes.length));
     if (D.defines.length) part('-D', D.defines.map(function (kv) { return kv[0] + '=' + kv[1]; }).join(' '));
     var notes = [];
-    if (D.stop !== 'none') notes.push('The run was stopped: ' + D.stop + '.');
-    if (D.exit_code) notes.push('Exit status ' + D.exit_code + '.');
+    (MANY ? D.runs : [D]).forEach(function (R) {
+      var who = MANY ? R.policy + ': ' : '';
+      if (R.stop !== 'none') notes.push(who + 'The run was stopped: ' + R.stop + '.');
+      if (R.exit_code) notes.push(who + 'Exit status ' + R.exit_code + '.');
+    });
     var failed = threads.filter(function (th) { return th.failed; });
     failed.forEach(function (th) {
       notes.push(th.label + ' died of an uncaught error' + (th.error ? ': ' + th.error : '') + '.');
@@ -314,7 +372,14 @@ function render(D, root, options) {
     }
     function card(k, v) { var c = el('div', 'card'); c.appendChild(el('div', 'v', v)); c.appendChild(el('div', 'k', k)); cards.appendChild(c); }
     var G = D.gil;
-    if (D.exclusive) {
+    if (MANY) {
+      D.runs.forEach(function (R) {
+        var wall = R.wall_us >= 1e6 ? fixed(R.wall_us / 1e6, 3) + ' s' : fixed(R.wall_us / 1e3, 3) + ' ms';
+        card(R.policy + ' (' + R.policy_params + ')', R.exclusive
+          ? wall + ' · ' + R.gil.switches + ' switches · p99 wait ' + fixed(R.gil.wait_p99_ms, 2) + ' ms'
+          : wall + ' · no GIL');
+      });
+    } else if (D.exclusive) {
       card('GIL acquisitions', String(G.acquisitions));
       card('switches', String(G.switches));
       card('drop requests', String(G.drop_requests));
@@ -522,7 +587,7 @@ function render(D, root, options) {
     for (var k = i; k < n && S[k] < v1; k++) {
       var xa = Math.max((S[k] - v0) / scale, 0), xb = Math.min((E[k] - v0) / scale, plotW);
       if (xb - xa < 60) { if (k - i > 4000) break; continue; }
-      var th = threads[C[k]], col = threadColor(C[k]), room = xb - xa - 10;
+      var th = (l.threads || threads)[C[k]], col = threadColor(C[k]), room = xb - xa - 10;
       ctx.fillStyle = darkColor(col) ? '#fff' : '#111';
       var name = th ? th.name : '?', brief = name.split(' (')[0];
       var text = ctx.measureText(name).width <= room ? name : fitText(brief, room);
@@ -550,6 +615,7 @@ function render(D, root, options) {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, cssW, cssH);
     order.forEach(function (l) {
+      if (l.kind === 'run') return;  // a block's header: its words, no lane
       ctx.fillStyle = l.kind === 'gil' ? '#ececec' : '#f6f6f6';
       ctx.fillRect(labelW, l.y + 1, plotW, l.h - 2);
     });
@@ -591,9 +657,17 @@ function render(D, root, options) {
     ctx.textBaseline = 'middle';
     order.forEach(function (l) {
       var x = 8, ym = l.y + l.h / 2;
+      if (l.kind === 'run') {
+        var R = D.runs[l.run];
+        ctx.font = 'bold ' + px(17) + 'px ' + FONT; ctx.fillStyle = '#111';
+        ctx.fillText(fitText(R.policy, labelW - 16), x, ym + 1);
+        ctx.font = px(15) + 'px ' + FONT; ctx.fillStyle = '#444';
+        ctx.fillText(fitText(runLine(R), plotW - 8), labelW + 6, ym + 1);
+        return;
+      }
       if (l.kind === 'thread') {
         var q = px(16);
-        ctx.fillStyle = threadColor(l.thread); ctx.fillRect(x, ym - q / 2, q, q);
+        ctx.fillStyle = threadColor(l.colorIndex !== undefined ? l.colorIndex : l.thread); ctx.fillRect(x, ym - q / 2, q, q);
         ctx.strokeStyle = '#333'; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, ym - q / 2 + 0.5, q - 1, q - 1);
         x += q + 8;
         ctx.font = px(16) + 'px ' + FONT;
@@ -607,6 +681,14 @@ function render(D, root, options) {
     lastDrawMs = performance.now() - t0;
     updateView(pieces);
     return lastDrawMs;
+  }
+  // A block header's line: the run's policy parameters and what it came to.
+  function runLine(R) {
+    var wall = R.wall_us >= 1e6 ? fixed(R.wall_us / 1e6, 3) + ' s' : fixed(R.wall_us / 1e3, 3) + ' ms';
+    var text = R.policy_params + ' · wall ' + wall;
+    if (R.exclusive) text += ' · ' + R.gil.acquisitions + ' acquisitions · ' + R.gil.switches + ' switches · GIL held ' + fixed(R.gil.held_fraction * 100, 1) + ' %';
+    else text += ' · no GIL: threads ran in parallel';
+    return text;
   }
   function fmtTime(us) { return fixed(us / 1e3, us < 1e3 ? 4 : 3) + ' ms'; }
   function updateView() {
@@ -705,6 +787,7 @@ function render(D, root, options) {
   function describe(l, tm) {
     var S = l.S, E = l.E, n = S.length, k = firstGreater(S, tm, 0, n) - 1;
     var lines = [];
+    if (l.kind === 'run') return [['t', D.runs[l.run].policy], ['', runLine(D.runs[l.run])]];
     var scale = (v1 - v0) / plotW;
     var inPixel = n ? firstAtLeast(S, tm + scale, 0, n) - firstGreater(E, tm, 0, n) : 0;
     if (l.kind === 'thread') {
@@ -736,7 +819,8 @@ function render(D, root, options) {
       if (k < 0 || E[k] <= tm) {
         lines.push(['', 'free: nobody holds it']);
       } else {
-        lines.push(['', 'held by ' + (threads[l.C[k]] ? threads[l.C[k]].label : '?')]);
+        var holders = l.threads || threads;
+        lines.push(['', 'held by ' + (holders[l.C[k]] ? holders[l.C[k]].label : '?')]);
         lines.push(['', 'from ' + fmtTime(S[k]) + ' to ' + fmtTime(E[k])]);
         lines.push(['', 'duration ' + fmtTime(E[k] - S[k])]);
       }
