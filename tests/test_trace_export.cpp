@@ -702,3 +702,57 @@ TEST_CASE("trace: gzip round-trips a trace byte for byte") {
   CHECK_FALSE(maybe_gunzip(cut, error));
   CHECK(error == "the gzip stream is cut short");
 }
+
+TEST_CASE("trace: every GIL event says where the code was; slices carry it as args.code") {
+  // work()'s loop is at lines 4-5 (the script starts with a newline), its io(2) at line 6.
+  for (const char* policy : {"legacy", "modern"}) {
+    CAPTURE(policy);
+    EngineOptions opt;
+    opt.params.switch_interval = 200'000;
+    EngineRun run = run_on_engine(policy, kWorkers, opt);
+    REQUIRE(!run.record.functions.empty());
+    size_t gil_events = 0, placed = 0;
+    std::set<int> started;
+    for (const Event& e : run.record.events) {
+      bool gil = e.kind == EventKind::Request || e.kind == EventKind::Acquire ||
+                 e.kind == EventKind::Release || e.kind == EventKind::DropRequest;
+      if (!gil) {
+        CHECK(e.code == -1);  // only the GIL's events are stamped
+        continue;
+      }
+      ++gil_events;
+      if (e.code < 0) {
+        // Not known only before a thread's function starts (its first request and acquire) and
+        // after it returned (the release at its exit).
+        CHECK_MESSAGE((e.reason == Reason::Start || e.reason == Reason::Exit ||
+                       (e.kind == EventKind::Acquire && !started.count(e.thread))),
+                      "no place for " << event_kind_name(e.kind) << " " << reason_name(e.reason));
+        continue;
+      }
+      started.insert(e.thread);
+      ++placed;
+      REQUIRE(static_cast<size_t>(e.code) < run.record.functions.size());
+      const std::string& f = run.record.functions[static_cast<size_t>(e.code)];
+      CHECK((f == "work" || f == "<module>"));
+      if (f == "work") CHECK((e.line >= 3 && e.line <= 8));
+      if (e.kind == EventKind::Release && e.reason == Reason::Io) {
+        CHECK(f == "work");
+        CHECK(e.line == 6);  // io(2) is where it let go
+      }
+    }
+    CHECK(placed + 9 == gil_events);  // 3 threads: each one's first request and acquire, and exit
+    json doc = export_trace(run.record, run.metrics);
+    Read r = read(doc);
+    size_t with_code = 0, running = 0;
+    for (const auto& [tid, list] : r.slices)
+      for (const json& s : list) {
+        if (s["name"] == "running") ++running;
+        if (!s["args"].contains("code")) continue;
+        ++with_code;
+        std::string code = s["args"]["code"];
+        CHECK_MESSAGE((code.rfind("work:", 0) == 0 || code.rfind("<module>:", 0) == 0), code);
+      }
+    CHECK(with_code >= running);
+    CHECK(joined(check_trace(doc)) == "");
+  }
+}

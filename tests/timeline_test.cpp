@@ -264,6 +264,11 @@ Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
                     std::string::npos &&
                 dom.find("<pre class=\"traceback\">") != std::string::npos,
             c.name + ": the banner names the exception and shows the traceback");
+  if (!c.record.functions.empty() && c.record.exclusive)
+    check(std::regex_search(attr("data-code-tip"), std::regex("code: [^,|]+, line [0-9]+")),
+          c.name + ": a running slice's tooltip says where the code was: " + attr("data-code-tip"));
+  check(attr("data-replay") == "ok",
+        c.name + ": replay steps to a hand-off and names the holder: " + attr("data-replay"));
   if (!c.runs.empty()) {
     check(attr("data-blocks") == std::to_string(c.runs.size()),
           c.name + ": a block of lanes per run, each under its header: " + attr("data-blocks"));

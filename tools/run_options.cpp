@@ -97,7 +97,7 @@ void add_run_flags(CLI::App* cmd, RunOptions& opt, bool policy) {
   cmd->add_option("--seed", opt.seed, "sim: seed of the model's noise")->capture_default_str();
   cmd->add_option("--timeout", opt.timeout, "Stop the run after this long (exit 124)");
   cmd->add_option("--max-events", opt.max_events,
-                  "Stop recording after N events (24 bytes each; 0: no cap)")
+                  "Stop recording after N events (32 bytes each; 0: no cap)")
       ->capture_default_str();
   cmd->add_option("--max-steps", opt.max_steps,
                   "Stop a thread with an error after about N bytecodes (0: no limit)");

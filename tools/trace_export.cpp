@@ -12,7 +12,9 @@
 //            thread's label) / thread_sort_index (spawn order) per thread.
 //   X        one slice per state interval (gil/intervals.h), named by the state, args: reason
 //            (why the state began; absent on running slices), bytecodes (running), handoff_from
-//            (running, when another thread held the GIL just before). No "cat": it would repeat
+//            (running, when another thread held the GIL just before), code ("count:9": the
+//            function and line the thread was at when the slice began: where it took the GIL, let
+//            go of it or asked for it; gil/code_places.h). No "cat": it would repeat
 //            "state" on every slice (a tenth of a big trace) and Perfetto needs none.
 //   GIL      per process, while there is a GIL (not under `none`): a track of its own, a pseudo
 //            thread named "GIL" (tid: after every script thread's) sorted above the process's
@@ -245,6 +247,13 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
     return g < n_gils ? pid[g] : 0;
   };
 
+  // Where the code was: the functions' names, escaped for a JSON string (without the quotes).
+  std::vector<std::string> function;
+  for (const std::string& f : run.functions) {
+    std::string quoted = json_string(f);
+    function.push_back(quoted.substr(1, quoted.size() - 2));
+  }
+
   // Spawn order (the sort index of each thread's track), and the instants per thread.
   std::vector<std::int64_t> spawn_index(n_threads, -1);
   std::int64_t spawned = 0;
@@ -434,6 +443,11 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
         sep = ",";
         if (iv.handoff_from >= 0 && static_cast<size_t>(iv.handoff_from) < n_threads)
           w.raw(",\"handoff_from\":").raw(name[static_cast<size_t>(iv.handoff_from)]);
+      }
+      if (iv.code >= 0 && static_cast<size_t>(iv.code) < function.size()) {
+        w.raw(sep).raw("\"code\":\"").raw(function[static_cast<size_t>(iv.code)]).raw(":");
+        w.num(iv.line).raw("\"");
+        sep = ",";
       }
       if (sep[0] == ',' && sep[1] == '\0') w.raw("}");
       if (flow[i]) {
