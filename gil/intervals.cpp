@@ -13,6 +13,8 @@ std::vector<StateInterval> state_intervals(const RunRecord& run) {
     int handoff_from = -1;
     Nanos handoff_release = -1;
     bool live = false;
+    std::int32_t code = -1;
+    std::int32_t line = 0;
   };
   std::vector<Open> open(n);
   // Without a GIL (`none`) there is nothing to wait for: see compute_metrics.
@@ -24,13 +26,17 @@ std::vector<StateInterval> state_intervals(const RunRecord& run) {
   auto close = [&](size_t t, Nanos at) {
     Open& o = open[t];
     if (!o.live || at <= o.start) return;
-    StateInterval iv{static_cast<int>(t), o.state,          o.start, at, o.reason, 0,
-                     o.handoff_from,      o.handoff_release};
+    StateInterval iv{static_cast<int>(t), o.state,           o.start, at,    o.reason, 0,
+                     o.handoff_from,      o.handoff_release, o.code,  o.line};
     per_thread[t].push_back(iv);
   };
-  auto begin = [&](size_t t, ThreadStateKind s, Nanos at, Reason r) {
+  auto begin = [&](size_t t, ThreadStateKind s, Nanos at, Reason r, const Event* from = nullptr) {
     close(t, at);
     open[t] = Open{s, at, r, steps[t], -1, -1, true};
+    if (from && from->code >= 0) {
+      open[t].code = from->code;
+      open[t].line = from->line;
+    }
   };
 
   for (const Event& e : run.events) {
@@ -40,13 +46,18 @@ std::vector<StateInterval> state_intervals(const RunRecord& run) {
         begin(t, wants, e.time, Reason::Start);
         break;
       case EventKind::Request:
-        if (open[t].state != wants || !open[t].live)
-          begin(t, wants, e.time, e.reason);
-        else
+        if (open[t].state != wants || !open[t].live) {
+          begin(t, wants, e.time, e.reason, &e);
+        } else {
           open[t].reason = e.reason;  // spawn -> request: one waiting interval
+          if (e.code >= 0) {
+            open[t].code = e.code;
+            open[t].line = e.line;
+          }
+        }
         break;
       case EventKind::Acquire: {
-        begin(t, ThreadStateKind::Running, e.time, Reason::None);
+        begin(t, ThreadStateKind::Running, e.time, Reason::None, &e);
         if (run.exclusive && last_releaser[e.gil] >= 0 && last_releaser[e.gil] != e.thread) {
           open[t].handoff_from = last_releaser[e.gil];
           open[t].handoff_release = last_release[e.gil];
@@ -70,7 +81,7 @@ std::vector<StateInterval> state_intervals(const RunRecord& run) {
           close(t, e.time);
           open[t].live = false;
         } else {
-          begin(t, next, e.time, e.reason);
+          begin(t, next, e.time, e.reason, &e);
         }
         break;
       }

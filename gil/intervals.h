@@ -21,6 +21,10 @@ struct StateInterval {
   std::uint64_t bytecodes;     // running: bytecodes executed in it; else 0
   int handoff_from = -1;       // running: the thread that held this GIL just before, if another
   Nanos handoff_release = -1;  // ... and when it released it
+  // Where the code was when the interval began (Event::code, Event::line): for a running
+  // interval where the thread took the GIL, else where it let go or asked for it. -1: unknown.
+  std::int32_t code = -1;
+  std::int32_t line = 0;
 };
 
 // All intervals, thread by thread in order of time. Zero-length intervals are kept out.

@@ -40,7 +40,8 @@ struct RunRecord {
   Nanos wall = 0;
   std::vector<ThreadInfo> threads;
   std::vector<GilInfo> gils;
-  std::vector<Event> events;  // all threads', by time (each thread's own order kept)
+  std::vector<Event> events;           // all threads', by time (each thread's own order kept)
+  std::vector<std::string> functions;  // Event::code -> the function's name
   // --max-events: recording stopped at `truncated_at` once the cap was reached; the events kept
   // describe the run up to then, and every view says so.
   std::uint64_t max_events = 0;

@@ -128,6 +128,7 @@ void SimEngine::emit(VThread& t, EventKind kind, Reason reason, std::int64_t arg
   }
   ++events_recorded_;
   events_.push_back(Event{at, arg, t.id, kind, reason, static_cast<std::uint16_t>(t.gil)});
+  if (t.ts && is_gil_event(kind)) places_.stamp(events_.back(), *t.ts);
 }
 
 void SimEngine::write_err(const std::string& text) {
@@ -227,6 +228,7 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
   std::stable_sort(events_.begin(), events_.end(),
                    [](const Event& a, const Event& b) { return a.time < b.time; });
   rec.events = std::move(events_);
+  rec.functions = places_.names();
   for (auto& gil : gils_) rec.gils.push_back(GilInfo{gil->process});
   rec.exit_code = exit_code_for(stop_cause_, any_failed);
   // Values of threads that never finished (a stopped run) are dropped here, on this thread.

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "gil/code_places.h"
 #include "gil/engine.h"
 #include "gil/gil_core.h"
 #include "gil/sync_core.h"
@@ -143,6 +144,7 @@ class SimEngine final : public Engine {
   Ps end_ = 0;  // the latest virtual time reached
 
   std::vector<Event> events_;
+  CodePlaces places_;  // where the code was at each GIL event
   std::uint64_t events_recorded_ = 0;
   Nanos truncated_at_ = -1;
   StopCause stop_cause_ = StopCause::None;

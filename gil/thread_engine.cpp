@@ -45,7 +45,7 @@ struct ThreadEngine::Record {
   ThreadStateKind state = ThreadStateKind::Waiting;
   bool done = false;
   bool failed = false;
-  Wait wait;  // what it is blocked on (gil/sync_core.h), also for deadlock reports
+  Wait wait;              // what it is blocked on (gil/sync_core.h), also for deadlock reports
   std::string traceback;  // the uncaught error's, for the record
 };
 
@@ -84,6 +84,8 @@ void ThreadEngine::emit(Record& t, EventKind kind, Reason reason, std::int64_t a
     return;
   }
   t.events.push_back(Event{at, arg, t.id, kind, reason, static_cast<std::uint16_t>(t.gil)});
+  // Only this thread runs its frames, and it is here: reading them is safe.
+  if (t.ts && is_gil_event(kind)) places_.stamp(t.events.back(), *t.ts);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,6 +242,7 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
   size_t total = 0;
   for (auto& t : threads_) total += t->events.size();
   rec.events.reserve(total);
+  rec.functions = places_.names();
   for (auto& t : threads_) {
     rec.threads.push_back(
         ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed, t->traceback});

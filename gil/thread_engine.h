@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "gil/code_places.h"
 #include "gil/engine.h"
 #include "gil/gil_core.h"
 #include "gil/sync_core.h"
@@ -104,6 +105,7 @@ class ThreadEngine final : public Engine {
   std::condition_variable controller_cv_;         // the controller waits for live_ == 0
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> events_recorded_{0};
+  CodePlaces places_;  // where the code was at each GIL event (its own mutex)
   std::atomic<Nanos> truncated_at_{-1};
   StopCause stop_cause_ = StopCause::None;  // GUARDED_BY(mu_)
   std::string deadlock_report_;             // GUARDED_BY(mu_)

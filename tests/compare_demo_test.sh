@@ -33,6 +33,22 @@ else
   echo "skip compare --cpython: no python3"
 fi
 
+# --timeline: one page, every policy's run in it (the browser test draws such a page).
+run compare "$root/workloads/cpu_bound.gil" --policy legacy,modern,none --engine sim --cores 2 \
+  "${small[@]}" --timeline "$work/cmp.html"
+check "compare --timeline exits 0 and says where the page is" \
+  $([[ $status -eq 0 ]] && grep -q "^timeline: $work/cmp.html (the 3 runs on one time axis" "$work/out"; echo $?)
+runs=$(python3 -c '
+import json, re, sys
+page = open(sys.argv[1]).read()
+data = json.loads(re.search(r"id=\"gilsim-data\">(.*?)</script>", page, re.S).group(1))
+print(data["format"], " ".join(r["policy"] for r in data["runs"]))' "$work/cmp.html" 2>&1)
+check "compare --timeline holds the three runs in policy order: $runs" \
+  $([[ "$runs" == "gilsim-compare legacy modern none" ]]; echo $?)
+run compare "$root/workloads/hello.gil" --engine sim --timeline /nonexistent/dir/cmp.html
+check "compare --timeline to an unwritable path exits 2 before running" \
+  $([[ $status -eq 2 ]] && ! grep -q "^── gilsim" "$work/out"; echo $?)
+
 run compare "$root/workloads/hello.gil" --cpython --python /nonexistent/python3
 check "compare --python /nonexistent exits 2" $([[ $status -eq 2 ]]; echo $?)
 check "compare --python /nonexistent says no interpreter was found" \

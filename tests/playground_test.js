@@ -399,6 +399,25 @@ async function main() {
     void m;
   }
 
+  // 3b. Side by side: the same script under a second policy, both on one time axis (the renderer
+  // of `gilsim compare --timeline`); #output and #summary stay the main policy's, byte for byte.
+  // Then the replay: the playhead stepped to a hand-off names the thread that took the GIL.
+  if (want('compare')) {
+    const got = await sameAsCli(page, 'cpu_bound side by side with legacy', workloadsDir, 'cpu_bound.gil',
+                                { policy: 'modern', compare: 'legacy', cores: 2, D: ['n=200000'] });
+    const cli = cliRun(workloadsDir, 'cpu_bound.gil', { policy: 'legacy', cores: 2, D: ['n=200000'] });
+    check((await page.text('summary-compare')) === cli.stderr,
+          'side by side: the second summary is the CLI\'s under that policy');
+    for (let i = 0; i < 100 && !(await page.eval('!!window.gilsimView')); i++) await sleep(100);
+    const blocks = await page.eval(`window.gilsimView.lanes().filter(function (l) { return l.kind === 'run'; })` +
+                                   `.map(function (l) { return l.title; }).join(',')`);
+    check(blocks === 'modern,legacy', `side by side: a block of lanes per policy on one axis ('${blocks}')`);
+    const replay = await page.eval(`(function () { var v = window.gilsimView, k = v.stepHandoff(1), s = v.replayState();` +
+                                   `return k >= 0 && s.holder.length > 0 && document.querySelector('.replay-state').textContent.indexOf('GIL: ') >= 0; })()`);
+    check(replay === true, 'replay: the playhead steps to a hand-off and names the holder');
+    check(got.status === 'done', 'side by side: done');
+  }
+
   // 4. The timeline is drawn: a screenshot of it has the states' colours.
   if (want('screenshot')) {
     await sameAsCli(page, 'cpu_bound for the screenshot', workloadsDir, 'cpu_bound.gil', { cores: 2, D: ['n=200000'] });

@@ -114,4 +114,31 @@ check "results so far are written, marked incomplete" \
     [[ $(wc -l <"$work/f.csv") -eq 2 ]]; echo $?)
 check "the table marks the rows not measured" $(grep -qE '^2 +- +-' "$work/out"; echo $?)
 
+# --jobs N: the cells measured in N processes at once; on the sim engine every figure and line
+# the same as one at a time (stdout, stderr and the JSON byte for byte), also for a sweep that
+# stops at a failing cell.
+for jobs in 1 3; do
+  run scale "$split" --param threads=1,2,4 --policy modern,none --engine sim --cores 4 \
+    -D n=100000 --repeat 2 --json "$work/j$jobs.json" --jobs $jobs
+  cp "$work/out" "$work/out$jobs"; cp "$work/err" "$work/err$jobs"
+  run scale "$work/fails.gil" --param n=1,2,3 --engine sim --repeat 2 --policy modern,fifo --jobs $jobs
+  cp "$work/out" "$work/fout$jobs"; cp "$work/err" "$work/ferr$jobs"; echo "$status" >"$work/fstatus$jobs"
+done
+check "--jobs 3 prints and writes what --jobs 1 does" \
+  $(cmp -s "$work/out1" "$work/out3" && cmp -s "$work/err1" "$work/err3" &&
+    cmp -s "$work/j1.json" "$work/j3.json"; echo $?)
+check "--jobs 3 stops at the same failing cell as --jobs 1" \
+  $(cmp -s "$work/fout1" "$work/fout3" && cmp -s "$work/ferr1" "$work/ferr3" &&
+    [[ $(cat "$work/fstatus3") -eq 1 ]]; echo $?)
+run scale "$split" --param threads=1 --engine sim --jobs 0
+check "--jobs 0 exits 2" $([[ $status -eq 2 ]]; echo $?)
+# On a terminal a progress bar is drawn on stderr's last line (script(1) gives it a terminal).
+if command -v script >/dev/null; then
+  script -qec "$gilsim scale $split --param threads=1,2 --engine sim -D n=100000 --jobs 2 --repeat 1" \
+    /dev/null >"$work/tty" 2>&1 </dev/null
+  check "a progress bar on a terminal" $(grep -q "] 2/2 cells" "$work/tty"; echo $?)
+else
+  echo "skip the progress bar check: no script(1)"
+fi
+
 finish

@@ -14,6 +14,7 @@
 
 #include "gil/intervals.h"
 #include "tests/engine_support.h"
+#include "tools/gzip_stream.h"
 #include "tools/trace_check.h"
 #include "tools/trace_export.h"
 
@@ -53,14 +54,25 @@ struct Read {
   std::map<std::int64_t, std::string> process_of;    // pid -> process name
   std::map<std::int64_t, std::vector<json>> slices;  // tid -> X events, in file order
   std::vector<json> instants, counters;
+  std::set<std::int64_t> gil_tids;                // the GIL tracks' pseudo threads
+  std::map<std::int64_t, std::vector<json>> gil;  // pid -> the GIL track's X events
 };
 
 Read read(const json& doc) {
   Read r;
   REQUIRE(doc.is_object());
   REQUIRE(doc.at("traceEvents").is_array());
+  for (const json& t : doc.at("metadata").at("gil_tracks"))
+    r.gil_tids.insert(t.get<std::int64_t>());
   for (const json& e : doc["traceEvents"]) {
     std::string ph = e.at("ph");
+    if (e.contains("tid") && r.gil_tids.count(e["tid"].get<std::int64_t>())) {
+      if (ph == "M" && e["name"] == "thread_name") CHECK(e["args"]["name"] == "GIL");
+      if (ph == "M" && e["name"] == "thread_sort_index") CHECK(e["args"]["sort_index"] == -1);
+      if (ph == "X") r.gil[e.at("pid").get<std::int64_t>()].push_back(e);
+      CHECK((ph == "M" || ph == "X"));
+      continue;
+    }
     if (ph == "M" && e["name"] == "thread_name") {
       auto tid = e.at("tid").get<std::int64_t>();
       auto name = e.at("args").at("name").get<std::string>();
@@ -204,7 +216,7 @@ TEST_CASE("trace: every policy gives valid JSON whose slices add up to the metri
       std::uint64_t bytecodes = 0;
       Nanos last_end = -1;
       for (const json& s : r.slices[tid]) {
-        CHECK(s.at("cat") == "state");
+        CHECK_FALSE(s.contains("cat"));  // the trace leaves it out: it only repeated "state"
         CHECK(s.at("pid") == r.pid_of[tid]);
         Nanos start = ns(s.at("ts")), dur = ns(s.at("dur"));
         CHECK(dur > 0);
@@ -220,37 +232,49 @@ TEST_CASE("trace: every policy gives valid JSON whose slices add up to the metri
       CHECK(bytecodes == tm.bytecodes);
     }
 
-    // Counters: where there is a GIL, both tracks, and each change of holder starts a running
-    // slice of that thread.
+    // Counters: where there is a GIL, the waiting count. The GIL track: a slice per tenure,
+    // named after the holder, beginning with one of its running slices; the time it covers, less
+    // the free gaps inside tenures, is exactly the time threads ran.
     std::set<std::string> counter_names;
     for (const json& c : r.counters) counter_names.insert(c.at("name").get<std::string>());
     if (policy == "none") {
       CHECK(r.counters.empty());
+      CHECK(r.gil.empty());
+      CHECK(r.gil_tids.empty());
     } else {
-      CHECK(counter_names == std::set<std::string>{"threads waiting for the GIL", "GIL holder"});
-      std::set<std::pair<std::int64_t, Nanos>> running_starts;
-      for (const auto& [tid, list] : r.slices)
-        for (const json& s : list)
-          if (s["name"] == "running") running_starts.insert({tid, ns(s["ts"])});
-      int changes = 0;
-      Nanos last_ts = -1;
+      CHECK(counter_names == std::set<std::string>{"threads waiting for the GIL"});
       for (const json& c : r.counters) {
         CHECK(c.at("pid") == r.pid_of[r.tid_of["MainThread"]]);
-        Nanos at = ns(c.at("ts"));
-        if (c["name"] == "threads waiting for the GIL") {
-          CHECK(c["args"].at("count").get<int>() >= 0);
-          CHECK(c["args"]["count"].get<int>() <= 3);
-          continue;
-        }
-        CHECK(at >= last_ts);
-        last_ts = at;
-        auto holder = c["args"].at("tid").get<std::int64_t>();
-        if (holder == 0 || at == run.record.observed_end()) continue;
-        ++changes;
-        CHECK_MESSAGE(running_starts.count({holder, at}) == 1,
-                      "GIL holder " << holder << " at " << at << " ns starts no running slice");
+        CHECK(c["args"].at("count").get<int>() >= 0);
+        CHECK(c["args"]["count"].get<int>() <= 3);
       }
-      CHECK(changes >= 3);
+      REQUIRE(r.gil.size() == 1);
+      CHECK(r.gil.begin()->first == r.pid_of[r.tid_of["MainThread"]]);
+      std::map<std::int64_t, std::string> name_of;
+      for (const auto& [name, tid] : r.tid_of) name_of[tid] = name;
+      std::set<std::pair<std::int64_t, Nanos>> running_starts;
+      Nanos running = 0;
+      for (const auto& [tid, list] : r.slices)
+        for (const json& s : list)
+          if (s["name"] == "running") {
+            running_starts.insert({tid, ns(s["ts"])});
+            running += ns(s["dur"]);
+          }
+      Nanos covered = 0, last_end = 0;
+      std::set<std::string> holders;
+      for (const json& g : r.gil.begin()->second) {
+        auto holder = g["args"].at("tid").get<std::int64_t>();
+        CHECK(g.at("name") == name_of[holder]);
+        CHECK(ns(g["ts"]) >= last_end);
+        last_end = ns(g["ts"]) + ns(g["dur"]);
+        CHECK_MESSAGE(
+            running_starts.count({holder, ns(g["ts"])}) == 1,
+            "GIL slice of " << holder << " at " << ns(g["ts"]) << " starts no running slice");
+        covered += ns(g["dur"]) - (g["args"].contains("free_us") ? ns(g["args"]["free_us"]) : 0);
+        holders.insert(g["name"].get<std::string>());
+      }
+      CHECK(covered == running);
+      CHECK(holders.size() == 3);
     }
     CHECK(joined(check_trace(doc)) == "");
   }
@@ -424,11 +448,17 @@ t.join()
     std::int64_t tid = r.tid_of.at(t.label);
     CHECK(r.pid_of[tid] == pid_of_process[run.record.gils[static_cast<size_t>(t.gil)].process]);
   }
-  // Counters per process: each process has its own pair of tracks.
+  // Per process: its own waiting counter and its own GIL track, holders from that process only.
   std::set<std::pair<std::int64_t, std::string>> tracks;
   for (const json& c : r.counters)
     tracks.insert({c["pid"].get<std::int64_t>(), c["name"].get<std::string>()});
-  CHECK(tracks.size() == 4);
+  CHECK(tracks.size() == 2);
+  REQUIRE(r.gil.size() == 2);
+  CHECK(r.gil_tids.size() == 2);
+  for (const auto& [pid, list] : r.gil) {
+    CHECK(!list.empty());
+    for (const json& g : list) CHECK(r.pid_of[r.tid_of.at(g["name"].get<std::string>())] == pid);
+  }
   CHECK(joined(check_trace(doc)) == "");
 }
 
@@ -438,9 +468,10 @@ TEST_CASE("trace: a hand-made run, number by number") {
   std::string text = trace_text(rec, m);
   CHECK(text.front() == '{');
   CHECK(text.substr(text.size() - 4) == "\n]}\n");
-  // Microseconds with exactly three decimals: no float noise, no lost nanoseconds.
-  CHECK(text.find("\"ts\":5000.500,\"dur\":1999.500") != std::string::npos);
-  CHECK(text.find("\"ts\":0.000,\"dur\":5000.500") != std::string::npos);
+  // Microseconds with up to three decimals, trailing zeros left out: no float noise, no lost
+  // nanoseconds, no bytes spent on zeros.
+  CHECK(text.find("\"ts\":5000.5,\"dur\":1999.5") != std::string::npos);
+  CHECK(text.find("\"ts\":0,\"dur\":5000.5") != std::string::npos);
   json doc = json::parse(text);
   Read r = read(doc);
   const std::int64_t main = r.tid_of.at("MainThread"), worker = r.tid_of.at("Thread-1 (work)");
@@ -494,11 +525,18 @@ TEST_CASE("trace: a hand-made run, number by number") {
                           args.begin().value().get<std::int64_t>());
   }
   using C = std::tuple<std::string, Nanos, std::int64_t>;
-  const std::string wq = "threads waiting for the GIL", h = "GIL holder";
-  CHECK(counters == std::vector<C>{C{wq, 0, 0}, C{wq, 1'500, 1}, C{wq, 7'000'000, 0},
-                                   C{wq, 10'000'500, 0}, C{h, 0, main}, C{h, 5'000'500, worker},
-                                   C{h, 7'000'000, main}, C{h, 10'000'000, 0},
-                                   C{h, 10'000'500, 0}});
+  const std::string wq = "threads waiting for the GIL";
+  CHECK(counters ==
+        std::vector<C>{C{wq, 0, 0}, C{wq, 1'500, 1}, C{wq, 7'000'000, 0}, C{wq, 10'000'500, 0}});
+  // The GIL track: who held it, named after the holder (no counter of tids any more).
+  REQUIRE(r.gil.size() == 1);
+  std::vector<std::tuple<std::string, Nanos, Nanos, std::int64_t>> tenures;
+  for (const json& g : r.gil.begin()->second)
+    tenures.emplace_back(g["name"], ns(g["ts"]), ns(g["dur"]), g["args"]["tid"]);
+  using T = std::tuple<std::string, Nanos, Nanos, std::int64_t>;
+  CHECK(tenures == std::vector<T>{T{"MainThread", 0, 5'000'500, main},
+                                  T{"Thread-1 (work)", 5'000'500, 1'999'500, worker},
+                                  T{"MainThread", 7'000'000, 3'000'000, main}});
   CHECK(joined(check_trace(doc)) == "");
 }
 
@@ -556,4 +594,166 @@ TEST_CASE("csv: a real run, rows match the intervals") {
   size_t rows = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
   CHECK(rows == 1 + state_intervals(run.record).size());
   CHECK(text.rfind("thread,state,start_us,end_us,reason\nMainThread,", 0) == 0);
+}
+
+TEST_CASE("trace: legacy's release-and-retake at a tick is one tenure on the GIL track") {
+  // MainThread runs 0-100, releases at a tick, takes it straight back at 101 (1 ns later) twice,
+  // then lets go for io at 300; Thread-1 takes it 300-400 and exits; MainThread 500-600.
+  RunRecord rec;
+  rec.script = "ticks.gil";
+  rec.policy = "legacy";
+  rec.wall = 600;
+  rec.threads = {ThreadInfo{0, "MainThread", "MainThread", -1, 0},
+                 ThreadInfo{1, "Thread-1 (t)", "Thread-1 (t)", 0, 0}};
+  rec.gils = {GilInfo{"MainProcess"}};
+  auto ev = [&](Nanos at, int t, EventKind k, Reason r = Reason::None, std::int64_t arg = 0) {
+    rec.events.push_back(Event{at, arg, t, k, r, 0});
+  };
+  ev(0, 0, EventKind::Spawn, Reason::None, -1);
+  ev(0, 0, EventKind::Request, Reason::Start);
+  ev(0, 0, EventKind::Acquire);
+  ev(10, 1, EventKind::Spawn, Reason::None, 0);
+  ev(10, 1, EventKind::Request, Reason::Start);
+  ev(100, 0, EventKind::Release, Reason::Tick, 100);
+  ev(100, 0, EventKind::Request, Reason::Tick);
+  ev(101, 0, EventKind::Acquire);
+  ev(200, 0, EventKind::Release, Reason::Tick, 200);
+  ev(200, 0, EventKind::Request, Reason::Tick);
+  ev(201, 0, EventKind::Acquire);
+  ev(300, 0, EventKind::Release, Reason::Io, 300);
+  ev(300, 1, EventKind::Acquire);
+  ev(400, 1, EventKind::Release, Reason::Exit, 50);
+  ev(400, 1, EventKind::Exit, Reason::Exit, 50);
+  ev(500, 0, EventKind::Request, Reason::Io);
+  ev(500, 0, EventKind::Acquire);
+  ev(600, 0, EventKind::Release, Reason::Exit, 400);
+  ev(600, 0, EventKind::Exit, Reason::Exit, 400);
+  Metrics m = compute_metrics(rec);
+  json doc = export_trace(rec, m);
+  Read r = read(doc);
+  REQUIRE(r.gil.size() == 1);
+  const std::vector<json>& g = r.gil.begin()->second;
+  REQUIRE(g.size() == 3);
+  CHECK(g[0]["name"] == "MainThread");
+  CHECK(ns(g[0]["ts"]) == 0);
+  CHECK(ns(g[0]["dur"]) == 300);
+  CHECK(g[0]["args"]["acquisitions"] == 3);
+  CHECK(ns(g[0]["args"]["free_us"]) == 2);
+  CHECK(g[1]["name"] == "Thread-1 (t)");
+  CHECK_FALSE(g[1]["args"].contains("acquisitions"));
+  CHECK(g[2]["name"] == "MainThread");  // back from io: a new tenure, not the old one grown
+  CHECK(ns(g[2]["ts"]) == 500);
+  // The thread's own track keeps every running slice.
+  CHECK(r.slices[r.tid_of["MainThread"]].size() == 7);
+  CHECK(joined(check_trace(doc)) == "");
+}
+
+TEST_CASE("trace: gilsim check catches a GIL track that disagrees with the running slices") {
+  EngineOptions opt;
+  opt.params.switch_interval = 200'000;
+  EngineRun run = run_on_engine("fifo", kSpinners, opt);
+  json doc = export_trace(run.record, run.metrics);
+  REQUIRE(joined(check_trace(doc)) == "");
+  std::int64_t gil_tid = doc["metadata"]["gil_tracks"][0];
+  json moved = doc, renamed = doc, dropped = doc;
+  auto first_gil_slice = [&](json& d) -> json& {
+    for (json& e : d["traceEvents"])
+      if (e["ph"] == "X" && e["tid"] == gil_tid) return e;
+    FAIL("no GIL slice");
+    return d;
+  };
+  json& m = first_gil_slice(moved);
+  m["ts"] = m["ts"].get<double>() + 1.0;  // starts where no running slice starts
+  CHECK(joined(check_trace(moved)).find("no running slice of that thread begins") !=
+        std::string::npos);
+  first_gil_slice(renamed)["name"] = "Thread-9";
+  CHECK(joined(check_trace(renamed)).find("which is not the name of thread") != std::string::npos);
+  auto& events = dropped["traceEvents"];
+  for (size_t i = 0; i < events.size(); ++i)
+    if (events[i]["ph"] == "X" && events[i]["tid"] == gil_tid) {
+      events.erase(events.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  CHECK(joined(check_trace(dropped)).find("does not show it holding the GIL") != std::string::npos);
+}
+
+TEST_CASE("trace: gzip round-trips a trace byte for byte") {
+  EngineOptions opt;
+  opt.params.switch_interval = 200'000;
+  EngineRun run = run_on_engine("legacy", kWorkers, opt);
+  std::string plain = trace_text(run.record, run.metrics);
+  std::ostringstream packed;
+  {
+    GzipOstream gz(packed);
+    write_chrome_trace(run.record, run.metrics, gz);
+    CHECK(gz.finish());
+  }
+  std::string data = packed.str(), error;
+  REQUIRE(data.size() > 2);
+  CHECK(static_cast<unsigned char>(data[0]) == 0x1f);  // gzip's magic, as Perfetto looks for it
+  CHECK(static_cast<unsigned char>(data[1]) == 0x8b);
+  CHECK(data.size() < plain.size());
+  REQUIRE(maybe_gunzip(data, error));
+  CHECK(data == plain);
+  std::string text = "{\"not\":\"gzip\"}";
+  CHECK(maybe_gunzip(text, error));  // plain JSON passes through unchanged
+  CHECK(text == "{\"not\":\"gzip\"}");
+  std::string cut = packed.str().substr(0, packed.str().size() / 2);
+  CHECK_FALSE(maybe_gunzip(cut, error));
+  CHECK(error == "the gzip stream is cut short");
+}
+
+TEST_CASE("trace: every GIL event says where the code was; slices carry it as args.code") {
+  // work()'s loop is at lines 4-5 (the script starts with a newline), its io(2) at line 6.
+  for (const char* policy : {"legacy", "modern"}) {
+    CAPTURE(policy);
+    EngineOptions opt;
+    opt.params.switch_interval = 200'000;
+    EngineRun run = run_on_engine(policy, kWorkers, opt);
+    REQUIRE(!run.record.functions.empty());
+    size_t gil_events = 0, placed = 0;
+    std::set<int> started;
+    for (const Event& e : run.record.events) {
+      bool gil = e.kind == EventKind::Request || e.kind == EventKind::Acquire ||
+                 e.kind == EventKind::Release || e.kind == EventKind::DropRequest ||
+                 e.kind == EventKind::ForcedSwitch || e.kind == EventKind::FailedAcquire;
+      if (!gil) {
+        CHECK(e.code == -1);  // only the GIL's events are stamped
+        continue;
+      }
+      ++gil_events;
+      if (e.code < 0) {
+        // Not known only before a thread's function starts (its first request and acquire, a
+        // drop request it makes while it waits) and after it returned (the release at its exit).
+        CHECK_MESSAGE((!started.count(e.thread) || e.reason == Reason::Exit),
+                      "no place for " << event_kind_name(e.kind) << " " << reason_name(e.reason));
+        continue;
+      }
+      started.insert(e.thread);
+      ++placed;
+      REQUIRE(static_cast<size_t>(e.code) < run.record.functions.size());
+      const std::string& f = run.record.functions[static_cast<size_t>(e.code)];
+      CHECK((f == "work" || f == "<module>"));
+      if (f == "work") CHECK((e.line >= 3 && e.line <= 8));
+      if (e.kind == EventKind::Release && e.reason == Reason::Io) {
+        CHECK(f == "work");
+        CHECK(e.line == 6);  // io(2) is where it let go
+      }
+    }
+    CHECK(placed + 9 <= gil_events);  // 3 threads: each one's first request and acquire, and exit
+    CHECK(placed * 2 >= gil_events);
+    json doc = export_trace(run.record, run.metrics);
+    Read r = read(doc);
+    size_t with_code = 0, running = 0;
+    for (const auto& [tid, list] : r.slices)
+      for (const json& s : list) {
+        if (s["name"] == "running") ++running;
+        if (!s["args"].contains("code")) continue;
+        ++with_code;
+        std::string code = s["args"]["code"];
+        CHECK_MESSAGE((code.rfind("work:", 0) == 0 || code.rfind("<module>:", 0) == 0), code);
+      }
+    CHECK(with_code >= running);
+    CHECK(joined(check_trace(doc)) == "");
+  }
 }

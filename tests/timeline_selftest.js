@@ -59,7 +59,8 @@
   // A waiting slice that follows I/O: its tooltip says why it waits (wants the GIL back), not
   // "io", which reads as if the thread were in I/O.
   var waitTip = '';
-  var names = JSON.parse(document.getElementById('gilsim-data').textContent).reason_names;
+  var data = JSON.parse(document.getElementById('gilsim-data').textContent);
+  var names = (data.runs ? data.runs[0] : data).reason_names;
   order.some(function (l) {
     if (l.kind !== 'thread') return false;
     for (var i = 0; i < l.S.length; i++) {
@@ -130,4 +131,48 @@
   body.setAttribute('data-median-draw-ms', all[all.length >> 1].toFixed(1));
   body.setAttribute('data-arrows', String(arrows));
   body.setAttribute('data-tooltip-lines', String(tipLines));
+  // Where the code was: a running slice whose function and line were recorded says so in its
+  // tooltip ("code: count, line 19").
+  var codeTip = '';
+  order.some(function (l) {
+    if (l.kind !== 'thread' || !l.W) return false;
+    for (var i = 0; i < l.S.length; i++) {
+      if (l.C[i] === 0 && l.W[i] >= 0) {
+        codeTip = view.describe(l, (l.S[i] + l.E[i]) / 2).map(function (ln) { return ln[1]; }).join(' | ');
+        return true;
+      }
+    }
+    return false;
+  });
+  body.setAttribute('data-code-tip', codeTip);
+  // Replay: the playhead steps to a hand-off, where the thread that took the GIL holds it and the
+  // state line names it; play and pause switch.
+  var replay = 'ok';
+  if (HO.n) {
+    view.playhead(0);
+    var k = view.stepHandoff(1), st = view.replayState();
+    var taker = view.lanes().length && k >= 0 ? document.querySelector('.replay-state').textContent : '';
+    var want = k >= 0 ? order.filter(function (l) { return l.kind === 'thread' && l.thread === HO.T[k]; })[0] : null;
+    if (k < 0) replay = 'no hand-off stepped to';
+    else if (st.t !== HO.A[k]) replay = 'the playhead is not at the hand-off';
+    else if (!want || !st.holder.some(function (h) { return h === want.title; })) replay = 'holder ' + st.holder.join(',') + ' is not ' + (want && want.title);
+    else if (taker.indexOf('GIL: ') < 0) replay = 'no state line: ' + taker;
+    var k2 = view.stepHandoff(1);
+    if (replay === 'ok' && HO.n > 1 && !(k2 === k + 1 || HO.A[k2] > HO.A[k])) replay = 'the next step did not move on';
+    view.play();
+    if (!view.playing()) replay = 'play did not start';
+    view.pause();
+    if (view.playing()) replay = 'pause did not stop';
+    view.playhead(-1);
+  }
+  body.setAttribute('data-replay', replay);
+  // Several runs in one page (compare): a block per run, headed by its own lane, each block's lanes
+  // below its header and above the next one's, and one time axis as long as the longest run.
+  var heads = order.filter(function (l) { return l.kind === 'run'; });
+  var blocksOk = heads.every(function (h, i) {
+    var next = heads[i + 1];
+    return order.every(function (l) { return l.run !== h.run || l === h || (l.y > h.y && (!next || l.y < next.y)); });
+  });
+  body.setAttribute('data-blocks', heads.length + (blocksOk ? '' : ' (lanes out of their blocks)'));
+  body.setAttribute('data-axis-us', String(view.view().wall));
 })();

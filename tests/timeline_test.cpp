@@ -147,6 +147,9 @@ struct Case {
   RunRecord record;
   Metrics metrics;
   bool screenshot = false;
+  // A page of several runs (gilsim compare --timeline): these, drawn on one axis; `record` is
+  // then a copy of the first, for the checks that look at a run.
+  std::vector<Case> runs{};
 };
 
 struct Outcome {
@@ -173,7 +176,12 @@ Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
   auto t0 = std::chrono::steady_clock::now();
   {
     std::ofstream out(page, std::ios::binary);
-    write_timeline_html(c.record, c.metrics, out);
+    std::vector<TimelineRun> runs;
+    for (const Case& r : c.runs) runs.push_back({&r.record, &r.metrics});
+    if (runs.empty())
+      write_timeline_html(c.record, c.metrics, out);
+    else
+      write_compare_timeline_html(runs, out);
   }
   o.write_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -195,7 +203,10 @@ Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
       c.name + ": the page users get carries no test driver");
   nlohmann::json data = page_json(html);
   check(data.is_object(), c.name + ": the data block parses as JSON");
-  if (data.is_object()) {
+  if (data.is_object() && !c.runs.empty()) {
+    check(data["format"] == "gilsim-compare" && data["runs"].size() == c.runs.size(),
+          c.name + ": a data entry per run");
+  } else if (data.is_object()) {
     check(data["threads"].size() == c.record.threads.size(), c.name + ": a data entry per thread");
     for (size_t t = 0; t < c.record.threads.size() && t < data["threads"].size(); ++t)
       check(data["threads"][t]["label"] == c.record.threads[t].label,
@@ -214,6 +225,12 @@ Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
     return it == o.attrs.end() ? std::string() : it->second;
   };
   size_t expected_lanes = c.record.threads.size() + (c.record.exclusive ? c.record.gils.size() : 0);
+  if (!c.runs.empty()) {
+    expected_lanes = 0;
+    for (const Case& r : c.runs)
+      expected_lanes +=
+          1 + r.record.threads.size() + (r.record.exclusive ? r.record.gils.size() : 0);
+  }
   check(attr("data-status") == "ok",
         fmt::format("{}: page status '{}' (errors: {})", c.name, attr("data-status"),
                     dom.find("id=\"errors\"") != std::string::npos
@@ -247,6 +264,20 @@ Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
                     std::string::npos &&
                 dom.find("<pre class=\"traceback\">") != std::string::npos,
             c.name + ": the banner names the exception and shows the traceback");
+  if (!c.record.functions.empty() && c.record.exclusive)
+    check(std::regex_search(attr("data-code-tip"), std::regex("code: [^,|]+, line [0-9]+")),
+          c.name + ": a running slice's tooltip says where the code was: " + attr("data-code-tip"));
+  check(attr("data-replay") == "ok",
+        c.name + ": replay steps to a hand-off and names the holder: " + attr("data-replay"));
+  if (!c.runs.empty()) {
+    check(attr("data-blocks") == std::to_string(c.runs.size()),
+          c.name + ": a block of lanes per run, each under its header: " + attr("data-blocks"));
+    Nanos longest = 0;
+    for (const Case& r : c.runs) longest = std::max(longest, r.record.wall);
+    check(std::abs(std::stod(attr("data-axis-us").empty() ? "0" : attr("data-axis-us")) -
+                   static_cast<double>(longest) / 1000.0) < 0.2,
+          c.name + ": one time axis, as long as the longest run: " + attr("data-axis-us"));
+  }
   check(o.attrs.find("data-pwned") == o.attrs.end(), c.name + ": names are not run as code");
   check(dom.find("<script>document.body") == std::string::npos,
         c.name + ": no markup from a name reaches the DOM");
@@ -580,6 +611,15 @@ int main(int argc, char** argv) {
   cases.push_back(engine_case("mixed_gvl", "gvl", kMixed));
   cases.push_back(engine_case("mixed_none", "none", kMixed));
   cases.push_back(engine_case("processes", "modern", kProcesses, fast, true));
+  {
+    // gilsim compare --timeline: one script under three policies, one page, one time axis.
+    Case many{"compare", {}, {}, true};
+    for (const char* policy : {"legacy", "modern", "none"})
+      many.runs.push_back(engine_case(std::string("compare_") + policy, policy, kMixed, legacy));
+    many.record = many.runs.front().record;
+    many.metrics = many.runs.front().metrics;
+    cases.push_back(std::move(many));
+  }
   {
     // Names that try to break out of the page: they must show as text and nothing else.
     EngineOptions o;

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <iterator>
+#include <string>
 
 #include "gil/engine.h"
 #include "gil/metrics.h"
@@ -15,6 +17,7 @@
 #include "tools/compare.h"
 #include "tools/crosscheck.h"
 #include "tools/demo.h"
+#include "tools/gzip_stream.h"
 #include "tools/report.h"
 #include "tools/run_options.h"
 #include "tools/scale.h"
@@ -84,7 +87,13 @@ int cmd_check(const std::string& path) {
     fmt::print(stderr, "gilsim: cannot open '{}'\n", path);
     return 2;
   }
-  nlohmann::json trace = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string why;
+  if (!maybe_gunzip(text, why)) {  // a .json.gz trace is read as Perfetto reads it
+    fmt::print(stderr, "{}: {}\n", path, why);
+    return 1;
+  }
+  nlohmann::json trace = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (trace.is_discarded()) {
     fmt::print(stderr, "{}: not valid JSON\n", path);
     return 1;

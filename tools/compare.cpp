@@ -20,6 +20,7 @@
 #include "tools/run_options.h"
 #include "tools/script_loader.h"
 #include "tools/source_path.h"
+#include "tools/timeline_html.h"
 
 namespace gilsim {
 
@@ -31,6 +32,7 @@ struct CompareOptions {
   bool cpython = false;
   std::string python = "python3";
   int repeat = 1;
+  std::string timeline_path;  // every policy's (first) run in one page
 };
 
 // One column of the comparison: a runner, its times over the repeats, the first run's output.
@@ -39,6 +41,7 @@ struct Runner {
   std::vector<double> walls;
   std::string output;
   int exit_code = 0;
+  std::optional<CapturedRun> first;  // gilsim's first run, kept for --timeline
 };
 
 std::vector<std::string> split_commas(const std::string& text) {
@@ -123,7 +126,9 @@ Runner run_gilsim(const CompareOptions& opt, const std::string& policy,
     r.walls.push_back(static_cast<double>(run.record.wall) / 1e9);
     if (k == 0) r.output = run.output;
     if (run.record.exit_code != 0 && r.exit_code == 0) r.exit_code = run.record.exit_code;
-    if (run.record.stop == StopCause::Interrupt) break;
+    bool stop = run.record.stop == StopCause::Interrupt;
+    if (k == 0 && !opt.timeline_path.empty()) r.first = std::move(run);
+    if (stop) break;
   }
   return r;
 }
@@ -178,12 +183,14 @@ int run_compare(CompareOptions opt) {
   if (policies.empty())
     policies = opt.cpython ? std::vector<std::string>{"modern"}
                            : std::vector<std::string>{"modern", "none"};
-  EngineOptions base;
+  EngineOptions base;  // engine_options appends the -D values: each policy starts from this
   for (const auto& p : policies) {
     RunOptions check = opt.run;
     check.policy = p;
-    if (!engine_options(check, base)) return 2;
+    EngineOptions scratch;
+    if (!engine_options(check, scratch)) return 2;
   }
+  if (!can_write_all({opt.timeline_path})) return 2;
   std::string python, shim;
   if (opt.cpython) {
     if (int status = find_cpython(opt, python, shim); status != 0) return status;
@@ -211,6 +218,16 @@ int run_compare(CompareOptions opt) {
     print_block(runners.back(), opt.repeat);
   }
   print_table(runners, opt.cpython);
+  if (!opt.timeline_path.empty()) {
+    std::vector<TimelineRun> runs;
+    for (const auto& r : runners)
+      if (r.first) runs.push_back({&r.first->record, &r.first->metrics});
+    if (!write_file(opt.timeline_path,
+                    [&](std::ostream& f) { write_compare_timeline_html(runs, f); }))
+      return 2;
+    fmt::print("timeline: {} (the {} runs on one time axis; open in a browser)\n",
+               opt.timeline_path, runs.size());
+  }
   for (const auto& r : runners) {
     if (r.exit_code == 128 + SIGINT || r.exit_code == 128 + SIGTERM || r.exit_code == 128 + SIGHUP)
       return r.exit_code;
@@ -236,6 +253,9 @@ CLI::App* add_compare_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--repeat", opt->repeat, "Runs per runner; the median wall time is shown")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
+  cmd->add_option("--timeline", opt->timeline_path,
+                  "Write one HTML page with every policy's run on one time axis, a block of "
+                  "lanes each");
   add_run_flags(cmd, opt->run, /*policy=*/false);
   run = [opt] { return run_compare(*opt); };
   return cmd;

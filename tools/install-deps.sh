@@ -10,7 +10,7 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build pkg-config libfmt-dev libspdlog-dev doctest-dev libcli11-dev
-          nlohmann-json3-dev python3)
+          nlohmann-json3-dev zlib1g-dev python3)
 for option in "$@"; do
   case "$option" in
     --test) packages+=(chromium fonts-liberation fonts-dejavu-core) ;;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tools/gzip_stream.h"
 #include "tools/report.h"
 #include "tools/timeline_html.h"
 #include "tools/trace_export.h"
@@ -96,7 +97,7 @@ void add_run_flags(CLI::App* cmd, RunOptions& opt, bool policy) {
   cmd->add_option("--seed", opt.seed, "sim: seed of the model's noise")->capture_default_str();
   cmd->add_option("--timeout", opt.timeout, "Stop the run after this long (exit 124)");
   cmd->add_option("--max-events", opt.max_events,
-                  "Stop recording after N events (24 bytes each; 0: no cap)")
+                  "Stop recording after N events (32 bytes each; 0: no cap)")
       ->capture_default_str();
   cmd->add_option("--max-steps", opt.max_steps,
                   "Stop a thread with an error after about N bytecodes (0: no limit)");
@@ -116,7 +117,8 @@ void add_run_flags(CLI::App* cmd, RunOptions& opt, bool policy) {
 
 void add_output_flags(CLI::App* cmd, RunOptions& opt) {
   cmd->add_option("--json", opt.json_path, "Write the results as JSON to this file");
-  cmd->add_option("--trace", opt.trace_path, "Write a Perfetto / chrome://tracing trace (JSON)");
+  cmd->add_option("--trace", opt.trace_path,
+                  "Write a Perfetto / chrome://tracing trace (JSON; gzip when it ends in .gz)");
   cmd->add_option("--csv", opt.csv_path, "Write one row per thread state interval (CSV)");
   cmd->add_option("--timeline", opt.timeline_path, "Write a self-contained HTML timeline");
 }
@@ -236,9 +238,18 @@ bool write_run_outputs(const RunOptions& opt, const RunRecord& run, const Metric
       f << results_json(run, metrics).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
         << '\n';
     });
-  if (!opt.trace_path.empty())
-    written &=
-        write_file(opt.trace_path, [&](std::ostream& f) { write_chrome_trace(run, metrics, f); });
+  if (!opt.trace_path.empty() && wants_gzip(opt.trace_path) && !gzip_available()) {
+    fmt::print(stderr, "gilsim: cannot write '{}': this build has no zlib for gzip\n",
+               opt.trace_path);
+    written = false;
+  } else if (!opt.trace_path.empty()) {
+    written &= write_file(opt.trace_path, [&](std::ostream& f) {
+      if (!wants_gzip(opt.trace_path)) return write_chrome_trace(run, metrics, f);
+      GzipOstream gz(f);
+      write_chrome_trace(run, metrics, gz);
+      if (!gz.finish()) f.setstate(std::ios::badbit);
+    });
+  }
   if (!opt.csv_path.empty())
     written &= write_file(opt.csv_path, [&](std::ostream& f) { write_state_csv(run, f); });
   if (!opt.timeline_path.empty())

@@ -19,6 +19,7 @@ struct ScaleOptions {
   int repeat = 3;
   std::string csv_path, json_path, svg_path;
   bool quiet = false;  // no progress lines on stderr
+  int jobs = 0;        // cells measured at once, in child processes; 0: the default
 };
 
 // Adds the `scale` subcommand and its flags to `app`; `run` is set to what runs it once parsed.

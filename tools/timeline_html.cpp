@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -117,8 +118,19 @@ json page_data(const RunRecord& run, const Metrics& m) {
   std::vector<StateInterval> intervals = state_intervals(run);
   struct Columns {
     json g = json::array(), d = json::array(), k = json::array(), r = json::array(),
-         n = json::array();
+         n = json::array(), c = json::array();
     std::int64_t last_end = 0;
+  };
+  // Where the code was: each (function, line) once in `places` ("count:9"), a lane's `c` the index
+  // of its interval's place (-1: not known).
+  std::map<std::pair<std::int32_t, std::int32_t>, int> place_index;
+  json places = json::array();
+  auto place_of = [&](const StateInterval& iv) -> int {
+    if (iv.code < 0 || static_cast<size_t>(iv.code) >= run.functions.size()) return -1;
+    auto [it, added] = place_index.try_emplace({iv.code, iv.line}, static_cast<int>(places.size()));
+    if (added)
+      places.push_back(fmt::format("{}:{}", run.functions[static_cast<size_t>(iv.code)], iv.line));
+    return it->second;
   };
   std::vector<Columns> lanes(nthreads);
   struct Handoff {
@@ -135,6 +147,7 @@ json page_data(const RunRecord& run, const Metrics& m) {
     c.k.push_back(static_cast<int>(iv.state));
     c.r.push_back(static_cast<int>(iv.reason));
     c.n.push_back(iv.bytecodes);
+    c.c.push_back(place_of(iv));
     c.last_end = e;
     if (iv.state == ThreadStateKind::Running && iv.handoff_from >= 0 && iv.handoff_release >= 0)
       handoffs.push_back({iv.handoff_from, iv.thread, tenths(iv.handoff_release), s});
@@ -145,8 +158,10 @@ json page_data(const RunRecord& run, const Metrics& m) {
                           {"d", std::move(c.d)},
                           {"k", std::move(c.k)},
                           {"r", std::move(c.r)},
-                          {"n", std::move(c.n)}});
+                          {"n", std::move(c.n)},
+                          {"c", std::move(c.c)}});
   data["lanes"] = std::move(lanes_json);
+  data["places"] = std::move(places);
 
   // Per GIL: who held it (free spans left out). b: start since the previous span's end; d:
   // duration; t: thread. drop: the drop requests' times, each since the previous one.
@@ -246,6 +261,21 @@ std::string timeline_data_json(const RunRecord& run, const Metrics& metrics) {
 
 void write_timeline_html(const RunRecord& run, const Metrics& metrics, std::ostream& out) {
   out << timeline_page(timeline_data_json(run, metrics), run.script);
+}
+
+std::string timeline_compare_json(const std::vector<TimelineRun>& runs) {
+  json data;
+  data["format"] = "gilsim-compare";
+  data["version"] = 1;
+  json list = json::array();
+  for (const TimelineRun& r : runs) list.push_back(page_data(*r.run, *r.metrics));
+  data["runs"] = std::move(list);
+  return script_safe_json(data);
+}
+
+void write_compare_timeline_html(const std::vector<TimelineRun>& runs, std::ostream& out) {
+  std::string title = runs.empty() ? std::string() : runs.front().run->script;
+  out << timeline_page(timeline_compare_json(runs), title);
 }
 
 }  // namespace gilsim

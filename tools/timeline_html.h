@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gil/metrics.h"
 #include "gil/run_record.h"
@@ -17,6 +18,16 @@ void write_timeline_html(const RunRecord& run, const Metrics& metrics, std::ostr
 // The run's data as the page reads it (format "gilsim-timeline"), made safe to sit inside a
 // <script> element: what the playground hands to the same renderer.
 std::string timeline_data_json(const RunRecord& run, const Metrics& metrics);
+
+// Several runs of one script (under several policies) in one page, on one shared time axis, a
+// block of lanes per run: data of format "gilsim-compare" ({"runs": [run data, ...]}), which the
+// same renderer draws. `gilsim compare --timeline` and the playground's side-by-side mode.
+struct TimelineRun {
+  const RunRecord* run;
+  const Metrics* metrics;
+};
+std::string timeline_compare_json(const std::vector<TimelineRun>& runs);
+void write_compare_timeline_html(const std::vector<TimelineRun>& runs, std::ostream& out);
 
 // The whole page around a data block (as timeline_data_json makes it) and a title.
 std::string timeline_page(std::string_view data_json, std::string_view title);

@@ -120,6 +120,17 @@ std::vector<std::string> check_trace(const json& trace) {
     if (const json* ex = member(*gil, "exclusive"); ex && ex->is_boolean() && !ex->get<bool>())
       exclusive = false;
 
+  // The GIL tracks (trace format 2): pseudo threads whose slices are the holders' tenures.
+  std::set<std::int64_t> gil_tids;
+  if (const json* g = member(*meta, "gil_tracks"); g && g->is_array())
+    for (const json& v : *g)
+      if (v.is_number_integer()) gil_tids.insert(v.get<std::int64_t>());
+  struct GilSlice {
+    Slice slice;
+    std::int64_t holder;  // args.tid, -1 when absent
+  };
+  std::map<std::int64_t, std::vector<GilSlice>> gil_slices;  // by pid, in file order
+
   // One pass over the events.
   std::map<Track, std::string> thread_names;
   std::map<std::int64_t, std::string> process_names;
@@ -164,6 +175,12 @@ std::vector<std::string> check_trace(const json& trace) {
     if (!dur) {
       report.add("malformed events",
                  fmt::format("event #{} (X \"{}\") has no numeric dur", i, name));
+      continue;
+    }
+    if (gil_tids.count(*tid)) {
+      const json* args = member(ev, "args");
+      gil_slices[*pid].push_back(GilSlice{Slice{track, *ts, *dur, name, i},
+                                          args ? int_member(*args, "tid").value_or(-1) : -1});
       continue;
     }
     slices.push_back(Slice{track, *ts, *dur, name, i});
@@ -236,6 +253,69 @@ std::vector<std::string> check_trace(const json& trace) {
                                  us_text(s->end())));
         if (!holder || s->end() > holder->end()) holder = s;
       }
+    }
+  }
+
+  // The GIL tracks: each slice names a thread of its process, begins where a running slice of
+  // that thread begins and ends where one ends; slices in order, apart; and every running slice
+  // lies inside a slice of its thread on its process's GIL track.
+  if (exclusive && !gil_tids.empty()) {
+    std::map<Track, std::set<Ns>> run_starts, run_ends;
+    for (const Slice& s : slices)
+      if (s.name == "running" && s.dur > 0) {
+        run_starts[s.track].insert(s.ts);
+        run_ends[s.track].insert(s.end());
+      }
+    auto near = [](const std::set<Ns>& set, Ns at) {
+      auto it = set.lower_bound(at - kSlack);
+      return it != set.end() && *it <= at + kSlack;
+    };
+    for (auto& [pid, list] : gil_slices) {
+      const GilSlice* last = nullptr;
+      for (const GilSlice& g : list) {
+        const Slice& s = g.slice;
+        Track holder{pid, g.holder};
+        auto it = thread_names.find(holder);
+        if (it == thread_names.end() || it->second != s.name) {
+          report.add("GIL track slices",
+                     fmt::format("the GIL track of {} names \"{}\" at {}, which is not the "
+                                 "name of thread tid {} of that process",
+                                 process_text(pid), s.name, us_text(s.ts), g.holder));
+          continue;
+        }
+        if (last && s.ts + kSlack < last->slice.end())
+          report.add("GIL track slices",
+                     fmt::format("the GIL track of {} has {} at {} before {}'s tenure ends at {}",
+                                 process_text(pid), s.name, us_text(s.ts), last->slice.name,
+                                 us_text(last->slice.end())));
+        if (!near(run_starts[holder], s.ts) || !near(run_ends[holder], s.end()))
+          report.add("GIL track slices",
+                     fmt::format("the GIL track of {} says {} held it from {} to {}, but no "
+                                 "running slice of that thread begins or ends there",
+                                 process_text(pid), s.name, us_text(s.ts), us_text(s.end())));
+        last = &g;
+      }
+    }
+    for (auto& [pid, list] : gil_slices)
+      std::stable_sort(list.begin(), list.end(), [](const GilSlice& a, const GilSlice& b) {
+        return a.slice.ts < b.slice.ts;
+      });
+    for (const Slice& s : slices) {
+      if (s.name != "running" || s.dur <= 0) continue;
+      auto found = gil_slices.find(s.track.first);
+      const GilSlice* in = nullptr;
+      if (found != gil_slices.end()) {
+        auto& list = found->second;
+        auto it = std::upper_bound(list.begin(), list.end(), s.ts + kSlack,
+                                   [](Ns at, const GilSlice& g) { return at < g.slice.ts; });
+        if (it != list.begin()) in = &*(it - 1);
+      }
+      if (!in || in->holder != s.track.second || in->slice.end() + kSlack < s.end())
+        report.add("GIL track slices",
+                   fmt::format("{} runs from {} to {}, but the GIL track of {} does not show it "
+                               "holding the GIL then",
+                               thread_text(s.track), us_text(s.ts), us_text(s.end()),
+                               process_text(s.track.first)));
     }
   }
 

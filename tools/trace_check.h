@@ -15,7 +15,10 @@ namespace gilsim {
 // thread_name; no negative durations; per thread, slices in time order and not overlapping; at
 // most one running slice per GIL (pid) at any time, unless metadata says there is no GIL (policy
 // "none"); every waiting slice is followed by a running slice of that thread, ends at the run's
-// end (metadata end_us, else wall_s) or where the thread was stopped (a "stopped" instant). At
+// end (metadata end_us, else wall_s) or where the thread was stopped (a "stopped" instant); on
+// the GIL tracks (metadata gil_tracks), each slice names a thread of its process and begins and
+// ends with that thread's running slices, and every running slice lies inside one of its thread's
+// GIL-track slices. At
 // most 20 messages of a kind, then a line counting the rest. Never throws on odd input.
 std::vector<std::string> check_trace(const nlohmann::json& trace);
 

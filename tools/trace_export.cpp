@@ -10,17 +10,28 @@
 //            replaces a tid of 0 by the pid).
 //   M        (at ts 0) process_name / process_sort_index per process, thread_name (the
 //            thread's label) / thread_sort_index (spawn order) per thread.
-//   X        one slice per state interval (gil/intervals.h), named by the state, cat "state",
-//            args: reason (why the state began; absent on running slices), bytecodes (running),
-//            handoff_from (running, when another thread held the GIL just before).
+//   X        one slice per state interval (gil/intervals.h), named by the state, args: reason
+//            (why the state began; absent on running slices), bytecodes (running), handoff_from
+//            (running, when another thread held the GIL just before), code ("count:9": the
+//            function and line the thread was at when the slice began: where it took the GIL, let
+//            go of it or asked for it; gil/code_places.h). No "cat": it would repeat
+//            "state" on every slice (a tenth of a big trace) and Perfetto needs none.
+//   GIL      per process, while there is a GIL (not under `none`): a track of its own, a pseudo
+//            thread named "GIL" (tid: after every script thread's) sorted above the process's
+//            threads, with one X slice per tenure named after the holder (args: tid, the
+//            holder's; acquisitions and free_us when the tenure joins several acquisitions). A
+//            tenure is the time from a thread's acquire until it lets go for anything but a
+//            check-interval tick or a drop request it answered by taking the GIL straight back:
+//            legacy's release-and-retake every 100 ticks is not a change of hands (the running
+//            slices on the thread's own track still show each one). Perfetto colours slices by
+//            name, so each holder keeps one colour, as the HTML timeline's GIL lane draws it.
 //   i        thread-scoped instants (cat "gil"): drop_request on the requester's track (args:
 //            holder), forced_switch, failed_acquire (args: holder), uncaught_error (args:
 //            exception, the last line of the traceback, and traceback, as printed), and stopped
 //            (the run was stopped by --timeout, Ctrl-C or a deadlock while the thread lived;
 //            `gilsim check` accepts a waiting slice that ends there).
-//   C        per process, while there is a GIL (not under `none`): "threads waiting for the GIL"
-//            (series "count", from Request/Acquire events) and "GIL holder" (series "tid": the
-//            holder's tid, 0 while the GIL is free).
+//   C        per process, while there is a GIL: "threads waiting for the GIL" (series "count",
+//            from Request/Acquire events).
 //   flows    v2 flow fields on the X slices: from the running slice that ended at a release to the
 //            next running slice of the thread that took that GIL next, when it is another thread.
 //
@@ -28,11 +39,12 @@
 // so that the head of a big file says where it came from: the --json results (script, policy,
 // params, engine, wall_s, stop, exit_code, gil metrics, ...) plus "generator":"gilsim" (what
 // `gilsim check` looks for), "end_us" (the run's end, or where --max-events stopped recording)
-// and "tids" (tid -> thread label, to read the GIL holder counter). One event per line; each
+// "tids" (tid -> thread label) and "gil_tracks" (the GIL tracks' tids). One event per line; each
 // track's events in time order.
 //
 // Timestamps are microseconds from the run's start, written from the integer nanoseconds with
-// exactly three decimals, so every consumer gets the nanoseconds back (Perfetto rounds ts * 1000).
+// up to three decimals (trailing zeros left out), so every consumer gets the nanoseconds back
+// (Perfetto rounds ts * 1000).
 //
 // Perfetto rules relied on, read in google/perfetto src/trace_processor/importers/json/:
 //  - json_trace_tokenizer.cc: the outer object's keys may come in any order; unknown keys
@@ -90,6 +102,15 @@ void append_us(std::string& buf, Nanos ns) {
   buf.append(f, 4);
 }
 
+// The same, without trailing zeros: "5000.5", "7000" (the trace's shorter form, same value).
+void append_us_short(std::string& buf, Nanos ns) {
+  append_us(buf, ns);
+  size_t end = buf.size();
+  while (buf[end - 1] == '0') --end;
+  if (buf[end - 1] == '.') --end;
+  buf.resize(end);
+}
+
 // Buffered writing to the stream: the trace is produced event by event, never held whole.
 class Writer {
  public:
@@ -109,7 +130,7 @@ class Writer {
     return *this;
   }
   Writer& us(Nanos ns) {
-    append_us(buf_, ns);
+    append_us_short(buf_, ns);
     return *this;
   }
   // Between events: a comma after the first one, a newline each (greppable, diffable).
@@ -139,6 +160,57 @@ struct Instant {
 };
 
 constexpr std::uint8_t kFlowIn = 1, kFlowOut = 2;
+
+// A slice of a GIL track: one thread's tenure (see the top of the file).
+struct Tenure {
+  int thread;
+  Nanos start, end;
+  std::int64_t acquisitions;
+  Nanos free;  // inside the tenure, while the GIL was released and not yet taken back
+};
+
+// Each GIL's tenures, in time order.
+std::vector<std::vector<Tenure>> gil_tenures(const RunRecord& run) {
+  std::vector<std::vector<Tenure>> out(run.gils.size());
+  struct Held {
+    int thread = -1;
+    Nanos since = 0;
+    Reason last_release = Reason::None;  // how the last tenure's last span ended
+    bool open = false;                   // a tenure that may still grow
+  };
+  std::vector<Held> held(run.gils.size());
+  auto close_span = [&](size_t g, Nanos at, Reason why) {
+    Held& h = held[g];
+    if (h.thread < 0) return;
+    if (at > h.since) {  // a zero-length span shows nowhere, so joins nothing
+      std::vector<Tenure>& list = out[g];
+      bool retaken = h.open && !list.empty() && list.back().thread == h.thread &&
+                     (h.last_release == Reason::Tick || h.last_release == Reason::DropRequest);
+      if (retaken) {
+        list.back().free += h.since - list.back().end;
+        list.back().end = at;
+        ++list.back().acquisitions;
+      } else {
+        list.push_back(Tenure{h.thread, h.since, at, 1, 0});
+      }
+      h.open = true;
+      h.last_release = why;
+    }
+    h.thread = -1;
+  };
+  for (const Event& e : run.events) {
+    if (e.gil >= held.size()) continue;
+    if (e.kind == EventKind::Acquire) {
+      close_span(e.gil, e.time, Reason::None);
+      held[e.gil].thread = e.thread;
+      held[e.gil].since = e.time;
+    } else if (e.kind == EventKind::Release && held[e.gil].thread == e.thread) {
+      close_span(e.gil, e.time, e.reason);
+    }
+  }
+  for (size_t g = 0; g < held.size(); ++g) close_span(g, run.observed_end(), Reason::None);
+  return out;
+}
 
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
@@ -174,6 +246,13 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
     auto g = static_cast<size_t>(run.threads[t].gil);
     return g < n_gils ? pid[g] : 0;
   };
+
+  // Where the code was: the functions' names, escaped for a JSON string (without the quotes).
+  std::vector<std::string> function;
+  for (const std::string& f : run.functions) {
+    std::string quoted = json_string(f);
+    function.push_back(quoted.substr(1, quoted.size() - 2));
+  }
 
   // Spawn order (the sort index of each thread's track), and the instants per thread.
   std::vector<std::int64_t> spawn_index(n_threads, -1);
@@ -253,12 +332,21 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
   Writer w(out);
   nlohmann::json meta = results_json(run, metrics);
   meta["generator"] = "gilsim";
-  meta["trace_format"] = 1;
+  meta["trace_format"] = 2;
   meta["end_us"] = static_cast<double>(end) / 1000.0;  // the run's end (or where recording stopped)
   nlohmann::json tids = nlohmann::json::object();
   for (size_t t = 0; t < n_threads; ++t) tids[std::to_string(tid[t])] = run.threads[t].label;
   meta["tids"] = tids;
-  meta["gil_holder_counter"] = "the holder's tid; 0 while the GIL is free";
+  // The GIL tracks: pseudo threads after the script threads, one per process with a GIL.
+  std::vector<std::int64_t> gil_tid(n_gils, 0);
+  nlohmann::json gil_tracks = nlohmann::json::array();
+  if (run.exclusive) {
+    for (size_t g = 0; g < n_gils; ++g) {
+      gil_tid[g] = static_cast<std::int64_t>(n_threads + 1 + g);
+      gil_tracks.push_back(gil_tid[g]);
+    }
+  }
+  meta["gil_tracks"] = gil_tracks;
   w.raw("{\"displayTimeUnit\":\"ms\",\n\"metadata\":")
       .raw(meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
       .raw(",\n\"traceEvents\":[");
@@ -290,6 +378,33 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
     w.num(tid[t]).raw(",\"args\":{\"sort_index\":").num(spawn_index[t]).raw("}}");
   }
 
+  for (size_t g = 0; g < n_gils && run.exclusive; ++g) {
+    w.next_event();
+    w.raw("{\"ph\":\"M\",\"ts\":0,\"name\":\"thread_name\",\"pid\":").num(pid[g]);
+    w.raw(",\"tid\":").num(gil_tid[g]).raw(",\"args\":{\"name\":\"GIL\"}}");
+    w.next_event();
+    w.raw("{\"ph\":\"M\",\"ts\":0,\"name\":\"thread_sort_index\",\"pid\":").num(pid[g]);
+    w.raw(",\"tid\":").num(gil_tid[g]).raw(",\"args\":{\"sort_index\":-1}}");
+  }
+
+  // The GIL tracks: who held each GIL, a slice per tenure named after the holder.
+  if (run.exclusive) {
+    const std::vector<std::vector<Tenure>> tenures = gil_tenures(run);
+    for (size_t g = 0; g < n_gils; ++g) {
+      for (const Tenure& te : tenures[g]) {
+        if (te.thread < 0 || static_cast<size_t>(te.thread) >= n_threads) continue;
+        w.next_event();
+        w.raw("{\"ph\":\"X\",\"name\":").raw(name[static_cast<size_t>(te.thread)]);
+        w.raw(",\"pid\":").num(pid[g]).raw(",\"tid\":").num(gil_tid[g]);
+        w.raw(",\"ts\":").us(te.start).raw(",\"dur\":").us(te.end - te.start);
+        w.raw(",\"args\":{\"tid\":").num(tid[static_cast<size_t>(te.thread)]);
+        if (te.acquisitions > 1)
+          w.raw(",\"acquisitions\":").num(te.acquisitions).raw(",\"free_us\":").us(te.free);
+        w.raw("}}");
+      }
+    }
+  }
+
   // Each thread's track: its slices and instants by time (a slice before an instant at its start).
   for (size_t t = 0; t < n_threads; ++t) {
     const std::vector<Instant>& ins = instants[t];
@@ -315,20 +430,26 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
       while (k < ins.size() && ins[k].time < iv.start) write_instant(ins[k++]);
       w.next_event();
       w.raw("{\"ph\":\"X\",\"name\":\"").raw(state_name(iv.state));
-      w.raw("\",\"cat\":\"state\",\"pid\":").num(pid_of(t)).raw(",\"tid\":").num(tid[t]);
-      w.raw(",\"ts\":").us(iv.start).raw(",\"dur\":").us(iv.end - iv.start).raw(",\"args\":{");
-      bool comma = false;
+      w.raw("\",\"pid\":").num(pid_of(t)).raw(",\"tid\":").num(tid[t]);
+      w.raw(",\"ts\":").us(iv.start).raw(",\"dur\":").us(iv.end - iv.start);
+      // Args only where there are some: an empty "args":{} costs 10 bytes a slice.
+      const char* sep = ",\"args\":{";
       if (iv.reason != Reason::None) {
-        w.raw("\"reason\":\"").raw(reason_name(iv.reason)).raw("\"");
-        comma = true;
+        w.raw(sep).raw("\"reason\":\"").raw(reason_name(iv.reason)).raw("\"");
+        sep = ",";
       }
       if (iv.state == ThreadStateKind::Running) {
-        w.raw(comma ? ",\"bytecodes\":" : "\"bytecodes\":")
-            .num(static_cast<std::int64_t>(iv.bytecodes));
+        w.raw(sep).raw("\"bytecodes\":").num(static_cast<std::int64_t>(iv.bytecodes));
+        sep = ",";
         if (iv.handoff_from >= 0 && static_cast<size_t>(iv.handoff_from) < n_threads)
           w.raw(",\"handoff_from\":").raw(name[static_cast<size_t>(iv.handoff_from)]);
       }
-      w.raw("}");
+      if (iv.code >= 0 && static_cast<size_t>(iv.code) < function.size()) {
+        w.raw(sep).raw("\"code\":\"").raw(function[static_cast<size_t>(iv.code)]).raw(":");
+        w.num(iv.line).raw("\"");
+        sep = ",";
+      }
+      if (sep[0] == ',' && sep[1] == '\0') w.raw("}");
       if (flow[i]) {
         w.raw(",\"bind_id\":").num(bind[i]);
         if (flow[i] & kFlowIn) w.raw(",\"flow_in\":true");
@@ -341,7 +462,6 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
 
   // Counter tracks, per process, only when there is a GIL to wait for.
   if (run.exclusive) {
-    const std::vector<HolderSpan> spans = holder_spans(run);
     for (size_t g = 0; g < n_gils; ++g) {
       // A value is written when it differs from the last one written; changes at one instant
       // are collapsed into the value that instant ends with.
@@ -396,16 +516,6 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
         }
       }
       waiting.finish(end);
-
-      auto holder = counter("GIL holder", "tid");
-      holder.put(0, 0);
-      for (const HolderSpan& s : spans) {
-        if (static_cast<size_t>(s.gil) != g) continue;
-        holder.put(s.start, s.thread >= 0 && static_cast<size_t>(s.thread) < n_threads
-                                ? tid[static_cast<size_t>(s.thread)]
-                                : 0);
-      }
-      holder.finish(end);
     }
   }
 

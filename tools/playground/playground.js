@@ -7,7 +7,7 @@
 
 (function () {
   var WORKLOADS = JSON.parse(document.getElementById('gilsim-workloads').textContent);
-  var SETTINGS = ['policy', 'cores', 'seed', 'switch_interval', 'check_interval', 'quantum',
+  var SETTINGS = ['policy', 'compare', 'cores', 'seed', 'switch_interval', 'check_interval', 'quantum',
                   'time_limit', 'max_events'];
   var MAX_SCRIPT_BYTES = 1 << 20;
   var scriptName = 'script.gil';
@@ -62,6 +62,8 @@
     $('errors').textContent = '';
     $('errors').hidden = true;
     $('stats').textContent = '';
+    $('summary-compare').textContent = '';
+    $('summary-compare').hidden = true;
     $('timeline').textContent = '';
     setDownloads(false);
     Editor.clearError();
@@ -123,14 +125,18 @@
     drawTimeline();
   }
 
+  // Side by side: the second policy's run, done first (the downloads are of the last run, the
+  // main one), its timeline data kept to be drawn beside the main run's on one time axis.
+  var sideRun = null;  // { policy, data } of the comparison run, or null
   function drawTimeline() {
     EngineClient.exportRun('timeline_data').then(function (bytes) {
       var data = JSON.parse(new TextDecoder().decode(bytes));
+      if (sideRun && sideRun.data) data = { format: 'gilsim-compare', version: 1, runs: [data, sideRun.data] };
       var box = $('timeline');
       box.textContent = '';
       var root = document.createElement('div');
       box.appendChild(root);
-      window.gilsimTimeline.render(data, root, { title: false, keys: 'canvas' });
+      window.gilsimView = window.gilsimTimeline.render(data, root, { title: false, keys: 'canvas', replay: true });
     }).catch(function (e) {
       $('timeline').textContent = 'The timeline could not be drawn: ' + e.message;
     });
@@ -156,11 +162,36 @@
     watchdog = setTimeout(function () {
       stop('error: the engine did not stop at the time limit; it was terminated');
     }, req.time_limit_ms + 5000);
-    EngineClient.run(req).then(showResult, function (e) {
+    var fail = function (e) {
       if (!running) return;  // stopped: the status already says so
       finish();
       setStatus('error: ' + e.message);
-    });
+    };
+    sideRun = null;
+    var other = $('compare').value;
+    if (!other || other === req.policy) {
+      EngineClient.run(req).then(showResult, fail);
+      return;
+    }
+    // The comparison run first, under the same settings but its policy; then the main run.
+    var side = Object.assign({}, req, { policy: other });
+    setStatus('running (' + other + ', to compare)');
+    EngineClient.run(side).then(function (result) {
+      if (!running) return null;
+      $('summary-compare').hidden = false;
+      $('summary-compare').textContent = result.summary || result.errors || result.message || '';
+      if (result.status !== 'done' || !result.stats) {
+        sideRun = null;
+        return null;
+      }
+      return EngineClient.exportRun('timeline_data').then(function (bytes) {
+        sideRun = { policy: other, data: JSON.parse(new TextDecoder().decode(bytes)) };
+      });
+    }).then(function () {
+      if (!running) return;
+      setStatus('running');
+      EngineClient.run(req).then(showResult, fail);
+    }, fail);
   }
 
   function stop(status) {
@@ -235,6 +266,9 @@
       policy.appendChild(o);
     });
     policy.value = chosen || 'modern';
+    var compare = $('compare'), other = compare.value;
+    catalog.policies.forEach(function (p) { compare.appendChild(new Option(p.name, p.name)); });
+    compare.value = other;
     var demos = document.createElement('optgroup');
     demos.label = 'lecture demos (gilsim demo)';
     catalog.demos.forEach(function (d, i) {

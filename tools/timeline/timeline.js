@@ -3,16 +3,21 @@
 //
 //   var view = gilsimTimeline.render(data, container, options);
 //
-// `data` is the object gilsim writes (tools/timeline_html.cpp, format "gilsim-timeline"), `container`
+// `data` is the object gilsim writes (tools/timeline_html.cpp, format "gilsim-timeline"), or several
+// of them on one time axis, a block of lanes each ({ format: "gilsim-compare", runs: [...] }), `container`
 // an empty element the renderer fills (summary, buttons, legend, the canvas, the per-thread table).
 // options: { title: show the script's name as a heading (the page does, an embedding page may not),
 //            keys: 'window' (default) or 'canvas' (where the keyboard shortcuts are listened to; an
 //            embedding page with an editor wants 'canvas') }.
 //            present: start in presentation mode (the page does with #present in its address).
+//            replay: show the replay bar (play at a pace, step to hand-offs, holder and waiters).
 // It returns a handle: draw(), setView(a, b), view(), geometry(), lanes(), ticks() (the time
 // axis's labels as drawn), handoffs(), stats(), describe(lane, t), hover(x, y), present(on),
 // presenting(), toggle('arrows' | 'drops'), shown(name), step(+1 | -1) (centre the next or
-// previous hand-off), svg() (the current view as SVG text), png() (as a data: URL).
+// previous hand-off), svg() (the current view as SVG text), png() (as a data: URL), and the
+// replay's: playhead(t?) (get or set, in µs), play(), pause(), playing(), setPace(µs per second),
+// stepHandoff(+1 | -1) (the playhead to the next or previous hand-off), replayState(t?) ({ t,
+// holder: [labels], waiting: [labels] }).
 //
 // Everything the run contributes (script name, thread names, defines) is put on screen with
 // textContent or on the canvas, never as markup.
@@ -125,7 +130,8 @@ function decode(D) {
   for (var t = 0; t < nthreads; t++) {
     var L = D.lanes[t], se = times(L.g, L.d);
     var lane = { kind: 'thread', thread: t, title: threads[t].label, S: se[0], E: se[1],
-                 C: Uint8Array.from(L.k), R: Uint8Array.from(L.r), N: Float64Array.from(L.n), ncat: 5 };
+                 C: Uint8Array.from(L.k), R: Uint8Array.from(L.r), N: Float64Array.from(L.n), ncat: 5,
+                 W: Int32Array.from(L.c || []), places: D.places || [] };
     lane.P = prefixSums(lane.S, lane.E, lane.C, 5);
     lane.color = function (c) { return STATE_COLORS[c] || '#000'; };
     intervals += lane.S.length;
@@ -164,6 +170,57 @@ function decode(D) {
   return { order: order, HO: HO, laneOfThread: laneOfThread, intervals: intervals };
 }
 
+
+// Several runs on one shared time axis (format "gilsim-compare": { runs: [data, data, ...] }, as
+// `gilsim compare --timeline` and the playground's side-by-side mode give): each run decoded as
+// above, its lanes a block of their own under a header lane naming the run. Thread indices are made
+// global (lane.thread, the hand-offs) so hovering and arrows work across blocks; a lane keeps its
+// run's own thread number for its colour, so the same thread has the same colour in every block.
+function decodeMany(runs) {
+  var order = [], threads = [], intervals = 0, offset = 0;
+  var A = [], R = [], F = [], T = [];
+  runs.forEach(function (D, ri) {
+    var dec = decode(D);
+    order.push({ kind: 'run', run: ri, title: D.policy, S: [], E: [], C: [], ncat: 0,
+                 color: function () { return '#000'; } });
+    dec.order.forEach(function (l) {
+      l.run = ri;
+      if (l.kind === 'thread') { l.colorIndex = l.thread; l.thread += offset; }
+      else { l.threads = D.threads; l.title = 'GIL' + (D.processes.length > 1 ? ' · ' + D.processes[l.gil] : ''); }
+      order.push(l);
+    });
+    D.threads.forEach(function (th) {
+      var copy = {};
+      for (var key in th) copy[key] = th[key];
+      copy.label = D.policy + ' · ' + th.label;
+      copy.run = ri;
+      threads.push(copy);
+    });
+    var h = dec.HO;
+    for (var k = 0; k < h.n; k++) { A.push(h.A[k]); R.push(h.R[k]); F.push(h.F[k] + offset); T.push(h.T[k] + offset); }
+    intervals += dec.intervals;
+    offset += D.threads.length;
+  });
+  var idx = A.map(function (_, i) { return i; }).sort(function (x, y) { return A[x] - A[y] || x - y; });
+  var n = idx.length, HO = { A: new Float64Array(n), R: new Float64Array(n), F: new Int32Array(n), T: new Int32Array(n), n: n };
+  idx.forEach(function (i, k) { HO.A[k] = A[i]; HO.R[k] = R[i]; HO.F[k] = F[i]; HO.T[k] = T[i]; });
+  var laneOfThread = [];
+  order.forEach(function (l) { if (l.kind === 'thread') laneOfThread[l.thread] = l; });
+  return { order: order, HO: HO, laneOfThread: laneOfThread, intervals: intervals, threads: threads };
+}
+
+// What the summary shows for several runs: the first run's description, the runs' policies.
+function compareSummary(C) {
+  var runs = C.runs, first = runs[0] || {}, wall = 0, threads = [];
+  runs.forEach(function (D) { wall = Math.max(wall, D.wall_us || 0); });
+  return {
+    script: first.script || '', policy: runs.map(function (D) { return D.policy; }).join(' · '),
+    policy_params: '', engine: first.engine || '', wall_us: wall, processes: first.processes || [],
+    defines: first.defines || [], stop: 'none', exit_code: 0, state_names: first.state_names,
+    reason_names: first.reason_names, exclusive: runs.some(function (D) { return D.exclusive; }),
+    threads: threads, gil: first.gil, runs: runs
+  };
+}
 
 // ---- SVG export ---------------------------------------------------------------------------------
 // A stand-in for the canvas's 2D context that writes SVG: draw() runs once against it, so the SVG
@@ -231,9 +288,11 @@ SvgContext.prototype = {
 function render(D, root, options) {
   options = options || {};
   var T0 = performance.now();
+  var MANY = D.format === 'gilsim-compare';
+  var decoded = MANY ? decodeMany(D.runs) : decode(D);
+  if (MANY) { D = compareSummary(D); D.threads = decoded.threads; }
   var threads = D.threads, nthreads = threads.length;
   var WALL = Math.max(D.wall_us || 0, 1);
-  var decoded = decode(D);
   var order = decoded.order, HO = decoded.HO, laneOfThread = decoded.laneOfThread;
   var decodeMs = performance.now() - T0;
   var show = { arrows: true, drops: true };
@@ -274,6 +333,17 @@ function render(D, root, options) {
   bar2.appendChild(viewText);
   bar2.appendChild(el('span', 'hint', 'wheel or double-click: zoom (shift: out) · drag or ← →: pan · hover: details · P: present'));
   root.appendChild(bar2);
+  // Replay (options.replay): a playhead that plays the run forward at a chosen pace or steps from
+  // hand-off to hand-off, with who holds the GIL and who waits for it at the playhead.
+  var replayBar = el('div', 'bar replay');
+  var bPlay = button('play', '▶ play', 'play the run forward from the playhead');
+  var bStepBack = button('step-back', '◀ hand-off', 'playhead to the previous hand-off');
+  var bStep = button('step', 'hand-off ▶', 'playhead to the next hand-off');
+  var paceSel = el('select', 'pace');
+  paceSel.title = 'how much of the run plays in one second';
+  var replayText = el('span', 'replay-state');
+  [bStepBack, bPlay, bStep, paceSel, replayText].forEach(function (b) { replayBar.appendChild(b); });
+  if (options.replay) root.appendChild(replayBar);
   var wrap = el('div', 'wrap'), canvas = el('canvas'), tip = el('div', 'tip');
   canvas.tabIndex = 0;
   canvas.setAttribute('aria-label', "timeline of the run's threads");
@@ -294,15 +364,19 @@ function render(D, root, options) {
       meta.appendChild(document.createTextNode(label ? label + ' ' : ''));
       meta.appendChild(el('b', '', value));
     }
-    part('policy', D.policy + ' (' + D.policy_params + ')');
+    if (MANY) part('policies', D.policy + '  (one block of lanes each, one time axis)');
+    else part('policy', D.policy + ' (' + D.policy_params + ')');
     part('engine', D.engine);
     part('wall', D.wall_us >= 1e6 ? fixed(D.wall_us / 1e6, 3) + ' s' : fixed(D.wall_us / 1e3, 3) + ' ms');
     part('threads', String(nthreads));
     if (D.processes.length > 1) part('processes', String(D.processes.length));
     if (D.defines.length) part('-D', D.defines.map(function (kv) { return kv[0] + '=' + kv[1]; }).join(' '));
     var notes = [];
-    if (D.stop !== 'none') notes.push('The run was stopped: ' + D.stop + '.');
-    if (D.exit_code) notes.push('Exit status ' + D.exit_code + '.');
+    (MANY ? D.runs : [D]).forEach(function (R) {
+      var who = MANY ? R.policy + ': ' : '';
+      if (R.stop !== 'none') notes.push(who + 'The run was stopped: ' + R.stop + '.');
+      if (R.exit_code) notes.push(who + 'Exit status ' + R.exit_code + '.');
+    });
     var failed = threads.filter(function (th) { return th.failed; });
     failed.forEach(function (th) {
       notes.push(th.label + ' died of an uncaught error' + (th.error ? ': ' + th.error : '') + '.');
@@ -314,7 +388,14 @@ function render(D, root, options) {
     }
     function card(k, v) { var c = el('div', 'card'); c.appendChild(el('div', 'v', v)); c.appendChild(el('div', 'k', k)); cards.appendChild(c); }
     var G = D.gil;
-    if (D.exclusive) {
+    if (MANY) {
+      D.runs.forEach(function (R) {
+        var wall = R.wall_us >= 1e6 ? fixed(R.wall_us / 1e6, 3) + ' s' : fixed(R.wall_us / 1e3, 3) + ' ms';
+        card(R.policy + ' (' + R.policy_params + ')', R.exclusive
+          ? wall + ' · ' + R.gil.switches + ' switches · p99 wait ' + fixed(R.gil.wait_p99_ms, 2) + ' ms'
+          : wall + ' · no GIL');
+      });
+    } else if (D.exclusive) {
       card('GIL acquisitions', String(G.acquisitions));
       card('switches', String(G.switches));
       card('drop requests', String(G.drop_requests));
@@ -522,10 +603,27 @@ function render(D, root, options) {
     for (var k = i; k < n && S[k] < v1; k++) {
       var xa = Math.max((S[k] - v0) / scale, 0), xb = Math.min((E[k] - v0) / scale, plotW);
       if (xb - xa < 60) { if (k - i > 4000) break; continue; }
-      var th = threads[C[k]], col = threadColor(C[k]), room = xb - xa - 10;
+      var th = (l.threads || threads)[C[k]], col = threadColor(C[k]), room = xb - xa - 10;
       ctx.fillStyle = darkColor(col) ? '#fff' : '#111';
       var name = th ? th.name : '?', brief = name.split(' (')[0];
       var text = ctx.measureText(name).width <= room ? name : fitText(brief, room);
+      if (text) ctx.fillText(text, labelW + xa + 5, l.y + l.h / 2 + 1);
+    }
+  }
+  // In a running slice wide enough, the function and line where it took the GIL ("count:9").
+  // Drawn after the lane's colours, before the arrows: text over green, white for contrast.
+  function codeNames(l) {
+    if (!l.W || !l.W.length) return;
+    var S = l.S, E = l.E, C = l.C, n = S.length, scale = (v1 - v0) / plotW;
+    var i = firstGreater(E, v0, 0, n);
+    ctx.font = px(13) + 'px ' + FONT; ctx.textBaseline = 'middle'; ctx.fillStyle = '#fff';
+    for (var k = i; k < n && S[k] < v1; k++) {
+      // A thread's first slice began before its function did: it is named by where it let go.
+      var w = l.W[k] >= 0 ? l.W[k] : k + 1 < n && S[k + 1] === E[k] ? l.W[k + 1] : -1;
+      if (C[k] !== 0 || w < 0) continue;
+      var xa = Math.max((S[k] - v0) / scale, 0), xb = Math.min((E[k] - v0) / scale, plotW);
+      if (xb - xa < 70) { if (k - i > 4000) break; continue; }
+      var text = fitText(l.places[w], xb - xa - 10);
       if (text) ctx.fillText(text, labelW + xa + 5, l.y + l.h / 2 + 1);
     }
   }
@@ -550,6 +648,7 @@ function render(D, root, options) {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, cssW, cssH);
     order.forEach(function (l) {
+      if (l.kind === 'run') return;  // a block's header: its words, no lane
       ctx.fillStyle = l.kind === 'gil' ? '#ececec' : '#f6f6f6';
       ctx.fillRect(labelW, l.y + 1, plotW, l.h - 2);
     });
@@ -579,9 +678,11 @@ function render(D, root, options) {
       var pad = l.kind === 'gil' ? 5 : 3;
       pieces += drawLane(l, l.y + pad, l.h - 2 * pad);
       if (l.kind === 'gil') { holderNames(l); drawDrops(l); }
+      else if (l.kind === 'thread') codeNames(l);
     });
     ctx.restore();
     drawArrows();
+    drawPlayhead();
     if (hoverX >= labelW && hoverX <= labelW + plotW) {
       ctx.fillStyle = 'rgba(0,0,0,0.55)'; ctx.fillRect(Math.round(hoverX), AXIS_H - 4, 1, cssH - AXIS_H + 4);
     }
@@ -591,9 +692,17 @@ function render(D, root, options) {
     ctx.textBaseline = 'middle';
     order.forEach(function (l) {
       var x = 8, ym = l.y + l.h / 2;
+      if (l.kind === 'run') {
+        var R = D.runs[l.run];
+        ctx.font = 'bold ' + px(17) + 'px ' + FONT; ctx.fillStyle = '#111';
+        ctx.fillText(fitText(R.policy, labelW - 16), x, ym + 1);
+        ctx.font = px(15) + 'px ' + FONT; ctx.fillStyle = '#444';
+        ctx.fillText(fitText(runLine(R), plotW - 8), labelW + 6, ym + 1);
+        return;
+      }
       if (l.kind === 'thread') {
         var q = px(16);
-        ctx.fillStyle = threadColor(l.thread); ctx.fillRect(x, ym - q / 2, q, q);
+        ctx.fillStyle = threadColor(l.colorIndex !== undefined ? l.colorIndex : l.thread); ctx.fillRect(x, ym - q / 2, q, q);
         ctx.strokeStyle = '#333'; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, ym - q / 2 + 0.5, q - 1, q - 1);
         x += q + 8;
         ctx.font = px(16) + 'px ' + FONT;
@@ -607,6 +716,14 @@ function render(D, root, options) {
     lastDrawMs = performance.now() - t0;
     updateView(pieces);
     return lastDrawMs;
+  }
+  // A block header's line: the run's policy parameters and what it came to.
+  function runLine(R) {
+    var wall = R.wall_us >= 1e6 ? fixed(R.wall_us / 1e6, 3) + ' s' : fixed(R.wall_us / 1e3, 3) + ' ms';
+    var text = R.policy_params + ' · wall ' + wall;
+    if (R.exclusive) text += ' · ' + R.gil.acquisitions + ' acquisitions · ' + R.gil.switches + ' switches · GIL held ' + fixed(R.gil.held_fraction * 100, 1) + ' %';
+    else text += ' · no GIL: threads ran in parallel';
+    return text;
   }
   function fmtTime(us) { return fixed(us / 1e3, us < 1e3 ? 4 : 3) + ' ms'; }
   function updateView() {
@@ -705,6 +822,7 @@ function render(D, root, options) {
   function describe(l, tm) {
     var S = l.S, E = l.E, n = S.length, k = firstGreater(S, tm, 0, n) - 1;
     var lines = [];
+    if (l.kind === 'run') return [['t', D.runs[l.run].policy], ['', runLine(D.runs[l.run])]];
     var scale = (v1 - v0) / plotW;
     var inPixel = n ? firstAtLeast(S, tm + scale, 0, n) - firstGreater(E, tm, 0, n) : 0;
     if (l.kind === 'thread') {
@@ -718,9 +836,13 @@ function render(D, root, options) {
         lines.push(['s' + st, D.state_names[st]]);
         lines.push(['', 'from ' + fmtTime(S[k]) + ' to ' + fmtTime(E[k])]);
         lines.push(['', 'duration ' + fmtTime(E[k] - S[k])]);
+        if (st !== 0 && placeText(l, k)) lines.push(['', 'code: ' + placeText(l, k)]);
         if (st === 1 && WAIT_TEXT[reason]) lines.push(['', 'why: ' + WAIT_TEXT[reason]]);
         else if (reason) lines.push(['', 'reason: ' + reason + (REASON_TEXT[reason] ? ' (' + REASON_TEXT[reason] + ')' : '')]);
+        var here = placeText(l, k);
         if (st === 0) {
+          var next = k + 1 < n && S[k + 1] === E[k] ? placeText(l, k + 1) : '';
+          if (here || next) lines.push(['', 'code: ' + (here && next && here !== next ? here + ' → ' + next : here || next)]);
           lines.push(['', 'bytecodes: ' + l.N[k]]);
           var h = firstAtLeast(HO.A, S[k] - 0.05, 0, HO.n);
           for (; h < HO.n && HO.A[h] <= S[k] + 0.05; h++) {
@@ -736,13 +858,21 @@ function render(D, root, options) {
       if (k < 0 || E[k] <= tm) {
         lines.push(['', 'free: nobody holds it']);
       } else {
-        lines.push(['', 'held by ' + (threads[l.C[k]] ? threads[l.C[k]].label : '?')]);
+        var holders = l.threads || threads;
+        lines.push(['', 'held by ' + (holders[l.C[k]] ? holders[l.C[k]].label : '?')]);
         lines.push(['', 'from ' + fmtTime(S[k]) + ' to ' + fmtTime(E[k])]);
         lines.push(['', 'duration ' + fmtTime(E[k] - S[k])]);
       }
     }
     if (inPixel > 1) lines.push(['dim', inPixel + ' intervals share this pixel: zoom in']);
     return lines;
+  }
+  // Where the code was when interval k began: "count, line 9" (or '' when not recorded).
+  function placeText(l, k) {
+    var w = l.W && k < l.W.length ? l.W[k] : -1, p = w >= 0 ? l.places[w] : '';
+    if (!p) return '';
+    var at = p.lastIndexOf(':');
+    return p.slice(0, at) + ', line ' + p.slice(at + 1);
   }
   function hover(x, y) {
     hoverX = x;
@@ -770,6 +900,90 @@ function render(D, root, options) {
     redraw();
     return lines;
   }
+
+  // ---- replay ---------------------------------------------------------------------------------
+  var playT = -1, playing = false, pace = 1, lastFrame = 0;
+  (function paces() {
+    // From a whole run in about 20 seconds down to a hand-off's worth: simulated µs per second.
+    var base = Math.max(1, WALL / 20), choices = [];
+    [1e-3, 1e-2, 0.1, 1].forEach(function (f) { choices.push(base * f); });
+    choices.forEach(function (us, i) {
+      var o = el('option', '', (us >= 1e3 ? fixed(us / 1e3, us >= 1e4 ? 0 : 1) + ' ms' : fixed(us, us >= 10 ? 0 : 2) + ' µs') + ' per s');
+      o.value = String(us);
+      paceSel.appendChild(o);
+      if (i === 3) { o.selected = true; pace = us; }
+    });
+  })();
+  function labelOf(holders, i) { return holders[i] ? holders[i].label : '?'; }
+  // Who holds each GIL and who waits for it at time t.
+  function replayState(t) {
+    if (t === undefined) t = playT;
+    var holder = [], waiting = [];
+    order.forEach(function (l) {
+      var n = l.S.length, k = n ? firstGreater(l.S, t, 0, n) - 1 : -1, on = k >= 0 && l.E[k] > t;
+      if (l.kind === 'gil' && on) holder.push(labelOf(l.threads || threads, l.C[k]));
+      else if (l.kind === 'thread' && on && l.C[k] === 1) waiting.push(threads[l.thread].label);
+    });
+    return { t: t, holder: holder, waiting: waiting };
+  }
+  function showReplay() {
+    if (playT < 0) { replayText.textContent = 'replay: press play, or step to a hand-off'; return; }
+    var st = replayState(playT);
+    replayText.textContent = 't = ' + fmtTime(playT) + '  ·  GIL: ' + (st.holder.length ? st.holder.join(', ') : D.exclusive ? 'free' : 'none') +
+      '  ·  waiting: ' + (st.waiting.length ? st.waiting.join(', ') : 'nobody');
+    bPlay.textContent = playing ? '❚❚ pause' : '▶ play';
+    bPlay.setAttribute('aria-pressed', String(playing));
+  }
+  // Keeps the playhead in view: a view it leaves moves on by a view's width, as a page turns.
+  function follow() {
+    var span = v1 - v0;
+    if (playT < v0 || playT > v1) setView(playT - span * 0.1, playT + span * 0.9);
+  }
+  function playhead(t) {
+    if (t === undefined) return playT;
+    playT = Math.min(Math.max(t, 0), WALL);
+    follow(); draw(); showReplay();
+    return playT;
+  }
+  function frameTick(now) {
+    if (!playing) return;
+    var dt = lastFrame ? Math.min(now - lastFrame, 100) : 0;
+    lastFrame = now;
+    playT = Math.min(playT + dt / 1000 * pace, WALL);
+    if (playT >= WALL) playing = false;
+    follow(); draw(); showReplay();
+    if (playing) requestAnimationFrame(frameTick);
+  }
+  function play() {
+    if (playT < 0 || playT >= WALL) playT = v0;
+    playing = true; lastFrame = 0;
+    showReplay();
+    requestAnimationFrame(frameTick);
+  }
+  function pause() { playing = false; showReplay(); }
+  // The playhead to the next (dir 1) or previous (-1) hand-off: the moment the GIL changed hands.
+  function stepHandoff(dir) {
+    pause();
+    if (!HO.n) return -1;
+    var from = playT < 0 ? v0 - 1e-6 : playT, k;
+    if (dir > 0) k = firstGreater(HO.A, from + 1e-6, 0, HO.n);
+    else k = firstAtLeast(HO.A, from - 1e-6, 0, HO.n) - 1;
+    if (k < 0 || k >= HO.n) { showReplay(); return -1; }
+    playhead(HO.A[k]);
+    return k;
+  }
+  function drawPlayhead() {
+    if (playT < 0 || playT < v0 || playT > v1) return;
+    var x = Math.round(labelW + (playT - v0) * plotW / (v1 - v0)) + 0.5;
+    ctx.fillStyle = '#c00';
+    ctx.fillRect(x - 1, AXIS_H - 6, 2, cssH - AXIS_H + 6);
+    ctx.beginPath(); ctx.moveTo(x - 7, AXIS_H - 12); ctx.lineTo(x + 7, AXIS_H - 12); ctx.lineTo(x, AXIS_H - 2); ctx.closePath(); ctx.fill();
+  }
+  bPlay.addEventListener('click', function () { if (playing) pause(); else play(); });
+  bStep.addEventListener('click', function () { stepHandoff(1); });
+  bStepBack.addEventListener('click', function () { stepHandoff(-1); });
+  paceSel.addEventListener('change', function () { pace = Number(paceSel.value); });
+  showReplay();
 
   // ---- presentation mode ----------------------------------------------------------------------
   function pressed() {
@@ -844,6 +1058,8 @@ function render(D, root, options) {
     describe: describe, hover: hover,
     present: present, presenting: function () { return presenting; }, toggle: toggle,
     shown: function (what) { return show[what]; }, step: step, svg: svg, png: png,
+    playhead: playhead, play: play, pause: pause, playing: function () { return playing; },
+    setPace: function (us) { pace = us; }, stepHandoff: stepHandoff, replayState: replayState,
     stats: function () {
       return { lanes: order.length, intervals: decoded.intervals, handoffs: HO.n, decodeMs: decodeMs,
                drawMs: firstDraw, lastDrawMs: lastDrawMs, arrowsDrawn: arrowsDrawn, arrowsInView: arrowsInView };
