@@ -17,7 +17,7 @@ TEST_CASE("every policy runs a mixed script and keeps the invariants") {
     CHECK(r.err.empty());
     CHECK(joined(check_invariants(r.record)) == "");
     CHECK(r.metrics.threads.size() == 4);
-    if (policy != "none") CHECK(r.metrics.gil.acquisitions >= 4);
+    if (starts_with_gil(policy)) CHECK(r.metrics.gil.acquisitions >= 4);
   }
 }
 
@@ -435,4 +435,13 @@ b.join()
     CHECK(r.metrics.gil.wait_p50_ms > 4.5);
     CHECK(r.metrics.gil.wait_p50_ms < 6.0);
   }
+}
+
+TEST_CASE("free-threaded: import_extension() stops the free threads and turns the GIL on") {
+  EngineRun r = run_on_engine("free-threaded", kEnablesGil);
+  CHECK(r.out == "enabled\n");
+  CHECK(r.record.exclusive);
+  CHECK(r.record.exclusive_from > 0);
+  CHECK(joined(check_invariants(r.record)) == "");
+  CHECK(r.metrics.gil.acquisitions >= 3);  // at least each worker's attach and the importer's
 }
