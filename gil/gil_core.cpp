@@ -24,10 +24,11 @@ GilStep GilCore::request(int thread, Reason why, Nanos now) {
   GilStep step;
   GilState& s = state_;
   if (!policy_->exclusive()) {
+    set_free_running(thread, true);
     step.granted = true;
     return step;
   }
-  if (policy_->may_take_now(s, thread, why)) {
+  if (stopping_ == 0 && policy_->may_take_now(s, thread, why)) {
     grant(thread, now, step);
     return step;
   }
@@ -55,7 +56,7 @@ void GilCore::check(int thread, Nanos now, bool woken, GilStep& step) {
   // "If we timed out and no switch occurred in the meantime, it is time to ask the GIL-holding
   // thread to drop it." (ceval_gil.c)
   if (timed_out && policy_->on_timeout(s, *w, now)) set_drop_request(step);
-  if (s.holder == thread || (s.holder < 0 && policy_->may_take_free(s, thread))) {
+  if (s.holder == thread || (s.holder < 0 && stopping_ == 0 && policy_->may_take_free(s, thread))) {
     leave(thread, step.wake);
     grant(thread, now, step);
     return;
@@ -125,6 +126,10 @@ void GilCore::leave(int thread, Wakes& wake) {
 GilRelease GilCore::release(int thread, Reason why, Nanos now) {
   GilRelease r;
   GilState& s = state_;
+  if (free_running(thread)) {
+    detach(thread, r.wake);
+    return r;
+  }
   if (!policy_->exclusive() || s.holder != thread) return r;  // (a stop raced with a hand-off)
   s.holder = -1;
   int next = policy_->hand_off(s, why, now);
@@ -137,7 +142,7 @@ GilRelease GilCore::release(int thread, Reason why, Nanos now) {
     s.last_holder = next;
     r.wake = next;
     r.handed_off = true;
-  } else if (!s.waiters.empty()) {
+  } else if (!s.waiters.empty() && policy_->signals_release(why)) {
     r.wake = s.waiters.front().thread;  // COND_SIGNAL(gil->cond): wake one waiter
   }
   if (Waiter* w = r.wake >= 0 ? find(r.wake) : nullptr) w->signalled = true;
@@ -168,7 +173,35 @@ int GilCore::abandon(int thread) {
   leave(thread, wake);
   if (state_.holder == thread) state_.holder = -1;
   end_switch_wait(thread);
-  return wake.thread[0];
+  int restart = -1;
+  if (free_running(thread)) detach(thread, restart);
+  return wake.thread[0] >= 0 ? wake.thread[0] : restart;
+}
+
+void GilCore::set_free_running(int thread, bool on) {
+  auto t = static_cast<std::size_t>(thread);
+  if (t >= free_running_.size()) free_running_.resize(t + 1, 0);
+  free_running_[t] = on ? 1 : 0;
+}
+
+void GilCore::detach(int thread, int& wake) {
+  set_free_running(thread, false);
+  if (stopping_ == 0 || --stopping_ > 0) return;
+  // _PyEval_StartTheWorldAll: the first waiter takes the GIL.
+  if (state_.holder < 0 && !state_.waiters.empty()) {
+    Waiter& head = state_.waiters.front();
+    head.signalled = true;
+    wake = head.thread;
+  }
+}
+
+bool GilCore::enable(int thread, std::vector<int>& stop) {
+  stop.clear();
+  if (policy_->exclusive() || !policy_->enable()) return false;
+  for (std::size_t t = 0; t < free_running_.size(); ++t)
+    if (free_running_[t] && static_cast<int>(t) != thread) stop.push_back(static_cast<int>(t));
+  stopping_ = static_cast<int>(stop.size()) + (free_running(thread) ? 1 : 0);
+  return true;
 }
 
 }  // namespace gilsim

@@ -18,6 +18,8 @@
 //   release(t, why, now)        it lets go: whom to wake, and whether to wait for the switch.
 //   switch_pending(t)           forced switching: true while no other thread has taken the GIL.
 //   abandon(t)                  the run stops while it waits: leave the queue quietly.
+//   enable(t)                   free-threaded: t turns the GIL on. The threads running without
+//                               it must stop (their eval breakers) before anyone may take it.
 //
 // Not thread-safe: the engine calls it under its own lock (threads) or from its one thread (sim).
 #pragma once
@@ -72,7 +74,10 @@ class GilCore {
 
   GilStep request(int thread, Reason why, Nanos now);
   GilStep wake_up(int thread, Nanos now);
-  bool must_drop(int thread) const { return state_.drop_request && state_.holder == thread; }
+  bool must_drop(int thread) const {
+    return (state_.drop_request && state_.holder == thread) ||
+           (stopping_ > 0 && free_running(thread));
+  }
   GilRelease release(int thread, Reason why, Nanos now);
   bool switch_pending(int thread) const;
   // The sim engine: a thread behind in virtual time took the GIL at its release, a bit later.
@@ -83,8 +88,21 @@ class GilCore {
   // Leaves the queue (and gives back a GIL handed to it but never taken); returns a thread to
   // wake (a new head whose wait changes), or -1.
   int abandon(int thread);
+  // _PyEval_EnableGILTransient: if the policy turns exclusive now, the threads running without
+  // the GIL, but `thread`, must detach at their next safe point (set their eval breakers; they
+  // release and request like a dropper); nobody gets the GIL until the last has. `thread` then
+  // releases and requests too. False when nothing changed.
+  bool enable(int thread, std::vector<int>& stop);
 
  private:
+  bool free_running(int thread) const {
+    auto t = static_cast<std::size_t>(thread);
+    return t < free_running_.size() && free_running_[t];
+  }
+  void set_free_running(int thread, bool on);
+  // A thread running without the GIL lets go of its slot (release or abandon); the world starts
+  // again after the last one stopped.
+  void detach(int thread, int& wake);
   // The take_gil loop's test: take it if it is ours or free for us, else (re)arm the wait.
   void check(int thread, Nanos now, bool woken, GilStep& step);
   void grant(int thread, Nanos now, GilStep& step);
@@ -100,6 +118,10 @@ class GilCore {
   // (100,000 waiting threads, each waking at every timeout, made a linear search quadratic).
   std::uint64_t requests_ = 0;
   std::vector<std::uint64_t> seq_of_;  // by thread id: the number of its current request
+  // Under a non-exclusive policy: who runs (granted, not released), by thread id. Kept so that
+  // enable() knows whom to stop.
+  std::vector<char> free_running_;
+  int stopping_ = 0;  // free-running threads still to stop before the GIL can be taken
 };
 
 }  // namespace gilsim

@@ -48,7 +48,7 @@ std::vector<std::string> check_invariants(const RunRecord& run) {
           problems.push_back(
               fmt::format("{}: acquired at {} ns without a request", name(e.thread), e.time));
         requesting[t] = false;
-        if (run.exclusive) {
+        if (run.exclusive_at(e.time)) {
           int& h = holder[e.gil];
           if (h >= 0 && h != e.thread)
             problems.push_back(fmt::format("two threads run at {} ns under one GIL: {} and {}",
@@ -57,7 +57,7 @@ std::vector<std::string> check_invariants(const RunRecord& run) {
         }
         break;
       case EventKind::Release:
-        if (run.exclusive && holder[e.gil] == e.thread) holder[e.gil] = -1;
+        if (run.exclusive_at(e.time) && holder[e.gil] == e.thread) holder[e.gil] = -1;
         break;
       default:
         break;

@@ -23,8 +23,10 @@ Metrics compute_metrics(const RunRecord& run) {
   m.threads.resize(run.threads.size());
   // Without a GIL (`none`) nothing is waited for: a thread not in I/O, native code or blocked is
   // running (or runnable, which only the OS knows), and nothing is acquired.
-  const ThreadStateKind wants = run.exclusive ? ThreadStateKind::Waiting : ThreadStateKind::Running;
-  std::vector<ThreadStateKind> state(run.threads.size(), wants);
+  auto wants = [&](Nanos t) {
+    return run.exclusive_at(t) ? ThreadStateKind::Waiting : ThreadStateKind::Running;
+  };
+  std::vector<ThreadStateKind> state(run.threads.size(), wants(0));
   std::vector<Nanos> since(run.threads.size(), 0);
   std::vector<bool> started(run.threads.size(), false);
   std::vector<int> last_acquirer(run.gils.size(), -1);
@@ -60,11 +62,11 @@ Metrics compute_metrics(const RunRecord& run) {
         started[t] = true;
         break;
       case EventKind::Request:
-        enter(e.thread, wants, e.time);
+        enter(e.thread, wants(e.time), e.time);
         break;
       case EventKind::Acquire:
         enter(e.thread, ThreadStateKind::Running, e.time);
-        if (run.exclusive) {
+        if (run.exclusive_at(e.time)) {
           ++tm.acquisitions;
           ++m.gil.acquisitions;
           waits.push_back(e.arg);
@@ -77,7 +79,7 @@ Metrics compute_metrics(const RunRecord& run) {
       case EventKind::Release:
         enter(e.thread, state_after_release(e.reason), e.time);
         tm.bytecodes = std::max(tm.bytecodes, static_cast<std::uint64_t>(e.arg));
-        if (run.exclusive && holder[g] == e.thread) {
+        if (run.exclusive_at(e.time) && holder[g] == e.thread) {
           m.gil.held_ns += e.time - held_from[g];
           holder[g] = -1;
         }

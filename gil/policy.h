@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,15 +61,35 @@ struct PolicyParams {
   std::int64_t check_interval = 100;  // legacy: sys.setcheckinterval, 100 ticks
   Nanos quantum = 100'000'000;        // gvl: Ruby's TIME_QUANTUM, 100 ms
   Nanos timer_tick = 10'000'000;      // gvl: Ruby's timer tick, 10 ms
+  // The parameters of one design only (--gil-param KEY=VALUE): durations in ns, counts as they
+  // are. policy_param_keys() lists them; each policy reads its own with get().
+  std::map<std::string, std::int64_t, std::less<>> extra;
+  std::int64_t get(std::string_view key, std::int64_t fallback) const {
+    auto it = extra.find(key);
+    return it == extra.end() ? fallback : it->second;
+  }
 };
+
+// One key --gil-param accepts.
+struct PolicyParamKey {
+  std::string key;
+  bool duration;         // a duration (5ms, 100us) or a count
+  std::string policies;  // which policies read it
+  std::string meaning;
+};
+const std::vector<PolicyParamKey>& policy_param_keys();
 
 class Policy {
  public:
   virtual ~Policy() = default;
   virtual std::string_view name() const = 0;
 
-  // False for `none`: no lock at all, threads run truly in parallel.
+  // False for `none`: no lock at all, threads run truly in parallel. It may become true during a
+  // run, once, when enable() says so (free-threaded CPython re-enabling its GIL).
   virtual bool exclusive() const { return true; }
+  // A thread asks for the GIL to be turned on (free-threaded: an extension without Py_mod_gil is
+  // imported). True when this call switched a non-exclusive policy to exclusive.
+  virtual bool enable() { return false; }
   // Legacy only: count instruction ticks; every check_interval() ticks, release and re-request.
   virtual bool counts_ticks() const { return false; }
   virtual std::int64_t check_interval() const { return 0; }
@@ -98,6 +119,12 @@ class Policy {
   virtual int hand_off(const GilState& gil, Reason why, Nanos now) const {
     (void)gil, (void)why, (void)now;
     return -1;
+  }
+  // The holder releases without handing off: does it signal a waiter (COND_SIGNAL), or leave the
+  // waiters to notice on their own timeouts (PyPy's fast-path release)?
+  virtual bool signals_release(Reason why) const {
+    (void)why;
+    return true;
   }
 };
 

@@ -37,6 +37,10 @@ struct RunRecord {
   int cores = 0;           // sim: virtual cores (0 under threads: the host's)
   std::uint64_t seed = 0;  // sim: the model's seed
   bool exclusive = true;   // false under `none`: no GIL at all
+  // free-threaded: the GIL was turned on at this time (gilsim.import_extension); before it the
+  // run was as under `none`. 0 for a GIL from the start.
+  Nanos exclusive_from = 0;
+  bool exclusive_at(Nanos t) const { return exclusive && t >= exclusive_from; }
   Nanos wall = 0;
   std::vector<ThreadInfo> threads;
   std::vector<GilInfo> gils;

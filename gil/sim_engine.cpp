@@ -211,6 +211,10 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
 
   rec.wall = ns(end_);
   rec.stop = stop_cause_;
+  if (gil_enabled_at_ >= 0) {
+    rec.exclusive = true;
+    rec.exclusive_from = ns(gil_enabled_at_);
+  }
   rec.max_events = options_.max_events;
   rec.truncated_at = truncated_at_;
   rec.events_dropped = options_.max_events && events_recorded_ > options_.max_events
@@ -724,6 +728,20 @@ void SimEngine::on_eval_breaker(ThreadState& ts) {
   release_gil(t, Reason::DropRequest);
   if (t.where == VThread::Where::Asleep) return;  // waiting for the switch
   if (!request_gil(t, Reason::DropRequest)) return;
+}
+
+// _PyEval_EnableGILTransient: the threads running without the GIL stop at their next safe point
+// (on_eval_breaker finds must_drop), then this one detaches and attaches like a dropper.
+void SimEngine::enable_gil(ThreadState& ts) {
+  VThread& t = enter(ts);
+  GilCore& core = gils_[static_cast<size_t>(t.gil)]->core;
+  std::vector<int> stop;
+  if (!core.enable(t.id, stop)) return;
+  if (gil_enabled_at_ < 0) gil_enabled_at_ = t.clock;
+  for (int id : stop)
+    threads_[static_cast<size_t>(id)]->ts->eval_breaker.store(1, std::memory_order_relaxed);
+  release_gil(t, Reason::DropRequest);
+  request_gil(t, Reason::DropRequest);
 }
 
 // The counting loop stops here when the legacy check interval runs out, or the time budget does.

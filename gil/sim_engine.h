@@ -50,6 +50,7 @@ class SimEngine final : public Engine {
   bool suspends_threads() const override { return true; }
   void on_eval_breaker(ThreadState& ts) override;
   void on_tick(ThreadState& ts) override;
+  void enable_gil(ThreadState& ts) override;
   void block(ThreadState& ts, Blocking kind, double ms) override;
   double now_ms(ThreadState& ts) override;
   void write_output(ThreadState& ts, std::string_view text) override;
@@ -148,6 +149,7 @@ class SimEngine final : public Engine {
   std::uint64_t events_recorded_ = 0;
   Nanos truncated_at_ = -1;
   StopCause stop_cause_ = StopCause::None;
+  Ps gil_enabled_at_ = -1;  // free-threaded's GIL turned on
   std::string deadlock_report_;
   std::string captured_out_, captured_err_;
 };

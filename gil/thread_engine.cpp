@@ -238,6 +238,10 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
   rec.events_dropped =
       options_.max_events && recorded > options_.max_events ? recorded - options_.max_events : 0;
   rec.deadlock_report = deadlock_report_;
+  if (gil_enabled_at_ >= 0) {
+    rec.exclusive = true;
+    rec.exclusive_from = gil_enabled_at_;
+  }
   bool any_failed = false;
   size_t total = 0;
   for (auto& t : threads_) total += t->events.size();
@@ -384,6 +388,22 @@ void ThreadEngine::on_eval_breaker(ThreadState& ts) {
     std::unique_lock lk(mu_);
     ts.eval_breaker.store(0, std::memory_order_relaxed);
     if (!t.lock->core.must_drop(t.id)) return;
+  }
+  release_and_retake(t, Reason::DropRequest);
+}
+
+// _PyEval_EnableGILTransient: the threads running without the GIL stop at their next safe point
+// (on_eval_breaker finds must_drop), then this one detaches and attaches like a dropper.
+void ThreadEngine::enable_gil(ThreadState& ts) {
+  Record& t = record_of(ts);
+  if (stopping_.load()) throw StopRun{};
+  {
+    std::unique_lock lk(mu_);
+    std::vector<int> stop;
+    if (!t.lock->core.enable(t.id, stop)) return;
+    if (gil_enabled_at_ < 0) gil_enabled_at_ = now();
+    for (int id : stop)
+      threads_[static_cast<size_t>(id)]->ts->eval_breaker.store(1, std::memory_order_relaxed);
   }
   release_and_retake(t, Reason::DropRequest);
 }

@@ -45,6 +45,7 @@ class ThreadEngine final : public Engine {
   const char* name() const override { return "threads"; }
   void on_eval_breaker(ThreadState& ts) override;
   void on_tick(ThreadState& ts) override;
+  void enable_gil(ThreadState& ts) override;
   void block(ThreadState& ts, Blocking kind, double ms) override;
   double now_ms(ThreadState& ts) override;
   void write_output(ThreadState& ts, std::string_view text) override;
@@ -108,6 +109,7 @@ class ThreadEngine final : public Engine {
   CodePlaces places_;  // where the code was at each GIL event (its own mutex)
   std::atomic<Nanos> truncated_at_{-1};
   StopCause stop_cause_ = StopCause::None;  // GUARDED_BY(mu_)
+  Nanos gil_enabled_at_ = -1;               // GUARDED_BY(mu_): free-threaded's GIL turned on
   std::string deadlock_report_;             // GUARDED_BY(mu_)
 
   mutable std::mutex out_mu_;  // serializes print() lines and error reports

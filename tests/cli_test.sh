@@ -99,7 +99,26 @@ run bench --scale 0.002 --repeat 1
 check "bench prints its table" $([[ $status -eq 0 ]] && grep -q "^count " "$work/out" && grep -q "^arith " "$work/out"; echo $?)
 
 run policies
-check "policies lists every policy" $(for p in legacy modern fifo io-priority gvl none; do grep -q "^$p\$" "$work/out" || exit 1; done; echo 0)
+check "policies lists every policy" $(for p in legacy modern fifo io-priority gvl gvl-3.2 pypy ocaml lua none free-threaded; do grep -q "^$p\$" "$work/out" || exit 1; done; echo 0)
+check "policies give the new designs' sources" \
+  $(grep -q "thread_gil.c" "$work/out" && grep -q "st_posix.h" "$work/out" &&
+    grep -q "_PyEval_EnableGILPermanent" "$work/out"; echo $?)
+
+run run "$work/ran.gil" --policy pypy --gil-param nosuch=1
+check "--gil-param with an unknown key: exit 2, names the keys" \
+  $([[ $status -eq 2 ]] && grep -q "KEY one of checkinterval, poll, tick" "$work/err"; echo $?)
+run run "$work/ran.gil" --policy free-threaded --gil-param PYTHON_GIL=2
+check "--gil-param PYTHON_GIL=2: exit 2" \
+  $([[ $status -eq 2 ]] && grep -q "is not 0 or 1" "$work/err"; echo $?)
+run run "$work/ran.gil" --policy ocaml --gil-param tick=20ms --json "$work/p.json"
+check "--gil-param values reach --json's params.gil_param" \
+  $([[ $status -eq 0 ]] && grep -q '"tick": 20000000' "$work/p.json"; echo $?)
+
+run fidelity --only lua --repeat 1
+check "fidelity skips a runtime that is missing, saying why" \
+  $([[ $status -eq 0 ]] && grep -q "^skipped lua (policy lua): not found" "$work/out"; echo $?)
+run fidelity --only no-such-runtime
+check "fidelity: an unknown runtime is a usage error" $([[ $status -eq 2 ]]; echo $?)
 
 printf 'def w(n):\n    io(n)\n\nts = [spawn(w, 5), spawn(w, 10)]\nfor t in ts:\n    t.join()\nprint("ok")\n' >"$work/threads.gil"
 run run "$work/threads.gil" --json "$work/r.json"
@@ -208,5 +227,19 @@ check "sim engine: no busy-host note" $([[ $status -eq 0 ]] && ! grep -q "core t
 run bench --scale 0.002 --repeat 1
 check "bench: exit 0, no project targets or issue numbers in its output" \
   $([[ $status -eq 0 ]] && ! grep -qi "target\|issue" "$work/out" && grep -q "median of" "$work/out"; echo $?)
+
+# gilsim fidelity's real-runtime side: the one Python file runs under every Python found (2.7's
+# print and division through the __future__ flags), with the same `key value` lines as gilsim.
+phenomena="$(dirname "$0")/../tools/runtimes/phenomena.py"
+for py in ~/.pyenv/versions/2.7*/bin/python2.7 ~/.pyenv/versions/3.13*/bin/python3.13 pypy3; do
+  command -v "$py" >/dev/null || continue
+  out=$("$py" "$phenomena" cpu 2 20000 && "$py" "$phenomena" sleep0 0 20 && "$py" "$phenomena" requests 2 3 1)
+  check "phenomena.py under $(basename "$py"): wall_s, ops, p50_us, p90_us" \
+    $(grep -q "^wall_s [0-9.]*$" <<<"$out" && grep -q "^ops [0-9]*$" <<<"$out" &&
+      grep -q "^p90_us [0-9.]*$" <<<"$out"; echo $?)
+done
+run run "$(dirname "$0")/../tools/runtimes/phenomena.gil" --engine sim -q -D what=requests -D workers=8 -D n=127 -D each=35
+check "phenomena.gil: 127 requests of 35 ms on 8 workers take 16 rounds on the sim engine" \
+  $(grep -q "^wall_s 0.561[0-9]*$" "$work/out"; echo $?)
 
 finish

@@ -24,7 +24,9 @@ import subprocess
 import sys
 import tempfile
 
-PAGES = ["docs/guide.md", "docs/scale.md", "docs/demos.md"]
+PAGES = ["docs/guide.md", "docs/scale.md", "docs/demos.md", "docs/policies/pypy.md",
+         "docs/policies/ocaml.md", "docs/policies/gvl-3.2.md", "docs/policies/lua.md",
+         "docs/policies/free-threaded.md", "docs/fidelity.md"]
 OUTPUT_FLAGS = {"--timeline", "--trace", "--json", "--csv", "--svg"}
 
 

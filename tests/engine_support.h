@@ -83,6 +83,31 @@ inline const std::vector<std::string>& all_policies() {
   return names;
 }
 
+// Two CPU-bound threads, and a third that imports a GIL-needing extension 5 ms in: under
+// free-threaded they run in parallel until then, under the default build's GIL afterwards.
+inline const char* kEnablesGil = R"(
+def work(n):
+    total = 0
+    for i in range(n):
+        total += i % 7
+    return total
+
+def enabler():
+    io(5)
+    import_extension("legacy_ext")
+    print("enabled")
+
+ts = [spawn(work, 600000), spawn(work, 600000), spawn(enabler)]
+for t in ts:
+    t.join()
+)";
+
+// False for the policies that run without a GIL from the start (none; free-threaded until an
+// import_extension() turns it on).
+inline bool starts_with_gil(const std::string& policy) {
+  return make_policy(policy, PolicyParams{})->exclusive();
+}
+
 inline std::string joined(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& l : lines) out += l + "\n";

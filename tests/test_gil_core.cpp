@@ -228,7 +228,7 @@ TEST_CASE("sync core: Lock barging, Queue hand-over, join readiness") {
 }
 
 TEST_CASE("the policy registry: one row per policy, its factory makes the policy it names") {
-  CHECK(policy_catalog().size() == 6);
+  CHECK(policy_catalog().size() == 11);
   for (const PolicyInfo& p : policy_catalog()) {
     CAPTURE(p.name);
     CHECK_FALSE(p.models.empty());
@@ -238,4 +238,140 @@ TEST_CASE("the policy registry: one row per policy, its factory makes the policy
     CHECK(made->name() == p.name);
   }
   CHECK(make_policy("no-such", PolicyParams{}) == nullptr);
+}
+
+TEST_CASE("free-threaded: import_extension stops the threads running free, then the GIL is on") {
+  GilCore c = core_of("free-threaded");
+  CHECK_FALSE(c.exclusive());
+  CHECK(c.request(0, Reason::Start, 0).granted);  // no GIL: all three run at once
+  CHECK(c.request(1, Reason::Start, 0).granted);
+  CHECK(c.request(2, Reason::Start, 0).granted);
+  CHECK(c.state().holder == -1);
+  std::vector<int> stop;
+  REQUIRE(c.enable(2, stop));
+  CHECK(c.exclusive());
+  CHECK(stop == std::vector<int>{0, 1});
+  CHECK(c.must_drop(0));
+  CHECK(c.must_drop(1));
+  // The importer detaches and attaches: nobody may take the GIL while 0 and 1 still run.
+  CHECK(c.release(2, Reason::DropRequest, 1 * kMs).wake == -1);
+  CHECK_FALSE(c.request(2, Reason::DropRequest, 1 * kMs).granted);
+  CHECK(c.release(0, Reason::DropRequest, 2 * kMs).wake == -1);
+  CHECK_FALSE(c.request(0, Reason::DropRequest, 2 * kMs).granted);
+  CHECK_FALSE(c.must_drop(0));
+  // The last one stops: the world starts again, the first waiter takes the GIL.
+  GilRelease last = c.release(1, Reason::DropRequest, 3 * kMs);
+  CHECK(last.wake == 2);
+  CHECK(c.wake_up(2, 3 * kMs).granted);
+  CHECK_FALSE(c.request(1, Reason::DropRequest, 3 * kMs).granted);
+  // From now on it is the default build's GIL: a timed wait and a drop request.
+  CHECK(c.wake_up(0, 7 * kMs).drop_request_on == -1);  // a switch happened in its interval
+  GilStep timeout = c.wake_up(0, 12 * kMs);
+  CHECK(timeout.drop_request_on == 2);
+  // Enabling again changes nothing (_PyEval_EnableGILPermanent: already INT_MAX).
+  CHECK_FALSE(c.enable(0, stop));
+}
+
+TEST_CASE("free-threaded: PYTHON_GIL=0 keeps the GIL off, PYTHON_GIL=1 has it on from the start") {
+  PolicyParams off;
+  off.extra["PYTHON_GIL"] = 0;
+  GilCore c = core_of("free-threaded", off);
+  std::vector<int> stop;
+  CHECK(c.request(0, Reason::Start, 0).granted);
+  CHECK_FALSE(c.enable(0, stop));
+  CHECK_FALSE(c.exclusive());
+  PolicyParams on;
+  on.extra["PYTHON_GIL"] = 1;
+  GilCore d = core_of("free-threaded", on);
+  CHECK(d.exclusive());
+  CHECK(d.request(0, Reason::Start, 0).granted);
+  CHECK_FALSE(d.request(1, Reason::Start, 0).granted);
+}
+
+TEST_CASE(
+    "pypy: a fast release signals nobody; the stealer polls every 0.1 ms; the tick hands off") {
+  constexpr Nanos kPoll = 100'000;
+  GilCore c = core_of("pypy");
+  CHECK(c.policy().counts_ticks());
+  CHECK(c.policy().check_interval() == 10000);
+  CHECK(c.request(0, Reason::Start, 0).granted);
+  CHECK(c.request(1, Reason::Start, 0).wait_until == kPoll);     // the stealer
+  CHECK(c.request(2, Reason::Start, 0).wait_until == kForever);  // queued for mutex_gil_stealer
+  // _RPyGilRelease: rpy_fastgil = 0, no signal; the thread back from its call swaps it back.
+  GilRelease io = c.release(0, Reason::Io, 50'000);
+  CHECK(io.wake == -1);
+  CHECK(c.request(0, Reason::Io, 80'000).granted);
+  // The stealer's timed wait ends with the GIL held: it waits another 0.1 ms, no drop request.
+  GilStep poll = c.wake_up(1, kPoll);
+  CHECK_FALSE(poll.granted);
+  CHECK(poll.drop_request_on == -1);
+  CHECK(poll.wait_until == 2 * kPoll);
+  // This time the GIL is free when it looks: it steals it; thread 2 becomes the stealer.
+  c.release(0, Reason::Io, 150'000);
+  GilStep stolen = c.wake_up(1, 2 * kPoll);
+  CHECK(stolen.granted);
+  CHECK(wakes(stolen, 2));  // the new head starts polling
+  // GILReleaseAction: RPyGilYieldThread unlocks mutex_gil, the stealer has it.
+  c.request(0, Reason::Io, 210'000);
+  GilRelease tick = c.release(1, Reason::Tick, 300'000);
+  CHECK(tick.handed_off);
+  CHECK(tick.wake == 2);
+}
+
+TEST_CASE(
+    "ocaml: the tick falls every 50 ms of the run; a yielder waits; a thread back from I/O "
+    "barges") {
+  GilCore c = core_of("ocaml");
+  CHECK(c.request(0, Reason::Start, 0).granted);
+  CHECK(c.request(1, Reason::Start, 10 * kMs).wait_until == 50 * kMs);  // the next tick
+  GilStep tick = c.wake_up(1, 50 * kMs);
+  CHECK(tick.drop_request_on == 0);
+  // Thread.yield: busy = 0, signal a waiter, and wait on is_free whatever the lock's state.
+  GilRelease y = c.release(0, Reason::DropRequest, 51 * kMs);
+  CHECK(y.wake == 1);
+  CHECK_FALSE(y.handed_off);
+  CHECK_FALSE(c.request(0, Reason::DropRequest, 51 * kMs).granted);
+  CHECK(c.wake_up(1, 51 * kMs + 50'000).granted);
+  // st_masterlock_acquire: a thread back from a blocking section takes a free lock first.
+  c.request(2, Reason::Start, 52 * kMs);
+  GilRelease io = c.release(1, Reason::Io, 60 * kMs);
+  CHECK(io.wake == 0);
+  CHECK(c.request(1, Reason::Io, 60 * kMs + 10'000).granted);
+  GilStep late = c.wake_up(0, 60 * kMs + 50'000);
+  CHECK_FALSE(late.granted);
+  CHECK(late.failed_acquire == 1);
+  CHECK(late.wait_until == 100 * kMs);  // it keeps time now, to the next multiple of 50 ms
+}
+
+TEST_CASE(
+    "gvl-3.2: barging after a blocking region; the timer's deadline survives early wake-ups") {
+  GilCore c = core_of("gvl-3.2");
+  CHECK(c.request(0, Reason::Start, 0).granted);
+  CHECK(c.request(1, Reason::Start, 10 * kMs).wait_until == 110 * kMs);
+  // Thread 0 blocks briefly: thread 1 is signalled, but 0 is back first and takes the GVL.
+  CHECK(c.release(0, Reason::Io, 20 * kMs).wake == 1);
+  CHECK(c.request(0, Reason::Io, 20 * kMs + 20'000).granted);
+  GilStep lost = c.wake_up(1, 20 * kMs + 60'000);
+  CHECK(lost.failed_acquire == 0);
+  CHECK(lost.wait_until == 110 * kMs);  // do_gvl_timer keeps its abs
+  // The quantum ends: a timer interrupt, whatever the holder's own run time.
+  GilStep tick = c.wake_up(1, 110 * kMs);
+  CHECK(tick.drop_request_on == 0);
+  GilRelease y = c.release(0, Reason::DropRequest, 111 * kMs);
+  CHECK(y.wake == 1);
+  CHECK(y.wait_for_switch);  // need_yield: until another thread has the GVL
+  CHECK(c.wake_up(1, 111 * kMs + 50'000).granted);
+}
+
+TEST_CASE("lua: release and retake at every tick, whoever finds the mutex free takes it") {
+  GilCore c = core_of("lua");
+  CHECK(c.policy().counts_ticks());
+  CHECK(c.policy().check_interval() == 1);
+  CHECK(c.request(0, Reason::Start, 0).granted);
+  CHECK(c.request(1, Reason::Start, 0).wait_until == kForever);
+  GilRelease r = c.release(0, Reason::Tick, 1000);
+  CHECK(r.wake == 1);
+  CHECK_FALSE(r.handed_off);
+  CHECK(c.request(0, Reason::Tick, 1010).granted);  // back before the woken waiter
+  CHECK(c.wake_up(1, 5000).failed_acquire == 0);
 }

@@ -367,3 +367,24 @@ TEST_CASE("sim: wake-up preemption leaves two CPU-bound threads on one core shar
   Nanos span = std::max(exit1, exit2) - start;
   CHECK(std::min(exit1, exit2) - start > span * 9 / 10);
 }
+
+TEST_CASE("sim: free-threaded runs without a GIL until import_extension() turns it on for good") {
+  EngineRun r = run_on_sim("free-threaded", kEnablesGil, 2);
+  CHECK(r.out == "enabled\n");
+  CHECK(r.record.exclusive);
+  // The importer's io(5) ends at 5 ms; it waits for a core (both run workers) up to a time slice.
+  CHECK(r.record.exclusive_from >= 5'000'000);
+  CHECK(r.record.exclusive_from < 10'000'000);
+  CHECK(joined(check_invariants(r.record)) == "");
+  CHECK(r.metrics.gil.drop_requests > 0);  // the switch interval works from then on
+  // Before it, both workers ran at once: neither waited for anything.
+  for (const Event& e : r.record.events)
+    if (e.kind == EventKind::Acquire) CHECK((e.time >= r.record.exclusive_from || e.arg == 0));
+  // PYTHON_GIL=0: the import changes nothing.
+  EngineOptions off;
+  off.params.extra["PYTHON_GIL"] = 0;
+  EngineRun kept_off = run_on_sim("free-threaded", kEnablesGil, 2, off);
+  CHECK_FALSE(kept_off.record.exclusive);
+  CHECK(kept_off.metrics.gil.acquisitions == 0);
+  CHECK(kept_off.record.wall < r.record.wall);
+}

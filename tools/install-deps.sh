@@ -6,6 +6,8 @@
 #   tools/install-deps.sh --ci       all that, and clang's libFuzzer runtime (the fuzz target)
 #   tools/install-deps.sh --playground   what the playground needs (`cmake --preset wasm`):
 #                                    Emscripten and its node, and Chromium for its test
+#   tools/install-deps.sh --runtimes     the real runtimes `gilsim fidelity` holds the policies
+#                                    against: PyPy, Ruby, OCaml (CPython 2.7/3.x come from pyenv)
 # Options combine: tools/install-deps.sh --ci --playground.
 set -euo pipefail
 
@@ -16,7 +18,8 @@ for option in "$@"; do
     --test) packages+=(chromium fonts-liberation fonts-dejavu-core) ;;
     --ci) packages+=(chromium fonts-liberation fonts-dejavu-core clang libclang-rt-14-dev) ;;
     --playground) packages+=(emscripten nodejs chromium fonts-liberation fonts-dejavu-core) ;;
-    *) echo "tools/install-deps.sh: unknown option '$option' (--test, --ci, --playground)" >&2; exit 2 ;;
+    --runtimes) packages+=(pypy3 ruby ocaml-nox) ;;
+    *) echo "tools/install-deps.sh: unknown option '$option' (--test, --ci, --playground, --runtimes)" >&2; exit 2 ;;
   esac
 done
 

@@ -1,9 +1,10 @@
 #include "tools/report.h"
-#include "tools/run_options.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
+
+#include "tools/run_options.h"
 
 namespace gilsim {
 
@@ -151,13 +152,15 @@ nlohmann::json results_json(const RunRecord& run, const Metrics& m) {
        {{"switch_interval_ms", static_cast<double>(run.params.switch_interval) / 1e6},
         {"check_interval", run.params.check_interval},
         {"quantum_ms", static_cast<double>(run.params.quantum) / 1e6},
-        {"timer_tick_ms", static_cast<double>(run.params.timer_tick) / 1e6}}},
+        {"timer_tick_ms", static_cast<double>(run.params.timer_tick) / 1e6},
+        {"gil_param", run.params.extra}}},
       {"defines", defines},
       {"engine", run.engine},
       {"processes", run.gils.size()},
       {"threads", threads},
       {"gil",
        {{"exclusive", run.exclusive},
+        {"exclusive_from_ms", static_cast<double>(run.exclusive_from) / 1e6},
         {"acquisitions", g.acquisitions},
         {"switches", g.switches},
         {"drop_requests", g.drop_requests},

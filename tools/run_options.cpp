@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -90,6 +92,10 @@ void add_run_flags(CLI::App* cmd, RunOptions& opt, bool policy) {
       ->capture_default_str();
   cmd->add_option("--quantum", opt.quantum, "gvl: time slice")->capture_default_str();
   cmd->add_option("--timer-tick", opt.timer_tick, "gvl: timer period")->capture_default_str();
+  cmd->add_option("--gil-param", opt.gil_params,
+                  "KEY=VALUE, a parameter of one design (pypy, ocaml, lua, free-threaded; see "
+                  "gilsim policies)")
+      ->allow_extra_args(false);
   cmd->add_option("--engine", opt.engine,
                   "threads (OS threads, real clock) or sim (virtual time, deterministic)")
       ->capture_default_str();
@@ -113,6 +119,41 @@ void add_run_flags(CLI::App* cmd, RunOptions& opt, bool policy) {
   cmd->add_option("--max-spawns", opt.max_spawns,
                   "RuntimeError on a spawn beyond N threads and processes started in all")
       ->capture_default_str();
+}
+
+bool gil_param_options(const std::vector<std::string>& given, PolicyParams& params) {
+  for (const std::string& kv : given) {
+    auto eq = kv.find('=');
+    std::string key = kv.substr(0, eq == std::string::npos ? 0 : eq);
+    const auto& keys = policy_param_keys();
+    auto known = std::find_if(keys.begin(), keys.end(),
+                              [&](const PolicyParamKey& k) { return k.key == key; });
+    if (eq == std::string::npos || known == keys.end()) {
+      std::string names;
+      for (const auto& k : keys) names += (names.empty() ? "" : ", ") + k.key;
+      fmt::print(stderr, "gilsim: --gil-param expects KEY=VALUE with KEY one of {}, got '{}'\n",
+                 names, kv);
+      return false;
+    }
+    std::string value = kv.substr(eq + 1);
+    std::int64_t number = 0;
+    if (known->duration) {
+      if (!duration_option("--gil-param " + key, value, number)) return false;
+    } else {
+      char* end = nullptr;
+      errno = 0;
+      number = std::strtoll(value.c_str(), &end, 10);
+      bool bad = value.empty() || *end != '\0' || errno != 0 || number < 0 ||
+                 (key == "PYTHON_GIL" && number > 1) || (key != "PYTHON_GIL" && number < 1);
+      if (bad) {
+        fmt::print(stderr, "gilsim: --gil-param {}: '{}' is not {}\n", key, value,
+                   key == "PYTHON_GIL" ? "0 or 1" : "a count of at least 1");
+        return false;
+      }
+    }
+    params.extra[key] = number;
+  }
+  return true;
 }
 
 void add_output_flags(CLI::App* cmd, RunOptions& opt) {
@@ -147,6 +188,7 @@ bool engine_options(const RunOptions& opt, EngineOptions& eo) {
       !duration_option("--timer-tick", opt.timer_tick, eo.params.timer_tick))
     return false;
   if (!opt.timeout.empty() && !duration_option("--timeout", opt.timeout, eo.timeout)) return false;
+  if (!gil_param_options(opt.gil_params, eo.params)) return false;
   if (opt.check_interval < 1) {
     fmt::print(stderr, "gilsim: --check-interval must be at least 1\n");
     return false;

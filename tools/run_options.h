@@ -25,6 +25,7 @@ struct RunOptions {
   std::int64_t check_interval = 100;
   std::string quantum = "100ms";
   std::string timer_tick = "10ms";
+  std::vector<std::string> gil_params;  // --gil-param KEY=VALUE (policy_param_keys())
   std::string engine = "threads";
   int cores = 4;
   std::uint64_t seed = 1;
@@ -50,6 +51,8 @@ void add_output_flags(CLI::App* cmd, RunOptions& opt);
 
 // Checks the options and fills the engine's. False (after saying why on stderr) on bad input.
 bool engine_options(const RunOptions& opt, EngineOptions& eo);
+// --gil-param KEY=VALUE into params.extra; false (with a message) on an unknown key or value.
+bool gil_param_options(const std::vector<std::string>& given, PolicyParams& params);
 
 // While a StopSignals lives, SIGINT (Ctrl-C), SIGTERM (timeout, docker stop, CI cancellation)
 // and SIGHUP (a closed terminal) stop the run cleanly instead of killing gilsim: the engine

@@ -116,9 +116,13 @@ std::vector<std::string> check_trace(const json& trace) {
                "the metadata gives no end of the run (end_us or wall_s): waiting "
                "slices at the end cannot be checked");
   bool exclusive = string_member(*meta, "policy") != "none";
-  if (const json* gil = member(*meta, "gil"); gil)
+  Ns exclusive_from = 0;  // free-threaded: threads ran free until the GIL came on
+  if (const json* gil = member(*meta, "gil"); gil) {
     if (const json* ex = member(*gil, "exclusive"); ex && ex->is_boolean() && !ex->get<bool>())
       exclusive = false;
+    if (const json* from = member(*gil, "exclusive_from_ms"); from && from->is_number())
+      exclusive_from = static_cast<Ns>(std::llround(from->get<double>() * 1e6));
+  }
 
   // The GIL tracks (trace format 2): pseudo threads whose slices are the holders' tenures.
   std::set<std::int64_t> gil_tids;
@@ -238,7 +242,8 @@ std::vector<std::string> check_trace(const json& trace) {
   if (exclusive) {
     std::map<std::int64_t, std::vector<const Slice*>> running;
     for (const Slice& s : slices)
-      if (s.name == "running" && s.dur > 0) running[s.track.first].push_back(&s);
+      if (s.name == "running" && s.dur > 0 && s.ts >= exclusive_from - kSlack)
+        running[s.track.first].push_back(&s);
     for (auto& [pid, list] : running) {
       std::stable_sort(list.begin(), list.end(),
                        [](const Slice* a, const Slice* b) { return a->ts < b->ts; });

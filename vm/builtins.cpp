@@ -288,6 +288,17 @@ Value b_native_hold(ThreadState& ts, Value* args, int) {
 Value b_now_ms(ThreadState& ts, Value*, int) { return Value::floating(host_of(ts).now_ms(ts)); }
 Value b_thread_name(ThreadState& ts, Value*, int) { return make_str(ts.name); }
 
+// Loading a C extension that has no Py_mod_gil slot: under free-threaded CPython the import turns
+// the GIL on for the rest of the run (the `free-threaded` policy); elsewhere it does nothing.
+Value b_import_extension(ThreadState& ts, Value* args, int) {
+  if (!args[0].is(ObjType::Str))
+    raise("TypeError",
+          fmt::format("import_extension() name must be a str, not '{}'", type_name(args[0])));
+  check_can_block(ts, "import_extension()");  // it may wait for the world to stop
+  host_of(ts).enable_gil(ts);
+  return Value::none();
+}
+
 Value spawn_common(ThreadState& ts, Value* args, int n, bool process, const char* name) {
   const Value& fn = args[0];
   if (fn.is(ObjType::Method)) {  // lang-func: a bound method runs as its function with self first
@@ -399,6 +410,7 @@ BUILTIN(kSpawn, "spawn", b_spawn, 1, -1)
 BUILTIN(kSpawnProcess, "spawn_process", b_spawn_process, 1, -1)
 BUILTIN(kLock, "Lock", b_lock, 0, 0)
 BUILTIN(kQueue, "Queue", b_queue, 0, 0)
+BUILTIN(kImportExtension, "import_extension", b_import_extension, 1, 1)
 
 METHOD(kListAppend, "append", m_list_append, 1, 1)
 METHOD(kListPop, "pop", m_list_pop, 0, 1)
@@ -529,6 +541,7 @@ const NativeDef* const kBuiltins[] = {
     &kSpawnProcess,
     &kLock,
     &kQueue,
+    &kImportExtension,
     // lang-data
     &kTuple,
     &kList,

@@ -62,6 +62,11 @@ class Host {
   virtual void queue_put(ThreadState& ts, const Value& queue, Value item) = 0;
   virtual Value queue_get(ThreadState& ts, const Value& queue) = 0;
   virtual bool queue_empty(ThreadState& ts, const Value& queue) = 0;
+
+  // gilsim.import_extension(): an extension without Py_mod_gil is loaded. Under a policy that
+  // can turn its GIL on (free-threaded) the engine stops the world and turns it on; the thread
+  // returns holding it. Elsewhere nothing happens.
+  virtual void enable_gil(ThreadState& ts) { (void)ts; }
 };
 
 }  // namespace gilsim

@@ -3,6 +3,8 @@
 // param, now_ms and thread_name are the very builtins of docs/language.md §5, so a program
 // that imports them and a script that calls the builtins run the same code. The annotations
 // (mark, span, counter) need their events in the engines and exporters: docs/stdlib.md §5.
+// import_extension(name) stands for loading a C extension without a Py_mod_gil slot
+// (docs/policies/free-threaded.md).
 #include <stdexcept>
 #include <string_view>
 
@@ -23,10 +25,11 @@ const NativeDef* builtin(std::string_view name) {
 }  // namespace
 
 const NativeModule& gilsim_module() {
-  static const NativeModule m{"gilsim",
-                              {builtin("io"), builtin("native"), builtin("native_hold"),
-                               builtin("param"), builtin("now_ms"), builtin("thread_name")},
-                              {}};
+  static const NativeModule m{
+      "gilsim",
+      {builtin("io"), builtin("native"), builtin("native_hold"), builtin("param"),
+       builtin("now_ms"), builtin("thread_name"), builtin("import_extension")},
+      {}};
   return m;
 }
 

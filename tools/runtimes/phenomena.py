@@ -1,0 +1,84 @@
+# The phenomena `gilsim fidelity` holds against the real runtimes, for every real Python: CPython
+# 2.7 and 3.x and PyPy run this one file (print_function and division make 2.7 print and divide
+# as 3 does). tools/runtimes/phenomena.gil is the same under gilsim; phenomena.rb and
+# phenomena.ml are Ruby's and OCaml's hand-written counterparts. The same `key value` lines.
+#   python phenomena.py cpu THREADS WORK          prints wall_s
+#   python phenomena.py sleep0 CPU_THREADS MS     prints ops, p50_us, p90_us
+#   python phenomena.py requests WORKERS N EACH_MS   prints wall_s
+from __future__ import division, print_function
+
+import sys
+import threading
+import time
+
+clock = getattr(time, "perf_counter", time.time)
+
+
+def countdown(n):
+    while n > 0:
+        n -= 1
+
+
+def spin(stop):
+    x = 0
+    while not stop[0]:
+        x += 1
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def worker(todo, lock, each):
+    while True:
+        with lock:
+            if todo[0] == 0:
+                return
+            todo[0] -= 1
+        time.sleep(each / 1000)
+
+
+def start(target, *args):
+    t = threading.Thread(target=target, args=args)
+    t.start()
+    return t
+
+
+def main(argv):
+    what = argv[1]
+    if what == "cpu":
+        threads, work = int(argv[2]), int(argv[3])
+        t0 = clock()
+        for t in [start(countdown, work // threads) for k in range(threads)]:
+            t.join()
+        print("wall_s", round(clock() - t0, 4))
+    elif what == "sleep0":
+        cpu, ms = int(argv[2]), float(argv[3])
+        stop = [False]
+        spinners = [start(spin, stop) for k in range(cpu)]
+        lat = []
+        t0 = clock()
+        while (clock() - t0) * 1000 < ms:
+            t = clock()
+            time.sleep(0)
+            lat.append(clock() - t)
+        stop[0] = True
+        for s in spinners:
+            s.join()
+        print("ops", len(lat))
+        print("p50_us", round(percentile(lat, 0.5) * 1e6, 1))
+        print("p90_us", round(percentile(lat, 0.9) * 1e6, 1))
+    elif what == "requests":
+        workers, n, each = int(argv[2]), int(argv[3]), float(argv[4])
+        todo, lock = [n], threading.Lock()
+        t0 = clock()
+        for w in [start(worker, todo, lock, each) for k in range(workers)]:
+            w.join()
+        print("wall_s", round(clock() - t0, 4))
+    else:
+        sys.exit("unknown phenomenon " + what)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,57 @@
+# The phenomena `gilsim fidelity` holds against the real runtimes, written by hand in Ruby (the
+# counterpart of phenomena.py and phenomena.gil: the same experiments, the same `key value` lines).
+#   ruby phenomena.rb cpu THREADS WORK             prints wall_s
+#   ruby phenomena.rb sleep0 CPU_THREADS MS        prints ops, p50_us, p90_us
+#   ruby phenomena.rb requests WORKERS N EACH_MS   prints wall_s
+
+def clock = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+
+def countdown(n)
+  n -= 1 while n > 0
+end
+
+def percentile(values, q)
+  ordered = values.sort
+  ordered[[ordered.size - 1, (q * ordered.size).to_i].min]
+end
+
+what = ARGV[0]
+case what
+when "cpu"
+  threads, work = ARGV[1].to_i, ARGV[2].to_i
+  t0 = clock
+  Array.new(threads) { Thread.new { countdown(work / threads) } }.each(&:join)
+  puts "wall_s #{clock - t0}"
+when "sleep0"
+  cpu, ms = ARGV[1].to_i, ARGV[2].to_f
+  stop = false
+  spinners = Array.new(cpu) { Thread.new { x = 0; x += 1 until stop } }
+  lat = []
+  t0 = clock
+  while (clock - t0) * 1000 < ms
+    t = clock
+    sleep(0)
+    lat << clock - t
+  end
+  stop = true
+  spinners.each(&:join)
+  puts "ops #{lat.size}"
+  puts "p50_us #{percentile(lat, 0.5) * 1e6}"
+  puts "p90_us #{percentile(lat, 0.9) * 1e6}"
+when "requests"
+  workers, n, each = ARGV[1].to_i, ARGV[2].to_i, ARGV[3].to_f
+  todo, lock = n, Mutex.new
+  t0 = clock
+  Array.new(workers) do
+    Thread.new do
+      loop do
+        mine = lock.synchronize { todo > 0 ? (todo -= 1; true) : false }
+        break unless mine
+        sleep(each / 1000)
+      end
+    end
+  end.each(&:join)
+  puts "wall_s #{clock - t0}"
+else
+  abort "unknown phenomenon #{what}"
+end
