@@ -185,6 +185,10 @@ bool call_at(ThreadState& ts, std::uint32_t at, int npos, const std::vector<std:
     args.push_back(bm->self);
     for (int i = 0; i < npos + nkw; ++i) args.push_back(ts.stack[at + 1 + i]);
     result = call_native_kw(ts, *bm->def, args.data(), npos + 1, kwnames);
+  } else if (Value m; callee.is(ObjType::Instance) &&
+                      (m = special_method(ts, callee, "__call__")).is(ObjType::Method)) {
+    callee = std::move(m);  // lang2: obj(...) is obj.__call__(...), a frame as any method call
+    return call_at(ts, at, npos, kwnames);
   } else {
     raise("TypeError", fmt::format("'{}' object is not callable", type_name(callee)));
   }

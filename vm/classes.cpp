@@ -72,6 +72,7 @@ constexpr std::pair<const char*, const char*> kHierarchy[] = {
     {"property", "object"},
     {"staticmethod", "object"},
     {"classmethod", "object"},
+    {"NotImplementedType", "object"},  // NotImplemented's class (vm/dunders.h)
 };
 
 struct Registry {

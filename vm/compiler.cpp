@@ -1415,7 +1415,8 @@ std::shared_ptr<const Program> compile(std::shared_ptr<const Source> source) {
   pb.program.source = source;
   for (const auto& name : builtin_names()) pb.global(name);
   for (const auto& name : builtin_class_names()) pb.global(name);  // lang-func (Interp binds them)
-  pb.global("__name__");  // "__main__": the script is always the main module (Interp)
+  pb.global("__name__");        // "__main__": the script is always the main module (Interp)
+  pb.global("NotImplemented");  // lang2: what a binary special method returns to decline
   pb.program.module = std::make_unique<Code>();
   pb.program.module->name = "<module>";
   SymbolTable table(tree);

@@ -9,6 +9,7 @@
 #include "vm/classes.h"
 #include "vm/containers.h"
 #include "vm/data_ops.h"
+#include "vm/dunders.h"
 #include "vm/errors.h"
 #include "vm/exceptions.h"
 #include "vm/iterators.h"
@@ -39,6 +40,8 @@ Interp::Interp(std::shared_ptr<const Program> program, Host& host)
   // `if __name__ == "__main__":` is true for the script run (compile() names the slot after them).
   if (size_t at = defs.size() + classes.size(); at < globals.size())
     globals[at] = make_str("__main__");
+  if (size_t at = defs.size() + classes.size() + 1; at < globals.size())
+    globals[at] = not_implemented();
 }
 
 namespace {
