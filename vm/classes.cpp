@@ -218,8 +218,8 @@ const NativeDef& base_init_def() {
 // builtin method, a staticmethod its function, a classmethod its function bound to the class.
 // A property read through an instance sets `getter` to its fget bound to self (a call with no
 // arguments) and returns Unset.
-Value bind(ThreadState& ts, const Value& found, const Value& self, ClassObj* owner,
-           const std::string& name, Value& getter) {
+Value bind_found(ThreadState& ts, const Value& found, const Value& self, ClassObj* owner,
+                 const std::string& name, Value& getter) {
   if (found.is(ObjType::Function))
     return self.is_none() ? found : Value::adopt(new MethodObj(self, found));
   if (found.is(ObjType::Instance)) {
@@ -273,7 +273,7 @@ Value load_attribute(ThreadState& ts, const Value& obj, const std::string& name,
     if (inst->klass()->has_properties) {
       Value found = inst->klass()->lookup(ts, name);
       if (descriptor_kind(found) == DescriptorKind::Property)
-        return bind(ts, found, obj, inst->klass(), name, getter);
+        return bind_found(ts, found, obj, inst->klass(), name, getter);
     }
     Value own = with_table(ts, inst->mu, [&] {
       Value* v = find_in(inst->attrs, name);
@@ -288,7 +288,7 @@ Value load_attribute(ThreadState& ts, const Value& obj, const std::string& name,
     if (name == "__class__") return Value::share(inst->klass());
     Value found = inst->klass()->lookup(ts, name);
     if (found.is_unset()) no_attribute(obj, name);
-    return bind(ts, found, obj, inst->klass(), name, getter);
+    return bind_found(ts, found, obj, inst->klass(), name, getter);
   }
   if (obj.is(ObjType::Class)) {
     auto* c = obj.as<ClassObj>();
@@ -296,7 +296,7 @@ Value load_attribute(ThreadState& ts, const Value& obj, const std::string& name,
     if (name == "__base__") return c->base;
     Value found = c->lookup(ts, name);
     if (found.is_unset()) no_attribute(obj, name);
-    return bind(ts, found, Value::none(), c, name, getter);
+    return bind_found(ts, found, Value::none(), c, name, getter);
   }
   if (obj.is(ObjType::Super)) {
     auto* s = obj.as<SuperObj>();
@@ -308,8 +308,8 @@ Value load_attribute(ThreadState& ts, const Value& obj, const std::string& name,
     if (found.is_unset())
       raise("AttributeError", fmt::format("'super' object has no attribute '{}'", name));
     ClassObj* owner = s->self.is(ObjType::Class) ? s->self.as<ClassObj>() : class_of(s->self);
-    return bind(ts, found, s->self.is(ObjType::Class) ? Value::none() : s->self, owner, name,
-                getter);
+    return bind_found(ts, found, s->self.is(ObjType::Class) ? Value::none() : s->self, owner, name,
+                      getter);
   }
   if (obj.is(ObjType::Method)) {
     if (name == "__self__") return obj.as<MethodObj>()->self;
