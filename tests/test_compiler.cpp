@@ -89,11 +89,12 @@ Flow simulate(const Code& code) {
     }
     if (in.op == Op::RAISE || in.op == Op::RERAISE) continue;  // never falls through
     if (in.op == Op::SETUP_EXCEPT) reach(in.arg, d + 1, in);   // the handler gets the exception
+    if (in.op == Op::SETUP_WITH) reach(in.arg, d, in);  // [__exit__, exception]: TOS replaced
     if (in.op == Op::JUMP_FORWARD || in.op == Op::JUMP_BACKWARD) {
       reach(in.arg, d, in);
       continue;
     }
-    if (op_is_jump(in.op) && in.op != Op::SETUP_EXCEPT)
+    if (op_is_jump(in.op) && in.op != Op::SETUP_EXCEPT && in.op != Op::SETUP_WITH)
       reach(in.arg, in.op == Op::FOR_ITER ? d - 3 : after, in);
     if (in.next() >= code.bytes.size()) {
       flow.problems.push_back("falls off the end after " + std::string(op_name(in.op)));
@@ -302,10 +303,12 @@ TEST_CASE("the builtins own the first global slots") {
   const auto& builtins = gilsim::builtin_names();
   REQUIRE(program->global_names.size() > builtins.size());
   for (size_t i = 0; i < builtins.size(); ++i) CHECK(program->global_names[i] == builtins[i]);
-  // then the built-in classes (object, Exception...), __name__, then the script's own globals
+  // then the built-in classes (object, Exception...), __name__, NotImplemented, then the
+  // script's own globals
   size_t after_classes = builtins.size() + gilsim::builtin_class_names().size();
   CHECK(program->global_names[after_classes] == "__name__");
-  CHECK(program->global_names[after_classes + 1] == "zeta");
+  CHECK(program->global_names[after_classes + 1] == "NotImplemented");
+  CHECK(program->global_names[after_classes + 2] == "zeta");
   for (const Instr& in : decode(*program->module))
     if (in.op == Op::LOAD_GLOBAL && program->global_names[in.arg] == "print")
       CHECK(in.arg < builtins.size());

@@ -185,12 +185,64 @@ bool call_at(ThreadState& ts, std::uint32_t at, int npos, const std::vector<std:
     args.push_back(bm->self);
     for (int i = 0; i < npos + nkw; ++i) args.push_back(ts.stack[at + 1 + i]);
     result = call_native_kw(ts, *bm->def, args.data(), npos + 1, kwnames);
+  } else if (Value m; callee.is(ObjType::Instance) &&
+                      (m = special_method(ts, callee, "__call__")).is(ObjType::Method)) {
+    callee = std::move(m);  // lang2: obj(...) is obj.__call__(...), a frame as any method call
+    return call_at(ts, at, npos, kwnames);
   } else {
     raise("TypeError", fmt::format("'{}' object is not callable", type_name(callee)));
   }
   for (int i = npos + nkw; i >= 1; --i) ts.stack[at + i] = Value();
   ts.stack[at] = std::move(result);
   return false;
+}
+
+// ---- lang2: f(**mapping) ----
+namespace {
+
+// How CPython 3.11 names a callee in DICT_MERGE's errors: __main__.f(), __main__.C.m(), print().
+std::string callee_display(const Value& callee) {
+  if (callee.is(ObjType::Function))
+    return "__main__." + callee.as<FunctionObj>()->code->qualname + "()";
+  if (callee.is(ObjType::Method)) return callee_display(callee.as<MethodObj>()->fn);
+  if (callee.is(ObjType::Class)) return "__main__." + callee.as<ClassObj>()->name + "()";
+  if (callee.is_native()) return std::string(callee.as_native()->name) + "()";
+  if (callee.is(ObjType::BoundMethod))
+    return std::string(callee.as<BoundMethodObj>()->def->name) + "()";
+  return std::string(type_name(callee)) + " object";
+}
+
+}  // namespace
+
+void merge_keywords(ThreadState& ts, const Value& callee, const Value& dict, const Value& mapping) {
+  if (!mapping.is(ObjType::Dict))
+    raise("TypeError", fmt::format("{} argument after ** must be a mapping, not {}",
+                                   callee_display(callee), type_name(mapping)));
+  for (auto& [k, v] : dict_snapshot(ts, mapping)) {
+    if (k.is(ObjType::Str) && dict_get(ts, dict, k))
+      raise("TypeError", fmt::format("{} got multiple values for keyword argument '{}'",
+                                     callee_display(callee), k.as<StrObj>()->text));
+    dict_set(ts, dict, k, v);
+  }
+}
+
+bool call_with_dict(ThreadState& ts, std::uint32_t at) {
+  std::vector<Value> pos = ts.stack[at + 1].as<ListObj>()->items;
+  std::vector<std::string> names;
+  std::vector<Value> values;
+  for (auto& [k, v] : dict_snapshot(ts, ts.stack[at + 2])) {
+    if (!k.is(ObjType::Str)) raise("TypeError", "keywords must be strings");
+    names.push_back(k.as<StrObj>()->text);
+    values.push_back(v);
+  }
+  size_t need = at + 1 + pos.size() + values.size() + 2;
+  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+  ts.stack[at + 1] = Value();
+  ts.stack[at + 2] = Value();
+  size_t p = at + 1;
+  for (auto& v : pos) ts.stack[p++] = std::move(v);
+  for (auto& v : values) ts.stack[p++] = std::move(v);
+  return call_at(ts, at, static_cast<int>(pos.size()), names.empty() ? nullptr : &names);
 }
 
 }  // namespace gilsim

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "vm/containers.h"
+#include "vm/dunders.h"
 #include "vm/errors.h"
 #include "vm/exceptions.h"
 #include "vm/interpreter.h"
@@ -130,6 +131,14 @@ Value b_map(ThreadState& ts, Value* args, int n) {
 Value b_filter(ThreadState& ts, Value* args, int) { return make_filter(ts, args[0], args[1]); }
 Value b_iter(ThreadState& ts, Value* args, int) { return make_iterator(ts, args[0]); }
 Value b_next(ThreadState& ts, Value* args, int n) {
+  if (args[0].is(ObjType::Instance)) {  // lang2: __next__
+    Value out;
+    if (auto more = instance_next(ts, args[0], out)) {
+      if (*more) return out;
+      if (n > 1) return args[1];
+      raise("StopIteration", "");
+    }
+  }
   if (!args[0].is(ObjType::Iterator))
     raise("TypeError", fmt::format("'{}' object is not an iterator", type_name(args[0])));
   Value it = args[0];
@@ -164,7 +173,10 @@ Value b_all(ThreadState& ts, Value* args, int) {
   return Value::boolean(true);
 }
 
-Value b_hash(ThreadState&, Value* args, int) { return Value::integer(hash_value(args[0])); }
+Value b_hash(ThreadState& ts, Value* args, int) {
+  if (auto h = instance_hash(ts, args[0])) return Value::integer(*h);  // lang2: __hash__
+  return Value::integer(hash_value(args[0]));
+}
 Value b_id(ThreadState&, Value* args, int) {
   const Value& v = args[0];
   if (v.is_obj())

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "vm/containers.h"
+#include "vm/dunders.h"
 #include "vm/errors.h"
 #include "vm/interpreter.h"
 #include "vm/operations.h"
@@ -239,6 +240,9 @@ Value make_iterator(ThreadState& ts, const Value& v) {
       }
       case ObjType::Iterator:
         return v;
+      case ObjType::Instance:  // lang2: __iter__
+        if (auto it = instance_iter(ts, v)) return *it;
+        break;
       default:
         break;
     }

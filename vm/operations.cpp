@@ -8,6 +8,7 @@
 #include "vm/classes.h"
 #include "vm/containers.h"
 #include "vm/data_ops.h"
+#include "vm/dunders.h"
 #include "vm/errors.h"
 #include "vm/exceptions.h"
 #include "vm/iterators.h"
@@ -17,6 +18,10 @@
 #include "vm/slices.h"
 #include "vm/strformat.h"
 #include "vm/thread_state.h"
+
+// lang2: an operand of a user class, whose special methods come first (vm/dunders.h).
+#define GILSIM_UNLIKELY_INSTANCE(a, b) \
+  __builtin_expect((a).is(gilsim::ObjType::Instance) || (b).is(gilsim::ObjType::Instance), 0)
 
 namespace gilsim {
 
@@ -303,6 +308,12 @@ int order_at(ThreadState& ts, Op op, const Value& a, const Value& b, int depth, 
     }
     return (x.size() > y.size()) - (x.size() < y.size());
   }
+  if (GILSIM_UNLIKELY_INSTANCE(a, b))
+    if (auto r = instance_compare(ts, op, a, b)) {
+      // order_at's callers test o against 0 for `op`: an answer for that op alone.
+      bool greater_side = op == Op::COMPARE_GT || op == Op::COMPARE_GE;
+      return *r == greater_side ? 1 : -1;
+    }
   raise("TypeError", fmt::format("'{}' not supported between instances of '{}' and '{}'",
                                  op_symbol(op), type_name(a), type_name(b)));
 }
@@ -311,6 +322,10 @@ bool equal_at(ThreadState& ts, const Value& a, const Value& b, int depth) {
   if (a.is_number() && b.is_number()) {
     bool unordered;
     return number_order(a, b, unordered) == 0 && !unordered;
+  }
+  if (GILSIM_UNLIKELY_INSTANCE(a, b)) {
+    if (auto r = instance_compare(ts, Op::COMPARE_EQ, a, b)) return *r;
+    return a.identical(b);
   }
   if (a.tag() != b.tag()) return false;
   if (!a.is_obj()) return a.identical(b);
@@ -615,12 +630,16 @@ bool truthy(ThreadState& ts, const Value& v) {
     case ObjType::FrozenSet:
     case ObjType::DictView:
       return length(ts, v) > 0;
+    case ObjType::Instance:
+      return instance_truthy(ts, v);
     default:
       return true;
   }
 }
 
 Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b) {
+  if (GILSIM_UNLIKELY_INSTANCE(a, b))  // lang2: __add__, __radd__... (vm/dunders.h)
+    if (auto r = instance_binary(ts, op, a, b)) return *r;
   if (is_data_binary_op(op)) return data_binary_op(ts, op, a, b);
   if (a.is_intlike() && b.is_intlike()) return int_op(op, a.as_int(), b.as_int());
   if (a.is_number() && b.is_number()) return float_op(op, a.to_double(), b.to_double());
@@ -690,6 +709,8 @@ Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b) {
 
 Value unary_op(ThreadState& ts, Op op, const Value& v) {
   if (op == Op::UNARY_NOT) return Value::boolean(!truthy(ts, v));
+  if (v.is(ObjType::Instance))
+    if (auto r = instance_unary(ts, op, v)) return *r;
   if (op == Op::UNARY_INVERT) {
     if (v.is_intlike()) return Value::integer(~v.as_int());
     raise("TypeError", fmt::format("bad operand type for unary ~: '{}'", type_name(v)));
@@ -706,6 +727,8 @@ Value unary_op(ThreadState& ts, Op op, const Value& v) {
 bool equal(ThreadState& ts, const Value& a, const Value& b) { return equal_at(ts, a, b, 0); }
 
 bool compare(ThreadState& ts, Op op, const Value& a, const Value& b) {
+  if (GILSIM_UNLIKELY_INSTANCE(a, b))
+    if (auto r = instance_compare(ts, op, a, b)) return *r;
   switch (op) {
     case Op::COMPARE_EQ:
       return equal(ts, a, b);
@@ -764,6 +787,8 @@ bool compare(ThreadState& ts, Op op, const Value& a, const Value& b) {
               r->step > 0 ? (x >= r->start && x < r->stop) : (x <= r->start && x > r->stop);
           found = inside && (static_cast<__int128>(x) - r->start) % r->step == 0;
         }
+      } else if (auto r = instance_contains(ts, b, a)) {
+        found = *r;
       } else {
         raise("TypeError", fmt::format("argument of type '{}' is not iterable", type_name(b)));
       }
@@ -831,6 +856,7 @@ std::int64_t length(ThreadState& ts, const Value& v) {
     ContainerGuard g(s->mu, ts.lock_objects && v.is(ObjType::Set));
     return static_cast<std::int64_t>(s->table.size());
   }
+  if (auto n = instance_length(ts, v)) return *n;
   raise("TypeError", fmt::format("object of type '{}' has no len()", type_name(v)));
 }
 
@@ -876,6 +902,7 @@ Value subscript(ThreadState& ts, const Value& container, const Value& index) {
     if (i < 0 || i >= n) raise("IndexError", "range object index out of range");
     return Value::integer(r->item(static_cast<unsigned __int128>(i)));
   }
+  if (auto r = instance_getitem(ts, container, index)) return *r;
   raise("TypeError", fmt::format("'{}' object is not subscriptable", type_name(container)));
 }
 
@@ -888,9 +915,11 @@ void store_subscript(ThreadState& ts, const Value& container, const Value& index
     assign_slice(ts, container, *index.as<SliceObj>(), std::move(item));
     return;
   }
-  if (!container.is(ObjType::List))
+  if (!container.is(ObjType::List)) {
+    if (instance_setitem(ts, container, index, item)) return;
     raise("TypeError",
           fmt::format("'{}' object does not support item assignment", type_name(container)));
+  }
   if (!index.is_intlike())
     raise("TypeError",
           fmt::format("list indices must be integers or slices, not {}", type_name(index)));
@@ -931,6 +960,7 @@ void delete_subscript(ThreadState& ts, const Value& container, const Value& inde
     list->items.erase(list->items.begin() + i);
     return;
   }
+  if (instance_delitem(ts, container, index)) return;
   raise("TypeError",
         fmt::format("'{}' object doesn't support item deletion", type_name(container)));
 }
