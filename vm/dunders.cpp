@@ -7,6 +7,7 @@
 #include "vm/exceptions.h"
 #include "vm/interpreter.h"
 #include "vm/iterators.h"
+#include "vm/memory_budget.h"
 #include "vm/operations.h"
 
 namespace gilsim {
@@ -79,6 +80,7 @@ bool declined(const std::optional<Value>& r) { return !r || r->identical(not_imp
 
 const Value& not_implemented() {
   static const Value v = [] {
+    RunObjects untracked(nullptr);  // shared by every run of the process: never cleared at one's end
     Value nt = Value::adopt(new InstanceObj(Value::share(builtin_class("NotImplementedType"))));
     return nt;
   }();
