@@ -9,6 +9,7 @@
 #include "vm/containers.h"
 #include "vm/errors.h"
 #include "vm/exceptions.h"
+#include "vm/module_object.h"
 #include "vm/interpreter.h"
 #include "vm/operations.h"
 
@@ -58,6 +59,7 @@ constexpr std::pair<const char*, const char*> kHierarchy[] = {
     {"MemoryError", "Exception"},
     {"OSError", "Exception"},
     {"TimeoutError", "OSError"},
+    {"ImportError", "Exception"},  // stdlib2: from m import missing
     {"KeyboardInterrupt", "BaseException"},
     {"SystemExit", "BaseException"},
     {"GeneratorExit", "BaseException"},
@@ -165,7 +167,7 @@ const std::vector<std::string>& builtin_class_names() {
 
 bool has_attributes(const Value& v) {
   return v.is(ObjType::Instance) || v.is(ObjType::Class) || v.is(ObjType::Super) ||
-         v.is(ObjType::Method);
+         v.is(ObjType::Method) || v.is(ObjType::Module);
 }
 
 Value find_dunder(ThreadState& ts, const Value& v, std::string_view name) {
@@ -219,6 +221,7 @@ Value exception_attribute(ThreadState& ts, const Value& obj, const std::string& 
 }  // namespace
 
 Value get_attribute(ThreadState& ts, const Value& obj, const std::string& name) {
+  if (obj.is(ObjType::Module)) return module_attribute(ts, obj, name);  // stdlib2
   if (obj.is(ObjType::Instance)) {
     auto* inst = obj.as<InstanceObj>();
     Value own = with_table(ts, inst->mu, [&] {
@@ -281,6 +284,7 @@ bool get_method(ThreadState& ts, const Value& obj, const std::string& name, Valu
 }
 
 void set_attribute(ThreadState& ts, const Value& obj, const std::string& name, Value v) {
+  if (obj.is(ObjType::Module)) return set_module_attribute(ts, obj, name, std::move(v));  // stdlib2
   AttrTable* table = nullptr;
   std::mutex* mu = nullptr;
   if (obj.is(ObjType::Instance)) {
