@@ -103,8 +103,9 @@ std::int32_t default_cost_ps(Op op) {
       return 10'000;
     case Op::FOR_ITER:  // FOR_ITER_RANGE with its STORE_FAST: 13 ns with the JUMP_BACKWARD
       return 8'000;
-    case Op::WITH_ENTER:  // a call to __enter__ / __exit__
+    case Op::BEFORE_WITH:  // a call to __enter__ / __exit__
     case Op::WITH_EXIT:
+    case Op::WITH_EXCEPT_START:
       return 25'000;
     // lang-data: builds and unpacks like BUILD_LIST; appends like a list.append without the call
     case Op::BUILD_TUPLE:

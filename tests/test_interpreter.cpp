@@ -264,15 +264,16 @@ TEST_CASE("`with` releases its Lock on every way out of the block") {
                "        continue\n"
                "print(i, lock.locked())\n"
                "i = 0\n"
+               "other = Lock()\n"
                "while i < 3:\n"
                "    i += 1\n"
                "    with lock:\n"
-               "        with Lock() as other:\n"
+               "        with other:\n"
                "            if i == 2:\n"
                "                break\n"
                "print(i, lock.locked(), other.locked())\n"
                "with lock as held:\n"
-               "    print(held is lock, lock.locked())\n"
+               "    print(held, lock.locked())\n"
                "print(lock.locked())\n") ==
         "5 False\n1 False\n2 False\n2 False False\nTrue True\nFalse\n");
 }

@@ -79,7 +79,8 @@ TEST_CASE("jumps carry a 4-byte absolute target, and exactly the branching opcod
     // The disassembler and the compiler's patching rely on this naming: every opcode that jumps
     // says so, and nothing else does.
     bool named_jump = name.find("JUMP") != std::string::npos || op == Op::FOR_ITER ||
-                      op == Op::SETUP_EXCEPT;  // its operand is the handler's offset
+                      op == Op::SETUP_EXCEPT ||  // its operand is the handler's offset
+                      op == Op::SETUP_WITH;
     CHECK(op_is_jump(op) == named_jump);
     if (op_is_jump(op)) CHECK(op_operand_width(op) == 4);
   }
@@ -120,7 +121,8 @@ TEST_CASE("stack effects of the fixed-shape opcodes") {
   CHECK(op_stack_effect(Op::GET_ITER, 0) == 2);  // the iterable becomes 3 slots
   CHECK(op_stack_effect(Op::FOR_ITER, 0) == 1);  // falls through with the next item
   CHECK(op_stack_effect(Op::JUMP_IF_NOT_LT, 0) == -2);
-  CHECK(op_stack_effect(Op::WITH_ENTER, 0) == -1);
+  CHECK(op_stack_effect(Op::BEFORE_WITH, 0) ==
+        1);  // the manager becomes __exit__ and what __enter__ gave
   // A superinstruction has the effect of the pair it replaces.
   CHECK(op_stack_effect(Op::LOAD_FAST_LOAD_FAST, 0) == 2 * op_stack_effect(Op::LOAD_FAST, 0));
   CHECK(op_stack_effect(Op::LOAD_FAST_LOAD_CONST, 0) ==

@@ -101,7 +101,7 @@ enum class StmtKind {
   Def,        // def name(params): body
   Return,     // return [value]
   Global,     // global names
-  With,       // with value [as name]: body
+  With,       // with value [as targets[0]]: body (`with a, b:` is parsed as nested Withs)
   Break,
   Continue,
   Pass,

@@ -363,6 +363,16 @@ Value m_lock_release(ThreadState& ts, Value* args, int) {
   host_of(ts).lock_release(ts, args[0]);
   return Value::none();
 }
+// lang2: Lock.__enter__ is acquire() and returns True, Lock.__exit__(t, v, tb) is release(), as
+// CPython's (a `with` on a Lock takes a fast path in BEFORE_WITH instead of these calls).
+Value m_lock_enter(ThreadState& ts, Value* args, int) {
+  check_can_block(ts, "acquire()");
+  return Value::boolean(host_of(ts).lock_acquire(ts, args[0], true));
+}
+Value m_lock_exit(ThreadState& ts, Value* args, int) {
+  host_of(ts).lock_release(ts, args[0]);
+  return Value::none();
+}
 Value m_lock_locked(ThreadState&, Value* args, int) {
   return Value::boolean(args[0].as<LockObj>()->owner >= 0);
 }
@@ -412,6 +422,8 @@ METHOD(kThreadJoin, "join", m_thread_join, 0, 0)
 const NativeDef kLockAcquire{"acquire", nullptr, 0, 2, true, m_lock_acquire};
 METHOD(kLockRelease, "release", m_lock_release, 0, 0)
 METHOD(kLockLocked, "locked", m_lock_locked, 0, 0)
+METHOD(kLockEnter, "__enter__", m_lock_enter, 0, 0)
+METHOD(kLockExit, "__exit__", m_lock_exit, 3, 3)
 METHOD(kQueuePut, "put", m_queue_put, 1, 1)
 METHOD(kQueueGet, "get", m_queue_get, 0, 0)
 METHOD(kQueueEmpty, "empty", m_queue_empty, 0, 0)
@@ -572,6 +584,8 @@ const MethodEntry kMethods[] = {
     {ObjType::Lock, &kLockAcquire},
     {ObjType::Lock, &kLockRelease},
     {ObjType::Lock, &kLockLocked},
+    {ObjType::Lock, &kLockEnter},
+    {ObjType::Lock, &kLockExit},
     {ObjType::Queue, &kQueuePut},
     {ObjType::Queue, &kQueueGet},
     {ObjType::Queue, &kQueueEmpty},

@@ -193,4 +193,52 @@ bool call_at(ThreadState& ts, std::uint32_t at, int npos, const std::vector<std:
   return false;
 }
 
+// ---- lang2: f(**mapping) ----
+namespace {
+
+// How CPython 3.11 names a callee in DICT_MERGE's errors: __main__.f(), __main__.C.m(), print().
+std::string callee_display(const Value& callee) {
+  if (callee.is(ObjType::Function))
+    return "__main__." + callee.as<FunctionObj>()->code->qualname + "()";
+  if (callee.is(ObjType::Method)) return callee_display(callee.as<MethodObj>()->fn);
+  if (callee.is(ObjType::Class)) return "__main__." + callee.as<ClassObj>()->name + "()";
+  if (callee.is_native()) return std::string(callee.as_native()->name) + "()";
+  if (callee.is(ObjType::BoundMethod))
+    return std::string(callee.as<BoundMethodObj>()->def->name) + "()";
+  return std::string(type_name(callee)) + " object";
+}
+
+}  // namespace
+
+void merge_keywords(ThreadState& ts, const Value& callee, const Value& dict, const Value& mapping) {
+  if (!mapping.is(ObjType::Dict))
+    raise("TypeError", fmt::format("{} argument after ** must be a mapping, not {}",
+                                   callee_display(callee), type_name(mapping)));
+  for (auto& [k, v] : dict_snapshot(ts, mapping)) {
+    if (k.is(ObjType::Str) && dict_get(ts, dict, k))
+      raise("TypeError", fmt::format("{} got multiple values for keyword argument '{}'",
+                                     callee_display(callee), k.as<StrObj>()->text));
+    dict_set(ts, dict, k, v);
+  }
+}
+
+bool call_with_dict(ThreadState& ts, std::uint32_t at) {
+  std::vector<Value> pos = ts.stack[at + 1].as<ListObj>()->items;
+  std::vector<std::string> names;
+  std::vector<Value> values;
+  for (auto& [k, v] : dict_snapshot(ts, ts.stack[at + 2])) {
+    if (!k.is(ObjType::Str)) raise("TypeError", "keywords must be strings");
+    names.push_back(k.as<StrObj>()->text);
+    values.push_back(v);
+  }
+  size_t need = at + 1 + pos.size() + values.size() + 2;
+  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+  ts.stack[at + 1] = Value();
+  ts.stack[at + 2] = Value();
+  size_t p = at + 1;
+  for (auto& v : pos) ts.stack[p++] = std::move(v);
+  for (auto& v : values) ts.stack[p++] = std::move(v);
+  return call_at(ts, at, static_cast<int>(pos.size()), names.empty() ? nullptr : &names);
+}
+
 }  // namespace gilsim

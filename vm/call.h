@@ -41,6 +41,12 @@ bool call_at(ThreadState& ts, std::uint32_t at, int npos, const std::vector<std:
 Value call_native_kw(ThreadState& ts, const NativeDef& def, Value* args, int npos,
                      const std::vector<std::string>* kwnames);
 
+// lang2: f(**m). merge_keywords adds the mapping's items to the call's keyword dict (CPython's
+// DICT_MERGE errors name the callee); call_with_dict turns [callee, list, dict] at stack[at]
+// into [callee, positional..., keyword values...] and calls it as call_at does.
+void merge_keywords(ThreadState& ts, const Value& callee, const Value& dict, const Value& mapping);
+bool call_with_dict(ThreadState& ts, std::uint32_t at);
+
 // CPython's "f() missing 2 required positional arguments: 'a' and 'b'" list: 'a', 'a' and 'b',
 // 'a', 'b', and 'c'.
 std::string quoted_name_list(const std::vector<std::string>& names);

@@ -7,6 +7,7 @@
 #include "vm/builtins.h"
 #include "vm/call.h"
 #include "vm/containers.h"
+#include "vm/descriptors.h"
 #include "vm/errors.h"
 #include "vm/exceptions.h"
 #include "vm/module_object.h"
@@ -69,6 +70,10 @@ constexpr std::pair<const char*, const char*> kHierarchy[] = {
     {"str", "object"},
     {"list", "object"},
     {"type", "object"},
+    // lang2: the descriptors (vm/descriptors.h)
+    {"property", "object"},
+    {"staticmethod", "object"},
+    {"classmethod", "object"},
 };
 
 struct Registry {
@@ -89,6 +94,7 @@ Registry& registry() {
       reg->classes.emplace(name, c);
     }
     reg->classes.at("BaseException")->is_exception = true;
+    add_property_methods(reg->classes.at("property")->attrs);
     for (const NativeDef* d : builtin_defs())
       if (auto it = reg->classes.find(std::string_view(d->name)); it != reg->classes.end())
         it->second->ctor = d;
@@ -175,6 +181,16 @@ Value find_dunder(ThreadState& ts, const Value& v, std::string_view name) {
   return v.as<InstanceObj>()->klass()->lookup(ts, name);
 }
 
+Value special_method(ThreadState& ts, const Value& v, std::string_view name) {
+  if (v.is(ObjType::Instance)) {
+    Value found = v.as<InstanceObj>()->klass()->lookup(ts, name);
+    if (found.is(ObjType::Function)) return Value::adopt(new MethodObj(v, std::move(found)));
+    return found;
+  }
+  if (const NativeDef* def = find_method(v, name)) return Value::adopt(new BoundMethodObj(v, def));
+  return Value::unset();
+}
+
 namespace {
 
 // BaseException.__init__(self, *args) sets args; object.__init__ takes nothing more.
@@ -198,10 +214,34 @@ const NativeDef& base_init_def() {
   raise("AttributeError", fmt::format("'{}' object has no attribute '{}'", type_name(obj), name));
 }
 
-// An attribute found on a class, seen through `self` (None when looked up on the class).
-Value bind(const Value& found, const Value& self) {
-  if (found.is(ObjType::Function) && !self.is_none())
-    return Value::adopt(new MethodObj(self, found));
+// An attribute found on a class, seen through `self` (None when looked up on the class
+// `owner`): a function becomes a bound method, a builtin's method (property.setter) a bound
+// builtin method, a staticmethod its function, a classmethod its function bound to the class.
+// A property read through an instance sets `getter` to its fget bound to self (a call with no
+// arguments) and returns Unset.
+Value bind(ThreadState& ts, const Value& found, const Value& self, ClassObj* owner,
+           const std::string& name, Value& getter) {
+  if (found.is(ObjType::Function))
+    return self.is_none() ? found : Value::adopt(new MethodObj(self, found));
+  if (found.is(ObjType::Instance)) {
+    switch (descriptor_kind(found)) {
+      case DescriptorKind::StaticMethod:
+        return descriptor_function(found);
+      case DescriptorKind::ClassMethod:
+        return Value::adopt(new MethodObj(Value::share(owner), descriptor_function(found)));
+      case DescriptorKind::Property:
+        if (self.is_none()) return found;
+        getter = property_accessor(found, "fget");
+        if (getter.is_none()) property_missing(found, name, self, "getter");
+        if (!getter.is(ObjType::Function)) return call_nested(ts, getter, {self});
+        getter = Value::adopt(new MethodObj(self, std::move(getter)));
+        return Value::unset();
+      case DescriptorKind::None:
+        break;
+    }
+  }
+  if (found.is_native() && found.as_native()->is_method && !self.is_none())
+    return Value::adopt(new BoundMethodObj(self, found.as_native()));
   return found;
 }
 
@@ -221,9 +261,22 @@ Value exception_attribute(ThreadState& ts, const Value& obj, const std::string& 
 }  // namespace
 
 Value get_attribute(ThreadState& ts, const Value& obj, const std::string& name) {
+  Value getter;
+  Value v = load_attribute(ts, obj, name, getter);
+  if (v.is_unset()) return call_nested(ts, getter, {});
+  return v;
+}
+
+Value load_attribute(ThreadState& ts, const Value& obj, const std::string& name, Value& getter) {
   if (obj.is(ObjType::Module)) return module_attribute(ts, obj, name);  // stdlib2
   if (obj.is(ObjType::Instance)) {
     auto* inst = obj.as<InstanceObj>();
+    // A property (a data descriptor) on the class comes before the instance's own attributes.
+    if (inst->klass()->has_properties) {
+      Value found = inst->klass()->lookup(ts, name);
+      if (descriptor_kind(found) == DescriptorKind::Property)
+        return bind(ts, found, obj, inst->klass(), name, getter);
+    }
     Value own = with_table(ts, inst->mu, [&] {
       Value* v = find_in(inst->attrs, name);
       return v ? *v : Value::unset();
@@ -237,7 +290,7 @@ Value get_attribute(ThreadState& ts, const Value& obj, const std::string& name) 
     if (name == "__class__") return Value::share(inst->klass());
     Value found = inst->klass()->lookup(ts, name);
     if (found.is_unset()) no_attribute(obj, name);
-    return bind(found, obj);
+    return bind(ts, found, obj, inst->klass(), name, getter);
   }
   if (obj.is(ObjType::Class)) {
     auto* c = obj.as<ClassObj>();
@@ -245,7 +298,7 @@ Value get_attribute(ThreadState& ts, const Value& obj, const std::string& name) 
     if (name == "__base__") return c->base;
     Value found = c->lookup(ts, name);
     if (found.is_unset()) no_attribute(obj, name);
-    return found;
+    return bind(ts, found, Value::none(), c, name, getter);
   }
   if (obj.is(ObjType::Super)) {
     auto* s = obj.as<SuperObj>();
@@ -256,7 +309,9 @@ Value get_attribute(ThreadState& ts, const Value& obj, const std::string& name) 
       return Value::adopt(new BoundMethodObj(s->self, &base_init_def()));
     if (found.is_unset())
       raise("AttributeError", fmt::format("'super' object has no attribute '{}'", name));
-    return bind(found, s->self);
+    ClassObj* owner = s->self.is(ObjType::Class) ? s->self.as<ClassObj>() : class_of(s->self);
+    return bind(ts, found, s->self.is(ObjType::Class) ? Value::none() : s->self, owner, name,
+                getter);
   }
   if (obj.is(ObjType::Method)) {
     if (name == "__self__") return obj.as<MethodObj>()->self;
@@ -284,21 +339,68 @@ bool get_method(ThreadState& ts, const Value& obj, const std::string& name, Valu
 }
 
 void set_attribute(ThreadState& ts, const Value& obj, const std::string& name, Value v) {
-  if (obj.is(ObjType::Module)) return set_module_attribute(ts, obj, name, std::move(v));  // stdlib2
-  AttrTable* table = nullptr;
-  std::mutex* mu = nullptr;
-  if (obj.is(ObjType::Instance)) {
-    table = &obj.as<InstanceObj>()->attrs;
-    mu = &obj.as<InstanceObj>()->mu;
-  } else if (obj.is(ObjType::Class) && !obj.as<ClassObj>()->builtin) {
-    table = &obj.as<ClassObj>()->attrs;
-    mu = &obj.as<ClassObj>()->mu;
-  } else if (obj.is(ObjType::Class)) {
-    raise("TypeError", fmt::format("cannot set '{}' attribute of immutable type '{}'", name,
-                                   obj.as<ClassObj>()->name));
-  } else {
-    raise("AttributeError", fmt::format("'{}' object has no attribute '{}'", type_name(obj), name));
+  Value setter;
+  if (!store_attribute(ts, obj, name, v, setter)) call_nested(ts, setter, {std::move(v)});
+}
+
+namespace {
+
+// The property `name` on obj's class when obj is an instance of a class that has properties.
+Value class_property(ThreadState& ts, const Value& obj, const std::string& name) {
+  if (!obj.is(ObjType::Instance) || !obj.as<InstanceObj>()->klass()->has_properties)
+    return Value::unset();
+  Value found = obj.as<InstanceObj>()->klass()->lookup(ts, name);
+  return descriptor_kind(found) == DescriptorKind::Property ? found : Value::unset();
+}
+
+// A property's fset or fdel bound to obj, for the eval loop to call (false); a builtin one is
+// called here (true).
+bool bind_accessor(ThreadState& ts, const Value& prop, const char* which, const Value& obj,
+                   const std::string& name, Value* v, Value& out) {
+  Value fn = property_accessor(prop, which);
+  if (fn.is_none())
+    property_missing(prop, name, obj, std::string_view(which) == "fset" ? "setter" : "deleter");
+  if (fn.is(ObjType::Function)) {
+    out = Value::adopt(new MethodObj(obj, std::move(fn)));
+    return false;
   }
+  std::vector<Value> args{obj};
+  if (v) args.push_back(std::move(*v));
+  call_nested(ts, fn, std::move(args));
+  return true;
+}
+
+// The attribute table that `verb` ("set", "delete") changes, and its mutex; CPython's errors.
+AttrTable& writable_table(const Value& obj, const std::string& name, const char* verb,
+                          std::mutex*& mu) {
+  if (obj.is(ObjType::Instance)) {
+    mu = &obj.as<InstanceObj>()->mu;
+    return obj.as<InstanceObj>()->attrs;
+  }
+  if (obj.is(ObjType::Class) && !obj.as<ClassObj>()->builtin) {
+    mu = &obj.as<ClassObj>()->mu;
+    return obj.as<ClassObj>()->attrs;
+  }
+  if (obj.is(ObjType::Class))
+    raise("TypeError", fmt::format("cannot {} '{}' attribute of immutable type '{}'", verb, name,
+                                   obj.as<ClassObj>()->name));
+  raise("AttributeError", fmt::format("'{}' object has no attribute '{}'", type_name(obj), name));
+}
+
+}  // namespace
+
+bool store_attribute(ThreadState& ts, const Value& obj, const std::string& name, Value& v,
+                     Value& setter) {
+  if (obj.is(ObjType::Module)) {  // stdlib2
+    set_module_attribute(ts, obj, name, std::move(v));
+    return true;
+  }
+  if (Value prop = class_property(ts, obj, name); !prop.is_unset())
+    return bind_accessor(ts, prop, "fset", obj, name, &v, setter);
+  std::mutex* mu = nullptr;
+  AttrTable* table = &writable_table(obj, name, "set", mu);
+  if (obj.is(ObjType::Class) && descriptor_kind(v) == DescriptorKind::Property)
+    obj.as<ClassObj>()->has_properties = true;
   Value old;  // released outside the lock
   with_table(ts, *mu, [&] {
     if (Value* slot = find_in(*table, name)) {
@@ -309,6 +411,26 @@ void set_attribute(ThreadState& ts, const Value& obj, const std::string& name, V
     }
     return 0;
   });
+  return true;
+}
+
+bool delete_attribute(ThreadState& ts, const Value& obj, const std::string& name, Value& deleter) {
+  if (Value prop = class_property(ts, obj, name); !prop.is_unset())
+    return bind_accessor(ts, prop, "fdel", obj, name, nullptr, deleter);
+  std::mutex* mu = nullptr;
+  AttrTable* table = &writable_table(obj, name, "delete", mu);
+  Value old;  // released outside the lock
+  bool found = with_table(ts, *mu, [&] {
+    for (auto it = table->begin(); it != table->end(); ++it)
+      if (it->first == name) {
+        old = std::move(it->second);
+        table->erase(it);
+        return true;
+      }
+    return false;
+  });
+  if (!found) no_attribute(obj, name);
+  return true;
 }
 
 Value new_instance(ThreadState& ts, ClassObj* cls, Value* args, int npos, int nkw, Value& init) {
@@ -346,10 +468,24 @@ Value finish_class(ThreadState& ts, Value ns, const Value* bases, int nbases) {
     c->base = Value::share(builtin_class("object"));
   }
   with_table(ts, c->mu, [&] {
-    for (auto& [k, v] : c->attrs)
+    for (auto& [k, v] : c->attrs) {
       if (v.is(ObjType::Function)) v.as<FunctionObj>()->owner = ns;
+      // super() inside a property's or a classmethod's function needs the class too.
+      if (descriptor_kind(v) == DescriptorKind::Property) {
+        c->has_properties = true;
+        for (const char* which : {"fget", "fset", "fdel"}) {
+          Value f = property_accessor(v, which);
+          if (f.is(ObjType::Function)) f.as<FunctionObj>()->owner = ns;
+        }
+      } else if (descriptor_kind(v) != DescriptorKind::None) {
+        Value f = descriptor_function(v);
+        if (f.is(ObjType::Function)) f.as<FunctionObj>()->owner = ns;
+      }
+    }
     return 0;
   });
+  if (c->base.is(ObjType::Class) && c->base.as<ClassObj>()->has_properties)
+    c->has_properties = true;
   return ns;
 }
 
@@ -477,8 +613,12 @@ const NativeDef kSetattr{"setattr", b_setattr, 3, 3, false};
 
 const std::vector<const NativeDef*>& class_builtin_defs() {
   // id() is lang-data's (data_builtins.cpp): one builtin per name.
-  static const std::vector<const NativeDef*> defs{&kIsinstance, &kIssubclass, &kType,   &kSuper,
-                                                  &kHasattr,    &kGetattr,    &kSetattr};
+  static const std::vector<const NativeDef*> defs = [] {
+    std::vector<const NativeDef*> out{&kIsinstance, &kIssubclass, &kType,   &kSuper,
+                                      &kHasattr,    &kGetattr,    &kSetattr};
+    for (const NativeDef* d : descriptor_builtin_defs()) out.push_back(d);  // lang2
+    return out;
+  }();
   return defs;
 }
 

@@ -29,6 +29,7 @@ struct ClassObj final : Obj {
   bool builtin = false;             // defined by gilsim: printed without "__main__."
   bool is_exception = false;        // BaseException or a subclass of it
   const NativeDef* ctor = nullptr;  // a built-in type's constructor (int(...), str(...))
+  bool has_properties = false;      // lang2: a property on it or a base (looked up first)
 
   // The attribute along the base chain, or Unset.
   Value lookup(ThreadState& ts, std::string_view key);
@@ -84,6 +85,14 @@ const std::vector<std::string>& builtin_class_names();
 bool has_attributes(const Value& v);
 Value get_attribute(ThreadState& ts, const Value& obj, const std::string& name);
 void set_attribute(ThreadState& ts, const Value& obj, const std::string& name, Value v);
+// lang2: the eval loop's forms, which leave a property's accessor to the caller to run as a
+// frame: load_attribute returns Unset with `getter` set (a bound method to call without
+// arguments); store_attribute and delete_attribute return false with `setter` / `deleter` set
+// (bound to obj: call the setter with v, the deleter without arguments).
+Value load_attribute(ThreadState& ts, const Value& obj, const std::string& name, Value& getter);
+bool store_attribute(ThreadState& ts, const Value& obj, const std::string& name, Value& v,
+                     Value& setter);
+bool delete_attribute(ThreadState& ts, const Value& obj, const std::string& name, Value& deleter);
 // For LOAD_METHOD: a plain function found on the class, to be called with obj as self (true),
 // or any other attribute value in `out` (false).
 bool get_method(ThreadState& ts, const Value& obj, const std::string& name, Value& out);
@@ -101,5 +110,9 @@ std::string object_str(ThreadState& ts, const Value& v);
 
 // The dunder `name` on v's class, or Unset.
 Value find_dunder(ThreadState& ts, const Value& v, std::string_view name);
+
+// lang2: the special method `name` of v bound to v, looked up on its type as CPython does (a
+// script function on an instance's class, or a builtin type's native method), or Unset.
+Value special_method(ThreadState& ts, const Value& v, std::string_view name);
 
 }  // namespace gilsim

@@ -82,14 +82,14 @@ class FunctionCompiler {
     std::uint32_t continue_target;
     std::vector<std::uint32_t> break_patches;
     bool is_for;
-    int with_depth;           // open `with` blocks when the loop started
-    size_t fblock_depth = 0;  // lang-func: open try blocks when the loop started
+    size_t fblock_depth = 0;  // lang-func: open try and with blocks when the loop started
   };
   // lang-func: a try block, a finally or an except clause the code is inside of; leaving it by
   // break, continue or return runs what normal exit would (POP_BLOCK, the finally body...).
   struct FBlock {
-    enum Kind { Try, Finally, Handler } kind;
+    enum Kind { Try, Finally, Handler, With } kind;
     const Block* final_body = nullptr;
+    int exit_depth = 0;  // lang2: With: the stack depth below its __exit__ slot
   };
   std::vector<FBlock> fblocks_;
 
@@ -468,7 +468,7 @@ class FunctionCompiler {
     expr(*s.value);
     at(s);
     std::uint32_t to_end = emit_jump_if_false();
-    loops_.push_back({top, {}, false, with_depth_, fblocks_.size()});
+    loops_.push_back({top, {}, false, fblocks_.size()});
     std::uint32_t body = label();
     block(s.body);
     expr(*s.value);
@@ -490,7 +490,7 @@ class FunctionCompiler {
     std::uint32_t top = label();
     std::uint32_t to_end = emit_jump(Op::FOR_ITER);
     store(*s.targets[0]);
-    loops_.push_back({top, {}, true, with_depth_, fblocks_.size()});
+    loops_.push_back({top, {}, true, fblocks_.size()});
     block(s.body);
     at(s);
     emit(Op::JUMP_BACKWARD, top);
@@ -503,13 +503,8 @@ class FunctionCompiler {
     for (auto p : breaks) patch(p, end);
   }
 
-  void exit_withs_down_to(int with_depth) {
-    for (int i = with_depth_; i > with_depth; --i) emit(Op::WITH_EXIT);
-  }
-
   void break_stmt() {
     if (loops_.empty()) fail("'break' outside loop");
-    exit_withs_down_to(loops_.back().with_depth);
     unwind_fblocks(loops_.back().fblock_depth, false);
     Loop& loop = loops_.back();
     if (loop.is_for) emit(Op::POP_N, 3);
@@ -519,24 +514,51 @@ class FunctionCompiler {
 
   void continue_stmt() {
     if (loops_.empty()) fail("'continue' not properly in loop");
-    exit_withs_down_to(loops_.back().with_depth);
     unwind_fblocks(loops_.back().fblock_depth, false);
     emit(Op::JUMP_BACKWARD, loops_.back().continue_target);
   }
 
+  // lang2: as CPython 3.11 lays out `with`: __exit__ stays on the stack under the body, a try
+  // block sends an exception to a handler that calls __exit__ with it and re-raises it unless
+  // the result is true. A Lock takes a fast path inside the same instructions (no calls).
   void with_stmt(const Stmt& s) {
     expr(*s.value);
     at(s);
-    if (!s.name.empty()) {
-      emit(Op::DUP_TOP);
-      store_name(s.name);
-    }
-    emit(Op::WITH_ENTER);
-    ++with_depth_;
+    int d0 = depth_;  // the manager's slot, soon __exit__'s, is at depth d0 - 1
+    emit(Op::BEFORE_WITH);
+    std::uint32_t setup = emit_jump(Op::SETUP_WITH);
+    if (!s.targets.empty())
+      store(*s.targets[0]);
+    else
+      emit(Op::POP_TOP);
+    fblocks_.push_back({FBlock::With, nullptr, d0 - 1});
     block(s.body);
-    --with_depth_;
+    fblocks_.pop_back();
     at(s);
-    emit(Op::WITH_EXIT);
+    emit(Op::POP_BLOCK);
+    emit_with_exit(d0 - 1, false);
+    std::uint32_t to_end = emit_jump(Op::JUMP_FORWARD);
+    patch(setup, label());
+    depth_ = d0;
+    adjust_depth(1);  // the exception, above __exit__
+    emit(Op::WITH_EXCEPT_START);
+    std::uint32_t suppress = emit_jump(Op::POP_JUMP_IF_TRUE);
+    emit(Op::RERAISE);
+    patch(suppress, label());
+    adjust_depth(1);  // RERAISE did not fall through: the exception is still there
+    emit(Op::POP_EXCEPT);
+    emit(Op::POP_TOP);
+    patch(to_end, label());
+    depth_ = d0 - 1;
+  }
+
+  // Calls the __exit__ at depth `exit_depth` with three Nones and drops the result; the __exit__
+  // slot goes too unless `keep` (a return leaves it for RETURN_VALUE to clear, under its value).
+  void emit_with_exit(int exit_depth, bool keep) {
+    auto above = static_cast<std::uint32_t>(depth_ - 1 - exit_depth);
+    emit(Op::WITH_EXIT, above);
+    emit(Op::POP_TOP);
+    if (!keep) emit(Op::POP_TOP);
   }
 
   void def_stmt(const Stmt& s);
@@ -556,6 +578,7 @@ class FunctionCompiler {
   void make_function(std::unique_ptr<Code> code, const SymScope& fs, const Params& p);
   void lambda(const Expr& e);
   void call_general(const Expr& e);
+  void call_double_star(const Expr& e);  // lang2
   std::uint32_t kwnames_index(std::vector<std::string> names);
   // stdlib2: the import statement (its block below).
   void import_stmt(const Stmt& s);
@@ -574,6 +597,7 @@ class FunctionCompiler {
 
  private:
   void func_statement(const Stmt& s);
+  void delete_target(const Expr& t);  // lang2
 
   // ---- expressions ----
   void expr(const Expr& e) {
@@ -983,7 +1007,6 @@ class FunctionCompiler {
   const SymScope& sym_;
   int line_ = 1, col_ = 1;
   int depth_ = 0;
-  int with_depth_ = 0;
   std::vector<Loop> loops_;
   std::uint32_t prev_op_offset_ = kNone;
   Op prev_op_ = Op::NOP;
@@ -1069,16 +1092,18 @@ void FunctionCompiler::lambda(const Expr& e) {
 // A call with keywords or *args: CALL_KW, or CALL_EX with the positional arguments in a list.
 void FunctionCompiler::call_general(const Expr& e) {
   std::vector<std::string> names;
-  bool star = false;
+  bool star = false, double_star = false;
   for (size_t i = 1; i < e.kids.size(); ++i) {
     const Expr& a = *e.kids[i];
-    if (a.kind == ExprKind::Starred && a.op == Tok::StarStar) {
-      at(a);
-      fail("**kwargs in a call is not supported by gilsim yet");
-    }
-    star |= a.kind == ExprKind::Starred;
+    bool ds = a.kind == ExprKind::Starred && a.op == Tok::StarStar;
+    double_star |= ds;
+    star |= a.kind == ExprKind::Starred && !ds;
   }
   expr(*e.kids[0]);
+  if (double_star) {
+    call_double_star(e);
+    return;
+  }
   if (!star) {
     std::uint32_t n = 0;
     for (size_t i = 1; i < e.kids.size(); ++i) {
@@ -1133,6 +1158,53 @@ void FunctionCompiler::call_general(const Expr& e) {
   emit(Op::CALL_EX, nkw | (kwnames_index(std::move(names)) << 8));
 }
 
+// lang2: a call with **mapping: the positional arguments as a list, then every keyword (k=v
+// and **m, in order) merged into one dict (DICT_MERGE refuses a name given twice), then
+// CALL_FUNCTION_EX. The callee is already on the stack.
+void FunctionCompiler::call_double_star(const Expr& e) {
+  emit(Op::BUILD_LIST, 0);
+  std::uint32_t plain = 0;
+  auto flush = [&] {
+    if (plain) {
+      emit(Op::BUILD_LIST, plain);
+      emit(Op::CALL_ARGS_EXTEND);
+    }
+    plain = 0;
+  };
+  for (size_t i = 1; i < e.kids.size(); ++i) {
+    const Expr& a = *e.kids[i];
+    if (a.kind == ExprKind::Keyword || (a.kind == ExprKind::Starred && a.op == Tok::StarStar))
+      continue;
+    if (a.kind == ExprKind::Starred) {
+      flush();
+      expr(*a.kids[0]);
+      at(a);
+      emit(Op::CALL_ARGS_EXTEND);
+    } else {
+      expr(a);
+      ++plain;
+    }
+  }
+  flush();
+  emit(Op::BUILD_MAP, 0);
+  for (size_t i = 1; i < e.kids.size(); ++i) {
+    const Expr& a = *e.kids[i];
+    if (a.kind == ExprKind::Keyword) {
+      emit_const(make_str(a.text));
+      expr(*a.kids[0]);
+      at(a);
+      emit(Op::BUILD_MAP, 1);
+      emit(Op::DICT_MERGE, 1);
+    } else if (a.kind == ExprKind::Starred && a.op == Tok::StarStar) {
+      expr(*a.kids[0]);
+      at(a);
+      emit(Op::DICT_MERGE, 1);
+    }
+  }
+  at(e);
+  emit(Op::CALL_FUNCTION_EX);
+}
+
 std::uint32_t FunctionCompiler::kwnames_index(std::vector<std::string> names) {
   auto& sets = code_.kwnames;
   for (size_t i = 0; i < sets.size(); ++i)
@@ -1144,6 +1216,7 @@ std::uint32_t FunctionCompiler::kwnames_index(std::vector<std::string> names) {
 
 void FunctionCompiler::unwind_fblocks(size_t down_to, bool preserve_tos) {
   std::vector<FBlock> unwound;
+  int d0 = depth_;
   while (fblocks_.size() > down_to) {
     FBlock fb = fblocks_.back();
     fblocks_.pop_back();
@@ -1159,14 +1232,20 @@ void FunctionCompiler::unwind_fblocks(size_t down_to, bool preserve_tos) {
         emit(Op::POP_BLOCK);
         block(*fb.final_body);
         break;
+      case FBlock::With:
+        emit(Op::POP_BLOCK);
+        emit_with_exit(fb.exit_depth, preserve_tos);
+        break;
     }
     unwound.push_back(fb);
   }
-  // The code after a break/continue/return (unreachable) is still inside these blocks.
+  // The code after a break/continue/return (unreachable) is still inside these blocks, at the
+  // depth they left.
   while (!unwound.empty()) {
     fblocks_.push_back(unwound.back());
     unwound.pop_back();
   }
+  depth_ = d0;
 }
 
 // try/except/else/finally, laid out as CPython 3.10 did with blocks: SETUP_EXCEPT pushes a try
@@ -1272,6 +1351,49 @@ void FunctionCompiler::class_stmt(const Stmt& s) {
   store_name(s.name);
 }
 
+// lang2: del NAME, del x[i], del x.a, del a, (b, c)
+void FunctionCompiler::delete_target(const Expr& t) {
+  at(t);
+  switch (t.kind) {
+    case ExprKind::Name: {
+      if (auto hidden = hidden_slot(t.text)) {
+        emit(Op::DELETE_FAST, *hidden);
+        return;
+      }
+      std::uint32_t slot = 0;
+      switch (sym_.kind_of(t.text, slot)) {
+        case NameKind::Fast:
+          emit(Op::DELETE_FAST, slot);
+          return;
+        case NameKind::Deref:
+          emit(Op::DELETE_DEREF, slot);
+          return;
+        case NameKind::Global:
+          emit(Op::DELETE_GLOBAL, global(t.text));
+          return;
+      }
+      return;
+    }
+    case ExprKind::Attribute:
+      expr(*t.kids[0]);
+      at(t);
+      emit(Op::DELETE_ATTR, name_index(t.text));
+      return;
+    case ExprKind::Subscript:
+      expr(*t.kids[0]);
+      expr(*t.kids[1]);
+      at(t);
+      emit(Op::DELETE_SUBSCR);
+      return;
+    case ExprKind::Tuple:
+    case ExprKind::List:
+      for (const auto& k : t.kids) delete_target(*k);
+      return;
+    default:
+      fail("cannot delete this expression");
+  }
+}
+
 // The statements issue 12 has not brought yet: refused at compile time, by name.
 void FunctionCompiler::func_statement(const Stmt& s) {
   switch (s.kind) {
@@ -1305,7 +1427,8 @@ void FunctionCompiler::func_statement(const Stmt& s) {
       import_stmt(s);
       return;
     case StmtKind::Del:
-      fail("'del' is not supported by gilsim");
+      for (const auto& t : s.targets) delete_target(*t);
+      return;
     default:
       fail("this statement is not supported by gilsim");
   }

@@ -66,13 +66,35 @@ void exit_context(ThreadState& ts, const Value& ctx) {
   if (ctx.is(ObjType::Lock)) ts.interp.host().lock_release(ts, ctx);
 }
 
-void enter_context(ThreadState& ts, Value ctx) {
-  if (!ctx.is(ObjType::Lock))
-    raise("TypeError",
-          fmt::format("'{}' object does not support the context manager protocol", type_name(ctx)));
+// lang2: `with` on a Lock without calls (BEFORE_WITH's fast path). The lock is also kept on the
+// thread's with-stack, so a thread ended by something no handler sees (StepLimitError, a stop)
+// still releases it.
+void enter_lock(ThreadState& ts, const Value& lock) {
   check_can_block(ts, "with on a lock");
-  ts.interp.host().lock_acquire(ts, ctx, true);
-  ts.with_stack.push_back(std::move(ctx));
+  ts.interp.host().lock_acquire(ts, lock, true);
+  ts.with_stack.push_back(lock);
+}
+
+// WITH_EXIT and WITH_EXCEPT_START call __exit__ with 3 arguments above the frame's operands,
+// which max_stack does not count: room for them, the stack perhaps moved (frame saved first).
+Value* with_call_room(ThreadState& ts, Value* sp) {
+  auto at = static_cast<size_t>(sp - ts.stack.data());
+  if (at + 5 > ts.stack.size()) ts.stack.resize(std::max(at + 5, ts.stack.size() * 2));
+  return ts.stack.data() + at;
+}
+
+// BEFORE_WITH on anything else: the manager's bound __exit__ and __enter__, CPython 3.11's errors.
+void context_methods(ThreadState& ts, const Value& mgr, Value& enter, Value& exit) {
+  enter = special_method(ts, mgr, "__enter__");
+  if (enter.is_unset())
+    raise("TypeError",
+          fmt::format("'{}' object does not support the context manager protocol", type_name(mgr)));
+  exit = special_method(ts, mgr, "__exit__");
+  if (exit.is_unset())
+    raise("TypeError",
+          fmt::format("'{}' object does not support the context manager protocol (missed "
+                      "__exit__ method)",
+                      type_name(mgr)));
 }
 
 // Leaves the innermost frame's `with` blocks, innermost first.
@@ -592,7 +614,8 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
       Op::POP_TOP;  // "the previous instruction" for the first tick check: one that does not tick
   LOAD_FRAME();
 
-  Value pending;  // lang-func: the exception being propagated
+  int call_argc = 0;  // lang2: the argument count for call_at_sp
+  Value pending;      // lang-func: the exception being propagated
   bool reraise = false;
 restart:
   try {
@@ -662,8 +685,15 @@ restart:
           const std::string& name = code->names[ARG16()];
           if (has_attributes(sp[-1]) || sp[-1].is(ObjType::Function)) {
             SAVE_FRAME();
-            Value v = get_attribute(ts, sp[-1], name);
+            Value getter;
+            Value v = load_attribute(ts, sp[-1], name, getter);
             LOAD_FRAME();
+            if (GILSIM_UNLIKELY(v.is_unset())) {  // lang2: a property: its bound fget is called
+              sp[-1] = std::move(getter);
+              --sp;
+              call_argc = 0;
+              goto call_at_sp;
+            }
             sp[-1] = std::move(v);
             VM_NEXT();
           }
@@ -762,12 +792,14 @@ restart:
             exit_frame_contexts(ts);
             LOAD_FRAME();
           }
-          if (GILSIM_UNLIKELY(frame->kind == kFrameInit)) init_result(sp[-1], locals[0]);
+          std::uint8_t kind = frame->kind;
+          if (GILSIM_UNLIKELY(kind == kFrameInit)) init_result(sp[-1], locals[0]);
           if (GILSIM_UNLIKELY(!ts.exc_blocks.empty())) pop_frame_blocks(ts);
           // The result takes the callee's slot; locals and operands are cleared.
           Value* bottom = locals - (ts.frames.size() > entry_depth + 1 ? 1 : 0);
           std::swap(*bottom, sp[-1]);
           while (sp > bottom + 1) *--sp = Value();
+          if (GILSIM_UNLIKELY(kind == kFrameDiscard)) *bottom = Value();
           ts.frames.pop_back();
           if (ts.frames.size() == entry_depth) {
             ts.steps = steps;
@@ -779,6 +811,7 @@ restart:
           if constexpr (kCounting) ts.budget = budget;  // LOAD_FRAME reads it back
           LOAD_FRAME();
           sp = bottom + 1;
+          if (GILSIM_UNLIKELY(kind == kFrameDiscard)) --sp;
           VM_NEXT();
         }
         VM_CASE(MAKE_FUNCTION)
@@ -1019,20 +1052,62 @@ restart:
           }
           VM_NEXT();
         }
-        VM_CASE(WITH_ENTER) {
-          --sp;
-          SAVE_FRAME();
-          enter_context(ts, std::move(*sp));
-          if (ts.suspend) RETURN_SUSPENDED();  // waits for the lock; goes on after WITH_ENTER
-          LOAD_FRAME();
-          VM_NEXT();
+        // lang2: [manager] -> [__exit__, what __enter__ returned]; __enter__ runs as a frame.
+        VM_CASE(BEFORE_WITH) {
+          if (sp[-1].is(ObjType::Lock)) {
+            Value lock = sp[-1];
+            *sp++ = Value::boolean(true);
+            SAVE_FRAME();
+            enter_lock(ts, lock);
+            if (ts.suspend) RETURN_SUSPENDED();  // waits for the lock; goes on after BEFORE_WITH
+            LOAD_FRAME();
+            VM_NEXT();
+          }
+          Value enter, exit;
+          {
+            Value mgr = sp[-1];
+            SAVE_FRAME();
+            context_methods(ts, mgr, enter, exit);
+            LOAD_FRAME();
+          }
+          sp[-1] = std::move(exit);
+          *sp = std::move(enter);
+          call_argc = 0;
+          goto call_at_sp;
         }
+        // __exit__(None, None, None), the __exit__ `above` slots below TOS; its result is pushed.
         VM_CASE(WITH_EXIT) {
-          SAVE_FRAME();
-          exit_innermost_context(ts);
-          LOAD_FRAME();
-          VM_NEXT();
+          std::uint32_t above = ARG16();
+          Value* exit = sp - 1 - above;
+          if (exit->is(ObjType::Lock)) {
+            SAVE_FRAME();
+            exit_innermost_context(ts);
+            LOAD_FRAME();
+            *sp++ = Value::none();
+            VM_NEXT();
+          }
+          sp = with_call_room(ts, sp);
+          exit = sp - 1 - above;
+          sp[0] = *exit;
+          sp[1] = Value::none();
+          sp[2] = Value::none();
+          sp[3] = Value::none();
+          call_argc = 3;
+          goto call_at_sp;
         }
+        // lang2: the callee at sp with call_argc arguments above it (what __enter__, __exit__ and
+        // a property's getter take): a call like CALL's, the result where the callee was.
+      call_at_sp : {
+        auto at = static_cast<std::uint32_t>(sp - ts.stack.data());
+        sp += 1 + call_argc;
+        SAVE_FRAME();
+        bool framed = call_at(ts, at, call_argc, nullptr);
+        LOAD_FRAME();
+        if (framed) VM_NEXT();  // the callee's RESUME is the safe point
+        sp = ts.stack.data() + at + 1;
+        SAFE_POINT();
+        VM_NEXT();
+      }
         // ---- lang-func: calls with keywords and *args, closures ----
         VM_CASE(CALL_KW)
         VM_CASE(CALL_EX) {
@@ -1089,8 +1164,15 @@ restart:
         VM_CASE(STORE_ATTR) {
           const std::string& name = code->names[ARG16()];
           SAVE_FRAME();
-          set_attribute(ts, sp[-1], name, std::move(sp[-2]));
+          Value setter;
+          bool done = store_attribute(ts, sp[-1], name, sp[-2], setter);
           LOAD_FRAME();
+          if (GILSIM_UNLIKELY(!done)) {  // lang2: a property: [fset bound, value]
+            sp[-1] = std::move(sp[-2]);
+            sp[-2] = std::move(setter);
+            sp -= 2;
+            goto call_discarding;
+          }
           *--sp = Value();
           *--sp = Value();
           VM_NEXT();
@@ -1302,6 +1384,105 @@ restart:
         *--sp = Value();
         *--sp = Value();
         VM_NEXT();
+        // ---- lang2 block ----
+        VM_CASE(SETUP_WITH) {
+          std::uint32_t target = ARG32();
+          // The handler gets [__exit__, exception]: what __enter__ returned (TOS) is not kept.
+          ts.exc_blocks.push_back(ExcBlock{static_cast<std::uint32_t>(ts.frames.size() - 1), target,
+                                           static_cast<std::uint32_t>(sp - 1 - ts.stack.data()),
+                                           static_cast<std::uint32_t>(ts.with_stack.size()),
+                                           Value(), false});
+          VM_NEXT();
+        }
+        VM_CASE(DELETE_FAST) {
+          std::uint32_t slot = ARG16();
+          if (locals[slot].is_unset()) unbound_local(*code, slot);
+          locals[slot] = Value::unset();
+          VM_NEXT();
+        }
+        VM_CASE(DELETE_DEREF) {
+          std::uint32_t slot = ARG16();
+          CellObj& cell = *locals[slot].as<CellObj>();
+          load_cell(ts, *code, slot, cell);  // raises when already unset
+          store_cell(ts, cell, Value::unset());
+          VM_NEXT();
+        }
+        VM_CASE(DELETE_GLOBAL) {
+          std::uint32_t index = ARG32();
+          load_global(ts, index);  // raises NameError when unset
+          store_global(ts, index, Value::unset());
+          VM_NEXT();
+        }
+        VM_CASE(DELETE_ATTR) {
+          const std::string& name = code->names[ARG16()];
+          SAVE_FRAME();
+          Value deleter;
+          bool done = delete_attribute(ts, sp[-1], name, deleter);
+          LOAD_FRAME();
+          if (GILSIM_UNLIKELY(!done)) {  // a property: [fdel bound]
+            sp[-1] = std::move(deleter);
+            sp -= 1;
+            goto call_discarding;
+          }
+          *--sp = Value();
+          VM_NEXT();
+        }
+        // A property's setter or deleter: the call at sp (its arguments above it, up to the
+        // operands' old top) runs like any call, and its result is dropped.
+      call_discarding : {
+        auto at = static_cast<std::uint32_t>(sp - ts.stack.data());
+        int argc = op == Op::STORE_ATTR ? 1 : 0;
+        sp += 1 + argc;
+        SAVE_FRAME();
+        if (call_at(ts, at, argc, nullptr)) {
+          ts.frames.back().kind = kFrameDiscard;
+          LOAD_FRAME();
+          VM_NEXT();
+        }
+        LOAD_FRAME();
+        sp = ts.stack.data() + at;
+        *sp = Value();
+        SAFE_POINT();
+        VM_NEXT();
+      }
+        VM_CASE(DICT_MERGE) {
+          std::uint32_t n = ARG32();
+          SAVE_FRAME();
+          Value mapping = sp[-1];
+          Value dict = sp[-1 - static_cast<std::ptrdiff_t>(n)];
+          Value callee = sp[-3 - static_cast<std::ptrdiff_t>(n)];  // [callee, list, dict, ...]
+          merge_keywords(ts, callee, dict, mapping);
+          LOAD_FRAME();
+          *--sp = Value();
+          VM_NEXT();
+        }
+        VM_CASE(CALL_FUNCTION_EX) {
+          auto at = static_cast<std::uint32_t>(sp - 3 - ts.stack.data());
+          SAVE_FRAME();
+          bool framed = call_with_dict(ts, at);
+          LOAD_FRAME();
+          if (framed) VM_NEXT();  // the callee's RESUME is the safe point
+          sp = ts.stack.data() + at + 1;
+          SAFE_POINT();
+          VM_NEXT();
+        }
+        // [__exit__, exception] -> [__exit__, exception, __exit__(type, exception, None)].
+        VM_CASE(WITH_EXCEPT_START) {
+          if (sp[-2].is(ObjType::Lock)) {
+            SAVE_FRAME();
+            exit_innermost_context(ts);
+            LOAD_FRAME();
+            *sp++ = Value::boolean(false);
+            VM_NEXT();
+          }
+          sp = with_call_room(ts, sp);
+          sp[0] = sp[-2];
+          sp[1] = Value::share(class_of(sp[-1]));
+          sp[2] = sp[-1];
+          sp[3] = Value::none();  // gilsim has no traceback objects
+          call_argc = 3;
+          goto call_at_sp;
+        }
       }
     }
   } catch (const ScriptError& e) {

@@ -41,6 +41,7 @@ bool op_is_jump(Op op) {
     case Op::POP_JUMP_BACKWARD_IF_TRUE:
     case Op::JUMP_BACKWARD_IF_LT:
     case Op::SETUP_EXCEPT:  // lang-func: the handler's offset
+    case Op::SETUP_WITH:    // lang2: the handler's offset
     case Op::FOR_ITER:
       return true;
     default:

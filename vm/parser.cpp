@@ -236,6 +236,16 @@ class Parser {
     return s;
   }
 
+  // del takes names, subscripts, attributes, and tuples and lists of them (lang2).
+  void check_delete_target(const Expr& e) {
+    if (e.kind == ExprKind::Tuple || e.kind == ExprKind::List) {
+      for (const auto& k : e.kids) check_delete_target(*k);
+      return;
+    }
+    if (e.kind != ExprKind::Name && e.kind != ExprKind::Subscript && e.kind != ExprKind::Attribute)
+      throw SyntaxError("SyntaxError", "cannot delete expression", e.line, e.col);
+  }
+
   void check_target(const Expr& e, bool augmented) {
     const char* what = nullptr;
     switch (e.kind) {
@@ -421,16 +431,27 @@ class Parser {
     return s;
   }
 
+  // `with a as x, b as y:` is two nested `with` statements, as CPython compiles it.
   StmtPtr with_stmt() {
     const Token& t = next();
-    auto s = make_stmt(StmtKind::With, t);
-    s->value = expression();
-    if (accept(Tok::KwAs)) s->name = expect(Tok::Name, "a name").text;
-    if (peek().kind == Tok::Comma)
-      fail_at(peek(), "SyntaxError",
-              "several context managers in one 'with' are not supported by gilsim");
-    s->body = block(t, "'with' statement");
-    return s;
+    std::vector<StmtPtr> items;
+    do {
+      auto s = make_stmt(StmtKind::With, t);
+      s->value = expression();
+      if (accept(Tok::KwAs)) {
+        ExprPtr target = target_item();
+        check_target(*target, false);
+        s->targets.push_back(std::move(target));
+      }
+      items.push_back(std::move(s));
+    } while (accept(Tok::Comma));
+    Block body = block(t, "'with' statement");
+    for (size_t i = items.size(); i-- > 0;) {
+      items[i]->body = std::move(body);
+      body.clear();
+      if (i > 0) body.push_back(std::move(items[i]));
+    }
+    return std::move(items[0]);
   }
 
   // ---- expressions, lowest precedence first ----
@@ -984,9 +1005,7 @@ class Parser {
       do {
         if (ends()) break;
         ExprPtr target = expression();
-        if (target->kind != ExprKind::Name && target->kind != ExprKind::Subscript &&
-            target->kind != ExprKind::Attribute)
-          throw SyntaxError("SyntaxError", "cannot delete expression", target->line, target->col);
+        check_delete_target(*target);
         s->targets.push_back(std::move(target));
       } while (accept(Tok::Comma));
       if (s->targets.empty()) invalid(peek());

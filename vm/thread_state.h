@@ -30,6 +30,8 @@ struct Frame {
   std::uint8_t kind = 0;    // lang-func: kFrameInit for a constructor's __init__ (returns self)
 };
 inline constexpr std::uint8_t kFrameInit = 1;
+// lang2: a call whose result nobody wants (a property's setter or deleter): RETURN_VALUE drops it.
+inline constexpr std::uint8_t kFrameDiscard = 2;
 
 // lang-func: a try block (SETUP_EXCEPT) or an exception being handled (after a catch).
 struct ExcBlock {

@@ -100,12 +100,6 @@ def RLock():
     return _RLock()
 
 
-def _call(fn, args, kwargs):
-    """fn(*args, **kwargs): gilsim's language has no ** in a call yet (docs/stdlib.md §6)."""
-    if kwargs:
-        raise TypeError("gilsim cannot pass keyword arguments to a thread's function yet")
-    return fn(*args)
-
 
 class Condition:
     """Threads wait() until another notify()es them; the waiting releases the underlying lock."""
@@ -332,10 +326,10 @@ class Barrier:
         self._count = 0
 
     def __repr__(self):
-        if self._broken():
+        if self.broken:
             return f"<threading.{type(self).__name__} at {id(self):#x}: broken>"
         return (f"<threading.{type(self).__name__} at {id(self):#x}: "
-                f"waiters={self._n_waiting()}/{self._parties}>")
+                f"waiters={self.n_waiting}/{self.parties}>")
 
     def wait(self, timeout=None):
         if timeout is None:
@@ -404,17 +398,18 @@ class Barrier:
         self._state = -2
         self._cond.notify_all()
 
-    # CPython's are properties; gilsim's language has no property yet (docs/stdlib.md §6), so
-    # these are methods of the same names with a leading underscore.
-    def _parties(self):
+    @property
+    def parties(self):
         return self._parties
 
-    def _n_waiting(self):
+    @property
+    def n_waiting(self):
         if self._state == 0:
             return self._count
         return 0
 
-    def _broken(self):
+    @property
+    def broken(self):
         return self._state == -2
 
 
@@ -499,7 +494,7 @@ class Thread:
     def run(self):
         try:
             if self._target is not None:
-                _call(self._target, self._args, self._kwargs)
+                self._target(*self._args, **self._kwargs)
         finally:
             # Drop the references, as CPython does: a finished thread keeps nothing alive.
             self._target = self._args = self._kwargs = None
@@ -573,7 +568,7 @@ class Timer(Thread):
     def run(self):
         self.finished.wait(self.interval)
         if not self.finished.is_set():
-            _call(self.function, self.args, self.kwargs)
+            self.function(*self.args, **self.kwargs)
         self.finished.set()
 
 
