@@ -583,6 +583,7 @@ class FunctionCompiler {
   // stdlib2: the import statement (its block below).
   void import_stmt(const Stmt& s);
   void import_dotted(const std::string& dotted);
+  bool importable(const std::string& dotted);
   std::uint32_t module(const std::string& name);
   void compile_module(std::uint32_t index, const StdlibSource& src);
 
@@ -1440,7 +1441,26 @@ void FunctionCompiler::func_statement(const Stmt& s) {
 // import x as y` binds y to a.b's x. Each module is compiled into the program the first time a
 // statement names it; IMPORT_NAME runs its code once per interpreter.
 
+// Whether `dotted` and every package on its way exist; a module of gilsim's own library that
+// imports one that does not (multiprocessing's _process, for ProcessPoolExecutor) gets the
+// ImportError when that statement runs, so the rest of it still works; a script is refused.
+bool FunctionCompiler::importable(const std::string& dotted) {
+  ModuleSpec spec;
+  for (size_t dot = dotted.find('.'); dot != std::string::npos; dot = dotted.find('.', dot + 1))
+    if (!pb_.module_index.count(dotted.substr(0, dot)) && !find_module(dotted.substr(0, dot), spec))
+      return false;
+  if (pb_.module_index.count(dotted) || find_module(dotted, spec)) return true;
+  if (!pb_.module_scope) fail(module_not_available(dotted));
+  emit(Op::LOAD_GLOBAL, global("ImportError"));
+  emit_const(make_str(module_not_available(dotted)));
+  emit(Op::CALL, 1);
+  emit(Op::RAISE, 1);
+  return false;
+}
+
 void FunctionCompiler::import_stmt(const Stmt& s) {
+  for (const auto& dotted : s.from_import ? std::vector<std::string>{s.name} : s.names)
+    if (!importable(dotted)) return;
   if (s.from_import) {
     import_dotted(s.name);
     for (size_t i = 0; i < s.names.size(); ++i) {

@@ -123,8 +123,17 @@ Value load_global(ThreadState& ts, std::uint32_t index) {
   } else {
     v = in.globals[index];
   }
-  if (GILSIM_UNLIKELY(v.is_unset()))
-    raise("NameError", fmt::format("name '{}' is not defined", global_display_name(in, index)));
+  if (GILSIM_UNLIKELY(v.is_unset())) {
+    // stdlib2: a module global that shadows a builtin (TimeoutError = TimeoutError) reads the
+    // builtin until the module has bound it, as CPython's lookup falls back to builtins.
+    std::string_view name = global_display_name(in, index);
+    const auto& names = in.program().global_names;
+    size_t builtins = builtin_names().size() + builtin_class_names().size();
+    if (name.size() != names[index].size())
+      for (size_t i = 0; i < builtins && i < names.size(); ++i)
+        if (names[i] == name) return load_global(ts, static_cast<std::uint32_t>(i));
+    raise("NameError", fmt::format("name '{}' is not defined", name));
+  }
   return v;
 }
 

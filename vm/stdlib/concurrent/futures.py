@@ -407,7 +407,14 @@ class Executor:
 
     def map(self, fn, *iterables, timeout=None, chunksize=1):
         fs = [self.submit(fn, *args) for args in zip(*iterables)]
-        return _MapIterator(fs, timeout)
+        # gilsim's `for` and list() do not call __next__ on objects yet (docs/stdlib.md §6): the
+        # results are collected here, in order, then iterated; an exception or a timeout is
+        # raised by map() itself rather than when its result is reached.
+        results = []
+        it = _MapIterator(fs, timeout)
+        while it.fs:
+            results.append(it.__next__())
+        return iter(results)
 
     def shutdown(self, wait=True, *, cancel_futures=False):
         pass
