@@ -55,6 +55,7 @@ NOT_YET_ON_GILSIM = {
     "process_docs.py": "multiprocessing needs the native _process module",
     "process_pool_executor.py": "ProcessPoolExecutor needs the native _process module",
     "queue_kinds.py@sim": "a timed get/put does not end: timed waits poll",
+    "queue_docs_worker.py": "its worker is a daemon thread: the engine still waits for every thread",
     "random_seeded.py": "random needs the native _random module (vm/random_core.h has its core)",
     "semaphore_pool.py@sim": "does not end (under investigation)",
     "subprocess_run.py": "subprocess needs the native _process module",

@@ -52,6 +52,7 @@ def make_thread_module():
     m.get_native_id = _real.get_native_id
     m.error = _real.error
     m.TIMEOUT_MAX = _real.TIMEOUT_MAX
+    m._local = _real._local
     roles = {}
     records = {}  # ident -> {"done": lock held until the thread ends, "name", "daemon"}
     atexit = []

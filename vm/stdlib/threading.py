@@ -431,9 +431,9 @@ def _newname(name_template="Thread-%d"):
 class Thread:
     """A thread of control: start() runs run() (by default target(*args, **kwargs)) in it.
 
-    name, ident, native_id and daemon are plain attributes here (CPython's are properties, which
-    gilsim's language does not have yet): reading and assigning them works the same, but a name
-    assigned after start() does not rename the thread's track in the trace.
+    name, ident and native_id are plain attributes here (CPython's are properties): reading and
+    assigning them works the same, but a name assigned after start() does not rename the
+    thread's track in the trace.
     """
 
     _initialized = False
@@ -456,9 +456,9 @@ class Thread:
         self._args = args
         self._kwargs = kwargs
         if daemon is not None:
-            self.daemon = daemon
+            self._daemonic = daemon
         else:
-            self.daemon = current_thread().daemon
+            self._daemonic = current_thread().daemon
         self.ident = None
         self.native_id = None
         self._handle = None
@@ -536,12 +536,22 @@ class Thread:
         assert self._initialized, "Thread.__init__() not called"
         return self._started.is_set() and not self._is_stopped
 
+    @property
+    def daemon(self):
+        return self._daemonic
+
+    @daemon.setter
+    def daemon(self, daemonic):
+        if not self._initialized:
+            raise RuntimeError("Thread.__init__() not called")
+        if self._started.is_set():
+            raise RuntimeError("cannot set daemon status of active thread")
+        self._daemonic = daemonic
+
     def isDaemon(self):
         return self.daemon
 
     def setDaemon(self, daemonic):
-        if self._started.is_set():
-            raise RuntimeError("cannot set daemon status of active thread")
         self.daemon = daemonic
 
     def getName(self):
@@ -622,5 +632,10 @@ def enumerate():
     with _active_limbo_lock:
         return list(_active.values()) + list(_limbo.values())
 
+
+# One dict of attributes per thread, as CPython's _thread._local; gilsim's _thread has none yet
+# (docs/stdlib.md), so threading.local exists only where the primitive does.
+if hasattr(_thread, "_local"):
+    local = _thread._local
 
 _main_thread = _MainThread()
