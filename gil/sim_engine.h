@@ -48,6 +48,7 @@ class SimEngine final : public Engine {
 
   const char* name() const override { return "sim"; }
   bool suspends_threads() const override { return true; }
+  int cpu_count() const override { return options_.sim.cores; }  // stdlib2: os.cpu_count()
   void on_eval_breaker(ThreadState& ts) override;
   void on_tick(ThreadState& ts) override;
   void enable_gil(ThreadState& ts) override;

@@ -3,7 +3,7 @@
 and (given a gilsim binary) under gilsim on each engine.
 
 Usage: python3 tests/python_programs.py REPO_ROOT [--gilsim BINARY] [--engines threads,sim]
-                                        [--filter SUBSTR] [--timeout SECS]
+                                        [--filter SUBSTR] [--timeout SECS] [--gilsim-only]
 
 Every tests/python/*.py is a program as people write them (the threading docs' examples, the seed
 experiment, course exercises); the simulator-only calls come from `from gilsim import ...`. Its
@@ -20,6 +20,10 @@ A program without expectations fails. Each program runs from its own directory (
                                               concurrent.futures (vm/stdlib/), for the programs
                                               that import only modules of VM_STDLIB_PROGRAMS;
   BINARY run -q --engine E PROG               for each engine E, when --gilsim is given.
+--gilsim-only leaves out the CPython runners (ctest python_programs_gilsim; python_programs_cpython
+runs those). The programs of NOT_YET_ON_GILSIM cannot run under gilsim yet, each for the reason
+given: they still run (with a short timeout) and print `known NAME [engine]: reason`; one that
+passes is a failure, so the list never claims more than is true.
 Prints `ok   NAME [runner]` or `FAIL NAME [runner]: reason`, then `N passed, M failed`; exits 1 on
 any failure or when nothing ran, 2 on bad usage. CPython 3.11 is the reference.
 """
@@ -36,6 +40,32 @@ import sys
 VM_STDLIB_PROGRAMS = {"threading", "queue", "time", "concurrent.futures", "sys", "math",
                       "random", "os", "gilsim", "multiprocessing", "subprocess"}
 IMPORT_RE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w., ]+))", re.M)
+
+# Programs gilsim cannot run yet, and why (docs/stdlib.md's status lists what is missing);
+# "NAME@sim" is for one engine only.
+NOT_YET_ON_GILSIM = {
+    "daemon_threads.py": "daemon threads: the engine still waits for every thread",
+    "event_barrier.py@sim": "a timed wait (Barrier(timeout=)) does not end: timed waits poll",
+    "futures_docs_examples.py": "b'...' literals (bytes) are not in gilsim's language",
+    "futures_wait.py": "no atexit hook: the executor's idle workers are reported as a deadlock",
+    "gilsim_annotations.py": "gilsim.mark/span/counter need the engines' annotation events",
+    "lock_counter.py@sim": "MemoryError under 400,000 contended lock waits",
+    "math_module.py": "math.fsum and others are missing from vm/modules/math_module.cpp",
+    "pool_map.py": "multiprocessing needs the native _process module",
+    "process_docs.py": "multiprocessing needs the native _process module",
+    "process_pool_executor.py": "ProcessPoolExecutor needs the native _process module",
+    "queue_kinds.py@sim": "a timed get/put does not end: timed waits poll",
+    "queue_docs_worker.py": "its worker is a daemon thread: the engine still waits for every thread",
+    "random_seeded.py": "random needs the native _random module (vm/random_core.h has its core)",
+    "semaphore_pool.py@sim": "does not end (under investigation)",
+    "subprocess_run.py": "subprocess needs the native _process module",
+    "switch_interval.py": "sys.setswitchinterval needs the policies' runtime interval",
+    "sys_os.py": "sys.setrecursionlimit, sys.exit, sys.stdout and version_info.major are missing",
+    "thread_local.py": "threading.local needs _thread._local",
+    "time_module.py": "process_time/thread_time need the engines' per-thread CPU times",
+    "timer.py@sim": "a timed Event.wait does not end: timed waits poll",
+}
+KNOWN_TIMEOUT = 10.0
 
 EXPECT = "# expect:"
 EXPECT_ERROR = "# expect error:"
@@ -113,8 +143,12 @@ def usage(msg):
 
 def main(argv):
     root, gilsim, engines, filt, timeout = None, None, ["threads", "sim"], None, 60.0
+    gilsim_only = False
     it = iter(argv[1:])
     for a in it:
+        if a == "--gilsim-only":
+            gilsim_only = True
+            continue
         if a in ("--gilsim", "--engines", "--filter", "--timeout"):
             v = next(it, None)
             if v is None:
@@ -154,10 +188,14 @@ def main(argv):
     runners = [("python3", lambda name: [sys.executable, name]),
                ("shim", lambda name: [sys.executable, shim, name]),
                ("vm-stdlib", lambda name: [sys.executable, on_vm_stdlib, root, name])]
+    if gilsim_only:
+        if not gilsim:
+            return usage("--gilsim-only needs --gilsim")
+        runners = []
     for e in engines if gilsim else []:
         runners.append((e, lambda name, e=e: [gilsim, "run", "-q", "--engine", e, name]))
 
-    passed = failed = 0
+    passed = failed = known = 0
     for name in sorted(os.listdir(progdir)):
         if not name.endswith(".py") or (filt and filt not in name):
             continue
@@ -165,18 +203,27 @@ def main(argv):
         for label, argv_of in runners:
             if label == "vm-stdlib" and not runs_on_vm_stdlib(os.path.join(progdir, name)):
                 continue
+            not_yet = (NOT_YET_ON_GILSIM.get(f"{name}@{label}") or NOT_YET_ON_GILSIM.get(name)
+                       if label in ("threads", "sim") else None)
             if not want_out and want_error is None:
                 reason = "no expectations (add '# expect:' comments)"
             else:
-                rc, out, err = run(argv_of(name), progdir, env, timeout)
-                reason = verdict(want_out, want_error, rc, out, err, timeout)
+                limit = KNOWN_TIMEOUT if not_yet else timeout
+                rc, out, err = run(argv_of(name), progdir, env, limit)
+                reason = verdict(want_out, want_error, rc, out, err, limit)
+            if not_yet and reason:
+                known += 1
+                print(f"known {name} [{label}]: {not_yet}", flush=True)
+                continue
+            if not_yet:
+                reason = "passes, but NOT_YET_ON_GILSIM says it cannot run: take it off the list"
             if reason:
                 failed += 1
                 print(f"FAIL {name} [{label}]: {reason}", flush=True)
             else:
                 passed += 1
                 print(f"ok   {name} [{label}]", flush=True)
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed" + (f", {known} known not to run yet" if known else ""))
     return 1 if failed or passed == 0 else 0
 
 

@@ -100,7 +100,10 @@ def make_thread_module():
         ready.acquire()
         return box["ident"]
 
-    def _join(ident, timeout):
+    def _ident(handle):
+        return handle
+
+    def _join(ident, timeout=-1):
         done = records[ident]["done"]
         if done.acquire(True, timeout):
             done.release()
@@ -112,7 +115,8 @@ def make_thread_module():
         with records_lock:
             records[ident]["name"] = name
 
-    def _name(ident):
+    def _name(ident=None):
+        ident = _real.get_ident() if ident is None else ident
         return records[ident]["name"] if ident in records else f"Dummy-{ident}"
 
     def _report_exception(message, exc):
@@ -135,7 +139,7 @@ def make_thread_module():
             left[0]["done"].release()
         return 1 if failed else 0
 
-    for f in (_set_role, _set_waiter_role, _start, _join, _finished, _set_name, _name, _report_exception,
+    for f in (_set_role, _set_waiter_role, _start, _ident, _join, _finished, _set_name, _name, _report_exception,
               _register_atexit, _end_of_main):
         setattr(m, f.__name__, f)
     return m

@@ -340,7 +340,7 @@ TEST_CASE("Python features gilsim leaves out are refused by name") {
       {"class A(B, C):\n    pass\n", "multiple inheritance is not supported by gilsim", 1, 12},
       {"import socket\n", "module 'socket' is not available in gilsim (see docs/language.md)", 1,
        1},
-      {"from os import path\n", "module 'os' is not available in gilsim", 1, 1},
+      {"from asyncio import run\n", "module 'asyncio' is not available in gilsim", 1, 1},
       {"@d\nclass A:\n    pass\n", "class decorators are not supported by gilsim", 1, 2},
       {"class A(metaclass=M):\n    pass\n", "metaclass=...) are not supported by gilsim", 1, 9},
       {"try:\n    pass\nexcept* E:\n    pass\n", "'except*' is not supported by gilsim", 3, 7},

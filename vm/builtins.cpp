@@ -13,6 +13,7 @@
 #include "vm/interpreter.h"
 #include "vm/iterators.h"
 #include "vm/memory_budget.h"
+#include "vm/native_module.h"
 #include "vm/operations.h"
 #include "vm/pyformat.h"
 #include "vm/sim_objects.h"
@@ -359,10 +360,15 @@ Value m_thread_join(ThreadState& ts, Value* args, int) {
   host_of(ts).join(ts, args[0]);
   return Value::none();
 }
-Value m_lock_acquire(ThreadState& ts, Value* args, int n) {
-  bool blocking = n < 2 || truthy(ts, args[1]);
-  if (blocking) check_can_block(ts, "acquire()");
-  return Value::boolean(host_of(ts).lock_acquire(ts, args[0], blocking));
+// stdlib2: acquire(blocking=True, timeout=-1), as threading.Lock's (vm/modules/thread_module.cpp).
+Value m_lock_acquire(ThreadState& ts, Value* args, int n, const KwArgs& kw) {
+  check_keywords("acquire", kw, {"blocking", "timeout"});
+  const Value* blocking = n > 1 ? &args[1] : kw.find("blocking");
+  const Value* timeout = n > 2 ? &args[2] : kw.find("timeout");
+  if (timeout && !timeout->is_number())
+    raise("TypeError", fmt::format("'{}' object cannot be interpreted as an integer", type_name(*timeout)));
+  return acquire_lock(ts, args[0], !blocking || truthy(ts, *blocking),
+                      timeout ? timeout->to_double() : -1.0);
 }
 Value m_lock_release(ThreadState& ts, Value* args, int) {
   host_of(ts).lock_release(ts, args[0]);
@@ -425,7 +431,7 @@ BUILTIN(kImportExtension, "import_extension", b_import_extension, 1, 1)
 METHOD(kListAppend, "append", m_list_append, 1, 1)
 METHOD(kListPop, "pop", m_list_pop, 0, 1)
 METHOD(kThreadJoin, "join", m_thread_join, 0, 0)
-METHOD(kLockAcquire, "acquire", m_lock_acquire, 0, 1)
+const NativeDef kLockAcquire{"acquire", nullptr, 0, 2, true, m_lock_acquire};
 METHOD(kLockRelease, "release", m_lock_release, 0, 0)
 METHOD(kLockLocked, "locked", m_lock_locked, 0, 0)
 METHOD(kLockEnter, "__enter__", m_lock_enter, 0, 0)

@@ -10,6 +10,7 @@
 #include "vm/descriptors.h"
 #include "vm/errors.h"
 #include "vm/exceptions.h"
+#include "vm/module_object.h"
 #include "vm/interpreter.h"
 #include "vm/memory_budget.h"
 #include "vm/operations.h"
@@ -60,6 +61,7 @@ constexpr std::pair<const char*, const char*> kHierarchy[] = {
     {"MemoryError", "Exception"},
     {"OSError", "Exception"},
     {"TimeoutError", "OSError"},
+    {"ImportError", "Exception"},  // stdlib2: from m import missing
     {"KeyboardInterrupt", "BaseException"},
     {"SystemExit", "BaseException"},
     {"GeneratorExit", "BaseException"},
@@ -192,7 +194,7 @@ const std::vector<std::string>& builtin_class_names() {
 
 bool has_attributes(const Value& v) {
   return v.is(ObjType::Instance) || v.is(ObjType::Class) || v.is(ObjType::Super) ||
-         v.is(ObjType::Method);
+         v.is(ObjType::Method) || v.is(ObjType::Module);
 }
 
 Value find_dunder(ThreadState& ts, const Value& v, std::string_view name) {
@@ -287,6 +289,7 @@ Value get_attribute(ThreadState& ts, const Value& obj, const std::string& name) 
 }
 
 Value load_attribute(ThreadState& ts, const Value& obj, const std::string& name, Value& getter) {
+  if (obj.is(ObjType::Module)) return module_attribute(ts, obj, name);  // stdlib2
   if (obj.is(ObjType::Instance)) {
     auto* inst = obj.as<InstanceObj>();
     // A property (a data descriptor) on the class comes before the instance's own attributes.
@@ -409,6 +412,10 @@ AttrTable& writable_table(const Value& obj, const std::string& name, const char*
 
 bool store_attribute(ThreadState& ts, const Value& obj, const std::string& name, Value& v,
                      Value& setter) {
+  if (obj.is(ObjType::Module)) {  // stdlib2
+    set_module_attribute(ts, obj, name, std::move(v));
+    return true;
+  }
   if (Value prop = class_property(ts, obj, name); !prop.is_unset())
     return bind_accessor(ts, prop, "fset", obj, name, &v, setter);
   std::mutex* mu = nullptr;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "vm/opcode.h"
@@ -63,6 +64,24 @@ inline std::uint32_t read_operand(const std::uint8_t* at, int width) {
   return v;
 }
 
+// ---- stdlib2: modules (docs/stdlib.md §4) ----
+struct NativeModule;
+
+// One module a program imports: compiled with the program, executed at most once per interpreter.
+// Its globals are slots of the program's global table (named "threading:Lock"), so every
+// interpreter (process) has its own copy of them, and so does a forked child.
+struct ModuleInfo {
+  std::string name;                     // "threading", "concurrent.futures"
+  std::string file;                     // "<gilsim>/threading.py", "<gilsim>/time" (native)
+  std::uint32_t slot = 0;               // the global holding the module object once imported
+  int body = -1;                        // Program::functions index of its code; -1: none to run
+  const NativeModule* native = nullptr; // a module written in C++ (vm/native_module.h)
+  std::vector<std::pair<std::string, std::uint32_t>> attrs;       // attribute -> global slot
+  std::vector<std::pair<std::string, std::uint32_t>> submodules;  // "futures" -> modules index
+  std::shared_ptr<const Source> source;  // a Python module's text, for tracebacks
+};
+// ---- end stdlib2 ----
+
 // What the compiler produces from one script: the module's code, every function's code, and the
 // global names (builtins first, so a global slot of a builtin starts out bound to it).
 struct Program {
@@ -70,6 +89,7 @@ struct Program {
   std::unique_ptr<Code> module;
   std::vector<std::unique_ptr<Code>> functions;  // MAKE_FUNCTION's operand indexes this
   std::vector<std::string> global_names;
+  std::vector<ModuleInfo> modules;  // stdlib2: IMPORT_NAME's operand indexes this
 };
 
 }  // namespace gilsim

@@ -10,8 +10,11 @@
 #include "vm/builtins.h"
 #include "vm/classes.h"
 #include "vm/errors.h"
+#include "vm/import.h"
+#include "vm/native_module.h"
 #include "vm/objects.h"
 #include "vm/parser.h"
+#include "vm/stdlib_sources.h"
 #include "vm/symtable.h"
 
 namespace gilsim {
@@ -24,6 +27,24 @@ constexpr std::uint32_t kMaxWideIndex = 0x7fffffff;  // u32 operands, kept clear
 struct ProgramBuilder {
   Program program;
   std::unordered_map<std::string, std::uint32_t> global_index;
+
+  // stdlib2: while a module's code is compiled, its globals are the slots "module:name" (a name
+  // it never binds that is a builtin stays the builtin's slot); the modules met so far.
+  struct ModuleScope {
+    std::string prefix;
+    std::set<std::string> bound;
+  };
+  const ModuleScope* module_scope = nullptr;
+  std::unordered_map<std::string, std::uint32_t> module_index;
+  std::string global_name(const std::string& name) const {
+    if (!module_scope || module_scope->bound.count(name)) return module_scope ? module_scope->prefix + name : name;
+    static const std::set<std::string> builtins = [] {
+      std::set<std::string> out(builtin_names().begin(), builtin_names().end());
+      out.insert(builtin_class_names().begin(), builtin_class_names().end());
+      return out;
+    }();
+    return builtins.count(name) ? name : module_scope->prefix + name;
+  }
 
   std::uint32_t global(const std::string& name) {
     auto [it, inserted] =
@@ -198,7 +219,7 @@ class FunctionCompiler {
   }
 
   std::uint32_t global(const std::string& name) {
-    std::uint32_t g = pb_.global(name);
+    std::uint32_t g = pb_.global(pb_.global_name(name));
     if (g >= kMaxWideIndex) fail("too many global names");
     return g;
   }
@@ -559,6 +580,23 @@ class FunctionCompiler {
   void call_general(const Expr& e);
   void call_double_star(const Expr& e);  // lang2
   std::uint32_t kwnames_index(std::vector<std::string> names);
+  // stdlib2: the import statement (its block below).
+  void import_stmt(const Stmt& s);
+  void import_dotted(const std::string& dotted);
+  bool importable(const std::string& dotted);
+  std::uint32_t module(const std::string& name);
+  void compile_module(std::uint32_t index, const StdlibSource& src);
+
+ public:
+  void compile_module_body(const Block& body, std::uint32_t index) {
+    line_ = 1;
+    col_ = 1;
+    block(body);
+    emit(Op::IMPORT_NAME, index);  // the module's body returns the module object
+    emit(Op::RETURN_VALUE);
+  }
+
+ private:
   void func_statement(const Stmt& s);
   void delete_target(const Expr& t);  // lang2
 
@@ -1387,8 +1425,8 @@ void FunctionCompiler::func_statement(const Stmt& s) {
       return;
     }
     case StmtKind::Import:
-      fail(fmt::format("module '{}' is not available in gilsim (see docs/language.md)",
-                       s.from_import ? s.name : s.names[0]));
+      import_stmt(s);
+      return;
     case StmtKind::Del:
       for (const auto& t : s.targets) delete_target(*t);
       return;
@@ -1397,6 +1435,132 @@ void FunctionCompiler::func_statement(const Stmt& s) {
   }
 }
 // ---- end lang-func ----
+
+// ---- stdlib2 block: the import statement (docs/stdlib.md §4) ----
+// `import a.b` imports a, then a.b, and binds a; `import a.b as c` binds c to a.b; `from a.b
+// import x as y` binds y to a.b's x. Each module is compiled into the program the first time a
+// statement names it; IMPORT_NAME runs its code once per interpreter.
+
+// Whether `dotted` and every package on its way exist; a module of gilsim's own library that
+// imports one that does not (multiprocessing's _process, for ProcessPoolExecutor) gets the
+// ImportError when that statement runs, so the rest of it still works; a script is refused.
+bool FunctionCompiler::importable(const std::string& dotted) {
+  ModuleSpec spec;
+  for (size_t dot = dotted.find('.'); dot != std::string::npos; dot = dotted.find('.', dot + 1))
+    if (!pb_.module_index.count(dotted.substr(0, dot)) && !find_module(dotted.substr(0, dot), spec))
+      return false;
+  if (pb_.module_index.count(dotted) || find_module(dotted, spec)) return true;
+  if (!pb_.module_scope) fail(module_not_available(dotted));
+  emit(Op::LOAD_GLOBAL, global("ImportError"));
+  emit_const(make_str(module_not_available(dotted)));
+  emit(Op::CALL, 1);
+  emit(Op::RAISE, 1);
+  return false;
+}
+
+void FunctionCompiler::import_stmt(const Stmt& s) {
+  for (const auto& dotted : s.from_import ? std::vector<std::string>{s.name} : s.names)
+    if (!importable(dotted)) return;
+  if (s.from_import) {
+    import_dotted(s.name);
+    for (size_t i = 0; i < s.names.size(); ++i) {
+      at(s);
+      emit(Op::IMPORT_FROM, name_index(s.names[i]));
+      store_name(s.aliases[i].empty() ? s.names[i] : s.aliases[i]);
+    }
+    emit(Op::POP_TOP);
+    return;
+  }
+  for (size_t i = 0; i < s.names.size(); ++i) {
+    const std::string& dotted = s.names[i];
+    at(s);
+    import_dotted(dotted);
+    if (!s.aliases[i].empty()) {
+      store_name(s.aliases[i]);
+      continue;
+    }
+    std::string top = dotted.substr(0, dotted.find('.'));
+    if (top != dotted) {
+      emit(Op::POP_TOP);
+      emit(Op::IMPORT_NAME, module(top));
+    }
+    store_name(top);
+  }
+}
+
+// Imports every package on the way (a, then a.b), leaving the last module on the stack.
+void FunctionCompiler::import_dotted(const std::string& dotted) {
+  for (size_t dot = dotted.find('.'); dot != std::string::npos; dot = dotted.find('.', dot + 1)) {
+    emit(Op::IMPORT_NAME, module(dotted.substr(0, dot)));
+    emit(Op::POP_TOP);
+  }
+  emit(Op::IMPORT_NAME, module(dotted));
+}
+
+// The index of the module in Program::modules, compiling it on first sight.
+std::uint32_t FunctionCompiler::module(const std::string& name) {
+  if (auto it = pb_.module_index.find(name); it != pb_.module_index.end()) return it->second;
+  ModuleSpec spec;
+  if (!find_module(name, spec)) fail(module_not_available(name));
+  auto index = static_cast<std::uint32_t>(pb_.program.modules.size());
+  pb_.module_index.emplace(name, index);
+  {
+    ModuleInfo info;
+    info.name = name;
+    info.slot = pb_.global("<module " + name + ">");
+    info.native = spec.native;
+    info.file = spec.source ? std::string(spec.source->file) : "<gilsim>/" + name;
+    info.attrs.emplace_back("__name__", pb_.global(name + ":__name__"));
+    if (spec.native) {
+      auto add = [&](std::string_view attr) {
+        info.attrs.emplace_back(std::string(attr), pb_.global(name + ":" + std::string(attr)));
+      };
+      for (const NativeDef* d : spec.native->functions) add(d->name);
+      for (const auto& c : spec.native->constants) add(c.first);
+      for (std::string_view m : spec.native->made) add(m);
+    }
+    pb_.program.modules.push_back(std::move(info));
+  }
+  if (size_t dot = name.rfind('.'); dot != std::string::npos) {
+    std::uint32_t parent = module(name.substr(0, dot));
+    pb_.program.modules[parent].submodules.emplace_back(name.substr(dot + 1), index);
+  }
+  if (spec.source) compile_module(index, *spec.source);
+  return index;
+}
+
+void FunctionCompiler::compile_module(std::uint32_t index, const StdlibSource& src) {
+  std::string name = pb_.program.modules[index].name;
+  auto source = std::make_shared<const Source>(std::string(src.file), std::string(src.text));
+  auto code = std::make_unique<Code>();
+  code->name = "<module>";
+  code->qualname = "<module>";
+  ProgramBuilder::ModuleScope scope;
+  const ProgramBuilder::ModuleScope* saved = pb_.module_scope;
+  try {
+    Block tree = parse(*source);
+    SymbolTable table(tree);
+    scope.prefix = name + ":";
+    scope.bound = table.module().bound;
+    scope.bound.insert("__name__");
+    pb_.module_scope = &scope;
+    FunctionCompiler fc(pb_, *code, table, table.module());
+    fc.compile_module_body(tree, index);
+  } catch (const SyntaxError& e) {
+    pb_.module_scope = saved;
+    // A gilsim bug, not the script's: say where, in the script's error format.
+    fail(fmt::format("{}:{}:{}: {}: {} (importing '{}')", src.file, e.line, e.col, e.kind,
+                     e.what(), name));
+  }
+  pb_.module_scope = saved;
+  ModuleInfo& info = pb_.program.modules[index];
+  info.source = source;
+  info.body = static_cast<int>(pb_.program.functions.size());
+  pb_.program.functions.push_back(std::move(code));
+  for (const auto& n : scope.bound)
+    if (n != "__name__") info.attrs.emplace_back(n, pb_.global(scope.prefix + n));
+}
+// ---- end stdlib2 ----
 
 }  // namespace
 

@@ -47,6 +47,9 @@ class Host {
   // Monotonic milliseconds since the run started, as now_ms() returns it.
   virtual double now_ms(ThreadState& ts) = 0;
 
+  // os.cpu_count(): the cores the engine runs on (stdlib2).
+  virtual int cpu_count() const;
+
   // Writes one complete piece of output (print's line) so lines from threads never interleave.
   virtual void write_output(ThreadState& ts, std::string_view text) = 0;
 

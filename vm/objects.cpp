@@ -117,6 +117,8 @@ std::string_view type_name(const Value& v) {
       return iterator_type_name(v);
     case ObjType::Slice:
       return "slice";
+    case ObjType::Module:
+      return "module";
   }
   return "object";
 }

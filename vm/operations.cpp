@@ -10,6 +10,7 @@
 #include "vm/data_ops.h"
 #include "vm/dunders.h"
 #include "vm/errors.h"
+#include "vm/module_object.h"
 #include "vm/exceptions.h"
 #include "vm/iterators.h"
 #include "vm/memory_budget.h"
@@ -574,6 +575,9 @@ void repr_into(ThreadState& ts, const Value& v, std::string& out, std::vector<co
       out += fmt::format("<built-in method {} of {} object>", m->def->name, type_name(m->self));
       return;
     }
+    case ObjType::Module:
+      out += module_repr(v);  // stdlib2
+      return;
     default:
       out += object_repr(ts, v);  // lang-func: classes, instances, methods (vm/classes.cpp)
       return;

@@ -53,6 +53,8 @@ enum class ObjType : std::uint8_t {
   DictView,  // d.keys(), d.values(), d.items()
   Iterator,  // iter(x), enumerate, zip, reversed, map, filter (vm/iterators.h)
   Slice,
+  // stdlib2: an imported module (vm/module_object.h)
+  Module,
 };
 
 class Obj;

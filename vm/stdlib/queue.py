@@ -41,7 +41,7 @@ class Queue:
         self.unfinished_tasks = 0
 
     def task_done(self):
-        with self.all_tasks_done:
+        with self.mutex:  # the lock of self.all_tasks_done
             unfinished = self.unfinished_tasks - 1
             if unfinished <= 0:
                 if unfinished < 0:
@@ -50,7 +50,7 @@ class Queue:
             self.unfinished_tasks = unfinished
 
     def join(self):
-        with self.all_tasks_done:
+        with self.mutex:  # the lock of self.all_tasks_done
             while self.unfinished_tasks:
                 self.all_tasks_done.wait()
 
@@ -67,7 +67,7 @@ class Queue:
             return 0 < self.maxsize <= self._qsize()
 
     def put(self, item, block=True, timeout=None):
-        with self.not_full:
+        with self.mutex:  # the lock of self.not_full
             if self.maxsize > 0:
                 if not block:
                     if self._qsize() >= self.maxsize:
@@ -89,7 +89,7 @@ class Queue:
             self.not_empty.notify()
 
     def get(self, block=True, timeout=None):
-        with self.not_empty:
+        with self.mutex:  # the lock of self.not_empty
             if not block:
                 if not self._qsize():
                     raise Empty

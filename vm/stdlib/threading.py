@@ -10,10 +10,11 @@ No generators and no weak references: only the language of docs/language.md.
 
 import _thread
 from time import monotonic as _time
+from time import sleep as _sleep
 
 __all__ = ["get_ident", "active_count", "Condition", "current_thread", "enumerate", "main_thread",
            "Event", "Lock", "RLock", "Semaphore", "BoundedSemaphore", "Thread", "Barrier",
-           "BrokenBarrierError", "Timer", "ThreadError", "local", "TIMEOUT_MAX", "get_native_id"]
+           "BrokenBarrierError", "Timer", "ThreadError", "TIMEOUT_MAX", "get_native_id"]
 
 _allocate_lock = _thread.allocate_lock
 get_ident = _thread.get_ident
@@ -95,8 +96,9 @@ class _RLock:
         return self._owner == get_ident()
 
 
-def RLock(*args, **kwargs):
-    return _RLock(*args, **kwargs)
+def RLock():
+    return _RLock()
+
 
 
 class Condition:
@@ -210,7 +212,8 @@ class Semaphore:
     def __init__(self, value=1):
         if value < 0:
             raise ValueError("semaphore initial value must be >= 0")
-        self._cond = Condition(_named(Lock(), type(self).__name__))
+        self._lock = _named(Lock(), type(self).__name__)
+        self._cond = Condition(self._lock)
         self._value = value
 
     def __repr__(self):
@@ -222,7 +225,7 @@ class Semaphore:
             raise ValueError("can't specify timeout for non-blocking acquire")
         rc = False
         endtime = None
-        with self._cond:
+        with self._lock:
             while self._value == 0:
                 if not blocking:
                     break
@@ -234,7 +237,7 @@ class Semaphore:
                         if timeout <= 0:
                             break
                 self._cond.wait(timeout)
-            else:
+            if self._value > 0:
                 self._value -= 1
                 rc = True
         return rc
@@ -244,7 +247,7 @@ class Semaphore:
     def release(self, n=1):
         if n < 1:
             raise ValueError("n must be one or more")
-        with self._cond:
+        with self._lock:
             self._value += n
             for i in range(n):
                 self._cond.notify()
@@ -263,7 +266,7 @@ class BoundedSemaphore(Semaphore):
     def release(self, n=1):
         if n < 1:
             raise ValueError("n must be one or more")
-        with self._cond:
+        with self._lock:
             if self._value + n > self._initial_value:
                 raise ValueError("Semaphore released too many times")
             self._value += n
@@ -275,7 +278,8 @@ class Event:
     """A flag: wait() blocks until set() is called."""
 
     def __init__(self):
-        self._cond = Condition(_named(Lock(), "Event"))
+        self._lock = _named(Lock(), "Event")
+        self._cond = Condition(self._lock)
         self._flag = False
 
     def __repr__(self):
@@ -289,16 +293,16 @@ class Event:
         return self._flag
 
     def set(self):
-        with self._cond:
+        with self._lock:
             self._flag = True
             self._cond.notify_all()
 
     def clear(self):
-        with self._cond:
+        with self._lock:
             self._flag = False
 
     def wait(self, timeout=None):
-        with self._cond:
+        with self._lock:
             signaled = self._flag
             if not signaled:
                 signaled = self._cond.wait(timeout)
@@ -313,7 +317,8 @@ class Barrier:
     """`parties` threads wait() until all of them have arrived, then all go on."""
 
     def __init__(self, parties, action=None, timeout=None):
-        self._cond = Condition(_named(Lock(), "Barrier"))
+        self._lock = _named(Lock(), "Barrier")
+        self._cond = Condition(self._lock)
         self._action = action
         self._timeout = timeout
         self._parties = parties
@@ -329,7 +334,7 @@ class Barrier:
     def wait(self, timeout=None):
         if timeout is None:
             timeout = self._timeout
-        with self._cond:
+        with self._lock:
             self._enter()
             index = self._count
             self._count += 1
@@ -375,7 +380,7 @@ class Barrier:
                 self._cond.notify_all()
 
     def reset(self):
-        with self._cond:
+        with self._lock:
             if self._count > 0:
                 if self._state == 0:
                     self._state = -1
@@ -386,7 +391,7 @@ class Barrier:
             self._cond.notify_all()
 
     def abort(self):
-        with self._cond:
+        with self._lock:
             self._break()
 
     def _break(self):
@@ -424,7 +429,12 @@ def _newname(name_template="Thread-%d"):
 
 
 class Thread:
-    """A thread of control: start() runs run() (by default target(*args, **kwargs)) in it."""
+    """A thread of control: start() runs run() (by default target(*args, **kwargs)) in it.
+
+    name, ident and native_id are plain attributes here (CPython's are properties): reading and
+    assigning them works the same, but a name assigned after start() does not rename the
+    thread's track in the trace.
+    """
 
     _initialized = False
 
@@ -442,15 +452,16 @@ class Thread:
                 except AttributeError:
                     pass
         self._target = target
-        self._name = name
+        self.name = name
         self._args = args
         self._kwargs = kwargs
         if daemon is not None:
             self._daemonic = daemon
         else:
             self._daemonic = current_thread().daemon
-        self._ident = None
-        self._native_id = None
+        self.ident = None
+        self.native_id = None
+        self._handle = None
         self._started = Event()
         self._is_stopped = False
         self._initialized = True
@@ -462,11 +473,11 @@ class Thread:
             status = "started"
         if self._is_stopped:
             status = "stopped"
-        if self._daemonic:
+        if self.daemon:
             status += " daemon"
-        if self._ident is not None:
-            status += " %s" % self._ident
-        return "<%s(%s, %s)>" % (type(self).__name__, self._name, status)
+        if self.ident is not None:
+            status += " %s" % self.ident
+        return "<%s(%s, %s)>" % (type(self).__name__, self.name, status)
 
     def start(self):
         if not self._initialized:
@@ -475,10 +486,9 @@ class Thread:
             raise RuntimeError("threads can only be started once")
         with _active_limbo_lock:
             _limbo[id(self)] = self
-        # The host starts the thread under this name (its track in every output) and returns
-        # its ident; the new thread runs _bootstrap, which registers it and calls run().
-        self._ident = _thread._start(self._bootstrap, self._name, self._daemonic)
-        self._native_id = self._ident
+        # The new thread runs _bootstrap, which registers it and calls run().
+        self._handle = _thread._start(self._bootstrap, self.name, self.daemon)
+        self.ident = self.native_id = _thread._ident(self._handle)
         self._started.wait()
 
     def run(self):
@@ -490,22 +500,19 @@ class Thread:
             self._target = self._args = self._kwargs = None
 
     def _bootstrap(self):
-        self._ident = self._native_id = get_ident()  # before start() has it back from the host
+        self.ident = self.native_id = get_ident()  # before start() has it back from the host
         with _active_limbo_lock:
-            _active[self._ident] = self
-            del _limbo[id(self)]
+            _active[self.ident] = self
+            _limbo.pop(id(self), None)
         self._started.set()
         try:
             # An exception goes on to the host, which prints "Exception in thread NAME:" and the
-            # traceback without this module's frames, as gilsim does for every thread.
+            # traceback, as gilsim does for every thread.
             self.run()
         finally:
             with _active_limbo_lock:
                 self._is_stopped = True
-                try:
-                    del _active[self._ident]
-                except KeyError:
-                    pass
+                _active.pop(self.ident, None)
 
     def join(self, timeout=None):
         if not self._initialized:
@@ -515,41 +522,22 @@ class Thread:
         if self is current_thread():
             raise RuntimeError("cannot join current thread")
         if timeout is None:
-            _thread._join(self._ident, -1)
-        else:
-            _thread._join(self._ident, max(timeout, 0))
-
-    @property
-    def name(self):
-        assert self._initialized, "Thread.__init__() not called"
-        return self._name
-
-    @name.setter
-    def name(self, name):
-        assert self._initialized, "Thread.__init__() not called"
-        self._name = str(name)
-        if self._ident is not None:
-            _thread._set_name(self._ident, self._name)
-
-    @property
-    def ident(self):
-        assert self._initialized, "Thread.__init__() not called"
-        return self._ident
-
-    @property
-    def native_id(self):
-        assert self._initialized, "Thread.__init__() not called"
-        return self._native_id
+            _thread._join(self._handle)
+            return
+        # A timed join waits in short sleeps until the thread has stopped (docs/stdlib.md §5).
+        endtime = _time() + max(timeout, 0)
+        while not self._is_stopped:
+            left = endtime - _time()
+            if left <= 0:
+                return
+            _sleep(min(left, 0.001))
 
     def is_alive(self):
         assert self._initialized, "Thread.__init__() not called"
-        if self._is_stopped or not self._started.is_set():
-            return False
-        return not _thread._finished(self._ident)
+        return self._started.is_set() and not self._is_stopped
 
     @property
     def daemon(self):
-        assert self._initialized, "Thread.__init__() not called"
         return self._daemonic
 
     @daemon.setter
@@ -570,7 +558,7 @@ class Thread:
         return self.name
 
     def setName(self, name):
-        self.name = name
+        self.name = str(name)
 
 
 class Timer(Thread):
@@ -597,26 +585,24 @@ class Timer(Thread):
 class _MainThread(Thread):
     def __init__(self):
         Thread.__init__(self, name="MainThread", daemon=False)
-        self._ident = get_ident()
-        self._native_id = self._ident
+        self.ident = self.native_id = get_ident()
         self._started._flag = True
         with _active_limbo_lock:
-            _active[self._ident] = self
+            _active[self.ident] = self
 
 
 class _DummyThread(Thread):
     """A thread this module did not start (the builtin spawn()'s): it is still a Thread here."""
 
     def __init__(self):
-        Thread.__init__(self, name=_thread._name(get_ident()), daemon=False)
-        self._ident = get_ident()
-        self._native_id = self._ident
+        Thread.__init__(self, name=_thread._name(), daemon=False)
+        self.ident = self.native_id = get_ident()
         self._started._flag = True
         with _active_limbo_lock:
-            _active[self._ident] = self
+            _active[self.ident] = self
 
     def is_alive(self):
-        return not _thread._finished(self._ident)
+        return True  # asked from the thread itself: current_thread() made it
 
     def join(self, timeout=None):
         raise RuntimeError("cannot join a dummy thread")
@@ -647,9 +633,9 @@ def enumerate():
         return list(_active.values()) + list(_limbo.values())
 
 
-# One dict of attributes per thread: native, as CPython's _thread._local (the attribute lookup is
-# the interpreter's).
-local = _thread._local
-
+# One dict of attributes per thread, as CPython's _thread._local; gilsim's _thread has none yet
+# (docs/stdlib.md), so threading.local exists only where the primitive does.
+if hasattr(_thread, "_local"):
+    local = _thread._local
 
 _main_thread = _MainThread()

@@ -102,19 +102,18 @@ class _Waiter:
             self._decrement_pending_calls()
 
 
-class _AcquireFutures:
-    """A context manager that takes every future's condition, in a fixed order."""
+def _acquire_futures(fs):
+    """Takes every future's lock, in a fixed order (CPython's _AcquireFutures context manager;
+    gilsim's `with` takes only locks so far: the callers release in a finally)."""
+    fs = sorted(fs, key=id)
+    for future in fs:
+        future._lock.acquire()
+    return fs
 
-    def __init__(self, futures):
-        self.futures = sorted(futures, key=id)
 
-    def __enter__(self):
-        for future in self.futures:
-            future._condition.acquire()
-
-    def __exit__(self, *args):
-        for future in self.futures:
-            future._condition.release()
+def _release_futures(fs):
+    for future in fs:
+        future._lock.release()
 
 
 def _create_and_install_waiters(fs, return_when):
@@ -146,10 +145,13 @@ class _AsCompleted:
         self.timeout = timeout
         fs = list(dict.fromkeys(fs))
         self.total = len(fs)
-        with _AcquireFutures(fs):
+        held = _acquire_futures(fs)
+        try:
             self.ready = [f for f in fs if f._state in [CANCELLED_AND_NOTIFIED, FINISHED]]
             self.pending = [f for f in fs if f not in self.ready]
             self.waiter = _create_and_install_waiters(fs, _AS_COMPLETED)
+        finally:
+            _release_futures(held)
         self.ready.reverse()  # popped from the end, so yielded in their order
 
     def __iter__(self):
@@ -183,7 +185,7 @@ class _AsCompleted:
 
     def _uninstall(self):
         for f in self.pending + self.ready:
-            with f._condition:
+            with f._lock:
                 if self.waiter in f._waiters:
                     f._waiters.remove(self.waiter)
 
@@ -211,20 +213,23 @@ class DoneAndNotDoneFutures:
 def wait(fs, timeout=None, return_when=ALL_COMPLETED):
     """Waits for the futures of fs; returns the sets (done, not_done)."""
     fs = set(fs)
-    with _AcquireFutures(fs):
+    held = _acquire_futures(fs)
+    try:
         done = set(f for f in fs if f._state in [CANCELLED_AND_NOTIFIED, FINISHED])
         not_done = fs - done
         if (return_when == FIRST_COMPLETED) and done:
             return DoneAndNotDoneFutures(done, not_done)
         elif (return_when == FIRST_EXCEPTION) and done:
-            if any(f for f in done if not f.cancelled() and f.exception() is not None):
+            if any(f for f in done if not f.cancelled() and f._exception is not None):
                 return DoneAndNotDoneFutures(done, not_done)
         if len(done) == len(fs):
             return DoneAndNotDoneFutures(done, not_done)
         waiter = _create_and_install_waiters(fs, return_when)
+    finally:
+        _release_futures(held)
     waiter.event.wait(timeout)
     for f in fs:
-        with f._condition:
+        with f._lock:
             f._waiters.remove(waiter)
     done.update(waiter.finished_futures)
     return DoneAndNotDoneFutures(done, fs - done)
@@ -234,7 +239,10 @@ class Future:
     """The result of an asynchronous call."""
 
     def __init__(self):
-        self._condition = threading.Condition()
+        # CPython's is Condition() over an RLock; nothing here takes it twice, and gilsim's `with`
+        # takes only locks so far, so it is over a Lock the methods take with `with self._lock`.
+        self._lock = threading._named(threading.Lock(), "Future")
+        self._condition = threading.Condition(self._lock)
         self._condition._waiter_role = threading._number("Future") + " result()"
         self._state = PENDING
         self._result = None
@@ -250,7 +258,7 @@ class Future:
                 _thread._report_exception("exception calling callback for %r" % self, e)
 
     def __repr__(self):
-        with self._condition:
+        with self._lock:
             if self._state == FINISHED:
                 if self._exception:
                     return "<%s at %#x state=%s raised %s>" % (
@@ -266,7 +274,7 @@ class Future:
                                              _STATE_TO_DESCRIPTION_MAP[self._state])
 
     def cancel(self):
-        with self._condition:
+        with self._lock:
             if self._state in [RUNNING, FINISHED]:
                 return False
             if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
@@ -277,15 +285,15 @@ class Future:
         return True
 
     def cancelled(self):
-        with self._condition:
+        with self._lock:
             return self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]
 
     def running(self):
-        with self._condition:
+        with self._lock:
             return self._state == RUNNING
 
     def done(self):
-        with self._condition:
+        with self._lock:
             return self._state in [CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED]
 
     def __get_result(self):
@@ -294,7 +302,7 @@ class Future:
         return self._result
 
     def add_done_callback(self, fn):
-        with self._condition:
+        with self._lock:
             if self._state not in [CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED]:
                 self._done_callbacks.append(fn)
                 return
@@ -304,7 +312,7 @@ class Future:
             _thread._report_exception("exception calling callback for %r" % self, e)
 
     def result(self, timeout=None):
-        with self._condition:
+        with self._lock:
             if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
                 raise CancelledError()
             elif self._state == FINISHED:
@@ -318,7 +326,7 @@ class Future:
                 raise TimeoutError()
 
     def exception(self, timeout=None):
-        with self._condition:
+        with self._lock:
             if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
                 raise CancelledError()
             elif self._state == FINISHED:
@@ -332,7 +340,7 @@ class Future:
                 raise TimeoutError()
 
     def set_running_or_notify_cancel(self):
-        with self._condition:
+        with self._lock:
             if self._state == CANCELLED:
                 self._state = CANCELLED_AND_NOTIFIED
                 for waiter in self._waiters:
@@ -345,7 +353,7 @@ class Future:
                 raise RuntimeError("Future in unexpected state")
 
     def set_result(self, result):
-        with self._condition:
+        with self._lock:
             if self._state in {CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED}:
                 raise InvalidStateError("{}: {!r}".format(self._state, self))
             self._result = result
@@ -356,7 +364,7 @@ class Future:
         self._invoke_callbacks()
 
     def set_exception(self, exception):
-        with self._condition:
+        with self._lock:
             if self._state in {CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED}:
                 raise InvalidStateError("{}: {!r}".format(self._state, self))
             self._exception = exception
@@ -399,7 +407,14 @@ class Executor:
 
     def map(self, fn, *iterables, timeout=None, chunksize=1):
         fs = [self.submit(fn, *args) for args in zip(*iterables)]
-        return _MapIterator(fs, timeout)
+        # gilsim's `for` and list() do not call __next__ on objects yet (docs/stdlib.md §6): the
+        # results are collected here, in order, then iterated; an exception or a timeout is
+        # raised by map() itself rather than when its result is reached.
+        results = []
+        it = _MapIterator(fs, timeout)
+        while it.fs:
+            results.append(it.__next__())
+        return iter(results)
 
     def shutdown(self, wait=True, *, cancel_futures=False):
         pass
@@ -458,7 +473,10 @@ def _python_exit():
             t.join()
 
 
-_thread._register_atexit(_python_exit)
+# gilsim's _thread has no atexit hook yet (docs/stdlib.md §6): there, an executor must be shut
+# down (`with`, or shutdown()) before the program ends, or its idle workers wait for ever.
+if hasattr(_thread, "_register_atexit"):
+    _thread._register_atexit(_python_exit)
 _executor_counter = 0
 _counter_lock = threading.Lock()
 
