@@ -65,7 +65,7 @@ NOT_YET_ON_GILSIM = {
     "time_module.py": "process_time/thread_time need the engines' per-thread CPU times",
     "timer.py@sim": "a timed Event.wait does not end: timed waits poll",
 }
-KNOWN_TIMEOUT = 10.0
+KNOWN_TIMEOUT = 3.0
 
 EXPECT = "# expect:"
 EXPECT_ERROR = "# expect error:"
