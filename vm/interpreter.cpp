@@ -845,21 +845,35 @@ restart:
           VM_NEXT();
         }
         VM_CASE(BINARY_SUBSCR) {
-          sp[-2] = subscript(ts, sp[-2], sp[-1]);
+          Value a = sp[-2], b = sp[-1];  // as binary_slow: a user __getitem__ may move the stack
+          SAVE_FRAME();
+          Value r = subscript(ts, a, b);
+          LOAD_FRAME();
+          sp[-2] = std::move(r);
           *--sp = Value();
           VM_NEXT();
         }
-        VM_CASE(STORE_SUBSCR)
-        store_subscript(ts, sp[-2], sp[-1], std::move(sp[-3]));
-        sp[-1] = Value();
-        sp[-2] = Value();
-        sp -= 3;
-        VM_NEXT();
+        VM_CASE(STORE_SUBSCR) {
+          Value target = sp[-2], key = sp[-1], v = std::move(sp[-3]);  // as BINARY_SUBSCR
+          SAVE_FRAME();
+          store_subscript(ts, target, key, std::move(v));
+          LOAD_FRAME();
+          sp[-1] = Value();
+          sp[-2] = Value();
+          sp -= 3;
+          VM_NEXT();
+        }
         VM_CASE(UNARY_NEGATIVE)
         VM_CASE(UNARY_POSITIVE)
-        VM_CASE(UNARY_NOT)
-        sp[-1] = unary_op(ts, op, sp[-1]);
-        VM_NEXT();
+        VM_CASE(UNARY_NOT) {
+          // As binary_slow: a user __neg__ runs script code, whose nested run may move the stack.
+          Value v = sp[-1];
+          SAVE_FRAME();
+          Value r = unary_op(ts, op, v);
+          LOAD_FRAME();
+          sp[-1] = std::move(r);
+          VM_NEXT();
+        }
         VM_CASE(BINARY_ADD)
         VM_CASE(INPLACE_ADD)
         if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int())) {
@@ -1395,17 +1409,24 @@ restart:
         VM_CASE(INPLACE_AND)
         VM_CASE(INPLACE_OR)
         VM_CASE(INPLACE_XOR)
-        sp[-2] = binary_op(ts, op, sp[-2], sp[-1]);
-        *--sp = Value();
-        VM_NEXT();
-        VM_CASE(UNARY_INVERT)
-        sp[-1] = unary_op(ts, op, sp[-1]);
-        VM_NEXT();
-        VM_CASE(DELETE_SUBSCR)
-        delete_subscript(ts, sp[-2], sp[-1]);
-        *--sp = Value();
-        *--sp = Value();
-        VM_NEXT();
+        goto binary_slow;  // a user __and__ may run script code: binary_slow keeps the stack safe
+        VM_CASE(UNARY_INVERT) {
+          Value v = sp[-1];  // as UNARY_NEGATIVE: a user __invert__ may move the stack
+          SAVE_FRAME();
+          Value r = unary_op(ts, op, v);
+          LOAD_FRAME();
+          sp[-1] = std::move(r);
+          VM_NEXT();
+        }
+        VM_CASE(DELETE_SUBSCR) {
+          Value target = sp[-2], key = sp[-1];  // as BINARY_SUBSCR: a user __delitem__
+          SAVE_FRAME();
+          delete_subscript(ts, target, key);
+          LOAD_FRAME();
+          *--sp = Value();
+          *--sp = Value();
+          VM_NEXT();
+        }
         // ---- lang2 block ----
         VM_CASE(SETUP_WITH) {
           std::uint32_t target = ARG32();
