@@ -61,7 +61,7 @@ double native_spin(int threads) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// The best of 5 rounds of each variant, the variants taken in turn within a round: a burst of
+// The best of 7 rounds of each variant, the variants taken in turn within a round: a burst of
 // load on the host (which can last a second or more on a shared VM) then slows a round of every
 // variant alike rather than all the runs of one, and the ratio of the bests stays honest.
 // Each round also times native_spin on 1 and 2 threads (the last two figures returned).
@@ -69,7 +69,7 @@ std::vector<double> best_interleaved(
     const std::string& policy, const std::string& script,
     const std::vector<std::vector<std::pair<std::string, std::string>>>& variants) {
   std::vector<double> best(variants.size() + 2, 1e300);
-  for (int round = 0; round < 5; ++round) {
+  for (int round = 0; round < 7; ++round) {
     for (size_t v = 0; v < variants.size(); ++v)
       best[v] = std::min(best[v], timed(policy, script, variants[v]));
     best[variants.size()] = std::min(best[variants.size()], native_spin(1));
