@@ -685,18 +685,18 @@ int main(int argc, char** argv) {
   for (const Case& c : cases) outcomes.push_back(check_case(browser, c, outdir, driver));
   fs::remove_all(browser.scratch);
 
-  fmt::print("{:<14} {:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}\n", "case", "events",
-             "lanes", "html KB", "write ms", "parse ms", "draw ms", "med draw", "max draw",
-             "arrows");
+  fmt::print("{:<14} {:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>5}\n", "case",
+             "events", "lanes", "html KB", "write ms", "parse ms", "draw ms", "med draw",
+             "max draw", "arrows", "ink");
   for (const auto& o : outcomes) {
     auto a = [&](const char* k) {
       auto it = o.attrs.find(k);
       return it == o.attrs.end() ? std::string("-") : it->second;
     };
-    fmt::print("{:<14} {:>9} {:>6} {:>9.0f} {:>9.0f} {:>9} {:>9} {:>9} {:>9} {:>7}\n", o.name,
-               o.events, a("data-lanes"), static_cast<double>(o.bytes) / 1024.0, o.write_ms,
-               a("data-parse-ms"), a("data-draw-ms"), a("data-median-draw-ms"),
-               a("data-max-draw-ms"), a("data-arrows"));
+    fmt::print("{:<14} {:>9} {:>6} {:>9.0f} {:>9.0f} {:>9} {:>9} {:>9} {:>9} {:>7} {:>5}\n",
+               o.name, o.events, a("data-lanes"), static_cast<double>(o.bytes) / 1024.0,
+               o.write_ms, a("data-parse-ms"), a("data-draw-ms"), a("data-median-draw-ms"),
+               a("data-max-draw-ms"), a("data-arrows"), a("data-present-ink"));
   }
   bool any_wait_tip = false;
   for (const auto& o : outcomes)
