@@ -20,10 +20,6 @@ std::string format_stop_note(const RunRecord& run, const std::string& timeout);
 // The --json document; its keys are fixed by DESIGN.md ("Machine-readable results").
 nlohmann::json results_json(const RunRecord& run, const Metrics& m);
 
-// "5ms", "100us", "0.5s", "250ns" -> nanoseconds; false with a message when it does not read.
-bool parse_duration(const std::string& text, Nanos& out, std::string& error);
-std::string format_duration(Nanos ns);  // the shortest exact form: "5ms", "100us", "1.5s"
-
 // "switch interval 5ms", "check interval 100 ticks", ...: the parameters that matter for the
 // policy.
 std::string policy_parameters(const RunRecord& run);

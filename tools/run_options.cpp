@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tools/duration.h"
 #include "tools/gzip_stream.h"
 #include "tools/report.h"
 #include "tools/timeline_html.h"
