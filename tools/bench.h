@@ -22,6 +22,12 @@ int run_sim_bench(const BenchOptions& options);    // issue 6: simulated bytecod
 
 double median(std::vector<double> v);
 
+// Pins the calling thread to one CPU (benchmarks and `gilsim calibrate`).
+void pin_to(int cpu);
+// One-way latency (µs, median) of a raw mutex + condition-variable hand-off between two OS
+// threads pinned to cpu_a and cpu_b (the same CPU, or two), as docs/reference measured it.
+double raw_handoff_us(int rounds, int cpu_a, int cpu_b);
+
 // The script text of the count and arith loops of issue 2 (functions `count(n)` and `arith(n)`),
 // which the eval and sim sections both measure.
 std::string bench_loops();

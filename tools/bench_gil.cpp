@@ -55,49 +55,6 @@ count({})
   return static_cast<double>(r.wall) / static_cast<double>(n);
 }
 
-void pin_to(int cpu) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
-
-// (b) one-way latency of a raw mutex + condition-variable hand-off between two OS threads pinned
-// to cpu_a and cpu_b (the same CPU, or two), as docs/reference measured it.
-double raw_handoff_us(int rounds, int cpu_a, int cpu_b) {
-  std::mutex mu;
-  std::condition_variable cv;
-  int turn = 0;
-  std::vector<double> samples;
-  std::chrono::steady_clock::time_point sent;
-  std::thread other([&] {
-    pin_to(cpu_b);
-    for (int i = 0; i < rounds; ++i) {
-      std::unique_lock lk(mu);
-      cv.wait(lk, [&] { return turn == 1; });
-      samples.push_back(
-          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - sent)
-              .count());
-      turn = 0;
-      sent = std::chrono::steady_clock::now();
-      cv.notify_all();
-    }
-  });
-  std::thread self([&] {
-    pin_to(cpu_a);
-    for (int i = 0; i < rounds; ++i) {
-      std::unique_lock lk(mu);
-      turn = 1;
-      sent = std::chrono::steady_clock::now();
-      cv.notify_all();
-      cv.wait(lk, [&] { return turn == 0; });
-    }
-  });
-  self.join();
-  other.join();
-  return median(samples);
-}
-
 // (b) GIL hand-off latency: two CPU-bound threads under `fifo` at a short interval, pinned to
 // cpu_a and cpu_b; every switch is a release by one thread followed by the other's acquire.
 double gil_handoff_us(double seconds, int cpu_a, int cpu_b) {
@@ -136,6 +93,47 @@ b.join()
 }
 
 }  // namespace
+
+void pin_to(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+double raw_handoff_us(int rounds, int cpu_a, int cpu_b) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int turn = 0;
+  std::vector<double> samples;
+  std::chrono::steady_clock::time_point sent;
+  std::thread other([&] {
+    pin_to(cpu_b);
+    for (int i = 0; i < rounds; ++i) {
+      std::unique_lock lk(mu);
+      cv.wait(lk, [&] { return turn == 1; });
+      samples.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - sent)
+              .count());
+      turn = 0;
+      sent = std::chrono::steady_clock::now();
+      cv.notify_all();
+    }
+  });
+  std::thread self([&] {
+    pin_to(cpu_a);
+    for (int i = 0; i < rounds; ++i) {
+      std::unique_lock lk(mu);
+      turn = 1;
+      sent = std::chrono::steady_clock::now();
+      cv.notify_all();
+      cv.wait(lk, [&] { return turn == 0; });
+    }
+  });
+  self.join();
+  other.join();
+  return median(samples);
+}
 
 int run_gil_bench(const BenchOptions& opt) {
   int rounds = opt.repeat;

@@ -14,6 +14,7 @@
 #include "gil/metrics.h"
 #include "tools/bench.h"
 #include "tools/busy_host.h"
+#include "tools/calibrate.h"
 #include "tools/compare.h"
 #include "tools/crosscheck.h"
 #include "tools/demo.h"
@@ -153,12 +154,14 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::Range(0.001, 100.0));
 
   // Commands that live in a file of their own: each adds its flags and says what runs it.
-  std::function<int()> scale_run, compare_run, demo_run, crosscheck_run, fidelity_run;
+  std::function<int()> scale_run, compare_run, demo_run, crosscheck_run, fidelity_run,
+      calibrate_run;
   auto* scale_cmd = add_scale_command(app, scale_run);
   auto* compare_cmd = add_compare_command(app, compare_run);
   auto* demo_cmd = add_demo_command(app, demo_run);
   auto* crosscheck_cmd = add_crosscheck_command(app, crosscheck_run);
   auto* fidelity_cmd = add_fidelity_command(app, fidelity_run);
+  auto* calibrate_cmd = add_calibrate_command(app, calibrate_run);
 
   // CLI11 would answer an unknown first word with "A subcommand is required", which does not say
   // what was wrong: name the word and the commands there are.
@@ -197,6 +200,7 @@ int run_cli(int argc, char** argv) {
   if (*demo_cmd) return demo_run();
   if (*crosscheck_cmd) return crosscheck_run();
   if (*fidelity_cmd) return fidelity_run();
+  if (*calibrate_cmd) return calibrate_run();
   if (*policies_cmd) return cmd_policies();
   if (*check_cmd) return cmd_check(check_path);
   return 2;

@@ -2,14 +2,19 @@
 """gilsim fidelity: every policy whose real runtime is on this machine, held against it.
 
 Usage (through the binary, which passes its own path as --gilsim):
-  gilsim fidelity [--repeat N] [--only NAME[,NAME]] [--runtime NAME=PATH]... [--json F] [--csv F]
+  gilsim fidelity [--repeat N] [--only NAME[,NAME]] [--runtime NAME=PATH]... [--profile P]
+                  [--json F] [--csv F]
   python3 tools/fidelity.py --gilsim build/release/gilsim [the same options]
 
 For each runtime found (CPython 2.7 for legacy, CPython 3.x for modern, PyPy for pypy, Ruby for
 gvl-3.2, OCaml for ocaml, a free-threaded CPython for free-threaded), the same phenomena run under
 the real runtime (tools/runtimes/phenomena.py for every Python, phenomena.rb and phenomena.ml
 written by hand for Ruby and OCaml) and under gilsim with the matching policy
-(tools/runtimes/phenomena.gil) on both engines, the sim engine on 2 virtual cores. Each figure is
+(tools/runtimes/phenomena.gil) on both engines, the sim engine on 2 virtual cores with a machine
+profile: by default (--profile calibrate) `gilsim calibrate` measures this machine before each
+runtime, with that runtime's speed as the cost scale when it is a Python and `--lock semaphore`
+for CPython 2.7 (its GIL on Linux); `--profile builtin` keeps the built-in calibration (the 2010
+2-core Mac of Beazley's figures); `--profile FILE` uses that profile for every runtime. Each figure is
 the median of --repeat runs (3; the sim engine, being exact, runs once). The table gives, per
 phenomenon, the real figure, the threads engine's, the sim engine's, their ratios to the real one
 and whether each is within tolerance (sim: 15 % on ratios, 20 % on latencies; threads: 25 %).
@@ -63,7 +68,9 @@ PHENOMENA = [
     ("sleep0_cpu0", "sleep(0) alone, p50 per op (us)", "latency"),
     ("sleep0_cpu1", "sleep(0) next to 1 CPU thread, p50 (us)", "latency"),
     ("sleep0_cpu2", "sleep(0) next to 2 CPU threads, p50 (us)", "latency"),
+    ("procs2", "CPU-bound, 2 processes / 1 (time)", "ratio"),
     ("requests8", "127 x 35 ms requests, 8 workers (s)", "latency"),
+    ("requests32", "127 x 35 ms requests, 32 workers (s)", "latency"),
 ]
 TOLERANCE = {("sim", "ratio"): 0.15, ("sim", "latency"): 0.20,
              ("threads", "ratio"): 0.25, ("threads", "latency"): 0.25}
@@ -123,9 +130,12 @@ class Target:
         one = self.measure("cpu", [1, work], "wall_s")
         out["cpu2"] = self.measure("cpu", [2, work], "wall_s") / one
         out["cpu4"] = self.measure("cpu", [4, work], "wall_s") / one
+        out["procs2"] = (self.measure("procs", [2, work], "wall_s") /
+                         self.measure("procs", [1, work], "wall_s"))
         for cpu in (0, 1, 2):
             out["sleep0_cpu%d" % cpu] = self.measure("sleep0", [cpu, SLEEP0_MS], "p50_us")
         out["requests8"] = self.measure("requests", [8, 127, 35], "wall_s")
+        out["requests32"] = self.measure("requests", [32, 127, 35], "wall_s")
         return out
 
 
@@ -145,19 +155,35 @@ def real_target(name, path, repeat, scratch):
 
 
 GILSIM_KEYS = {"cpu": ["threads", "work"], "sleep0": ["cpu", "ms"],
-               "requests": ["workers", "n", "each"]}
+               "requests": ["workers", "n", "each"], "procs": ["procs", "work"]}
 
 
-def gilsim_target(gilsim, policy, engine, repeat):
+def gilsim_target(gilsim, policy, engine, repeat, profile=None):
     def argv_of(what, args):
         argv = [gilsim, "run", os.path.join(HERE, "phenomena.gil"), "--policy", policy,
                 "--engine", engine, "-q", "-D", "what=" + what]
         if engine == "sim":
             argv += ["--cores", "2"]
+            if profile:
+                argv += ["--profile", profile]
         for key, value in zip(GILSIM_KEYS[what], args):
             argv += ["-D", "%s=%s" % (key, value)]
         return argv
     return Target("gilsim " + engine, argv_of, 1 if engine == "sim" else repeat)
+
+
+def calibrated_profile(gilsim, name, path, scratch):
+    """`gilsim calibrate` for this runtime: its speed as the cost scale when it is a Python, and
+    its GIL's lock (a POSIX semaphore for CPython 2.7 on Linux, a mutex + condition variable for
+    the others)."""
+    out = os.path.join(scratch, name + ".profile.json")
+    argv = [gilsim, "calibrate", "-o", out, "--rounds", "1000"]
+    if name.startswith("python") or name == "pypy3":
+        argv += ["--python", path]
+    if name == "python2.7":
+        argv += ["--lock", "semaphore"]
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return out
 
 
 def version_of(name, path):
@@ -185,11 +211,15 @@ def main(argv):
                     + ",".join(DEFAULT_ONLY) + "; python3.6 .. python3.12 too)")
     ap.add_argument("--runtime", action="append", default=[], metavar="NAME=PATH",
                     help="where a runtime is (python2.7=/opt/py27/bin/python, ruby=...)")
+    ap.add_argument("--profile", default="calibrate", metavar="calibrate|builtin|FILE",
+                    help="the sim engine's machine profile (default: calibrate this machine)")
     ap.add_argument("--json", help="write the table as JSON")
     ap.add_argument("--csv", help="write the table as CSV")
     opt = ap.parse_args(argv)
     if opt.repeat < 1:
         ap.error("--repeat must be at least 1")
+    if opt.profile not in ("calibrate", "builtin") and not os.path.isfile(opt.profile):
+        ap.error("--profile: no such file %s (or: calibrate, builtin)" % opt.profile)
     known = {r[0]: r for r in RUNTIMES}
     only = [n for n in opt.only.split(",") if n] or DEFAULT_ONLY
     for n in only:
@@ -205,8 +235,8 @@ def main(argv):
     rows, skipped = [], []
     header = ("runtime", "policy", "phenomenon", "real", "threads", "sim", "sim/real",
               "threads/real", "within (sim, threads)")
-    print("gilsim fidelity: median of %d run(s) per figure (sim: 1, exact); sim on 2 virtual cores"
-          % opt.repeat, flush=True)
+    print("gilsim fidelity: median of %d run(s) per figure (sim: 1, exact); sim on 2 virtual cores,"
+          " profile: %s" % (opt.repeat, opt.profile), flush=True)
     with tempfile.TemporaryDirectory() as scratch:
         for name in only:
             _, policy, patterns, install = known[name]
@@ -220,7 +250,10 @@ def main(argv):
             print("measuring %s (%s) against policy %s ..." % (name, version, policy), flush=True)
             real = real_target(name, path, opt.repeat, scratch).figures()
             threads = gilsim_target(opt.gilsim, policy, "threads", opt.repeat).figures()
-            sim = gilsim_target(opt.gilsim, policy, "sim", opt.repeat).figures()
+            profile = {"builtin": None, "calibrate": None}.get(opt.profile, opt.profile)
+            if opt.profile == "calibrate":
+                profile = calibrated_profile(opt.gilsim, name, path, scratch)
+            sim = gilsim_target(opt.gilsim, policy, "sim", opt.repeat, profile).figures()
             for key, what, kind in PHENOMENA:
                 r, t, s = real[key], threads[key], sim[key]
                 rows.append({"runtime": name, "version": version, "policy": policy,
@@ -242,7 +275,7 @@ def main(argv):
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
     doc = {"date": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
            "machine": {"cpus": os.cpu_count(), "system": platform.platform()},
-           "repeat": opt.repeat, "tolerance": {"%s_%s" % k: v for k, v in TOLERANCE.items()},
+           "repeat": opt.repeat, "profile": opt.profile, "tolerance": {"%s_%s" % k: v for k, v in TOLERANCE.items()},
            "rows": rows, "skipped": skipped}
     if opt.json:
         with open(opt.json, "w") as f:

@@ -13,6 +13,7 @@
 
 #include "tools/duration.h"
 #include "tools/gzip_stream.h"
+#include "tools/machine_profile.h"
 #include "tools/report.h"
 #include "tools/timeline_html.h"
 #include "tools/trace_export.h"
@@ -102,6 +103,8 @@ void add_run_flags(CLI::App* cmd, RunOptions& opt, bool policy) {
       ->capture_default_str();
   cmd->add_option("--cores", opt.cores, "sim: virtual cores")->capture_default_str();
   cmd->add_option("--seed", opt.seed, "sim: seed of the model's noise")->capture_default_str();
+  cmd->add_option("--profile", opt.profile,
+                  "sim: a machine profile (gilsim calibrate) for the engine's latencies and costs");
   cmd->add_option("--timeout", opt.timeout, "Stop the run after this long (exit 124)");
   cmd->add_option("--max-events", opt.max_events,
                   "Stop recording after N events (32 bytes each; 0: no cap)")
@@ -181,6 +184,17 @@ bool engine_options(const RunOptions& opt, EngineOptions& eo) {
   if (opt.cores < 1 || opt.cores > 4096) {
     fmt::print(stderr, "gilsim: --cores must be between 1 and 4096\n");
     return false;
+  }
+  if (!opt.profile.empty()) {
+    if (opt.engine != "sim") {
+      fmt::print(stderr, "gilsim: --profile is for the sim engine (add --engine sim)\n");
+      return false;
+    }
+    std::string error;
+    if (!read_machine_profile(opt.profile, eo.sim, error)) {
+      fmt::print(stderr, "gilsim: --profile: {}\n", error);
+      return false;
+    }
   }
   eo.sim.cores = opt.cores;
   eo.sim.seed = opt.seed;

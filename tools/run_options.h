@@ -29,6 +29,7 @@ struct RunOptions {
   std::string engine = "threads";
   int cores = 4;
   std::uint64_t seed = 1;
+  std::string profile;  // --profile: a machine profile for the sim engine (gilsim calibrate)
   std::string timeout;
   std::string json_path;
   std::string trace_path;

@@ -6,6 +6,7 @@
      phenomena cpu THREADS WORK             prints wall_s
      phenomena sleep0 CPU_THREADS MS        prints ops, p50_us, p90_us
      phenomena requests WORKERS N EACH_MS   prints wall_s
+     phenomena procs PROCESSES WORK         prints wall_s (WORK split over forked processes)
    Unix.sleepf 0.0 is the sleep(0): it leaves the master lock in a blocking section, as
    Python's time.sleep(0) leaves the GIL. *)
 
@@ -59,4 +60,13 @@ let () =
     List.init (int_of_string workers) (fun _ -> Thread.create worker ())
     |> List.iter Thread.join;
     Printf.printf "wall_s %f\n" (clock () -. t0)
-  | _ -> prerr_endline "usage: phenomena cpu|sleep0|requests ..."; exit 2
+  | _ :: "procs" :: procs :: work :: _ ->
+    let procs = int_of_string procs and work = int_of_string work in
+    let t0 = clock () in
+    let pids = List.init procs (fun _ ->
+      match Unix.fork () with
+      | 0 -> countdown (work / procs); exit 0
+      | pid -> pid) in
+    List.iter (fun pid -> ignore (Unix.waitpid [] pid)) pids;
+    Printf.printf "wall_s %f\n" (clock () -. t0)
+  | _ -> prerr_endline "usage: phenomena cpu|sleep0|requests|procs ..."; exit 2

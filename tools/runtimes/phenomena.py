@@ -5,8 +5,10 @@
 #   python phenomena.py cpu THREADS WORK          prints wall_s
 #   python phenomena.py sleep0 CPU_THREADS MS     prints ops, p50_us, p90_us
 #   python phenomena.py requests WORKERS N EACH_MS   prints wall_s
+#   python phenomena.py procs PROCESSES WORK      prints wall_s (WORK split over forked processes)
 from __future__ import division, print_function
 
+import multiprocessing
 import sys
 import threading
 import time
@@ -75,6 +77,15 @@ def main(argv):
         t0 = clock()
         for w in [start(worker, todo, lock, each) for k in range(workers)]:
             w.join()
+        print("wall_s", round(clock() - t0, 4))
+    elif what == "procs":
+        procs, work = int(argv[2]), int(argv[3])
+        t0 = clock()
+        ps = [multiprocessing.Process(target=countdown, args=(work // procs,)) for k in range(procs)]
+        for p in ps:
+            p.start()
+        for p in ps:
+            p.join()
         print("wall_s", round(clock() - t0, 4))
     else:
         sys.exit("unknown phenomenon " + what)

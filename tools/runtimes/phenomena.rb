@@ -3,6 +3,7 @@
 #   ruby phenomena.rb cpu THREADS WORK             prints wall_s
 #   ruby phenomena.rb sleep0 CPU_THREADS MS        prints ops, p50_us, p90_us
 #   ruby phenomena.rb requests WORKERS N EACH_MS   prints wall_s
+#   ruby phenomena.rb procs PROCESSES WORK         prints wall_s (WORK split over forked processes)
 
 def clock = Process.clock_gettime(Process::CLOCK_MONOTONIC)
 
@@ -51,6 +52,11 @@ when "requests"
       end
     end
   end.each(&:join)
+  puts "wall_s #{clock - t0}"
+when "procs"
+  procs, work = ARGV[1].to_i, ARGV[2].to_i
+  t0 = clock
+  Array.new(procs) { Process.fork { countdown(work / procs) } }.each { |pid| Process.wait(pid) }
   puts "wall_s #{clock - t0}"
 else
   abort "unknown phenomenon #{what}"
