@@ -61,7 +61,9 @@ for minor in range(6, 13):
                                     "pyenv install 3.%d" % minor))
 DEFAULT_ONLY = ["python2.7", "python3.13", "pypy3", "ruby", "ocaml", "python3.13t", "lua"]
 
-# (key, what it shows, kind). kind: "ratio" (sim within 15 %) or "latency" (sim within 20 %).
+# (key, what it shows, kind). kind: "ratio" (sim within 15 %), "latency" or "rate" (sim within
+# 20 %). The switch rates set the interval where the runtime has one (CPython 3, gilsim's
+# --switch-interval); Ruby, OCaml and Python 2.7 keep their own (quantum, tick, check interval).
 PHENOMENA = [
     ("cpu2", "CPU-bound, 2 threads / 1 (time)", "ratio"),
     ("cpu4", "CPU-bound, 4 threads / 1 (time)", "ratio"),
@@ -71,9 +73,12 @@ PHENOMENA = [
     ("procs2", "CPU-bound, 2 processes / 1 (time)", "ratio"),
     ("requests8", "127 x 35 ms requests, 8 workers (s)", "latency"),
     ("requests32", "127 x 35 ms requests, 32 workers (s)", "latency"),
+    ("switches5", "switches/s, 2 CPU threads, interval 5 ms", "rate"),
+    ("switches1", "switches/s, 2 CPU threads, interval 1 ms", "rate"),
 ]
-TOLERANCE = {("sim", "ratio"): 0.15, ("sim", "latency"): 0.20,
-             ("threads", "ratio"): 0.25, ("threads", "latency"): 0.25}
+TOLERANCE = {("sim", "ratio"): 0.15, ("sim", "latency"): 0.20, ("sim", "rate"): 0.20,
+             ("threads", "ratio"): 0.25, ("threads", "latency"): 0.25, ("threads", "rate"): 0.25}
+SWITCHES_MS = 500    # each switch-rate run
 SLEEP0_MS = 400      # each sleep(0) run
 CPU_TARGET_S = 0.25  # a 1-thread countdown's length, each runtime and engine calibrated to it
 
@@ -136,6 +141,8 @@ class Target:
             out["sleep0_cpu%d" % cpu] = self.measure("sleep0", [cpu, SLEEP0_MS], "p50_us")
         out["requests8"] = self.measure("requests", [8, 127, 35], "wall_s")
         out["requests32"] = self.measure("requests", [32, 127, 35], "wall_s")
+        for interval in (5, 1):
+            out["switches%d" % interval] = self.measure("switches", [interval, SWITCHES_MS], "per_s")
         return out
 
 
@@ -155,7 +162,8 @@ def real_target(name, path, repeat, scratch):
 
 
 GILSIM_KEYS = {"cpu": ["threads", "work"], "sleep0": ["cpu", "ms"],
-               "requests": ["workers", "n", "each"], "procs": ["procs", "work"]}
+               "requests": ["workers", "n", "each"], "procs": ["procs", "work"],
+               "switches": ["switch_interval_ms", "ms"]}
 
 
 def gilsim_target(gilsim, policy, engine, repeat, profile=None):
@@ -167,7 +175,10 @@ def gilsim_target(gilsim, policy, engine, repeat, profile=None):
             if profile:
                 argv += ["--profile", profile]
         for key, value in zip(GILSIM_KEYS[what], args):
-            argv += ["-D", "%s=%s" % (key, value)]
+            if key == "switch_interval_ms":
+                argv += ["--switch-interval", "%sms" % value]
+            else:
+                argv += ["-D", "%s=%s" % (key, value)]
         return argv
     return Target("gilsim " + engine, argv_of, 1 if engine == "sim" else repeat)
 

@@ -7,6 +7,7 @@
      phenomena sleep0 CPU_THREADS MS        prints ops, p50_us, p90_us
      phenomena requests WORKERS N EACH_MS   prints wall_s
      phenomena procs PROCESSES WORK         prints wall_s (WORK split over forked processes)
+     phenomena switches INTERVAL_MS MS      prints per_s (OCaml has no switch interval to set)
    Unix.sleepf 0.0 is the sleep(0): it leaves the master lock in a blocking section, as
    Python's time.sleep(0) leaves the GIL. *)
 
@@ -69,4 +70,19 @@ let () =
       | pid -> pid) in
     List.iter (fun pid -> ignore (Unix.waitpid [] pid)) pids;
     Printf.printf "wall_s %f\n" (clock () -. t0)
-  | _ -> prerr_endline "usage: phenomena cpu|sleep0|requests|procs ..."; exit 2
+  | _ :: "switches" :: _ :: ms :: _ ->
+    let ms = float_of_string ms and order = ref [] and stop = ref false in
+    let marker k () =
+      while not !stop do
+        for _ = 1 to 100 do () done;
+        order := k :: !order
+      done in
+    let ts = List.init 2 (fun k -> Thread.create (marker k) ()) in
+    Thread.delay (ms /. 1000.);
+    stop := true;
+    List.iter Thread.join ts;
+    let rec count acc = function
+      | a :: (b :: _ as rest) -> count (if a <> b then acc + 1 else acc) rest
+      | _ -> acc in
+    Printf.printf "per_s %f\n" (float (count 0 !order) /. (ms /. 1000.))
+  | _ -> prerr_endline "usage: phenomena cpu|sleep0|requests|procs|switches ..."; exit 2

@@ -6,6 +6,8 @@
 #   python phenomena.py sleep0 CPU_THREADS MS     prints ops, p50_us, p90_us
 #   python phenomena.py requests WORKERS N EACH_MS   prints wall_s
 #   python phenomena.py procs PROCESSES WORK      prints wall_s (WORK split over forked processes)
+#   python phenomena.py switches INTERVAL_MS MS   prints per_s: how often 2 CPU-bound threads take
+#                                                 turns (sys.setswitchinterval where there is one)
 from __future__ import division, print_function
 
 import multiprocessing
@@ -30,6 +32,15 @@ def spin(stop):
 def percentile(values, q):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def marker(k, order, stop):
+    # Runs in short bursts and notes each burst's thread: a change of thread between two
+    # consecutive notes is a switch of the lock (the list is appended to under the lock).
+    while not stop[0]:
+        for i in range(100):
+            pass
+        order.append(k)
 
 
 def worker(todo, lock, each):
@@ -87,6 +98,18 @@ def main(argv):
         for p in ps:
             p.join()
         print("wall_s", round(clock() - t0, 4))
+    elif what == "switches":
+        interval_ms, ms = float(argv[2]), float(argv[3])
+        if hasattr(sys, "setswitchinterval"):
+            sys.setswitchinterval(interval_ms / 1000)
+        order, stop = [], [False]
+        ts = [start(marker, k, order, stop) for k in range(2)]
+        time.sleep(ms / 1000)
+        stop[0] = True
+        for t in ts:
+            t.join()
+        switches = sum(1 for i in range(1, len(order)) if order[i] != order[i - 1])
+        print("per_s", round(switches / (ms / 1000), 1))
     else:
         sys.exit("unknown phenomenon " + what)
 

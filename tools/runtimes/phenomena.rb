@@ -4,6 +4,7 @@
 #   ruby phenomena.rb sleep0 CPU_THREADS MS        prints ops, p50_us, p90_us
 #   ruby phenomena.rb requests WORKERS N EACH_MS   prints wall_s
 #   ruby phenomena.rb procs PROCESSES WORK         prints wall_s (WORK split over forked processes)
+#   ruby phenomena.rb switches INTERVAL_MS MS      prints per_s (Ruby has no switch interval to set)
 
 def clock = Process.clock_gettime(Process::CLOCK_MONOTONIC)
 
@@ -58,6 +59,15 @@ when "procs"
   t0 = clock
   Array.new(procs) { Process.fork { countdown(work / procs) } }.each { |pid| Process.wait(pid) }
   puts "wall_s #{clock - t0}"
+when "switches"
+  ms = ARGV[2].to_f
+  order, stop = [], false
+  ts = Array.new(2) { |k| Thread.new { until stop; 100.times {}; order << k; end } }
+  sleep(ms / 1000)
+  stop = true
+  ts.each(&:join)
+  switches = (1...order.size).count { |i| order[i] != order[i - 1] }
+  puts "per_s #{switches / (ms / 1000)}"
 else
   abort "unknown phenomenon #{what}"
 end
