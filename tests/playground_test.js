@@ -182,8 +182,10 @@ function cliRun(dir, name, params) {
   if (params.quantum) args.push('--quantum', params.quantum);
   if (params.max_events) args.push('--max-events', String(params.max_events));
   (params.D || []).forEach((d) => args.push('-D', d));
+  const t0 = process.hrtime.bigint();
   const r = spawnSync(gilsim, args, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status, seconds };
 }
 
 async function pageRun(page, code, params, waitMs = 300000) {
@@ -213,7 +215,19 @@ async function sameAsCli(page, what, dir, name, params, expectStatus = 'done') {
   check(stderr === cli.stderr && (expectStatus !== 'done' || got.summary.length > 0),
         `${what}: #errors + #summary are the CLI's stderr (${cli.stderr.length} bytes)`,
         firstDifference(stderr, cli.stderr));
+  got.cliSeconds = cli.seconds;
   return got;
+}
+
+// The page's engine speed against the native CLI's on the same run: simulated bytecodes per
+// second in the page (its own figure, engine time only) over the same count in the CLI's host
+// time (process start and compiling included: a little in its disfavour). Runs of fewer than
+// 50 M bytecodes are too short to time.
+function speedRatio(got) {
+  const m = /([0-9]+) bytecodes in ([0-9.]+) s/.exec(got.stats || '');
+  if (!m || Number(m[1]) < 50e6 || !(got.cliSeconds > 0)) return null;
+  const page = Number(m[1]) / Number(m[2]), native = Number(m[1]) / got.cliSeconds;
+  return { page, native, ratio: page / native };
 }
 
 // --- a PNG's pixels, enough to tell a drawn timeline from a blank one ---------------------------
@@ -280,9 +294,22 @@ async function main() {
   const workloads = fs.readdirSync(workloadsDir).filter((f) => f.endsWith('.gil')).sort();
   let timings = {};
   if (want('workloads')) {
+    const ratios = [];
     for (const name of workloads) {
       const got = await sameAsCli(page, name, workloadsDir, name, { policy: 'modern', cores: 2 });
       timings[name] = got.ms;
+      const speed = speedRatio(got);
+      if (speed) {
+        ratios.push(speed.ratio);
+        console.log(`speed ${name}: page ${(speed.page / 1e6).toFixed(1)} M bytecodes/s, native CLI ` +
+                    `${(speed.native / 1e6).toFixed(1)} M/s: ${speed.ratio.toFixed(2)}x`);
+      }
+    }
+    if (ratios.length) {
+      const sorted = ratios.slice().sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)];
+      console.log(`speed: the page runs at ${median.toFixed(2)}x the native sim engine (median of ` +
+                  `${ratios.length} workloads, ${sorted[0].toFixed(2)}..${sorted[sorted.length - 1].toFixed(2)}x)`);
     }
   }
   // Other policies and options reach the engine as the CLI's flags do.
