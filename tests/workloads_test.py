@@ -44,6 +44,7 @@ SMALL = {
     "processes": ["n=2000000"],
     "producer_consumer": ["items=50", "fetch_ms=1", "work=2000"],
     "race_counter": ["n=20000", "threads=2"],
+    "split_work": ["n=2000000", "threads=2"],
     "thread_pool": ["inputs=8", "io_ms=5", "work=20000", "workers=4"],
 }
 
