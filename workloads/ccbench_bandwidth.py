@@ -13,8 +13,8 @@
 # interval under modern: the rate falls from thousands to ~200 packets/s (~2-3 %), and further
 # with more CPU threads. io-priority keeps most of it.
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# ccbench_bandwidth.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# ccbench_bandwidth.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured with these defaults on the project's 2-core VM, shared with other work (median of 3):
 #   CPython 3.11:         N=0 7,770 packets/s; N=1 188 (2.4 %); N=2 90 (1.1 %)
 #   gilsim modern:        N=0 7,950 packets/s; N=1 188 (2.4 %); N=2 94 (1.2 %)

@@ -16,8 +16,8 @@
 # asks for the GIL, gets it) from N = 1, rising with N when the GIL goes round the CPU threads
 # first; under io-priority ~0; under gvl ~100 ms per CPU thread.
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# ccbench_latency.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# ccbench_latency.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured with these defaults on the project's 2-core VM, shared with other work (median of 3
 # runs; the averages vary by ~20 % from run to run, the maxima more):
 #   CPython 3.11:         N=0 0.22 ms; N=1 5.33 ms (sd 0.1); N=2 9.0 ms (sd 6.9, max 30);

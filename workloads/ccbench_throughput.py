@@ -15,8 +15,8 @@
 #     threads on a 2-core machine.
 # `threads` (default 4) is the largest N.
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# ccbench_throughput.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# ccbench_throughput.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured with these defaults on the project's 2-core VM, shared with other work (median of 3
 # runs; the percentages vary by ~10 points from run to run):
 #   CPython 3.11:         Python 27,800 it/s at N=1, N=2..4 100/96/95 %

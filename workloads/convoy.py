@@ -13,8 +13,8 @@
 # ~40x slower than alone here (reference table A3: 69x with sleep(0), 127x with a socket echo).
 # io-priority lets a thread back from I/O preempt the holder at once.
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# convoy.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# convoy.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured with these defaults on the project's 2-core VM, shared with other work (median of 3
 # runs; timings vary from run to run):
 #   CPython 3.11:         alone 8,060 ops/s (0.124 ms/op: sleep() has a 50 us timer slack);

@@ -9,8 +9,8 @@
 # (a little below when the threads fight over the GIL); with --policy none it is ~2 on 2 cores.
 # count() is called 10 times first: CPython 3.11 specialises a function's bytecode on its 8th call.
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# cpu_bound.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# cpu_bound.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured with these defaults (n = 60M) on the project's 2-core VM, shared with other work
 # (median of 3 runs; timings vary by 10-30 % from run to run):
 #   CPython 3.11:         1 thread 1.22 s; 2 threads 1.18 s (0.99x); 4 threads 1.21 s (1.0x)

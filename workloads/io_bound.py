@@ -13,8 +13,8 @@
 # under every policy, because a thread waiting on I/O holds no GIL. (The original, with real HTTP
 # requests and one thread per user: 4.65 s and 1.05 s.)
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# io_bound.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# io_bound.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured with these defaults on the project's 2-core VM, shared with other work (median of 3
 # runs; timings vary from run to run):
 #   CPython 3.11:         single 4.468 s, multi 0.567 s, speedup 7.88 (reference table A1: 7.91)

@@ -11,8 +11,8 @@
 # from a computing thread, so under modern each task can also lose up to a switch interval
 # waiting (see the `wait s` column of the summary).
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# mixed.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# mixed.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured with these defaults on the project's 2-core VM, shared with other work (median of 3
 # runs; timings vary by 10-30 % from run to run):
 #   CPython 3.11:         1 thread 1.86 s; 4 threads 0.67 s, speedup 2.8 (bound 3.0)

@@ -10,8 +10,8 @@
 # waits the whole call: see the `wait s` column and the wait p99 in the summary.
 # Compare native_release.py, where the extension releases the GIL.
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# native_hold.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# native_hold.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured with these defaults on the project's 2-core VM, shared with other work (median of 3):
 #   CPython 3.11:         1 thread 0.90 s; 2 threads 1.11 s (0.9x); 4 threads 1.02 s (0.9x)
 #   gilsim modern:        1 thread 1.00 s; 2 threads 1.01 s (1.0x); 4 threads 1.01 s (1.0x)

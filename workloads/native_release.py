@@ -9,8 +9,8 @@
 # machine from 2 threads on, and (in CPython) no more with 4: there are only 2 cores.
 # Compare native_hold.py, where the extension keeps the GIL.
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# native_release.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# native_release.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured with these defaults on the project's 2-core VM, shared with other work (median of 3):
 #   CPython 3.11:         1 thread 1.02 s; 2 threads 0.51 s (2.0x); 4 threads 0.52 s (2.0x)
 #   gilsim modern:        1 thread 1.00 s; 2 threads 0.50 s (2.0x); 4 threads 0.30 s (3.4x)

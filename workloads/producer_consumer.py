@@ -14,8 +14,8 @@
 # its total fits in the same time. The queue's get() blocks with the GIL released.
 # Prints the items and checksums, the elapsed time and the throughput.
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# producer_consumer.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# producer_consumer.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured with these defaults on the project's 2-core VM, shared with other work (median of 3
 # runs): producing alone takes 500 x ~2.1 ms = 1.05 s, and the consumers keep up (CPU per item
 # ~0.6 ms in CPython, ~0.2 ms in gilsim), so the producers set the pace everywhere:

@@ -21,8 +21,8 @@
 #   none (free-threaded): threads really run at once, so plain `+=` races as well.
 # The Lock version is right under every policy.
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# race_counter.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# race_counter.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured on the project's 2-core VM, shared with other work (median of 3 runs; the counts vary
 # from run to run). Defaults (4 x 1,000,000 = 4,000,000 updates):
 #   CPython 3.11:         + one(): 2,105,000 lost;  +=: 0 lost;  with lock: 0 lost (0.83 s)

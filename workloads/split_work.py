@@ -10,8 +10,8 @@
 # thread count; under `none` it follows the cores (~2 and ~4 with --cores 4). I/O work (-D n=0
 # -D requests=64): every policy speeds up ~linearly, as a thread waiting on I/O holds no GIL.
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# split_work.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# split_work.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured on the project's 2-core VM while it was shared with other builds (load ~6; medians of 3;
 # real-thread timings there vary by 30 % and more, so trust the sim figures for the shape):
 #   gilsim sim, 4 cores:   modern 0.380 s, 0.382 s, 0.382 s (1.00x at 2 and 4 threads);

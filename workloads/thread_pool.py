@@ -16,8 +16,8 @@
 #             under a GIL (~2x faster on 2 cores with --policy none).
 # and checks the results (index order included) against the expected values.
 # (The CPython and threads-engine figures were measured on the earlier form of this file,
-# thread_pool.gil: the same code over gilsim's builtins spawn(), Queue(), Lock(), io(); the
-# --engine sim figures are this file's.)
+# thread_pool.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
+# threading and queue; the --engine sim figures are this file's.)
 # Measured with these defaults on the project's 2-core VM, shared with other work (median of 3
 # runs; timings vary by 10-30 % from run to run):
 #   CPython 3.11:         fetch: pool 1 1.297 s, pool 8 0.164 s, 7.9x; crunch: 0.77 s, 0.75 s, 1.0x
