@@ -12,13 +12,11 @@
 # and then the speedup. Expect X = 127 x 35 ms = 4.45 s and Y ~ X / 8 = 0.56 s: a speedup of ~8,
 # under every policy, because a thread waiting on I/O holds no GIL. (The original, with real HTTP
 # requests and one thread per user: 4.65 s and 1.05 s.)
-# (The CPython and threads-engine figures were measured on the earlier form of this file,
-# io_bound.gil: the same work written with gilsim's builtins (spawn(), Queue(), Lock()) for
-# threading and queue; the --engine sim figures are this file's.)
-# Measured with these defaults on the project's 2-core VM, shared with other work (median of 3
-# runs; timings vary from run to run):
-#   CPython 3.11:         single 4.468 s, multi 0.567 s, speedup 7.88 (reference table A1: 7.91)
-#   gilsim modern:        single 4.466 s, multi 0.564 s, speedup 7.93
+# Measured with these defaults, this file, on the project's 2-core VM while other builds kept it
+# busy (load ~11; median of 3 runs, each run of CPython next to one of gilsim; timings vary from
+# run to run):
+#   CPython 3.11:         single 4.516 s, multi 0.580 s, speedup 7.81 (reference table A1: 7.91)
+#   gilsim modern:        single 4.485 s, multi 0.572 s, speedup 7.84
 #   gilsim --engine sim:  single 4.454 s, multi 0.562 s, speedup 7.93 (every run; also under
 #                         legacy, gvl, none and modern: 7.87-7.91 with -D latency=5)
 
