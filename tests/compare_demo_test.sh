@@ -15,7 +15,7 @@ small=(-D n=200000 -D threads=2)
 
 # --- compare -----------------------------------------------------------------------------------
 if command -v python3 >/dev/null; then
-  run compare "$root/workloads/cpu_bound.gil" --cpython --engine sim --cores 2 "${small[@]}"
+  run compare "$root/workloads/cpu_bound.py" --cpython --engine sim --cores 2 "${small[@]}"
   check "compare --cpython exits 0" $([[ $status -eq 0 ]]; echo $?)
   check "compare --cpython shows CPython's output and gilsim's" \
     $([[ $(grep -c "^threads 2: elapsed" "$work/out") -eq 2 ]]; echo $?)
@@ -34,7 +34,7 @@ else
 fi
 
 # --timeline: one page, every policy's run in it (the browser test draws such a page).
-run compare "$root/workloads/cpu_bound.gil" --policy legacy,modern,none --engine sim --cores 2 \
+run compare "$root/workloads/cpu_bound.py" --policy legacy,modern,none --engine sim --cores 2 \
   "${small[@]}" --timeline "$work/cmp.html"
 check "compare --timeline exits 0 and says where the page is" \
   $([[ $status -eq 0 ]] && grep -q "^timeline: $work/cmp.html (the 3 runs on one time axis" "$work/out"; echo $?)
@@ -45,23 +45,23 @@ data = json.loads(re.search(r"id=\"gilsim-data\">(.*?)</script>", page, re.S).gr
 print(data["format"], " ".join(r["policy"] for r in data["runs"]))' "$work/cmp.html" 2>&1)
 check "compare --timeline holds the three runs in policy order: $runs" \
   $([[ "$runs" == "gilsim-compare legacy modern none" ]]; echo $?)
-run compare "$root/workloads/hello.gil" --engine sim --timeline /nonexistent/dir/cmp.html
+run compare "$root/workloads/hello.py" --engine sim --timeline /nonexistent/dir/cmp.html
 check "compare --timeline to an unwritable path exits 2 before running" \
   $([[ $status -eq 2 ]] && ! grep -q "^── gilsim" "$work/out"; echo $?)
 
-run compare "$root/workloads/hello.gil" --cpython --python /nonexistent/python3
+run compare "$root/workloads/hello.py" --cpython --python /nonexistent/python3
 check "compare --python /nonexistent exits 2" $([[ $status -eq 2 ]]; echo $?)
 check "compare --python /nonexistent says no interpreter was found" \
   $(grep -q "gilsim compare: no Python interpreter '/nonexistent/python3' found" "$work/err"; echo $?)
 
-run compare "$root/workloads/cpu_bound.gil" --policy modern,none --engine sim --cores 2 "${small[@]}"
+run compare "$root/workloads/cpu_bound.py" --policy modern,none --engine sim --cores 2 "${small[@]}"
 check "compare two policies exits 0" $([[ $status -eq 0 ]]; echo $?)
 check "compare two policies: a row for each, no CPython" \
   $(row "gilsim modern" >/dev/null && row "gilsim none" >/dev/null && ! grep -q "^CPython" "$work/out"; echo $?)
 check "compare two policies: none is ~2x faster than modern on 2 sim cores" \
   $(row "gilsim none" | awk '{r=$(NF-2); sub("x","",r); exit !(r > 0.6 && r < 0.85)}'; echo $?)
 
-run compare "$root/workloads/hello.gil" --policy modern,bogus
+run compare "$root/workloads/hello.py" --policy modern,bogus
 check "compare with an unknown policy exits 2" $([[ $status -eq 2 ]]; echo $?)
 
 # --- demo --------------------------------------------------------------------------------------

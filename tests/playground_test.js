@@ -291,7 +291,7 @@ async function main() {
   }
 
   // 1. Every workload under the contract's options, byte for byte.
-  const workloads = fs.readdirSync(workloadsDir).filter((f) => f.endsWith('.gil')).sort();
+  const workloads = fs.readdirSync(workloadsDir).filter((f) => /\.(py|gil)$/.test(f)).sort();
   let timings = {};
   if (want('workloads')) {
     const ratios = [];
@@ -314,13 +314,13 @@ async function main() {
   }
   // Other policies and options reach the engine as the CLI's flags do.
   if (want('options')) {
-    await sameAsCli(page, 'cpu_vs_io legacy --check-interval 50 --cores 1', workloadsDir, 'cpu_vs_io.gil',
+    await sameAsCli(page, 'cpu_vs_io legacy --check-interval 50 --cores 1', workloadsDir, 'cpu_vs_io.py',
                     { policy: 'legacy', cores: 1, check_interval: 50 });
-    await sameAsCli(page, 'convoy io-priority --switch-interval 2ms --seed 7', workloadsDir, 'convoy.gil',
+    await sameAsCli(page, 'convoy io-priority --switch-interval 2ms --seed 7', workloadsDir, 'convoy.py',
                     { policy: 'io-priority', cores: 2, switch_interval: '2ms', seed: 7 });
-    await sameAsCli(page, 'thread_pool gvl --quantum 50ms -D', workloadsDir, 'thread_pool.gil',
+    await sameAsCli(page, 'thread_pool gvl --quantum 50ms -D', workloadsDir, 'thread_pool.py',
                     { policy: 'gvl', cores: 4, quantum: '50ms', D: ['workers=3', 'jobs=12'] });
-    await sameAsCli(page, 'race_counter none --max-events 100000', workloadsDir, 'race_counter.gil',
+    await sameAsCli(page, 'race_counter none --max-events 100000', workloadsDir, 'race_counter.py',
                     { policy: 'none', cores: 2, max_events: 100000 });
   }
 
@@ -430,9 +430,9 @@ async function main() {
   // of `gilsim compare --timeline`); #output and #summary stay the main policy's, byte for byte.
   // Then the replay: the playhead stepped to a hand-off names the thread that took the GIL.
   if (want('compare')) {
-    const got = await sameAsCli(page, 'cpu_bound side by side with legacy', workloadsDir, 'cpu_bound.gil',
+    const got = await sameAsCli(page, 'cpu_bound side by side with legacy', workloadsDir, 'cpu_bound.py',
                                 { policy: 'modern', compare: 'legacy', cores: 2, D: ['n=200000'] });
-    const cli = cliRun(workloadsDir, 'cpu_bound.gil', { policy: 'legacy', cores: 2, D: ['n=200000'] });
+    const cli = cliRun(workloadsDir, 'cpu_bound.py', { policy: 'legacy', cores: 2, D: ['n=200000'] });
     check((await page.text('summary-compare')) === cli.stderr,
           'side by side: the second summary is the CLI\'s under that policy');
     for (let i = 0; i < 100 && !(await page.eval('!!window.gilsimView')); i++) await sleep(100);
@@ -447,7 +447,7 @@ async function main() {
 
   // 4. The timeline is drawn: a screenshot of it has the states' colours.
   if (want('screenshot')) {
-    await sameAsCli(page, 'cpu_bound for the screenshot', workloadsDir, 'cpu_bound.gil', { cores: 2, D: ['n=200000'] });
+    await sameAsCli(page, 'cpu_bound for the screenshot', workloadsDir, 'cpu_bound.py', { cores: 2, D: ['n=200000'] });
     await sleep(1500);
     const box = await page.eval(`(function(){var r=document.getElementById('timeline').getBoundingClientRect();` +
                                 `return {x:r.x,y:r.y+window.scrollY,width:r.width,height:r.height};})()`);

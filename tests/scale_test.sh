@@ -8,7 +8,7 @@ root="$2"
 python="${3:-python3}"
 source "$(dirname "$0")/harness.sh"
 
-split="$root/workloads/split_work.gil"
+split="$root/workloads/split_work.py"
 run scale "$split" --param threads=1,2,4 --policy modern,none --engine sim --cores 4 \
   -D n=300000 --repeat 3 --csv "$work/s.csv" --json "$work/s.json" --svg "$work/s.svg"
 check "a sweep exits 0" $([[ $status -eq 0 ]]; echo $?)
@@ -36,7 +36,7 @@ for key, (lo, hi) in bounds.items():
     assert len(cells[key]["runs"]) == 3, key
     runs = sorted(cells[key]["runs"])
     assert cells[key]["wall_s"] == runs[1], key  # the median of three
-assert d["script"].endswith("split_work.gil") and d["param"] == "threads"
+assert d["script"].endswith("split_work.py") and d["param"] == "threads"
 assert d["values"] == [1, 2, 4] and d["policies"] == ["modern", "none"]
 assert d["engine"] == "sim" and d["repeat"] == 3 and d["complete"] is True
 assert cells[("none", 4)]["ideal_speedup"] == 4
@@ -64,7 +64,7 @@ ns = "{http://www.w3.org/2000/svg}"
 root = ET.parse(sys.argv[1]).getroot()
 assert root.tag == ns + "svg"
 text = [t.text for t in root.iter(ns + "text")]
-assert any("split_work.gil" in t and "sim" in t for t in text), text  # the title
+assert any("split_work.py" in t and "sim" in t for t in text), text  # the title
 for label in ["threads", "speedup", "modern", "none", "ideal (linear)"]:
     assert label in text, label
 lines = list(root.iter(ns + "polyline"))

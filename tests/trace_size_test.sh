@@ -10,9 +10,9 @@ root=$2
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cd "$root"
-"$gilsim" run workloads/cpu_bound.gil --policy legacy -D threads=2 -D n=5000000 --engine sim \
+"$gilsim" run workloads/cpu_bound.py --policy legacy -D threads=2 -D n=5000000 --engine sim \
   --cores 2 --trace "$dir/legacy.json" --json "$dir/result.json" >/dev/null
-"$gilsim" run workloads/cpu_bound.gil --policy legacy -D threads=2 -D n=5000000 --engine sim \
+"$gilsim" run workloads/cpu_bound.py --policy legacy -D threads=2 -D n=5000000 --engine sim \
   --cores 2 --trace "$dir/legacy.json.gz" >/dev/null
 "$gilsim" check "$dir/legacy.json"
 "$gilsim" check "$dir/legacy.json.gz"

@@ -3,7 +3,7 @@
 
 Usage: python3 tests/workload_expectations_test.py GILSIM_BINARY REPO_ROOT [--filter SUBSTR]
 
-Every case runs `GILSIM_BINARY run -q workloads/NAME.gil --engine sim --cores N ...` with small
+Every case runs `GILSIM_BINARY run -q workloads/NAME.py --engine sim --cores N ...` with small
 -D sizes, parses the numbers the script prints and asserts what the header promises: CPU-bound
 threads ~1.0x under a GIL and ~2x without one on 2 cores, I/O-bound pools ~N x faster, the convoy
 effect under modern and not under io-priority, lost updates, and so on. The sim engine is
@@ -321,8 +321,14 @@ def run(argv, cwd):
     return rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
 
-def check_case(gilsim, root, name, flags, check):
-    argv = [gilsim, "run", "-q", "workloads/%s.gil" % name, "--engine", "sim"] + flags
+def workload_files(root):
+    """{name: file name} of workloads/: the programs (.py) and the older scripts (.gil)."""
+    wdir = os.path.join(root, "workloads")
+    return {os.path.splitext(f)[0]: f for f in sorted(os.listdir(wdir)) if f.endswith((".py", ".gil"))}
+
+
+def check_case(gilsim, root, file, flags, check):
+    argv = [gilsim, "run", "-q", "workloads/" + file, "--engine", "sim"] + flags
     rc, out, err = run(argv, root)
     if rc != 0:
         lines = [l for l in err.splitlines() if l.strip()]
@@ -343,8 +349,8 @@ def main():
         print(__doc__)
         return 2
     gilsim, root, filt = parsed
-    wdir = os.path.join(root, "workloads")
-    names = sorted(f[:-4] for f in os.listdir(wdir) if f.endswith(".gil"))
+    files = workload_files(root)
+    names = sorted(files)
     bad = 0
     uncovered = [n for n in names if n not in {c[0] for c in CASES}]
     for n in uncovered:
@@ -355,7 +361,10 @@ def main():
         if filt and filt not in name:
             continue
         t0 = time.monotonic()
-        reason = check_case(gilsim, root, name, flags, check)
+        if name not in files:
+            reason = "workloads/%s.py is missing" % name
+        else:
+            reason = check_case(gilsim, root, files[name], flags, check)
         label = "%s %s (%.2f s)" % (name, " ".join(flags), time.monotonic() - t0)
         if known_bug:
             verdict = "XFAIL" if reason else "XPASS"

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Every workload runs under gilsim and under real CPython (tools/gilsim_shim.py) alike.
+"""Every workload runs under gilsim and under real CPython alike.
 
 Usage: python3 tests/workloads_test.py GILSIM_BINARY REPO_ROOT [--filter SUBSTR]
 
-For every REPO_ROOT/workloads/*.gil (sorted), runs `GILSIM_BINARY run -q FILE -D ...` and
-`python3 tools/gilsim_shim.py FILE -D ...` with the small sizes of SMALL below (so that each run
-takes well under 2 s), and requires of both: exit status 0, and output of the same *shape*:
+For every REPO_ROOT/workloads/*.py and *.gil (sorted by name), runs `GILSIM_BINARY run -q FILE
+-D ...` and, under CPython, a program as its header says to run it,
+`PYTHONPATH=tools/python python3 FILE -D ...` (its gilsim module is tools/python/gilsim.py), an
+older .gil script through `python3 tools/gilsim_shim.py FILE -D ...`, with the small sizes of
+SMALL below (so that each run takes well under 2 s), and requires of both: exit status 0, and
+output of the same *shape*:
 the same number of lines, and line by line the same words once every number is replaced by `#`
 ("threads 2: elapsed 0.61 s" and "threads 2: elapsed 0.58 s" match). Timings are not checked:
 the machine is shared and they are asserted elsewhere. A workload missing from SMALL runs with
@@ -41,6 +44,7 @@ SMALL = {
     "processes": ["n=2000000"],
     "producer_consumer": ["items=50", "fetch_ms=1", "work=2000"],
     "race_counter": ["n=20000", "threads=2"],
+    "split_work": ["n=2000000", "threads=2"],
     "thread_pool": ["inputs=8", "io_ms=5", "work=20000", "workers=4"],
 }
 
@@ -51,12 +55,12 @@ def shape(text):
     return [NUMBER.sub("#", line).split() for line in text.splitlines()]
 
 
-def run(argv, cwd):
+def run(argv, cwd, env=None):
     """(exit status or a reason string, stdout, stderr, seconds)."""
     t0 = time.monotonic()
     try:
         p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, start_new_session=True)
+                             stderr=subprocess.PIPE, start_new_session=True, env=env)
     except OSError as e:
         return "cannot start: %s" % e, "", "", 0.0
     try:
@@ -82,12 +86,18 @@ def check(gilsim, shim, root, path, defines):
     for nv in defines:
         d += ["-D", nv]
     g_rc, g_out, g_err, g_s = run([gilsim, "run", "-q", path] + d, root)
-    p_rc, p_out, p_err, p_s = run([sys.executable, shim, path] + d, root)
+    if path.endswith(".py"):
+        env = dict(os.environ, PYTHONPATH=os.path.join(root, "tools", "python"))
+        p_rc, p_out, p_err, p_s = run([sys.executable, path] + d, root, env)
+        cpython = "python3"
+    else:
+        p_rc, p_out, p_err, p_s = run([sys.executable, shim, path] + d, root)
+        cpython = "python3 + shim"
     times = "(gilsim %.1f s, python3 %.1f s)" % (g_s, p_s)
     if g_rc != 0:
         return "gilsim: exit %s: %s" % (g_rc, last_line(g_err)), times
     if p_rc != 0:
-        return "python3 + shim: exit %s: %s" % (p_rc, last_line(p_err)), times
+        return "%s: exit %s: %s" % (cpython, p_rc, last_line(p_err)), times
     gs, ps = shape(g_out), shape(p_out)
     if not gs:
         return "no output", times
@@ -108,17 +118,18 @@ def main():
     gilsim, root, filt = parsed
     shim = os.path.join(root, "tools", "gilsim_shim.py")
     wdir = os.path.join(root, "workloads")
-    names = sorted(f[:-4] for f in os.listdir(wdir) if f.endswith(".gil")) if os.path.isdir(wdir) else []
+    files = sorted(f for f in os.listdir(wdir) if f.endswith((".py", ".gil"))) if os.path.isdir(wdir) else []
     if filt:
-        names = [n for n in names if filt in n]
+        files = [f for f in files if filt in f]
     passed = failed = 0
-    for name in names:
+    for file in files:
+        name = os.path.splitext(file)[0]
         defines = SMALL.get(name)
         note = ""
         if defines is None:
             defines, note = [], " (no small sizes in workloads_test.py: ran with the defaults)"
         # Run from the repository root, so that file names in tracebacks read as in the docs.
-        reason, times = check(gilsim, shim, root, "workloads/" + name + ".gil", defines)
+        reason, times = check(gilsim, shim, root, "workloads/" + file, defines)
         if reason is None:
             passed += 1
             print("ok %s %s%s" % (name, times, note))
@@ -127,7 +138,7 @@ def main():
             print("FAIL %s: %s %s%s" % (name, reason, times, note))
         sys.stdout.flush()
     print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed or not names else 0
+    return 1 if failed or not files else 0
 
 
 if __name__ == "__main__":

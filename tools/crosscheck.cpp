@@ -34,8 +34,8 @@ struct Workload {
 };
 const std::vector<Workload>& default_workloads() {
   static const std::vector<Workload> list = {
-      {"workloads/cpu_bound.gil", {"n=6000000", "threads=2"}},
-      {"workloads/convoy.gil", {"duration=300", "op_ms=0"}},
+      {"workloads/cpu_bound.py", {"n=6000000", "threads=2"}},
+      {"workloads/convoy.py", {"duration=300", "op_ms=0"}},
   };
   return list;
 }

@@ -142,7 +142,7 @@ std::string notice_convoy(const std::vector<DemoResult>& r) {
               {"io-priority's slowdown", number_after(prio, "slowdown:", "slowdown:"), 0, 5}});
 }
 
-// old-vs-new and free-threading: cpu_bound.gil under two policies, 1 thread then 2.
+// old-vs-new and free-threading: cpu_bound.py under two policies, 1 thread then 2.
 std::string two_threads(const DemoResult& r, const std::string& policy) {
   const std::string& out = r.output;
   return fmt::format(
@@ -216,54 +216,54 @@ const std::vector<Demo>& demo_catalog() {
        "CPU vs I/O: threads help I/O-bound work only",
        "The same work on one thread and on a pool of 4: first counting (CPU-bound), then 40 "
        "waits of 25 ms (I/O-bound). Watch the two speedups.",
-       {{"modern", "workloads/cpu_vs_io.gil", "modern", {"threads=4"}, {"n=2000000", "waits=8"}}},
+       {{"modern", "workloads/cpu_vs_io.py", "modern", {"threads=4"}, {"n=2000000", "waits=8"}}},
        notice_cpu_vs_io},
       {"seed",
        "the seed experiment: 127 requests of 35 ms, one thread vs a pool of 8",
        "The experiment of the blog post 'Multithreading in Python': 127 blocking requests of "
        "35 ms, made one after the other, then by a pool of 8 threads pulling from a Queue.",
-       {{"modern", "workloads/io_bound.gil", "modern", {}, {"requests=32"}}},
+       {{"modern", "workloads/io_bound.py", "modern", {}, {"requests=32"}}},
        notice_seed},
       {"race",
        "lost updates with x += 1, and the fix with a Lock",
        "2 threads each add 1 to a shared counter 400,000 times, three ways: `counter = counter "
        "+ one()`, `counter += 1`, and `counter += 1` under a Lock; first with today's GIL "
        "(modern), then with none (free-threaded). Watch `lost`.",
-       {{"modern", "workloads/race_counter.gil", "modern", {"threads=2", "n=400000"}, {}},
-        {"none", "workloads/race_counter.gil", "none", {"threads=2", "n=400000"}, {}}},
+       {{"modern", "workloads/race_counter.py", "modern", {"threads=2", "n=400000"}, {}},
+        {"none", "workloads/race_counter.py", "none", {"threads=2", "n=400000"}, {}}},
        notice_race},
       {"convoy",
        "the convoy effect: an I/O thread next to a CPU-bound one",
        "A thread doing short I/O round trips (0.04 ms each) for 0.5 s, alone and then next to "
        "a CPU-bound thread; under modern, then under io-priority. Watch `ms per op`.",
-       {{"modern", "workloads/convoy.gil", "modern", {"duration=500"}, {"duration=200"}},
-        {"io-priority", "workloads/convoy.gil", "io-priority", {"duration=500"}, {"duration=200"}}},
+       {{"modern", "workloads/convoy.py", "modern", {"duration=500"}, {"duration=200"}},
+        {"io-priority", "workloads/convoy.py", "io-priority", {"duration=500"}, {"duration=200"}}},
        notice_convoy},
       {"old-vs-new",
        "the old GIL (legacy, Python <= 3.1) vs the new (modern, 3.2+)",
        "CPU-bound counting on 1 thread, then split over 2, under the old GIL and the new one. "
        "Watch the speedup of 2 threads and how often the GIL changes hands.",
-       {{"legacy", "workloads/cpu_bound.gil", "legacy", {"threads=2", "n=5000000"}, {"n=1000000"}},
-        {"modern", "workloads/cpu_bound.gil", "modern", {"threads=2", "n=5000000"}, {"n=1000000"}}},
+       {{"legacy", "workloads/cpu_bound.py", "legacy", {"threads=2", "n=5000000"}, {"n=1000000"}},
+        {"modern", "workloads/cpu_bound.py", "modern", {"threads=2", "n=5000000"}, {"n=1000000"}}},
        notice_old_vs_new},
       {"free-threading",
        "free-threading: no GIL (none) vs the GIL (modern)",
        "CPU-bound counting on 1 thread, then split over 2, with the GIL and without it "
        "(free-threaded Python, PEP 703).",
-       {{"modern", "workloads/cpu_bound.gil", "modern", {"threads=2", "n=20000000"}, {"n=2000000"}},
-        {"none", "workloads/cpu_bound.gil", "none", {"threads=2", "n=20000000"}, {"n=2000000"}}},
+       {{"modern", "workloads/cpu_bound.py", "modern", {"threads=2", "n=20000000"}, {"n=2000000"}},
+        {"none", "workloads/cpu_bound.py", "none", {"threads=2", "n=20000000"}, {"n=2000000"}}},
        notice_free_threading},
       {"extension",
        "C extensions: releasing the GIL (native_release) vs holding it",
        "20 calls of 10 ms of extension code on 1 thread, then on 2: first code that releases "
        "the GIL (like hashlib), then code that keeps it (like a long sum()).",
        {{"native_release",
-         "workloads/native_release.gil",
+         "workloads/native_release.py",
          "modern",
          {"threads=2", "calls=20", "ms=10"},
          {"calls=8", "ms=5"}},
         {"native_hold",
-         "workloads/native_hold.gil",
+         "workloads/native_hold.py",
          "modern",
          {"threads=2", "calls=20", "ms=10"},
          {"calls=8", "ms=5"}}},

@@ -3,7 +3,7 @@
 
 index.html names what goes where with comments "bundle: NAME":
   NAME.css / NAME.js   the file of that name in tools/playground/ (or tools/timeline/)
-  workloads            every workloads/*.gil, as one JSON object {file name: text}
+  workloads            every workloads/*.py and *.gil, as one JSON object {file name: text}
   worker               worker.js followed by Emscripten's glue (gilsim-engine.js)
   wasm                 gilsim-engine.wasm, deflated (raw) and in base64: engine_client.js unpacks
                        it with DecompressionStream and compiles it once per page
@@ -44,7 +44,8 @@ def main():
 
     workloads = {
         p.name: p.read_text(encoding="utf-8")
-        for p in sorted((args.source / "workloads").glob("*.gil"))
+        for p in sorted((args.source / "workloads").iterdir())
+        if p.suffix in (".py", ".gil")
     }
     engine_js = args.engine.read_text(encoding="utf-8")
     wasm = args.engine.with_suffix(".wasm").read_bytes()

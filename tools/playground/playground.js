@@ -208,7 +208,7 @@
       var url = URL.createObjectURL(new Blob([bytes], { type: types[kind] || 'application/json' }));
       var a = document.createElement('a');
       a.href = url;
-      a.download = scriptName.replace(/\.gil$/, '') + names[kind];
+      a.download = scriptName.replace(/\.(gil|py)$/, '') + names[kind];
       document.body.appendChild(a);
       a.click();
       a.remove();
@@ -305,8 +305,8 @@
     Editor.init();
     var policy = $('policy');
     policy.appendChild(new Option('modern', 'modern'));
-    Editor.setText(WORKLOADS['hello.gil'] || '');
-    scriptName = 'hello.gil';
+    Editor.setText(WORKLOADS['hello.py'] || '');
+    scriptName = 'hello.py';
     $('run').addEventListener('click', run);
     $('stop').addEventListener('click', function () { stop('error: stopped'); });
     $('share').addEventListener('click', share);

@@ -1,7 +1,7 @@
-# cpu_vs_io.gil: why threads speed up I/O-bound Python and not CPU-bound Python.
-#   gilsim run workloads/cpu_vs_io.gil                      (the GIL of CPython 3.2-3.12)
-#   gilsim run workloads/cpu_vs_io.gil --policy none        (free-threaded: no GIL)
-#   gilsim run workloads/cpu_vs_io.gil -D threads=8
+# cpu_vs_io.py: why threads speed up I/O-bound Python and not CPU-bound Python.
+#   gilsim run workloads/cpu_vs_io.py                      (the GIL of CPython 3.2-3.12)
+#   gilsim run workloads/cpu_vs_io.py --policy none        (free-threaded: no GIL)
+#   gilsim run workloads/cpu_vs_io.py -D threads=8
 # It times the same work done by one thread and by a pool of `threads` threads (default 4):
 #   CPU-bound: counting, `n` steps in all (default 20M). Under a GIL only one thread runs bytecode
 #     at a time, so the pool is no faster (CPython 3.11 on a 2-core machine: 1.00x). With
@@ -14,23 +14,32 @@
 #   gilsim --engine sim --cores 2 (the same every run): CPU 0.380 s / 0.382 s, 1.0x;
 #                         I/O 1.003 s / 0.251 s, 4.0x; --policy none: CPU 2.0x, I/O 4.0x
 
+import time
+from threading import Thread
+
+from gilsim import io, param
+
+
 def count(n):
     i = 0
     while i < n:
         i += 1
 
+
 def wait_for_io(n):
     for k in range(n):
         io(25)
 
+
 def timed(work, total, workers):
-    t0 = now_ms()
-    pool = []
-    for k in range(workers):
-        pool.append(spawn(work, total // workers))
+    t0 = time.perf_counter()
+    pool = [Thread(target=work, args=(total // workers,)) for k in range(workers)]
+    for t in pool:
+        t.start()
     for t in pool:
         t.join()
-    return (now_ms() - t0) / 1000.0
+    return time.perf_counter() - t0
+
 
 workers = param("threads", 4)
 n = param("n", 20000000)
