@@ -90,12 +90,13 @@ Flow simulate(const Code& code) {
     if (in.op == Op::RAISE || in.op == Op::RERAISE) continue;  // never falls through
     if (in.op == Op::SETUP_EXCEPT) reach(in.arg, d + 1, in);   // the handler gets the exception
     if (in.op == Op::SETUP_WITH) reach(in.arg, d, in);  // [__exit__, exception]: TOS replaced
-    if (in.op == Op::JUMP_FORWARD || in.op == Op::JUMP_BACKWARD) {
+    if (in.op == Op::JUMP_FORWARD || in.op == Op::JUMP_BACKWARD ||
+        in.op == Op::JUMP_BACKWARD_NO_INTERRUPT) {
       reach(in.arg, d, in);
       continue;
     }
     if (op_is_jump(in.op) && in.op != Op::SETUP_EXCEPT && in.op != Op::SETUP_WITH)
-      reach(in.arg, in.op == Op::FOR_ITER ? d - 3 : after, in);
+      reach(in.arg, in.op == Op::FOR_ITER ? d - 3 : in.op == Op::SEND ? d - 1 : after, in);
     if (in.next() >= code.bytes.size()) {
       flow.problems.push_back("falls off the end after " + std::string(op_name(in.op)));
       continue;

@@ -344,11 +344,19 @@ TEST_CASE("Python features gilsim leaves out are refused by name") {
       {"@d\nclass A:\n    pass\n", "class decorators are not supported by gilsim", 1, 2},
       {"class A(metaclass=M):\n    pass\n", "metaclass=...) are not supported by gilsim", 1, 9},
       {"try:\n    pass\nexcept* E:\n    pass\n", "'except*' is not supported by gilsim", 3, 7},
-      {"def f():\n    yield 1\n", "'yield' is not supported by gilsim", 2, 5},
+      {"async def f():\n    pass\n", "'async' is not supported by gilsim", 1, 1},
+      {"x = b'\\U0001F600'\n", "'\\U' in a bytes literal is not supported by gilsim", 1, 5},
       {"def f(a: int):\n    pass\n", "annotations are not supported by gilsim", 1, 8},
       {"def f() -> int:\n    pass\n", "annotations are not supported by gilsim", 1, 9},
       {"x = 1j\n", "complex numbers are not supported by gilsim", 1, 5},
-      {"x = b'a'\n", "string prefix 'b' is not supported by gilsim", 1, 5},
+      {"x = b'a' 'b'\n", "cannot mix bytes and nonbytes literals", 1, 10},
+      // lang12: yield where CPython refuses it
+      {"def f():\n    return [(yield x) for x in y]\n", "'yield' inside list comprehension", 2, 14},
+      {"def f():\n    return ((yield x) for x in y)\n", "'yield' inside generator expression", 2,
+       14},
+      {"yield 1\n", "'yield' outside function", 1, 1},
+      {"class C:\n    yield 1\n", "'yield' outside function", 2, 5},
+      {"def f():\n    (yield) = 1\n", "cannot assign to yield expression", 2, 6},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);

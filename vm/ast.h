@@ -40,6 +40,7 @@ enum class ExprKind {
   Int,     // int_value
   Float,   // float_value
   String,  // text
+  Bytes,   // lang12: text holds the bytes
   True,
   False,
   None,
@@ -68,7 +69,9 @@ enum class ExprKind {
   ListComp,        // [kids[0] for ...]: kids[1..] are CompFor clauses
   SetComp,         // {kids[0] for ...}
   DictComp,        // {kids[0]: kids[1] for ...}: kids[2..] are CompFor clauses
-  GenExp,          // (kids[0] for ...), evaluated eagerly into a list (docs/language.md)
+  GenExp,          // (kids[0] for ...): a generator function of its own, called at once
+  Yield,           // lang12: yield [kids[0]] (no kids: yield None)
+  YieldFrom,       // lang12: yield from kids[0]
   CompFor,         // for kids[0] in kids[1] if kids[2] if kids[3] ...
   JoinedStr,       // an f-string: kids are String parts and FormattedValue fields
   FormattedValue,  // {kids[0]!conversion:kids[1]}: int_value is the conversion (0, 's', 'r', 'a');

@@ -10,9 +10,10 @@
 #include "vm/descriptors.h"
 #include "vm/errors.h"
 #include "vm/exceptions.h"
-#include "vm/module_object.h"
+#include "vm/generators.h"
 #include "vm/interpreter.h"
 #include "vm/memory_budget.h"
+#include "vm/module_object.h"
 #include "vm/operations.h"
 
 namespace gilsim {
@@ -61,7 +62,8 @@ constexpr std::pair<const char*, const char*> kHierarchy[] = {
     {"MemoryError", "Exception"},
     {"OSError", "Exception"},
     {"TimeoutError", "OSError"},
-    {"ImportError", "Exception"},  // stdlib2: from m import missing
+    {"ConnectionError", "OSError"},  // lang12: what a network example raises
+    {"ImportError", "Exception"},    // stdlib2: from m import missing
     {"KeyboardInterrupt", "BaseException"},
     {"SystemExit", "BaseException"},
     {"GeneratorExit", "BaseException"},
@@ -275,6 +277,9 @@ Value exception_attribute(ThreadState& ts, const Value& obj, const std::string& 
   }
   if (name == "__cause__") return st.cause;
   if (name == "__context__") return st.context;
+  // lang12: what a generator returned (yield from's value)
+  if (name == "value" && class_of(obj)->is_subclass_of(builtin_class("StopIteration")))
+    return st.args.empty() ? Value::none() : st.args[0];
   ok = false;
   return Value();
 }
@@ -507,6 +512,13 @@ Value finish_class(ThreadState& ts, Value ns, const Value* bases, int nbases) {
   });
   if (c->base.is(ObjType::Class) && c->base.as<ClassObj>()->has_properties)
     c->has_properties = true;
+  // lang12: as CPython's type_new, a class that defines __eq__ and not __hash__ is unhashable.
+  bool has_eq = false, has_hash = false;
+  for (const auto& [k, v] : c->attrs) {
+    has_eq |= k == "__eq__";
+    has_hash |= k == "__hash__";
+  }
+  if (has_eq && !has_hash) c->attrs.emplace_back("__hash__", Value::none());
   return ns;
 }
 
@@ -589,7 +601,8 @@ Value b_super(ThreadState& ts, Value* args, int n) {
   if (ts.frames.empty() || ts.frames.back().base == 0)
     raise("RuntimeError", "super(): no arguments");
   const Frame& f = ts.frames.back();
-  const Value& fn = ts.stack[f.base - 1];
+  // lang12: under a resumed generator's frame sits its resumer's state, not the function
+  const Value& fn = f.kind >= kFrameGenFor ? frame_generator(ts, f).fn : ts.stack[f.base - 1];
   if (!fn.is(ObjType::Function) || fn.as<FunctionObj>()->owner.is_none())
     raise("RuntimeError", "super(): __class__ cell not found");
   if (f.code->num_params == 0) raise("RuntimeError", "super(): no arguments");

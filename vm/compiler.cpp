@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "vm/builtins.h"
+#include "vm/bytes.h"
 #include "vm/classes.h"
 #include "vm/errors.h"
 #include "vm/import.h"
@@ -37,7 +38,8 @@ struct ProgramBuilder {
   const ModuleScope* module_scope = nullptr;
   std::unordered_map<std::string, std::uint32_t> module_index;
   std::string global_name(const std::string& name) const {
-    if (!module_scope || module_scope->bound.count(name)) return module_scope ? module_scope->prefix + name : name;
+    if (!module_scope || module_scope->bound.count(name))
+      return module_scope ? module_scope->prefix + name : name;
     static const std::set<std::string> builtins = [] {
       std::set<std::string> out(builtin_names().begin(), builtin_names().end());
       out.insert(builtin_class_names().begin(), builtin_class_names().end());
@@ -62,8 +64,22 @@ class FunctionCompiler {
   void compile_body(const Block& body, int line) {
     line_ = line;
     col_ = 1;
-    if (in_function()) emit(Op::RESUME);
+    if (in_function()) {
+      generator_prologue();
+      emit(Op::RESUME);
+    }
     block(body);
+    emit_const(Value::none());
+    emit(Op::RETURN_VALUE);
+  }
+
+  // lang12: a generator expression's body: its clauses loop over the iterator `.0` (local 0)
+  // and yield the element.
+  void compile_genexp(const Expr& e) {
+    at(e);
+    generator_prologue();
+    emit(Op::RESUME);
+    comprehension(e);
     emit_const(Value::none());
     emit(Op::RETURN_VALUE);
   }
@@ -71,6 +87,7 @@ class FunctionCompiler {
   // lang-func: a lambda's body is one expression, returned.
   void compile_lambda(const Expr& body) {
     at(body);
+    generator_prologue();
     emit(Op::RESUME);
     expr(body);
     at(body);
@@ -92,6 +109,14 @@ class FunctionCompiler {
     int exit_depth = 0;  // lang2: With: the stack depth below its __exit__ slot
   };
   std::vector<FBlock> fblocks_;
+
+  // lang12: a generator function starts as CPython 3.11's does: the call returns the generator
+  // (RETURN_GENERATOR); the first resumption goes on here, dropping the None it sends.
+  void generator_prologue() {
+    if (!sym_.is_generator) return;
+    emit(Op::RETURN_GENERATOR);
+    emit(Op::POP_TOP);
+  }
 
   // ---- emission ----
   void at(const Expr& e) { line_ = e.line, col_ = e.col; }
@@ -194,8 +219,10 @@ class FunctionCompiler {
   // generated script with 100,000 literals compiles in linear time.
   std::uint32_t constant(const Value& v) {
     std::string key(1, static_cast<char>(v.tag()));
-    if (v.is_obj())
-      key += v.as<StrObj>()->text;
+    if (v.is(ObjType::Bytes))
+      key += "b" + v.as<BytesObj>()->data;  // lang12: never the str of the same text
+    else if (v.is_obj())
+      key += "s" + v.as<StrObj>()->text;
     else if (v.is_float())
       key += std::to_string(std::bit_cast<std::uint64_t>(v.as_float()));
     else
@@ -236,9 +263,11 @@ class FunctionCompiler {
       if (comp_names_[i].first == name) return &comp_names_[i].second;
     return nullptr;
   }
+  // lang12: a hidden slot that a function defined in the comprehension captures holds a cell.
+  bool hidden_cell(std::uint32_t slot) const { return hidden_cells_.count(slot) != 0; }
   void load_name(const std::string& name) {
     if (auto hidden = hidden_slot(name)) {
-      emit(Op::LOAD_FAST, *hidden);
+      emit(hidden_cell(*hidden) ? Op::LOAD_DEREF : Op::LOAD_FAST, *hidden);
       return;
     }
     std::uint32_t slot = 0;
@@ -256,7 +285,7 @@ class FunctionCompiler {
   }
   void store_name(const std::string& name) {
     if (auto hidden = hidden_slot(name)) {
-      emit(Op::STORE_FAST, *hidden);
+      emit(hidden_cell(*hidden) ? Op::STORE_DEREF : Op::STORE_FAST, *hidden);
       return;
     }
     std::uint32_t slot = 0;
@@ -613,6 +642,9 @@ class FunctionCompiler {
       case ExprKind::String:
         emit_const(make_str(e.text));
         return;
+      case ExprKind::Bytes:
+        emit_const(make_bytes(e.text));
+        return;
       case ExprKind::True:
         emit_const(Value::boolean(true));
         return;
@@ -715,8 +747,21 @@ class FunctionCompiler {
       case ExprKind::ListComp:
       case ExprKind::SetComp:
       case ExprKind::DictComp:
-      case ExprKind::GenExp:
         comprehension(e);
+        return;
+      case ExprKind::GenExp:
+        genexp(e);
+        return;
+      case ExprKind::Yield:
+        if (e.kids.empty())
+          emit_const(Value::none());
+        else
+          expr(*e.kids[0]);
+        at(e);
+        emit_yield();
+        return;
+      case ExprKind::YieldFrom:
+        yield_from(e);
         return;
       case ExprKind::JoinedStr:
         joined_str(e);
@@ -805,40 +850,64 @@ class FunctionCompiler {
   }
 
   // Comprehensions run inline, as CPython 3.12 runs them (PEP 709), with their loop variables in
-  // hidden local slots of their own, so that they do not leak into the enclosing scope. A
-  // generator expression is built eagerly into a list. Each clause is a for loop: its back edge
-  // is a safe point, as in a for statement.
+  // hidden local slots of their own, so that they do not leak into the enclosing scope; a
+  // variable a lambda inside captures is a cell made fresh each time the comprehension runs, so
+  // the lambdas share it (late binding, as CPython 3.11's comprehension function has it). Each
+  // clause is a for loop: its back edge is a safe point, as in a for statement. A generator
+  // expression is its own generator function (genexp()); its body comes here too, yielding.
   void comprehension(const Expr& e) {
     bool is_dict = e.kind == ExprKind::DictComp;
+    bool is_gen = e.kind == ExprKind::GenExp;
     at(e);
-    emit(e.kind == ExprKind::SetComp ? Op::BUILD_SET : is_dict ? Op::BUILD_MAP : Op::BUILD_LIST, 0);
+    if (!is_gen)
+      emit(e.kind == ExprKind::SetComp ? Op::BUILD_SET
+           : is_dict                   ? Op::BUILD_MAP
+                                       : Op::BUILD_LIST,
+           0);
     size_t first_clause = is_dict ? 2 : 1;
     size_t renames_before = comp_names_.size();
-    comprehension_clause(e, first_clause, 0);
+    // Every clause's slots first, so the cells are made once, before the first iterable.
+    std::vector<std::vector<std::pair<std::string, std::uint32_t>>> slots;
+    const auto& cells = table_.comp_cells(&e);
+    for (size_t k = first_clause; k < e.kids.size(); ++k) {
+      slots.emplace_back();
+      bind_hidden(*e.kids[k]->kids[0], slots.back());
+      for (const auto& [name, slot] : slots.back())
+        if (cells.count(name) && hidden_cells_.insert(slot).second) emit(Op::MAKE_CELL, slot);
+    }
+    comprehension_clause(e, first_clause, 0, slots);
     comp_names_.resize(renames_before);
   }
 
-  void bind_hidden(const Expr& target) {
+  void bind_hidden(const Expr& target, std::vector<std::pair<std::string, std::uint32_t>>& out) {
     if (target.kind == ExprKind::Name) {
       if (code_.local_names.size() > kMaxIndex) fail("too many local variables in one function");
-      comp_names_.emplace_back(target.text, static_cast<std::uint32_t>(code_.local_names.size()));
+      out.emplace_back(target.text, static_cast<std::uint32_t>(code_.local_names.size()));
       code_.local_names.push_back(target.text);
       return;
     }
     if (target.kind == ExprKind::Tuple || target.kind == ExprKind::List ||
         target.kind == ExprKind::Starred)
-      for (const auto& k : target.kids) bind_hidden(*k);
+      for (const auto& k : target.kids) bind_hidden(*k, out);
   }
 
-  void comprehension_clause(const Expr& e, size_t k, int levels) {
+  void comprehension_clause(
+      const Expr& e, size_t k, int levels,
+      const std::vector<std::vector<std::pair<std::string, std::uint32_t>>>& slots) {
     const Expr& clause = *e.kids[k];
-    expr(*clause.kids[1]);
+    bool is_gen = e.kind == ExprKind::GenExp;
+    if (is_gen && levels == 0) {
+      at(clause);
+      emit(Op::LOAD_FAST, 0);  // `.0`: the iterator of the first iterable
+    } else {
+      expr(*clause.kids[1]);
+    }
     at(clause);
     emit(Op::GET_ITER);
     int depth_in_loop = depth_;
     std::uint32_t top = label();
     std::uint32_t to_end = emit_jump(Op::FOR_ITER);
-    bind_hidden(*clause.kids[0]);
+    for (const auto& named : slots[static_cast<size_t>(levels)]) comp_names_.push_back(named);
     store(*clause.kids[0]);
     std::vector<std::uint32_t> to_next;
     for (size_t i = 2; i < clause.kids.size(); ++i) {
@@ -847,7 +916,7 @@ class FunctionCompiler {
       to_next.push_back(emit_jump_if_false());
     }
     if (k + 1 < e.kids.size()) {
-      comprehension_clause(e, k + 1, levels + 1);
+      comprehension_clause(e, k + 1, levels + 1, slots);
     } else {
       auto distance = static_cast<std::uint32_t>(3 * (levels + 1) + 1);
       if (e.kind == ExprKind::DictComp) {
@@ -855,6 +924,11 @@ class FunctionCompiler {
         expr(*e.kids[1]);
         at(e);
         emit(Op::MAP_ADD, distance);
+      } else if (is_gen) {
+        expr(*e.kids[0]);
+        at(e);
+        emit_yield();
+        emit(Op::POP_TOP);
       } else {
         expr(*e.kids[0]);
         at(e);
@@ -868,6 +942,30 @@ class FunctionCompiler {
     depth_ = depth_in_loop - 3;  // FOR_ITER popped the slots when it jumped here
     patch(to_end, label());
   }
+
+  // lang12: yield TOS; the resumption leaves the sent value there and is a safe point (RESUME).
+  void emit_yield() {
+    emit(Op::YIELD_VALUE);
+    emit(Op::RESUME);
+  }
+
+  // yield from: as CPython 3.11 lays it out, a SEND loop whose YIELD_VALUE hands every value of
+  // the inner iterator out and every sent value in; the inner generator's return value is the
+  // expression's value.
+  void yield_from(const Expr& e) {
+    expr(*e.kids[0]);
+    at(e);
+    emit(Op::GET_YIELD_FROM_ITER);
+    emit_const(Value::none());
+    std::uint32_t loop = label();
+    std::uint32_t to_end = emit_jump(Op::SEND);
+    emit_yield();
+    emit(Op::JUMP_BACKWARD_NO_INTERRUPT, loop);
+    adjust_depth(-1);  // at the exit: SEND left the return value in place of the iterator
+    patch(to_end, label());
+  }
+
+  void genexp(const Expr& e);
 
   void joined_str(const Expr& e) {
     if (e.kids.empty()) {
@@ -1015,6 +1113,7 @@ class FunctionCompiler {
   std::unordered_map<std::string, std::uint32_t> constant_index_;
   // The comprehension variables in scope, innermost last, with their hidden local slots.
   std::vector<std::pair<std::string, std::uint32_t>> comp_names_;
+  std::set<std::uint32_t> hidden_cells_;  // lang12: those of them that hold a cell
 };
 
 // ---- lang-func: functions, lambdas, closures, calls with keywords ----
@@ -1058,7 +1157,9 @@ void FunctionCompiler::make_function(std::unique_ptr<Code> code, const SymScope&
   }
   for (const auto& f : fs.frees) {
     std::uint32_t slot = 0;
-    if (sym_.kind_of(f, slot) != NameKind::Deref)
+    if (auto hidden = hidden_slot(f); hidden && hidden_cell(*hidden))
+      slot = *hidden;  // lang12: a comprehension's variable
+    else if (sym_.kind_of(f, slot) != NameKind::Deref)
       fail("internal error: free variable without a cell");
     emit(Op::LOAD_CLOSURE, slot);
   }
@@ -1079,6 +1180,24 @@ void FunctionCompiler::def_stmt(const Stmt& s) {
   }
   at(s);
   store_name(s.name);
+}
+
+// lang12: (x for x in xs) is a generator function of its own, called at once with the iterator
+// of its first iterable (evaluated here, as in CPython: iter() errors come at once).
+void FunctionCompiler::genexp(const Expr& e) {
+  const SymScope& fs = table_.scope_of(&e);
+  Params none;
+  none.names = {".0"};
+  none.positional = 1;
+  auto code = new_function_code(fs, none, "<genexpr>", e.line);
+  FunctionCompiler fc(pb_, *code, table_, fs);
+  fc.compile_genexp(e);
+  at(e);
+  make_function(std::move(code), fs, none);
+  expr(*e.kids[1]->kids[1]);
+  at(e);
+  emit(Op::GET_YIELD_FROM_ITER);
+  emit(Op::CALL, 1);
 }
 
 void FunctionCompiler::lambda(const Expr& e) {
@@ -1549,8 +1668,8 @@ void FunctionCompiler::compile_module(std::uint32_t index, const StdlibSource& s
   } catch (const SyntaxError& e) {
     pb_.module_scope = saved;
     // A gilsim bug, not the script's: say where, in the script's error format.
-    fail(fmt::format("{}:{}:{}: {}: {} (importing '{}')", src.file, e.line, e.col, e.kind,
-                     e.what(), name));
+    fail(fmt::format("{}:{}:{}: {}: {} (importing '{}')", src.file, e.line, e.col, e.kind, e.what(),
+                     name));
   }
   pb_.module_scope = saved;
   ModuleInfo& info = pb_.program.modules[index];

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "vm/bytes.h"
+#include "vm/dunders.h"
 #include "vm/errors.h"
 #include "vm/memory_budget.h"
 #include "vm/thread_state.h"
@@ -118,6 +120,8 @@ std::int64_t hash_at(const Value& v, int depth) {
   switch (v.as_obj()->type) {
     case ObjType::Str:
       return hash_str(v.as<StrObj>()->text);
+    case ObjType::Bytes:
+      return hash_str(v.as<BytesObj>()->data);
     case ObjType::Tuple:
       return hash_tuple(*v.as<TupleObj>(), depth);
     case ObjType::List:
@@ -140,6 +144,10 @@ std::int64_t hash_at(const Value& v, int depth) {
       if (h == static_cast<std::uint64_t>(-1)) h = 590923713UL;
       return static_cast<std::int64_t>(h);
     }
+    case ObjType::Instance:  // lang12: a user __hash__ (or unhashable: __eq__ without one)
+      if (ThreadState* ts = running_thread())
+        if (auto h = instance_hash(*ts, v)) return *h;
+      return hash_pointer(v.as_obj());
     default:
       return hash_pointer(v.as_obj());
   }
@@ -155,7 +163,15 @@ bool keys_equal_at(const Value& a, const Value& b, int depth) {
   }
   if (!a.is_obj() || !b.is_obj()) return false;
   ObjType ta = a.as_obj()->type, tb = b.as_obj()->type;
+  if (ta == ObjType::Instance || tb == ObjType::Instance) {  // lang12: a user __eq__
+    ThreadState* ts = running_thread();
+    if (!ts) return false;
+    auto eq = instance_compare(*ts, Op::COMPARE_EQ, a, b);
+    return eq && *eq;
+  }
   if (ta == ObjType::Str && tb == ObjType::Str) return a.as<StrObj>()->text == b.as<StrObj>()->text;
+  if (ta == ObjType::Bytes && tb == ObjType::Bytes)
+    return a.as<BytesObj>()->data == b.as<BytesObj>()->data;
   if (ta == ObjType::Tuple && tb == ObjType::Tuple) {
     if (depth > kMaxHashDepth)
       raise("RecursionError", "maximum recursion depth exceeded in comparison");

@@ -84,6 +84,15 @@ Value b_list(ThreadState& ts, Value* args, int n) {
   return make_list(collect(ts, src));
 }
 
+// dict.fromkeys(iterable, value=None), reached through the `dict` builtin (find_method);
+// args[0] is `dict` itself.
+Value m_dict_fromkeys(ThreadState& ts, Value* args, int n) {
+  Value value = n > 2 ? args[2] : Value::none();
+  Value d = make_dict();
+  for (auto& k : collect(ts, args[1])) dict_set(ts, d, std::move(k), value);
+  return d;
+}
+
 Value b_dict(ThreadState& ts, Value* args, int n) {
   Value d = make_dict();
   if (n == 0) return d;
@@ -146,6 +155,7 @@ Value b_next(ThreadState& ts, Value* args, int n) {
   Value out;
   if (iterator_next(ts, it, out)) return out;
   if (!fallback.is_unset()) return fallback;
+  if (it.as<IterObj>()->generator) raise_stop_iteration(out);  // lang12: what it returned
   raise("StopIteration", "");
 }
 

@@ -10,6 +10,7 @@ namespace gilsim {
 
 Value b_tuple(ThreadState& ts, Value* args, int n);
 Value b_list(ThreadState& ts, Value* args, int n);
+Value m_dict_fromkeys(ThreadState& ts, Value* args, int n);  // lang12
 Value b_dict(ThreadState& ts, Value* args, int n);
 Value b_set(ThreadState& ts, Value* args, int n);
 Value b_frozenset(ThreadState& ts, Value* args, int n);

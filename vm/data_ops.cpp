@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+#include <vector>
+
 #include "vm/containers.h"
 #include "vm/errors.h"
 #include "vm/iterators.h"
@@ -21,22 +24,25 @@ Value* build_tuple(ThreadState& ts, Value* sp, std::uint32_t n) {
   return sp;
 }
 
-Value* build_map(ThreadState& ts, Value* sp, std::uint32_t pairs) {
+// The items leave the stack before the first key is hashed: a user __hash__ or __eq__ runs as a
+// nested eval run, which may grow and so move the stack.
+Value build_map(ThreadState& ts, Value* first, std::uint32_t pairs) {
+  std::vector<Value> items;
+  items.reserve(2 * static_cast<size_t>(pairs));
+  for (std::uint32_t i = 0; i < 2 * pairs; ++i) items.push_back(std::exchange(first[i], Value()));
   Value dict = make_dict();
-  Value* first = sp - 2 * static_cast<std::ptrdiff_t>(pairs);
-  for (Value* p = first; p < sp; p += 2) dict_set(ts, dict, std::move(p[0]), std::move(p[1]));
-  while (sp > first) *--sp = Value();
-  *sp++ = std::move(dict);
-  return sp;
+  for (size_t i = 0; i < items.size(); i += 2)
+    dict_set(ts, dict, std::move(items[i]), std::move(items[i + 1]));
+  return dict;
 }
 
-Value* build_set(ThreadState& ts, Value* sp, std::uint32_t n) {
+Value build_set(ThreadState& ts, Value* first, std::uint32_t n) {
+  std::vector<Value> items;
+  items.reserve(n);
+  for (std::uint32_t i = 0; i < n; ++i) items.push_back(std::exchange(first[i], Value()));
   Value set = make_set();
-  Value* first = sp - n;
-  for (Value* p = first; p < sp; ++p) set_add(ts, set, std::move(*p));
-  while (sp > first) *--sp = Value();
-  *sp++ = std::move(set);
-  return sp;
+  for (auto& v : items) set_add(ts, set, std::move(v));
+  return set;
 }
 
 Value* build_slice(Value* sp, std::uint32_t n) {

@@ -15,8 +15,10 @@ class ThreadState;
 // BUILD_TUPLE, BUILD_MAP, BUILD_SET, BUILD_SLICE, BUILD_STRING: the top values become one;
 // each returns the new stack top.
 Value* build_tuple(ThreadState& ts, Value* sp, std::uint32_t n);
-Value* build_map(ThreadState& ts, Value* sp, std::uint32_t pairs);
-Value* build_set(ThreadState& ts, Value* sp, std::uint32_t n);
+// BUILD_MAP, BUILD_SET: a dict of the `pairs` key/value pairs, a set of the n values, at first[..]
+// (left empty); the caller saves its frame around the call (a user __hash__ may run).
+Value build_map(ThreadState& ts, Value* first, std::uint32_t pairs);
+Value build_set(ThreadState& ts, Value* first, std::uint32_t n);
 Value* build_slice(Value* sp, std::uint32_t n);
 Value* build_string(Value* sp, std::uint32_t n);
 

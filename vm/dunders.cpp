@@ -80,7 +80,8 @@ bool declined(const std::optional<Value>& r) { return !r || r->identical(not_imp
 
 const Value& not_implemented() {
   static const Value v = [] {
-    RunObjects untracked(nullptr);  // shared by every run of the process: never cleared at one's end
+    RunObjects untracked(
+        nullptr);  // shared by every run of the process: never cleared at one's end
     Value nt = Value::adopt(new InstanceObj(Value::share(builtin_class("NotImplementedType"))));
     return nt;
   }();
@@ -194,6 +195,8 @@ bool instance_delitem(ThreadState& ts, const Value& v, const Value& index) {
 }
 
 std::optional<std::int64_t> instance_hash(ThreadState& ts, const Value& v) {
+  if (v.is(ObjType::Instance) && find_dunder(ts, v, "__hash__").is_none())
+    raise("TypeError", fmt::format("unhashable type: '{}'", type_name(v)));
   auto r = call_special(ts, v, "__hash__");
   if (!r) return std::nullopt;
   if (!r->is_intlike()) raise("TypeError", "__hash__ method should return an integer");

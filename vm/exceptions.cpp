@@ -29,6 +29,12 @@ void raise_key_error(const Value& key) {
   throw PyRaise{std::move(exc), false};
 }
 
+void raise_stop_iteration(const Value& value) {
+  Value exc = make_exception("StopIteration", "");
+  if (!value.is_none()) exc_state(exc).args.push_back(value);
+  throw PyRaise{std::move(exc), false};
+}
+
 Value exception_from_error(const std::string& type, const std::string& message) {
   ClassObj* c = builtin_class(type);
   if (!c || !c->is_exception) return Value::none();

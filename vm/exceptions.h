@@ -20,6 +20,8 @@ struct PyRaise {
 
 // Raises KeyError(key), the key itself as its argument (str(e) is repr(key), as in CPython).
 [[noreturn]] void raise_key_error(const Value& key);
+// lang12: StopIteration(value) (no argument for None): what a generator's return value becomes.
+[[noreturn]] void raise_stop_iteration(const Value& value);
 
 // An exception instance of a built-in class with one message argument (none when empty).
 Value make_exception(std::string_view type, const std::string& message);

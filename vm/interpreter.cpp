@@ -12,6 +12,7 @@
 #include "vm/dunders.h"
 #include "vm/errors.h"
 #include "vm/exceptions.h"
+#include "vm/generators.h"
 #include "vm/iterators.h"
 #include "vm/memory_budget.h"
 #include "vm/module_object.h"
@@ -359,6 +360,7 @@ ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failin
       // Releasing a lock this thread no longer holds: the original error is the one to report.
     }
     pop_frame_blocks(ts);
+    if (ts.frames.back().kind >= kFrameGenFor) end_generator_frame(ts);
     ts.frames.pop_back();
   }
   for (size_t i = clear_from; i < ts.stack.size(); ++i) ts.stack[i] = Value();
@@ -405,6 +407,7 @@ bool catch_exception(ThreadState& ts, const Value& exc, bool reraise, std::uint3
       exit_frame_contexts(ts);
     } catch (const ScriptError&) {
     }
+    if (ts.frames.back().kind >= kFrameGenFor) end_generator_frame(ts);
     ts.frames.pop_back();
     const Frame& caller = ts.frames.back();
     add_entry(caller, caller.ip > 0 ? caller.ip - 1 : 0);
@@ -461,6 +464,7 @@ ScriptFailure uncaught_failure(ThreadState& ts, const Value& exc, size_t entry_d
     } catch (const ScriptError&) {
     }
     pop_frame_blocks(ts);
+    if (ts.frames.back().kind >= kFrameGenFor) end_generator_frame(ts);
     ts.frames.pop_back();
   }
   ScriptFailure f = failure_of(ts, exc, 0);
@@ -809,6 +813,7 @@ restart:
         VM_CASE(RESUME) SAFE_POINT();
         VM_NEXT();
         VM_CASE(RETURN_VALUE) {
+        return_value:
           if (ts.with_stack.size() > frame->with_base) {
             SAVE_FRAME();
             exit_frame_contexts(ts);
@@ -817,6 +822,7 @@ restart:
           std::uint8_t kind = frame->kind;
           if (GILSIM_UNLIKELY(kind == kFrameInit)) init_result(sp[-1], locals[0]);
           if (GILSIM_UNLIKELY(!ts.exc_blocks.empty())) pop_frame_blocks(ts);
+          if (GILSIM_UNLIKELY(kind >= kFrameGenFor)) goto generator_return;
           // The result takes the callee's slot; locals and operands are cleared.
           Value* bottom = locals - (ts.frames.size() > entry_depth + 1 ? 1 : 0);
           std::swap(*bottom, sp[-1]);
@@ -1071,6 +1077,18 @@ restart:
             VM_NEXT_FAST();
           }
           bool more;
+          if (slots[0].is(ObjType::Iterator) && slots[0].as<IterObj>()->generator) {
+            // lang12: the generator's frame runs in this loop, its next value going to sp[0]
+            SAVE_FRAME();
+            auto base = static_cast<std::uint32_t>(sp + 1 - ts.stack.data());
+            auto* gen = static_cast<GeneratorObj*>(slots[0].as<IterObj>());
+            bool resumed = resume_generator(ts, *gen, base, kFrameGenFor, Value::none());
+            LOAD_FRAME();
+            if (resumed) VM_NEXT();
+            for (int i = 0; i < 3; ++i) *--sp = Value();
+            ip = code_start + target;
+            VM_NEXT();
+          }
           if (slots[0].is(ObjType::Iterator)) {
             SAVE_FRAME();
             Value item;
@@ -1306,14 +1324,16 @@ restart:
           sp = build_tuple(ts, sp, n);
           VM_NEXT();
         }
-        VM_CASE(BUILD_MAP) {
-          std::uint32_t n = ARG32();
-          sp = build_map(ts, sp, n);
-          VM_NEXT();
-        }
+        VM_CASE(BUILD_MAP)
         VM_CASE(BUILD_SET) {
           std::uint32_t n = ARG32();
-          sp = build_set(ts, sp, n);
+          std::uint32_t count = op == Op::BUILD_MAP ? 2 * n : n;
+          SAVE_FRAME();
+          Value built =
+              op == Op::BUILD_MAP ? build_map(ts, sp - count, n) : build_set(ts, sp - count, n);
+          LOAD_FRAME();
+          sp -= count;
+          *sp++ = std::move(built);
           VM_NEXT();
         }
         VM_CASE(BUILD_SLICE) {
@@ -1349,18 +1369,22 @@ restart:
           --sp;
           VM_NEXT();
         }
+        // As BUILD_MAP: the operands leave the stack before a user __hash__ may move it.
         VM_CASE(SET_ADD) {
           std::uint32_t n = ARG32();
-          set_add(ts, sp[-1 - static_cast<std::ptrdiff_t>(n)], std::move(sp[-1]));
-          *--sp = Value();
+          Value set = sp[-1 - static_cast<std::ptrdiff_t>(n)], key = std::move(*--sp);
+          SAVE_FRAME();
+          set_add(ts, set, std::move(key));
+          LOAD_FRAME();
           VM_NEXT();
         }
         VM_CASE(MAP_ADD) {
           std::uint32_t n = ARG32();
-          dict_set(ts, sp[-2 - static_cast<std::ptrdiff_t>(n)], std::move(sp[-2]),
-                   std::move(sp[-1]));
-          *--sp = Value();
-          *--sp = Value();
+          Value dict = sp[-2 - static_cast<std::ptrdiff_t>(n)];
+          Value value = std::move(*--sp), key = std::move(*--sp);
+          SAVE_FRAME();
+          dict_set(ts, dict, std::move(key), std::move(value));
+          LOAD_FRAME();
           VM_NEXT();
         }
         VM_CASE(LIST_EXTEND)
@@ -1509,6 +1533,109 @@ restart:
           SAFE_POINT();
           VM_NEXT();
         }
+        // ---- lang12: generators (vm/generators.h) ----
+        VM_CASE(RETURN_GENERATOR) {
+          SAVE_FRAME();
+          Value gen = make_generator(ts);
+          LOAD_FRAME();
+          *sp++ = std::move(gen);
+          goto return_value;
+        }
+        VM_CASE(YIELD_VALUE) {
+          Value v = std::move(*--sp);
+          std::uint8_t kind = frame->kind;
+          SAVE_FRAME();
+          std::uint32_t base = frame->base;
+          suspend_generator(ts);
+          if (kind == kFrameGenCall) {  // the entry frame of generator_send's nested run
+            RunResult r;
+            r.value = std::move(v);
+            return r;
+          }
+          ts.stack[base - 1] = std::move(v);
+          if constexpr (kCounting) ts.budget = budget;  // LOAD_FRAME reads it back
+          LOAD_FRAME();
+          sp = ts.stack.data() + base;
+          VM_NEXT();
+        }
+        VM_CASE(SEND) {
+          std::uint32_t target = ARG32();
+          SAVE_FRAME();
+          if (sp[-2].is(ObjType::Iterator) && sp[-2].as<IterObj>()->generator) {
+            auto base = static_cast<std::uint32_t>(sp - ts.stack.data());
+            auto* gen = static_cast<GeneratorObj*>(sp[-2].as<IterObj>());
+            Value sent = std::move(sp[-1]);
+            bool resumed = resume_generator(ts, *gen, base, kFrameGenSend, std::move(sent));
+            LOAD_FRAME();
+            if (resumed) VM_NEXT();
+            *--sp = Value();
+            sp[-1] = Value::none();
+            ip = code_start + target;
+            VM_NEXT();
+          }
+          Value it = sp[-2], item;
+          if (!sp[-1].is_none())
+            raise("AttributeError",
+                  fmt::format("'{}' object has no attribute 'send'", type_name(it)));
+          bool more = iterator_next(ts, it, item);
+          LOAD_FRAME();
+          if (more) {
+            sp[-1] = std::move(item);
+          } else {
+            *--sp = Value();
+            sp[-1] = Value::none();
+            ip = code_start + target;
+          }
+          VM_NEXT();
+        }
+        VM_CASE(GET_YIELD_FROM_ITER) {
+          Value v = sp[-1];
+          SAVE_FRAME();
+          Value it = make_iterator(ts, v);
+          LOAD_FRAME();
+          sp[-1] = std::move(it);
+          VM_NEXT();
+        }
+        VM_CASE(JUMP_BACKWARD_NO_INTERRUPT) {
+          std::uint32_t target = ARG32();
+          ip = code_start + target;
+          VM_NEXT_FAST();
+        }
+        VM_CASE(MAKE_CELL) {
+          std::uint32_t slot = ARG16();
+          locals[slot] = Value::adopt(new CellObj(Value::unset()));
+          VM_NEXT();
+        }
+        // A generator's frame returned (RETURN_VALUE, its blocks and contexts already left): the
+        // generator has ended. FOR_ITER's loop is over, SEND goes on with the value returned,
+        // generator_send's nested run returns it.
+      generator_return : {
+        std::uint8_t kind = frame->kind;
+        end_generator_frame(ts);
+        Value result = std::move(sp[-1]);
+        std::uint32_t base = frame->base;
+        while (sp > locals) *--sp = Value();
+        ts.frames.pop_back();
+        if (kind == kFrameGenCall) {
+          ts.steps = steps;
+          if constexpr (kCounting) ts.budget = budget;
+          RunResult r;
+          r.value = std::move(result);
+          return r;
+        }
+        if constexpr (kCounting) ts.budget = budget;
+        LOAD_FRAME();
+        // The resuming FOR_ITER's or SEND's operand, the exit target, ends at the saved ip.
+        ip = code_start + read_operand(ip - 4, 4);
+        sp = ts.stack.data() + base;
+        if (kind == kFrameGenFor) {
+          for (int i = 0; i < 4; ++i) *--sp = Value();
+        } else {
+          *--sp = Value();
+          sp[-1] = std::move(result);
+        }
+        VM_NEXT();
+      }
         // [__exit__, exception] -> [__exit__, exception, __exit__(type, exception, None)].
         VM_CASE(WITH_EXCEPT_START) {
           if (sp[-2].is(ObjType::Lock)) {
@@ -1594,14 +1721,19 @@ restart:
 
 RunResult execute_any(ThreadState& ts, size_t entry_depth) {
   RunObjects run_objects(&ts.interp.limits->memory());  // what the script makes, for break_cycles
+  ThreadState* outer = running_thread();
+  running_thread() = &ts;
+  struct Restore {
+    ThreadState* outer;
+    ~Restore() { running_thread() = outer; }
+  } restore{outer};
   bool counting = ts.ticker != INT64_MAX || ts.costs != nullptr;
   return counting ? execute<true>(ts, entry_depth) : execute<false>(ts, entry_depth);
 }
 
 }  // namespace
 
-Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args) {
-  size_t entry = ts.frames.size();
+std::uint32_t nested_stack_top(ThreadState& ts, size_t room) {
   // Above everything the calling frame may hold, even when an instruction did not save its sp.
   std::uint32_t at = 0;
   if (!ts.frames.empty()) {
@@ -1609,8 +1741,19 @@ Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args)
     at = std::max<std::uint32_t>(
         f.sp, f.base + static_cast<std::uint32_t>(f.code->local_names.size() + f.code->max_stack));
   }
-  size_t need = at + args.size() + 2;
+  size_t need = at + room;
   if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+  return at;
+}
+
+void raise_nested_failure(const RunResult& r) {
+  if (!r.exception.is_none()) throw PyRaise{r.exception, true};
+  raise(r.failure->type, r.failure->message);
+}
+
+Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args) {
+  size_t entry = ts.frames.size();
+  std::uint32_t at = nested_stack_top(ts, args.size() + 2);
   ts.stack[at] = callee;
   for (size_t i = 0; i < args.size(); ++i) ts.stack[at + 1 + i] = std::move(args[i]);
   bool framed;
@@ -1624,10 +1767,10 @@ Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args)
   ++ts.nested_runs;
   RunResult r = run_nested(ts, entry);
   --ts.nested_runs;
-  if (r.failure) {
-    if (!r.exception.is_none()) throw PyRaise{r.exception, true};
-    raise(r.failure->type, r.failure->message);
-  }
+  // The entry frame's return leaves the callee slot as it was (a frame's bottom is its first
+  // local there): the function's reference goes here, or it would outlive the call.
+  ts.stack[at] = Value();
+  if (r.failure) raise_nested_failure(r);
   return std::move(r.value);
 }
 

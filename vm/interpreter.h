@@ -48,6 +48,12 @@ RunResult resume(ThreadState& ts);
 // may grow and move.
 Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args);
 
+// lang12: the stack index above everything the innermost frame may hold, with `room` slots
+// there (the stack may move): where a nested run's first frame goes (call_nested, generator_send).
+std::uint32_t nested_stack_top(ThreadState& ts, size_t room);
+// Re-raises the exception that ended a nested run (RunResult::failure set) in the C++ caller.
+[[noreturn]] void raise_nested_failure(const RunResult& r);
+
 // Raises RuntimeError when `what` (a builtin that may wait) runs inside call_nested on a host that
 // suspends threads instead of blocking them.
 void check_can_block(ThreadState& ts, const char* what);

@@ -21,6 +21,7 @@ struct IterObj : Obj {
   // Sets `out` to the next item and returns true, or returns false when exhausted. May run
   // script code (map, filter call functions).
   virtual bool next(ThreadState& ts, Value& out) = 0;
+  bool generator = false;  // lang12: a GeneratorObj (vm/generators.h), which FOR_ITER resumes
 };
 
 // iter(x): a new iterator over x (an iterator returns itself); TypeError if x is not iterable.

@@ -29,6 +29,8 @@ std::string_view tok_describe(Tok kind) {
       return "float";
     case Tok::String:
       return "string";
+    case Tok::Bytes:
+      return "bytes";
     case Tok::LParen:
       return "'('";
     case Tok::RParen:
@@ -459,10 +461,11 @@ class Lexer {
     if (pos_ < src_.size() && (src_[pos_] == '"' || src_[pos_] == '\'') && is_string_prefix(word)) {
       std::string lower;
       for (char c : word) lower += static_cast<char>(c | 0x20);
-      if (lower.find('b') != std::string::npos)
-        fail("SyntaxError", fmt::format("string prefix '{}' is not supported by gilsim", word),
-             line, col);
       bool raw = lower.find('r') != std::string::npos;
+      if (lower.find('b') != std::string::npos) {
+        lex_bytes(line, col, raw);
+        return;
+      }
       if (lower.find('f') != std::string::npos)
         lex_fstring(line, col, raw);
       else
@@ -632,6 +635,40 @@ class Lexer {
       advance();
     }
     push(Tok::String, std::move(value), line, col);
+  }
+
+  // lang12: b"...": lexed as a string, then each character (ASCII in the source; \xNN and
+  // the octal escapes up to 0xff) becomes one byte. \u, \U and \N are no escapes in CPython's
+  // bytes (the backslash stays): refused here rather than half-done.
+  void lex_bytes(int line, int col, bool raw) {
+    size_t open = pos_;
+    lex_string(line, col, raw);
+    Token& t = tokens_.back();
+    for (size_t i = open; i < pos_; ++i) {
+      auto c = static_cast<unsigned char>(src_[i]);
+      if (c >= 0x80)
+        fail("SyntaxError", "bytes can only contain ASCII literal characters", line, col);
+      if (c == '\\' && !raw && i + 1 < pos_) {
+        char e = src_[i + 1];
+        if (e == 'u' || e == 'U' || e == 'N')
+          fail("SyntaxError",
+               fmt::format("'\\{}' in a bytes literal is not supported by gilsim", e), line, col);
+        ++i;
+      }
+    }
+    std::string bytes;
+    for (size_t i = 0; i < t.text.size(); ++i) {
+      auto c = static_cast<unsigned char>(t.text[i]);
+      if (c < 0x80) {
+        bytes += static_cast<char>(c);
+      } else {  // U+0080..U+00FF from \xNN or an octal escape: two UTF-8 bytes, one byte here
+        bytes += static_cast<char>(((c & 0x1F) << 6) |
+                                   (static_cast<unsigned char>(t.text[i + 1]) & 0x3F));
+        ++i;
+      }
+    }
+    t.text = std::move(bytes);
+    t.kind = Tok::Bytes;
   }
 
   // In a raw string a backslash stays, and keeps the next character (even a quote) literal.

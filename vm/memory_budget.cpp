@@ -108,6 +108,7 @@ thread_local MemoryBudget* t_run_objects = nullptr;
 bool can_hold_references(ObjType type) {
   switch (type) {
     case ObjType::Str:
+    case ObjType::Bytes:
     case ObjType::Range:
     case ObjType::Slice:
     case ObjType::Iterator:
@@ -126,6 +127,10 @@ RunObjects::~RunObjects() { t_run_objects = outer_; }
 
 void track_new_object(Obj& obj) {
   if (t_run_objects != nullptr && can_hold_references(obj.type)) t_run_objects->track(obj);
+}
+
+void track_holder(Obj& obj) {
+  if (t_run_objects != nullptr) t_run_objects->track(obj);
 }
 
 void MemoryBudget::track(Obj& obj) {

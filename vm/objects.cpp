@@ -71,6 +71,8 @@ std::string_view type_name(const Value& v) {
   switch (v.as_obj()->type) {
     case ObjType::Str:
       return "str";
+    case ObjType::Bytes:
+      return "bytes";
     case ObjType::List:
       return "list";
     case ObjType::Range:

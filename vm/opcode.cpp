@@ -43,6 +43,8 @@ bool op_is_jump(Op op) {
     case Op::SETUP_EXCEPT:  // lang-func: the handler's offset
     case Op::SETUP_WITH:    // lang2: the handler's offset
     case Op::FOR_ITER:
+    case Op::SEND:                        // lang12: where yield from goes on
+    case Op::JUMP_BACKWARD_NO_INTERRUPT:  // lang12: yield from's loop
       return true;
     default:
       return false;

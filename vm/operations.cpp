@@ -5,15 +5,16 @@
 #include <cmath>
 #include <cstring>
 
+#include "vm/bytes.h"
 #include "vm/classes.h"
 #include "vm/containers.h"
 #include "vm/data_ops.h"
 #include "vm/dunders.h"
 #include "vm/errors.h"
-#include "vm/module_object.h"
 #include "vm/exceptions.h"
 #include "vm/iterators.h"
 #include "vm/memory_budget.h"
+#include "vm/module_object.h"
 #include "vm/objects.h"
 #include "vm/pyformat.h"
 #include "vm/slices.h"
@@ -342,6 +343,8 @@ bool equal_at(ThreadState& ts, const Value& a, const Value& b, int depth) {
   switch (a.as_obj()->type) {
     case ObjType::Str:
       return a.as<StrObj>()->text == b.as<StrObj>()->text;
+    case ObjType::Bytes:
+      return a.as<BytesObj>()->data == b.as<BytesObj>()->data;
     case ObjType::List: {
       if (depth > kMaxNesting)
         raise("RecursionError", "maximum recursion depth exceeded in comparison");
@@ -549,6 +552,9 @@ void repr_into(ThreadState& ts, const Value& v, std::string& out, std::vector<co
     case ObjType::Str:
       out += repr_string(v.as<StrObj>()->text);
       return;
+    case ObjType::Bytes:
+      out += bytes_repr(v.as<BytesObj>()->data);
+      return;
     case ObjType::List:
       list_repr(ts, v.as<ListObj>(), out, active);
       return;
@@ -622,6 +628,8 @@ bool truthy(ThreadState& ts, const Value& v) {
   switch (v.as_obj()->type) {
     case ObjType::Str:
       return !v.as<StrObj>()->text.empty();
+    case ObjType::Bytes:
+      return !v.as<BytesObj>()->data.empty();
     case ObjType::List: {
       ListGuard g(*v.as<ListObj>(), ts.lock_objects);
       return !v.as<ListObj>()->items.empty();
@@ -649,6 +657,8 @@ Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b) {
   if (a.is_number() && b.is_number()) return float_op(op, a.to_double(), b.to_double());
   bool add = op == Op::BINARY_ADD || op == Op::INPLACE_ADD;
   bool mul = op == Op::BINARY_MULTIPLY || op == Op::INPLACE_MULTIPLY;
+  if ((add || mul) && (a.is(ObjType::Bytes) || b.is(ObjType::Bytes)))
+    if (auto r = bytes_binary(ts, op, a, b)) return *r;
   if (add && a.is(ObjType::Str)) {
     if (!b.is(ObjType::Str))
       raise("TypeError", fmt::format("can only concatenate str (not \"{}\") to str", type_name(b)));
@@ -846,6 +856,7 @@ std::string to_str(ThreadState& ts, const Value& v) {
 
 std::int64_t length(ThreadState& ts, const Value& v) {
   if (v.is(ObjType::Str)) return utf8_length(v.as<StrObj>()->text);
+  if (v.is(ObjType::Bytes)) return static_cast<std::int64_t>(v.as<BytesObj>()->data.size());
   if (v.is(ObjType::List)) {
     ListGuard g(*v.as<ListObj>(), ts.lock_objects);
     return static_cast<std::int64_t>(v.as<ListObj>()->items.size());
@@ -887,6 +898,7 @@ Value subscript(ThreadState& ts, const Value& container, const Value& index) {
     std::int64_t i = normalize_index(index, static_cast<std::int64_t>(list->items.size()), "list");
     return list->items[static_cast<size_t>(i)];
   }
+  if (container.is(ObjType::Bytes)) return bytes_item(container, index);
   if (container.is(ObjType::Str)) {
     if (!index.is_intlike())
       raise("TypeError",

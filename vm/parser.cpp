@@ -212,14 +212,14 @@ class Parser {
 
   StmtPtr expression_statement() {
     const Token& start = peek();
-    ExprPtr first = star_expressions();
+    ExprPtr first = star_expressions_or_yield();
     if (is_aug_assign(peek().kind)) {
       const Token& op = next();
       check_target(*first, true);
       auto s = make_stmt(StmtKind::AugAssign, start);
       s->op = op.kind;
       s->targets.push_back(std::move(first));
-      s->value = star_expressions();
+      s->value = star_expressions_or_yield();
       return s;
     }
     if (peek().kind != Tok::Assign) {
@@ -229,7 +229,7 @@ class Parser {
     }
     auto s = make_stmt(StmtKind::Assign, start);
     s->targets.push_back(std::move(first));
-    while (accept(Tok::Assign)) s->targets.push_back(star_expressions());
+    while (accept(Tok::Assign)) s->targets.push_back(star_expressions_or_yield());
     s->value = std::move(s->targets.back());
     s->targets.pop_back();
     for (auto& target : s->targets) check_target(*target, false);
@@ -257,6 +257,7 @@ class Parser {
       case ExprKind::Int:
       case ExprKind::Float:
       case ExprKind::String:
+      case ExprKind::Bytes:
       case ExprKind::JoinedStr:
         what = "literal";
         break;
@@ -311,6 +312,10 @@ class Parser {
         break;
       case ExprKind::GenExp:
         what = "generator expression";
+        break;
+      case ExprKind::Yield:
+      case ExprKind::YieldFrom:
+        what = "yield expression";
         break;
       default:
         what = "expression";
@@ -456,6 +461,24 @@ class Parser {
 
   // ---- expressions, lowest precedence first ----
 
+  // lang12: where CPython's grammar takes a yield_expr (an expression statement, either side of
+  // `=`, after an augmented assignment, inside parentheses): `yield`, `yield x`, `yield a, b`,
+  // `yield from it`.
+  ExprPtr star_expressions_or_yield() {
+    if (!is_word(peek(), "yield")) return star_expressions();
+    const Token& t = next();
+    DepthGuard guard(*this, t);
+    if (is_word(peek(), "from")) {
+      next();
+      auto e = make(ExprKind::YieldFrom, t);
+      add_kid(*e, expression());
+      return e;
+    }
+    auto e = make(ExprKind::Yield, t);
+    if (starts_expression(peek().kind)) add_kid(*e, star_expressions());
+    return e;
+  }
+
   // An expression list: `a`, or `a, b` and `a, *b` (a tuple), as on either side of `=`.
   ExprPtr star_expressions() {
     const Token& start = peek();
@@ -482,6 +505,7 @@ class Parser {
       case Tok::Int:
       case Tok::Float:
       case Tok::String:
+      case Tok::Bytes:
       case Tok::FStringStart:
       case Tok::LParen:
       case Tok::LBracket:
@@ -980,6 +1004,7 @@ class Parser {
       Tok k = peek().kind;
       return k == Tok::Newline || k == Tok::Semicolon || k == Tok::End;
     };
+    if (is_word(t, "yield")) return expression_statement();  // lang12
     if (is_word(t, "raise")) {
       next();
       auto s = make_stmt(StmtKind::Raise, t);
@@ -1081,6 +1106,13 @@ class Parser {
       case Tok::String:
       case Tok::FStringStart:
         return strings();
+      case Tok::Bytes: {  // lang12: adjacent bytes literals join; never with a str
+        auto e = make(ExprKind::Bytes, t);
+        while (peek().kind == Tok::Bytes) e->text += next().text;
+        if (peek().kind == Tok::String || peek().kind == Tok::FStringStart)
+          fail_at(peek(), "SyntaxError", "cannot mix bytes and nonbytes literals");
+        return e;
+      }
       case Tok::KwTrue:
         next();
         return make(ExprKind::True, t);
@@ -1093,6 +1125,11 @@ class Parser {
       case Tok::LParen: {
         next();
         if (accept(Tok::RParen)) return make(ExprKind::Tuple, t);
+        if (is_word(peek(), "yield")) {  // lang12: (yield x) inside an expression
+          ExprPtr y = star_expressions_or_yield();
+          expect(Tok::RParen, "')'");
+          return y;
+        }
         ExprPtr first = star_expression();
         if (peek().kind == Tok::KwFor && first->kind != ExprKind::Starred) {
           ExprPtr gen = comprehension(ExprKind::GenExp, t, std::move(first));
@@ -1208,6 +1245,8 @@ class Parser {
     if (!any_f) {
       auto e = make(ExprKind::String, t);
       while (peek().kind == Tok::String) e->text += next().text;
+      if (peek().kind == Tok::Bytes)
+        fail_at(peek(), "SyntaxError", "cannot mix bytes and nonbytes literals");
       return e;
     }
     auto joined = make(ExprKind::JoinedStr, t);

@@ -40,6 +40,7 @@ class SymbolCollector {
                   : cur_->kind == SymScope::Kind::Function ? cur_->qualname + ".<locals>." + name
                                                            : cur_->qualname + "." + name;
     SymScope* raw = s.get();
+    raw->comp_env = comp_env_;
     table_.by_node_[node] = raw;
     cur_->children.push_back(std::move(s));
     return raw;
@@ -99,6 +100,8 @@ class SymbolCollector {
     SymScope* saved = cur_;
     std::vector<std::string> saved_params = params_;
     cur_ = open(node, SymScope::Kind::Function, name);
+    auto saved_env = std::move(comp_env_);
+    comp_env_.clear();
     params_ = p.names;
     for (const auto& n : p.names) {
       cur_->bound.insert(n);
@@ -109,6 +112,7 @@ class SymbolCollector {
     if (lambda_body) expr(*lambda_body);
     cur_ = saved;
     params_ = saved_params;
+    comp_env_ = std::move(saved_env);
   }
 
   void stmt(const Stmt& s) {
@@ -129,7 +133,10 @@ class SymbolCollector {
         for (const auto& b : s.targets) expr(*b);
         SymScope* saved = cur_;
         cur_ = open(&s, SymScope::Kind::Class, s.name);
+        auto saved_env = std::move(comp_env_);
+        comp_env_.clear();
         block(s.body);
+        comp_env_ = std::move(saved_env);
         cur_ = saved;
         bind(s.name);
         return;
@@ -167,6 +174,29 @@ class SymbolCollector {
       function(&e, "<lambda>", *e.params, nullptr, e.kids[0].get());
       return;
     }
+    if (e.kind == ExprKind::Yield || e.kind == ExprKind::YieldFrom) {
+      if (comp_env_.size() > comp_floor_)
+        throw SyntaxError("SyntaxError",
+                          fmt::format("'yield' inside {}", comp_description(comp_kind_)), e.line,
+                          e.col);
+      if (cur_->kind != SymScope::Kind::Function)
+        throw SyntaxError("SyntaxError", "'yield' outside function", e.line, e.col);
+      cur_->is_generator = true;
+    }
+    if (e.kind == ExprKind::GenExp) {
+      genexp(e);
+      return;
+    }
+    if (e.kind == ExprKind::ListComp || e.kind == ExprKind::SetComp ||
+        e.kind == ExprKind::DictComp) {
+      size_t first = e.kind == ExprKind::DictComp ? 2 : 1;
+      expr(*e.kids[first]->kids[1]);  // the first iterable: the enclosing scope's
+      ExprKind saved_kind = comp_kind_;
+      comp_kind_ = e.kind;
+      comprehension_body(e, first, false);
+      comp_kind_ = saved_kind;
+      return;
+    }
     if (e.kind == ExprKind::CompFor) {
       // The loop variables live in the comprehension's hidden slots (compiler.cpp), not in
       // this scope: only what the target evaluates (a.b, a[i]) is a use here.
@@ -176,6 +206,61 @@ class SymbolCollector {
     }
     for (const auto& k : e.kids) expr(*k);
   }
+  static const char* comp_description(ExprKind k) {
+    return k == ExprKind::SetComp    ? "set comprehension"
+           : k == ExprKind::DictComp ? "dict comprehension"
+           : k == ExprKind::GenExp   ? "generator expression"
+                                     : "list comprehension";
+  }
+
+  static void comp_names(const Expr& target, std::set<std::string>& out) {
+    if (target.kind == ExprKind::Name) out.insert(target.text);
+    if (target.kind == ExprKind::Tuple || target.kind == ExprKind::List ||
+        target.kind == ExprKind::Starred)
+      for (const auto& k : target.kids) comp_names(*k, out);
+  }
+
+  // A comprehension's parts but its first iterable, with its loop variables visible to the
+  // functions defined inside it (comp_env). `skip_first_iterable`: already walked.
+  void comprehension_body(const Expr& e, size_t first, bool) {
+    std::set<std::string> names;
+    for (size_t k = first; k < e.kids.size(); ++k) comp_names(*e.kids[k]->kids[0], names);
+    comp_env_.emplace_back(&e, std::move(names));
+    for (size_t k = 0; k < first; ++k) expr(*e.kids[k]);
+    for (size_t k = first; k < e.kids.size(); ++k) {
+      const Expr& clause = *e.kids[k];
+      comp_target(*clause.kids[0]);
+      for (size_t i = k == first ? 2 : 1; i < clause.kids.size(); ++i) expr(*clause.kids[i]);
+    }
+    comp_env_.pop_back();
+  }
+
+  // lang12: a generator expression is a generator function of its own (as in CPython), whose one
+  // parameter `.0` is the iterator of its first iterable, evaluated in the enclosing scope.
+  void genexp(const Expr& e) {
+    expr(*e.kids[1]->kids[1]);
+    SymScope* saved = cur_;
+    std::vector<std::string> saved_params = params_;
+    cur_ = open(&e, SymScope::Kind::Function, "<genexpr>");
+    cur_->is_generator = true;
+    auto saved_env = std::move(comp_env_);
+    comp_env_.clear();
+    size_t saved_floor = comp_floor_;
+    ExprKind saved_kind = comp_kind_;
+    comp_kind_ = ExprKind::GenExp;
+    comp_floor_ = 0;
+    params_ = {".0"};
+    cur_->bound.insert(".0");
+    cur_->used.insert(".0");
+    cur_->bound_order.push_back(".0");
+    comprehension_body(e, 1, true);
+    cur_ = saved;
+    params_ = saved_params;
+    comp_env_ = std::move(saved_env);
+    comp_floor_ = saved_floor;
+    comp_kind_ = saved_kind;
+  }
+
   void comp_target(const Expr& e) {
     if (e.kind == ExprKind::Name) return;
     if (e.kind == ExprKind::Tuple || e.kind == ExprKind::List || e.kind == ExprKind::Starred)
@@ -201,7 +286,19 @@ class SymbolCollector {
     if (s.kind == SymScope::Kind::Module) visible.clear();
     std::set<std::string> frees;
     for (auto& child : s.children) {
-      for (const auto& n : resolve(*child, visible)) {
+      std::set<std::string> child_visible = visible;
+      for (const auto& [node, names] : child->comp_env)
+        child_visible.insert(names.begin(), names.end());
+      for (const auto& n : resolve(*child, child_visible)) {
+        // lang12: the variable of a comprehension around the child's definition (innermost
+        // first) shadows the scope's own name: it is that comprehension's cell.
+        const void* comp = nullptr;
+        for (auto it = child->comp_env.rbegin(); it != child->comp_env.rend() && !comp; ++it)
+          if (it->second.count(n)) comp = it->first;
+        if (comp) {
+          table_.comp_cells_[comp].insert(n);
+          continue;
+        }
         if (is_fn && local.count(n))
           s.cells.insert(n);
         else
@@ -229,6 +326,10 @@ class SymbolCollector {
   SymbolTable& table_;
   SymScope* cur_ = nullptr;
   std::vector<std::string> params_;
+  // lang12: the comprehensions being walked in the current scope, innermost last.
+  std::vector<std::pair<const void*, std::set<std::string>>> comp_env_;
+  size_t comp_floor_ = 0;  // comprehensions of the scope below which a yield is allowed
+  ExprKind comp_kind_ = ExprKind::ListComp;
 };
 
 SymbolTable::SymbolTable(const Block& module) { SymbolCollector(*this).module(module); }

@@ -35,6 +35,11 @@ struct SymScope {
   std::set<std::string> cells;      // bound here, captured by a nested function
   std::vector<std::string> frees;   // taken from the enclosing function, in slot order
   bool uses_super = false;          // mentions the name super (zero-argument super())
+  bool is_generator = false;        // lang12: its body yields (a generator function)
+  // lang12: the comprehensions around this scope's definition inside its parent (innermost
+  // last), with the loop variables each binds: a free name of this scope that one of them binds
+  // is that comprehension's variable, held in a cell (SymbolTable::comp_cells).
+  std::vector<std::pair<const void*, std::set<std::string>>> comp_env;
 
   // Collected before resolution.
   std::vector<std::string> bound_order;  // parameters, then names bound in the body
@@ -50,10 +55,18 @@ class SymbolTable {
   const SymScope& module() const { return *root_; }
   // The scope of a Def or Class statement, or of a Lambda expression.
   const SymScope& scope_of(const void* node) const { return *by_node_.at(node); }
+  // lang12: the loop variables of a comprehension (its node) that a function inside it captures:
+  // the compiler keeps them in cells, as CPython 3.11's comprehension function does.
+  const std::set<std::string>& comp_cells(const void* node) const {
+    static const std::set<std::string> none;
+    auto it = comp_cells_.find(node);
+    return it == comp_cells_.end() ? none : it->second;
+  }
 
  private:
   std::unique_ptr<SymScope> root_;
   std::unordered_map<const void*, SymScope*> by_node_;
+  std::unordered_map<const void*, std::set<std::string>> comp_cells_;
   friend class SymbolCollector;
 };
 

@@ -32,6 +32,10 @@ struct Frame {
 inline constexpr std::uint8_t kFrameInit = 1;
 // lang2: a call whose result nobody wants (a property's setter or deleter): RETURN_VALUE drops it.
 inline constexpr std::uint8_t kFrameDiscard = 2;
+// lang12: a generator's frame, by who resumed it (vm/generators.h); these kinds are the largest.
+inline constexpr std::uint8_t kFrameGenFor = 3;
+inline constexpr std::uint8_t kFrameGenSend = 4;
+inline constexpr std::uint8_t kFrameGenCall = 5;
 
 // lang-func: a try block (SETUP_EXCEPT) or an exception being handled (after a catch).
 struct ExcBlock {
@@ -131,6 +135,14 @@ class ThreadState {
   // lang-func: try blocks and exceptions being handled, innermost last (all frames).
   std::vector<ExcBlock> exc_blocks;
 };
+
+// lang12: the script thread whose code runs on this OS thread (set by the eval loop for each run;
+// null outside one): what a user __hash__ or __eq__ runs on when a dict or set hashes or compares
+// an object (vm/containers.cpp), a place with no ThreadState of its own.
+inline ThreadState*& running_thread() {
+  static thread_local ThreadState* ts = nullptr;
+  return ts;
+}
 
 // A runtime error with the frames it passed through, innermost last, ready to print.
 struct TracebackEntry {

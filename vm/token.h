@@ -18,6 +18,7 @@ enum class Tok : std::uint8_t {
   Int,
   Float,
   String,
+  Bytes,  // lang12: b"..."; text holds the bytes
   // brackets and punctuation
   LParen,
   RParen,

@@ -55,12 +55,17 @@ enum class ObjType : std::uint8_t {
   Slice,
   // stdlib2: an imported module (vm/module_object.h)
   Module,
+  // lang12: b"..." (vm/bytes.h)
+  Bytes,
 };
 
 class Obj;
 // Puts a new object of a type that can hold references into the running thread's run's list
 // (vm/memory_budget.h), so a reference cycle it joins is broken when the run ends.
 void track_new_object(Obj& obj);
+// lang12: the same for an object whose ObjType alone would not be tracked (a generator is an
+// iterator that holds its frame's values).
+void track_holder(Obj& obj);
 
 // Base of every heap object. The count starts at 1: the creator owns the first reference.
 class Obj {
