@@ -1,5 +1,7 @@
 #include "gil/engine.h"
 
+#include <fmt/format.h>
+
 #include "gil/sim_engine.h"
 // GILSIM_THREAD_ENGINE is 0 in the playground's build (Emscripten, no OS threads): sim only.
 #if GILSIM_THREAD_ENGINE
@@ -15,6 +17,10 @@ Value define_value(const std::string& text) {
   if (auto i = parse_int(text)) return Value::integer(*i);
   if (auto f = parse_float(text)) return Value::floating(*f);
   return make_str(text);
+}
+
+std::string default_thread_name(int& counter, const Value& fn) {
+  return fmt::format("Thread-{} ({})", ++counter, fn.as<FunctionObj>()->code->name);
 }
 
 namespace {

@@ -62,6 +62,10 @@ struct EngineOptions {
 // A -D value as param() returns it: an int if it reads as one, else a float, else the string.
 Value define_value(const std::string& text);
 
+// The name a thread started without one gets, as Python 3.10+ names it: "Thread-N (target)",
+// N counting per process (`counter`).
+std::string default_thread_name(int& counter, const Value& fn);
+
 // spawn_process copies its arguments and the parent's globals, as fork and pickling do; a Queue
 // item crossing between processes is copied the same way. `done` keeps sharing (and cycles).
 Value copy_for_process(const Value& v, std::unordered_map<const Obj*, Value>& done);

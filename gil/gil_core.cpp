@@ -4,7 +4,8 @@
 
 namespace gilsim {
 
-GilCore::GilCore(std::unique_ptr<Policy> policy) : policy_(std::move(policy)) {}
+GilCore::GilCore(std::unique_ptr<Policy> policy, Nanos switch_interval)
+    : policy_(std::move(policy)), switch_interval_(switch_interval) {}
 
 std::deque<Waiter>::iterator GilCore::position(int thread) {
   auto& ws = state_.waiters;

@@ -64,11 +64,19 @@ struct GilRelease {
 
 class GilCore {
  public:
-  explicit GilCore(std::unique_ptr<Policy> policy);
+  // `switch_interval`: the run's (--switch-interval), what sys.getswitchinterval() first returns.
+  explicit GilCore(std::unique_ptr<Policy> policy, Nanos switch_interval = 5'000'000);
 
   const Policy& policy() const { return *policy_; }
   const GilState& state() const { return state_; }
   bool exclusive() const { return policy_->exclusive(); }
+  // sys.setswitchinterval: from the next timed wait on (a wait under way keeps its timeout, as
+  // take_gil reads the interval each time round its loop). Stored under every policy.
+  void set_switch_interval(Nanos interval) {
+    switch_interval_ = interval;
+    policy_->set_switch_interval(interval);
+  }
+  Nanos switch_interval() const { return switch_interval_; }
   // How many threads want the GIL (the legacy tick asks it without the engine's lock).
   std::size_t waiting() const { return state_.waiters.size(); }
 
@@ -121,6 +129,7 @@ class GilCore {
   // Under a non-exclusive policy: who runs (granted, not released), by thread id. Kept so that
   // enable() knows whom to stop.
   std::vector<char> free_running_;
+  Nanos switch_interval_;
   int stopping_ = 0;  // free-running threads still to stop before the GIL can be taken
 };
 

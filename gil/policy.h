@@ -95,6 +95,9 @@ class Policy {
   virtual std::int64_t check_interval() const { return 0; }
   // After dropping on request, wait until another thread has taken the GIL (FORCE_SWITCHING).
   virtual bool forced_switching() const { return false; }
+  // sys.setswitchinterval during the run: the policies that have a switch interval use the new
+  // one from their next timed wait on (GilCore keeps the value for getswitchinterval).
+  virtual void set_switch_interval(Nanos interval) { (void)interval; }
 
   virtual bool may_take_now(const GilState& gil, int thread, Reason why) const {
     (void)thread, (void)why;

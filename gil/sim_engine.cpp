@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "gil/deadlock_report.h"
+#include "gil/process_exit.h"
 #include "gil/sim_cost.h"
 #include "gil/sync_core.h"
 #include "vm/errors.h"
@@ -45,6 +46,10 @@ struct SimEngine::VThread {
   std::string label;
   int parent;
   int gil;
+  bool daemon = false;        // does not keep the run alive (threading's daemon=True)
+  bool process_main = false;  // its interpreter's first thread: threading._shutdown runs on it
+  bool exiting = false;       // its module (or target) has returned; threading._shutdown runs
+  bool failed_before_exit = false;  // ... after the module died of an error
   std::shared_ptr<Interp> interp;
   std::unique_ptr<ThreadState> ts;
   Value fn;  // what it runs, until it starts
@@ -85,15 +90,18 @@ struct SimEngine::VThread {
   Ps burn_left = 0;
   bool burn_holds = false;
 
-  // What it is blocked on (join, Lock, Queue), and the item a Queue.get() hands it.
+  // What it is blocked on (join, Lock, Queue), and the item a Queue.get() hands it (or, for a
+  // timed wait, whether it got what it waited for).
   Wait wait;
+  Ps wait_timer_at = 0;  // a timed wait: when its timer wakes it (the deadline, slack, a wake-up)
   std::vector<int> joiners;
   Value result;
   bool has_result = false;
 };
 
 struct SimEngine::Gil {
-  explicit Gil(std::unique_ptr<Policy> policy) : core(std::move(policy)) {}
+  Gil(std::unique_ptr<Policy> policy, Nanos switch_interval)
+      : core(std::move(policy), switch_interval) {}
   std::string process;
   int threads_named = 0;
   GilCore core;
@@ -160,7 +168,7 @@ void SimEngine::write_output(ThreadState&, std::string_view text) {
 // ---------------------------------------------------------------------------------------------
 
 SimEngine::VThread& SimEngine::add_thread(std::shared_ptr<Interp> interp, int gil, std::string name,
-                                          std::string label, int parent, Ps at) {
+                                          std::string label, int parent, Ps at, bool daemon) {
   auto rec = std::make_unique<VThread>();
   VThread& t = *rec;
   t.id = static_cast<int>(threads_.size());
@@ -168,6 +176,7 @@ SimEngine::VThread& SimEngine::add_thread(std::shared_ptr<Interp> interp, int gi
   t.label = std::move(label);
   t.parent = parent;
   t.gil = gil;
+  t.daemon = daemon;
   t.interp = std::move(interp);
   t.ts = std::make_unique<ThreadState>(*t.interp, t.name, t.id);
   t.ts->host_data = &t;
@@ -181,6 +190,7 @@ SimEngine::VThread& SimEngine::add_thread(std::shared_ptr<Interp> interp, int gi
   t.vruntime = min_vruntime();  // a new thread starts level with the running ones, as in CFS
   threads_.push_back(std::move(rec));
   ++live_;
+  if (!daemon) ++live_non_daemon_;
   emit(t, EventKind::Spawn, Reason::None, parent);
   make_ready(t, at);
   return t;
@@ -201,11 +211,12 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
   interp->limits = std::make_shared<RunLimits>(options_.limits);  // hostile: the run's limits
   for (const auto& [key, text] : options_.defines)
     interp->params.emplace_back(key, define_value(text));
-  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params));
+  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),
+                                 options_.params.switch_interval);
   g->process = "MainProcess";
   rec.exclusive = g->core.exclusive();
   gils_.push_back(std::move(g));
-  add_thread(interp, 0, "MainThread", "MainThread", -1, 0);
+  add_thread(interp, 0, "MainThread", "MainThread", -1, 0).process_main = true;
 
   schedule_loop();
 
@@ -426,6 +437,10 @@ SimEngine::Ps SimEngine::horizon_for(const VThread& t) {
 void SimEngine::schedule_loop() {
   Ps timeout = options_.timeout > 0 ? ps(options_.timeout) : kNever;
   while (live_ > 0) {
+    if (live_non_daemon_ == 0) {
+      stop(StopCause::None, end_);  // only daemon threads are left: CPython's exit abandons them
+      return;
+    }
     if (options_.interrupted && options_.interrupted()) {
       stop(StopCause::Interrupt, end_);
       return;
@@ -530,17 +545,24 @@ void SimEngine::run_bytecode(VThread& t, Ps horizon) {
   } else {
     r = resume(ts);
   }
+  // Py_FinalizeEx: threading._shutdown runs the atexit hooks and joins the non-daemon threads.
+  if (!r.suspended && t.process_main && !t.exiting) {
+    t.exiting = true;
+    if (r.failure) {
+      report_failure(t, *r.failure);
+      t.failed_before_exit = true;
+      r.failure.reset();
+    }
+    Value hook = threading_shutdown(ts);
+    if (!hook.is_none()) r = run_function(ts, hook, {});
+  }
   t.clock = t.run_end - ts.budget;
   t.in_run = false;
   running_ = nullptr;
   end_ = std::max(end_, t.clock);
   if (r.suspended) return;  // a host call or the budget decided what comes next
-  if (r.failure) {
-    report_failure(t, *r.failure);
-    finish(t, Reason::Error);
-  } else {
-    finish(t, Reason::Exit);
-  }
+  if (r.failure) report_failure(t, *r.failure);
+  finish(t, r.failure || t.failed_before_exit ? Reason::Error : Reason::Exit);
 }
 
 void SimEngine::finish(VThread& t, Reason why) {
@@ -554,6 +576,7 @@ void SimEngine::finish(VThread& t, Reason why) {
   t.where = VThread::Where::Done;
   leave_core(t);
   --live_;
+  if (!t.daemon) --live_non_daemon_;
   for (int j : t.joiners) signal(t, *threads_[static_cast<size_t>(j)]);
   t.joiners.clear();
 }
@@ -596,20 +619,35 @@ void SimEngine::after_wake(VThread& t) {
       break;
     }
     case VThread::Next::Blocked: {
-      if (!can_proceed(t)) {
+      bool got = can_proceed(t);
+      if (!got && !(t.wait.timed() && t.clock >= ps(t.wait.deadline))) {
         sleep(t);
+        if (t.wait.timed()) arm_wait_timer(t);  // a signal made its timer stale
         break;
       }
       Reason why = t.wait.reason;
       std::int64_t object = wait_object_id(t.wait);
       emit(t, EventKind::BlockEnd, why, object);
-      Value item;
-      int next = complete_wait(t.wait, t.id, t.gil, &item);
-      if (why == Reason::Lock) emit(t, EventKind::LockAcquired, Reason::Lock, object);
-      if (why == Reason::Queue) {
-        t.result = std::move(item);
+      int next = -1;
+      if (got) {
+        Value item;
+        next = complete_wait(t.wait, t.id, t.gil, &item);
+        if (why == Reason::Lock) emit(t, EventKind::LockAcquired, Reason::Lock, object);
+        if (why == Reason::Queue) {
+          t.result = std::move(item);
+          t.has_result = true;
+          emit(t, EventKind::QueueGet, Reason::Queue, object);
+        }
+      } else {
+        abandon_wait(t.wait, t.id);  // its time ran out
+        if (why == Reason::Join) {   // or the end of that thread would wake it from another wait
+          auto& js = threads_[static_cast<size_t>(t.wait.thread)]->joiners;
+          js.erase(std::remove(js.begin(), js.end(), t.id), js.end());
+        }
+      }
+      if (t.wait.timed()) {  // what acquire(timeout=) or join(timeout=) returns
+        t.result = Value::boolean(got);
         t.has_result = true;
-        emit(t, EventKind::QueueGet, Reason::Queue, object);
       }
       if (next >= 0) signal(t, *threads_[static_cast<size_t>(next)]);
       t.wait = Wait{};
@@ -804,19 +842,21 @@ double SimEngine::now_ms(ThreadState& ts) {
 // spawn, spawn_process, join
 // ---------------------------------------------------------------------------------------------
 
-Value SimEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) {
+Value SimEngine::spawn_thread(ThreadState& ts, const Value& fn, std::vector<Value> args,
+                              const std::string& python_name, bool daemon) {
   VThread& parent = enter(ts);
-  const std::string& fname = fn.as<FunctionObj>()->code->name;
-  if (!process) {
-    int n = ++gils_[static_cast<size_t>(parent.gil)]->threads_named;
-    std::string name = fmt::format("Thread-{} ({})", n, fname);
-    std::string label =
-        parent.gil == 0 ? name : gils_[static_cast<size_t>(parent.gil)]->process + "/" + name;
-    VThread& t = add_thread(parent.interp, parent.gil, name, label, parent.id, parent.clock);
-    t.fn = fn;
-    t.args = std::move(args);
-    return Value::adopt(new ThreadObj(t.id, name, false));
-  }
+  Gil& g = *gils_[static_cast<size_t>(parent.gil)];
+  std::string name = python_name.empty() ? default_thread_name(g.threads_named, fn) : python_name;
+  std::string label = parent.gil == 0 ? name : g.process + "/" + name;
+  VThread& t = add_thread(parent.interp, parent.gil, name, label, parent.id, parent.clock, daemon);
+  t.fn = fn;
+  t.args = std::move(args);
+  return Value::adopt(new ThreadObj(t.id, name, false));
+}
+
+Value SimEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) {
+  if (!process) return spawn_thread(ts, fn, std::move(args), "", false);
+  VThread& parent = enter(ts);
   auto child = std::make_shared<Interp>(parent.interp->program_ptr(), *this);
   child->params = parent.interp->params;
   child->share_run(*parent.interp);  // hostile: one memory budget and thread count per run
@@ -824,18 +864,21 @@ Value SimEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args
   for (size_t i = 0; i < child->globals.size(); ++i)
     child->globals[i] = copy_for_process(parent.interp->globals[i], copied);
   for (auto& a : args) a = copy_for_process(a, copied);
-  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params));
+  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),
+                                 options_.params.switch_interval);
   g->process = fmt::format("Process-{}", gils_.size());
   int gil = static_cast<int>(gils_.size());
   std::string process_name = g->process;
   gils_.push_back(std::move(g));
   VThread& t = add_thread(child, gil, "MainThread", process_name, parent.id, parent.clock);
+  t.process_main = true;
   t.fn = fn;
   t.args = std::move(args);
   return Value::adopt(new ThreadObj(t.id, process_name, true));
 }
 
-// Releases the GIL and sleeps until the wait is over (Next::Blocked, then after_wake).
+// Releases the GIL and sleeps until the wait is over (Next::Blocked, then after_wake). A timed
+// wait's timer is the kernel's, as for a GIL wait: the deadline, the timer slack, a wake-up.
 void SimEngine::block_on(VThread& t, const Wait& w) {
   begin_wait(w, t.id);
   t.wait = w;
@@ -843,16 +886,30 @@ void SimEngine::block_on(VThread& t, const Wait& w) {
   emit(t, EventKind::BlockBegin, w.reason, wait_object_id(w));
   t.next = VThread::Next::Blocked;
   sleep(t);
+  if (w.timed()) {
+    t.wait_timer_at = std::max(t.clock, ps(w.deadline)) + ps(model_.timer_slack) +
+                      jittered(ps(model_.wake_latency));
+    arm_wait_timer(t);
+  }
 }
 
-void SimEngine::join(ThreadState& ts, const Value& thread) {
+void SimEngine::arm_wait_timer(VThread& t) { add_timer(t, std::max(t.clock, t.wait_timer_at)); }
+
+void SimEngine::join(ThreadState& ts, const Value& thread) { join_timed(ts, thread, -1.0); }
+
+// timeout_ms < 0: no timeout; 0: do not wait. A timed wait's outcome replaces what this returns
+// when the thread resumes (VThread::result).
+bool SimEngine::join_timed(ThreadState& ts, const Value& thread, double timeout_ms) {
   VThread& t = enter(ts);
   int target = thread.as<ThreadObj>()->thread_id;
   if (target == t.id) raise("RuntimeError", "cannot join current thread");
   VThread& other = *threads_[static_cast<size_t>(target)];
-  if (other.done) return;
+  if (other.done) return true;
+  if (timeout_ms == 0) return false;
   other.joiners.push_back(t.id);
-  block_on(t, Wait{Reason::Join, nullptr, target});
+  block_on(t, Wait{Reason::Join, nullptr, target,
+                   timeout_ms < 0 ? kForever : deadline_after(ns(t.clock), timeout_ms)});
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -862,15 +919,22 @@ void SimEngine::join(ThreadState& ts, const Value& thread) {
 Value SimEngine::make_lock(ThreadState&) { return Value::adopt(new LockObj(next_object_id_++)); }
 
 bool SimEngine::lock_acquire(ThreadState& ts, const Value& lock, bool blocking) {
+  return lock_acquire_timed(ts, lock, blocking ? -1.0 : 0.0);
+}
+
+// timeout_ms < 0: no timeout; 0: do not wait. An untimed wait returns True once it is over; a
+// timed wait's outcome replaces what this returns when the thread resumes (VThread::result).
+bool SimEngine::lock_acquire_timed(ThreadState& ts, const Value& lock, double timeout_ms) {
   VThread& t = enter(ts);
   auto* l = lock.as<LockObj>();
   if (lock_try_acquire(*l, t.id)) {
     emit(t, EventKind::LockAcquired, Reason::Lock, l->id);
     return true;
   }
-  if (!blocking) return false;
-  block_on(t, Wait{Reason::Lock, l, -1});
-  return true;  // what acquire() returns once the wait is over
+  if (timeout_ms == 0) return false;
+  block_on(t, Wait{Reason::Lock, l, -1,
+                   timeout_ms < 0 ? kForever : deadline_after(ns(t.clock), timeout_ms)});
+  return true;
 }
 
 void SimEngine::lock_release(ThreadState& ts, const Value& lock) {
@@ -906,6 +970,17 @@ Value SimEngine::queue_get(ThreadState& ts, const Value& queue) {
 
 bool SimEngine::queue_empty(ThreadState&, const Value& queue) {
   return queue.as<QueueObj>()->items.empty();
+}
+
+double SimEngine::switch_interval(ThreadState& ts) {
+  VThread& t = enter(ts);
+  return static_cast<double>(gils_[static_cast<size_t>(t.gil)]->core.switch_interval()) / 1e9;
+}
+
+void SimEngine::set_switch_interval(ThreadState& ts, double seconds) {
+  VThread& t = enter(ts);
+  gils_[static_cast<size_t>(t.gil)]->core.set_switch_interval(
+      static_cast<Nanos>(std::llround(seconds * 1e9)));
 }
 
 }  // namespace gilsim

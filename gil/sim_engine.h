@@ -56,14 +56,20 @@ class SimEngine final : public Engine {
   double now_ms(ThreadState& ts) override;
   void write_output(ThreadState& ts, std::string_view text) override;
   Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) override;
+  Value spawn_thread(ThreadState& ts, const Value& fn, std::vector<Value> args,
+                     const std::string& name, bool daemon) override;
   void join(ThreadState& ts, const Value& thread) override;
+  bool join_timed(ThreadState& ts, const Value& thread, double timeout_ms) override;
   Value make_lock(ThreadState& ts) override;
   bool lock_acquire(ThreadState& ts, const Value& lock, bool blocking) override;
+  bool lock_acquire_timed(ThreadState& ts, const Value& lock, double timeout_ms) override;
   void lock_release(ThreadState& ts, const Value& lock) override;
   Value make_queue(ThreadState& ts) override;
   void queue_put(ThreadState& ts, const Value& queue, Value item) override;
   Value queue_get(ThreadState& ts, const Value& queue) override;
   bool queue_empty(ThreadState& ts, const Value& queue) override;
+  double switch_interval(ThreadState& ts) override;
+  void set_switch_interval(ThreadState& ts, double seconds) override;
 
   // Virtual time is kept in picoseconds, so opcode costs of a few nanoseconds add up exactly.
   using Ps = std::int64_t;
@@ -118,10 +124,11 @@ class SimEngine final : public Engine {
   void suspend(VThread& t);
   void charge(VThread& t, Ps cost);
   void block_on(VThread& t, const Wait& w);
+  void arm_wait_timer(VThread& t);
 
   void emit(VThread& t, EventKind kind, Reason reason = Reason::None, std::int64_t arg = 0);
   VThread& add_thread(std::shared_ptr<Interp> interp, int gil, std::string name, std::string label,
-                      int parent, Ps at);
+                      int parent, Ps at, bool daemon = false);
   void report_failure(VThread& t, const ScriptFailure& f);
   void write_err(const std::string& text);
   bool can_proceed(const VThread& t) const;
@@ -142,6 +149,7 @@ class SimEngine final : public Engine {
   std::uint64_t rng_;           // splitmix64 state, from --seed
   VThread* running_ = nullptr;  // the thread whose bytecode is running, if any
   int live_ = 0;
+  int live_non_daemon_ = 0;  // the threads that keep the run alive
   int next_object_id_ = 1;
   Ps end_ = 0;  // the latest virtual time reached
 

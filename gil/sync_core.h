@@ -14,6 +14,7 @@
 #include <functional>
 
 #include "gil/event.h"
+#include "gil/policy.h"
 #include "vm/sim_objects.h"
 #include "vm/value.h"
 
@@ -24,8 +25,20 @@ struct Wait {
   Reason reason = Reason::None;  // Lock, Queue or Join
   Obj* object = nullptr;         // the Lock or Queue
   int thread = -1;               // join: the thread it waits for
+  // A timed wait (acquire(timeout=), join(timeout=)) gives up at this engine time (ns): the
+  // engine wakes it then, so it is never part of a deadlock.
+  Nanos deadline = kForever;
   bool active() const { return reason != Reason::None; }
+  bool timed() const { return deadline != kForever; }
 };
+
+// The deadline of a wait of `ms` from `now` (engine ns); kForever when it would not fit
+// (threading.TIMEOUT_MAX: as good as for ever).
+inline Nanos deadline_after(Nanos now, double ms) {
+  double ns = ms * 1e6;
+  if (!(ns < static_cast<double>(kForever - now))) return kForever;
+  return now + static_cast<Nanos>(ns);
+}
 
 // Lock.acquire() without waiting: true if it is this thread's now.
 bool lock_try_acquire(LockObj& l, int thread);

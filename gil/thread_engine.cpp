@@ -6,11 +6,13 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <system_error>
 #include <unordered_map>
 
 #include "gil/deadlock_report.h"
+#include "gil/process_exit.h"
 #include "gil/sync_core.h"
 #include "vm/errors.h"
 #include "vm/interpreter.h"
@@ -36,7 +38,9 @@ struct ThreadEngine::Record {
   std::string label;
   int parent;
   int gil;
-  Gil* lock = nullptr;  // gils_[gil], fixed for the thread's life
+  bool daemon = false;        // does not keep the run alive (threading's daemon=True)
+  bool process_main = false;  // its interpreter's first thread: threading._shutdown runs on it
+  Gil* lock = nullptr;        // gils_[gil], fixed for the thread's life
   std::shared_ptr<Interp> interp;
   std::unique_ptr<ThreadState> ts;  // owned by the OS thread while it runs
   std::vector<Event> events;  // appended only by this thread (and by the spawner before start)
@@ -51,7 +55,8 @@ struct ThreadEngine::Record {
 
 // One GIL: one interpreter's (a process's) lock: the protocol's state and its policy.
 struct ThreadEngine::Gil {
-  explicit Gil(std::unique_ptr<Policy> policy) : core(std::move(policy)) {}
+  Gil(std::unique_ptr<Policy> policy, Nanos switch_interval)
+      : core(std::move(policy), switch_interval) {}
   const Policy& policy() const { return core.policy(); }
   std::string process;
   int threads_named = 0;  // for "Thread-N (target)" names, counted per process
@@ -94,7 +99,8 @@ void ThreadEngine::emit(Record& t, EventKind kind, Reason reason, std::int64_t a
 
 ThreadEngine::Record& ThreadEngine::add_thread(std::unique_lock<std::mutex>&,
                                                std::shared_ptr<Interp> interp, int gil,
-                                               std::string name, std::string label, int parent) {
+                                               std::string name, std::string label, int parent,
+                                               bool daemon) {
   auto rec = std::make_unique<Record>();
   Record& t = *rec;
   t.id = static_cast<int>(threads_.size());
@@ -102,6 +108,7 @@ ThreadEngine::Record& ThreadEngine::add_thread(std::unique_lock<std::mutex>&,
   t.label = std::move(label);
   t.parent = parent;
   t.gil = gil;
+  t.daemon = daemon;
   t.interp = std::move(interp);
   t.lock = gils_[static_cast<size_t>(gil)].get();
   t.ts = std::make_unique<ThreadState>(*t.interp, t.name, t.id);
@@ -112,6 +119,7 @@ ThreadEngine::Record& ThreadEngine::add_thread(std::unique_lock<std::mutex>&,
   if (policy.counts_ticks()) t.ts->ticker = policy.check_interval();
   threads_.push_back(std::move(rec));
   ++live_;
+  if (!daemon) ++live_non_daemon_;
   emit(t, EventKind::Spawn, Reason::None, parent);  // before the OS thread exists: no race
   return t;
 }
@@ -129,6 +137,7 @@ void ThreadEngine::start_thread(Record& t, Value fn, std::vector<Value> args) {
     t.done = true;
     t.state = ThreadStateKind::Done;
     --live_;
+    if (!t.daemon) --live_non_daemon_;
     throw;
   }
 }
@@ -149,6 +158,12 @@ void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
       exit_reason = Reason::Error;
       if (!stopping_.load()) report_failure(t, *r.failure);
     }
+    // Py_FinalizeEx: threading._shutdown runs the atexit hooks and joins the non-daemon threads.
+    Value hook = t.process_main && !stopping_.load() ? threading_shutdown(ts) : Value();
+    if (!hook.is_none()) {
+      RunResult s = run_function(ts, hook, {});
+      if (s.failure && !stopping_.load()) report_failure(t, *s.failure);
+    }
     release_gil(t, exit_reason);
   } catch (const StopRun&) {
     // Stopped while waiting or at a safe point: give the GIL back if it is ours, quietly.
@@ -168,10 +183,13 @@ void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
   t.failed = exit_reason == Reason::Error;
   t.state = ThreadStateKind::Done;
   --live_;
+  if (!t.daemon) --live_non_daemon_;
   for (auto& other : threads_)  // joiners
     if (other->wait.reason == Reason::Join && other->wait.thread == t.id) notify(other->id);
   if (live_ == 0)
     controller_cv_.notify_all();
+  else if (live_non_daemon_ == 0)
+    stop(StopCause::None);  // only daemon threads are left: CPython's exit abandons them
   else
     check_deadlock();
 }
@@ -206,11 +224,13 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
   }
   {
     std::unique_lock lk(mu_);
-    auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params));
+    auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),
+                                   options_.params.switch_interval);
     g->process = "MainProcess";
     rec.exclusive = g->policy().exclusive();
     gils_.push_back(std::move(g));
     Record& main = add_thread(lk, interp, 0, "MainThread", "MainThread", -1);
+    main.process_main = true;
     start_thread(main, Value::none(), {});
   }
 
@@ -493,22 +513,25 @@ void ThreadEngine::write_output(ThreadState&, std::string_view text) {
 // spawn, spawn_process, join
 // ---------------------------------------------------------------------------------------------
 
-Value ThreadEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) {
+Value ThreadEngine::spawn_thread(ThreadState& ts, const Value& fn, std::vector<Value> args,
+                                 const std::string& python_name, bool daemon) {
   Record& parent = record_of(ts);
   std::unique_lock lk(mu_);
   if (stopping_.load()) throw StopRun{};
-  const std::string& fname = fn.as<FunctionObj>()->code->name;
-  if (!process) {
-    // Python 3.10+ names threads "Thread-N (target)", counting per process.
-    int n = ++gils_[static_cast<size_t>(parent.gil)]->threads_named;
-    std::string name = fmt::format("Thread-{} ({})", n, fname);
-    std::string label =
-        parent.gil == 0 ? name : gils_[static_cast<size_t>(parent.gil)]->process + "/" + name;
-    Record& t = add_thread(lk, parent.interp, parent.gil, name, label, parent.id);
-    Value handle = Value::adopt(new ThreadObj(t.id, name, false));
-    start_thread(t, fn, std::move(args));
-    return handle;
-  }
+  Gil& g = *gils_[static_cast<size_t>(parent.gil)];
+  std::string name = python_name.empty() ? default_thread_name(g.threads_named, fn) : python_name;
+  std::string label = parent.gil == 0 ? name : g.process + "/" + name;
+  Record& t = add_thread(lk, parent.interp, parent.gil, name, label, parent.id, daemon);
+  Value handle = Value::adopt(new ThreadObj(t.id, name, false));
+  start_thread(t, fn, std::move(args));
+  return handle;
+}
+
+Value ThreadEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) {
+  if (!process) return spawn_thread(ts, fn, std::move(args), "", false);
+  Record& parent = record_of(ts);
+  std::unique_lock lk(mu_);
+  if (stopping_.load()) throw StopRun{};
   // A new interpreter with its own GIL and a copy of the parent's globals.
   auto child = std::make_shared<Interp>(parent.interp->program_ptr(), *this);
   child->params = parent.interp->params;
@@ -522,27 +545,34 @@ Value ThreadEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> a
   for (size_t i = 0; i < child->globals.size(); ++i)
     child->globals[i] = copy_for_process(parent_globals[i], copied);
   for (auto& a : args) a = copy_for_process(a, copied);
-  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params));
+  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),
+                                 options_.params.switch_interval);
   g->process = fmt::format("Process-{}", gils_.size());
   int gil = static_cast<int>(gils_.size());
   std::string process_name = g->process;
   gils_.push_back(std::move(g));
   Record& t = add_thread(lk, child, gil, "MainThread", process_name, parent.id);
+  t.process_main = true;
   Value handle = Value::adopt(new ThreadObj(t.id, process_name, true));
   start_thread(t, fn, std::move(args));
   return handle;
 }
 
-void ThreadEngine::join(ThreadState& ts, const Value& thread) {
+void ThreadEngine::join(ThreadState& ts, const Value& thread) { join_timed(ts, thread, -1.0); }
+
+// timeout_ms < 0: no timeout; 0: do not wait.
+bool ThreadEngine::join_timed(ThreadState& ts, const Value& thread, double timeout_ms) {
   Record& t = record_of(ts);
   int target = thread.as<ThreadObj>()->thread_id;
   if (target == t.id) raise("RuntimeError", "cannot join current thread");
   {
     std::lock_guard lk(mu_);
-    if (threads_[static_cast<size_t>(target)]->done) return;
-    begin_blocking(t, Wait{Reason::Join, nullptr, target});
+    if (threads_[static_cast<size_t>(target)]->done) return true;
+    if (timeout_ms == 0) return false;
+    begin_blocking(t, Wait{Reason::Join, nullptr, target,
+                           timeout_ms < 0 ? kForever : deadline_after(now(), timeout_ms)});
   }
-  finish_blocking(t);
+  return finish_blocking(t);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -556,10 +586,10 @@ void ThreadEngine::begin_blocking(Record& t, const Wait& w) {
   t.wait = w;
 }
 
-Value ThreadEngine::finish_blocking(Record& t) {
+bool ThreadEngine::finish_blocking(Record& t, Value* item) {
   Reason why = t.wait.reason;
   release_gil(t, why);
-  Value item;
+  bool got = true;
   int next = -1;
   {
     std::unique_lock lk(mu_);
@@ -577,19 +607,33 @@ Value ThreadEngine::finish_blocking(Record& t) {
           t.wait = Wait{};
           throw StopRun{};
         }
-        t.cv.wait(lk);
+        if (!t.wait.timed()) {
+          t.cv.wait(lk);
+        } else if (now() < t.wait.deadline) {
+          t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(t.wait.deadline));
+        } else {
+          got = false;  // its time ran out: acquire() returns False, join() returns
+          break;
+        }
       }
       emit(t, EventKind::BlockEnd, why, object);
     }
     t.state = ThreadStateKind::Waiting;
-    next = complete_wait(t.wait, t.id, t.gil, &item);
-    if (why == Reason::Lock) emit(t, EventKind::LockAcquired, Reason::Lock, wait_object_id(t.wait));
-    if (why == Reason::Queue) emit(t, EventKind::QueueGet, Reason::Queue, wait_object_id(t.wait));
+    if (got) {
+      Value taken;
+      next = complete_wait(t.wait, t.id, t.gil, &taken);
+      if (item) *item = std::move(taken);
+      if (why == Reason::Lock)
+        emit(t, EventKind::LockAcquired, Reason::Lock, wait_object_id(t.wait));
+      if (why == Reason::Queue) emit(t, EventKind::QueueGet, Reason::Queue, wait_object_id(t.wait));
+    } else {
+      abandon_wait(t.wait, t.id);
+    }
     t.wait = Wait{};
     if (next >= 0) notify(next);
   }
   take_gil(t, why);
-  return item;
+  return got;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -602,6 +646,11 @@ Value ThreadEngine::make_lock(ThreadState&) {
 }
 
 bool ThreadEngine::lock_acquire(ThreadState& ts, const Value& lock, bool blocking) {
+  return lock_acquire_timed(ts, lock, blocking ? -1.0 : 0.0);
+}
+
+// timeout_ms < 0: no timeout; 0: do not wait.
+bool ThreadEngine::lock_acquire_timed(ThreadState& ts, const Value& lock, double timeout_ms) {
   Record& t = record_of(ts);
   auto* l = lock.as<LockObj>();
   {
@@ -610,14 +659,14 @@ bool ThreadEngine::lock_acquire(ThreadState& ts, const Value& lock, bool blockin
       emit(t, EventKind::LockAcquired, Reason::Lock, l->id);
       return true;
     }
-    if (!blocking) return false;
+    if (timeout_ms == 0) return false;
     // A Lock is not reentrant: acquiring it again, even by its owner, waits (forever, in Python;
     // here until the deadlock detector sees it).
-    begin_blocking(t, Wait{Reason::Lock, l, -1});
+    begin_blocking(t, Wait{Reason::Lock, l, -1,
+                           timeout_ms < 0 ? kForever : deadline_after(now(), timeout_ms)});
   }
   // acquire() with the GIL failed: release the GIL and block, as lock_PyThread_acquire_lock does.
-  finish_blocking(t);
-  return true;
+  return finish_blocking(t);
 }
 
 void ThreadEngine::lock_release(ThreadState& ts, const Value& lock) {
@@ -656,12 +705,26 @@ Value ThreadEngine::queue_get(ThreadState& ts, const Value& queue) {
     }
     begin_blocking(t, Wait{Reason::Queue, q, -1});
   }
-  return finish_blocking(t);
+  Value item;
+  finish_blocking(t, &item);
+  return item;
 }
 
 bool ThreadEngine::queue_empty(ThreadState&, const Value& queue) {
   std::lock_guard lk(mu_);
   return queue.as<QueueObj>()->items.empty();
+}
+
+double ThreadEngine::switch_interval(ThreadState& ts) {
+  Record& t = record_of(ts);
+  std::lock_guard lk(mu_);
+  return static_cast<double>(t.lock->core.switch_interval()) / 1e9;
+}
+
+void ThreadEngine::set_switch_interval(ThreadState& ts, double seconds) {
+  Record& t = record_of(ts);
+  std::lock_guard lk(mu_);
+  t.lock->core.set_switch_interval(static_cast<Nanos>(std::llround(seconds * 1e9)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -675,11 +738,12 @@ bool ThreadEngine::can_proceed(const Record& t) const {
 }
 
 // Called under mu_ whenever a thread blocks or finishes. A deadlock: every live thread is blocked
-// on a Lock, a Queue or a join, so nothing can ever wake any of them.
+// on a Lock, a Queue or a join with no deadline, so nothing can ever wake any of them.
 void ThreadEngine::check_deadlock() {
   if (stopping_.load() || live_ == 0) return;
   for (auto& t : threads_)
-    if (!t->done && (t->state != ThreadStateKind::Blocked || can_proceed(*t))) return;
+    if (!t->done && (t->state != ThreadStateKind::Blocked || t->wait.timed() || can_proceed(*t)))
+      return;
   std::vector<BlockedThread> blocked;
   for (auto& t : threads_)
     blocked.push_back(BlockedThread{t->label, t->done, t->wait.thread, t->wait.object});

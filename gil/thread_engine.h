@@ -50,14 +50,20 @@ class ThreadEngine final : public Engine {
   double now_ms(ThreadState& ts) override;
   void write_output(ThreadState& ts, std::string_view text) override;
   Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) override;
+  Value spawn_thread(ThreadState& ts, const Value& fn, std::vector<Value> args,
+                     const std::string& name, bool daemon) override;
   void join(ThreadState& ts, const Value& thread) override;
+  bool join_timed(ThreadState& ts, const Value& thread, double timeout_ms) override;
   Value make_lock(ThreadState& ts) override;
   bool lock_acquire(ThreadState& ts, const Value& lock, bool blocking) override;
+  bool lock_acquire_timed(ThreadState& ts, const Value& lock, double timeout_ms) override;
   void lock_release(ThreadState& ts, const Value& lock) override;
   Value make_queue(ThreadState& ts) override;
   void queue_put(ThreadState& ts, const Value& queue, Value item) override;
   Value queue_get(ThreadState& ts, const Value& queue) override;
   bool queue_empty(ThreadState& ts, const Value& queue) override;
+  double switch_interval(ThreadState& ts) override;
+  void set_switch_interval(ThreadState& ts, double seconds) override;
 
  private:
   struct Record;
@@ -69,7 +75,7 @@ class ThreadEngine final : public Engine {
             Nanos at = -1);
 
   Record& add_thread(std::unique_lock<std::mutex>& lk, std::shared_ptr<Interp> interp, int gil,
-                     std::string name, std::string label, int parent);
+                     std::string name, std::string label, int parent, bool daemon = false);
   void start_thread(Record& t, Value fn, std::vector<Value> args);
   void thread_main(Record& t, Value fn, std::vector<Value> args);
   void report_failure(Record& t, const ScriptFailure& f);
@@ -85,9 +91,10 @@ class ThreadEngine final : public Engine {
   void notify(int thread);
 
   // Blocking on script objects: begin_blocking under mu_ with the GIL held, then finish_blocking
-  // releases the GIL, waits, completes the wait (the Queue's item is returned) and re-takes it.
+  // releases the GIL, waits, completes the wait (the Queue's item into `item`) and re-takes it.
+  // False when a timed wait ran out first.
   void begin_blocking(Record& t, const Wait& w);
-  Value finish_blocking(Record& t);
+  bool finish_blocking(Record& t, Value* item = nullptr);
   void check_deadlock();                    // under mu_
   bool can_proceed(const Record& t) const;  // under mu_
   void stop(StopCause cause);               // under mu_
@@ -102,8 +109,9 @@ class ThreadEngine final : public Engine {
   std::vector<std::unique_ptr<Record>> threads_;  // GUARDED_BY(mu_); records never move
   std::vector<std::unique_ptr<Gil>> gils_;        // GUARDED_BY(mu_)
   int live_ = 0;                                  // threads not yet done; GUARDED_BY(mu_)
-  int next_object_id_ = 1;                        // GUARDED_BY(mu_)
-  std::condition_variable controller_cv_;         // the controller waits for live_ == 0
+  int live_non_daemon_ = 0;  // of those, the ones that keep the run alive; GUARDED_BY(mu_)
+  int next_object_id_ = 1;   // GUARDED_BY(mu_)
+  std::condition_variable controller_cv_;  // the controller waits for live_ == 0
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> events_recorded_{0};
   CodePlaces places_;  // where the code was at each GIL event (its own mutex)

@@ -44,27 +44,19 @@ IMPORT_RE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w., ]+))", 
 # Programs gilsim cannot run yet, and why (docs/stdlib.md's status lists what is missing);
 # "NAME@sim" is for one engine only.
 NOT_YET_ON_GILSIM = {
-    "daemon_threads.py": "daemon threads: the engine still waits for every thread",
-    "event_barrier.py@sim": "a timed wait (Barrier(timeout=)) does not end: timed waits poll",
     "futures_docs_examples.py@sim": "as_completed's __next__ waits on a lock, and a for loop runs "
     "a user __next__ as a nested call, which cannot wait on the sim engine",
-    "futures_wait.py": "no atexit hook: the executor's idle workers are reported as a deadlock",
+    "futures_wait.py": "`a, b = obj` does not unpack an object with __iter__ (wait()'s result)",
     "gilsim_annotations.py": "gilsim.mark/span/counter need the engines' annotation events",
-    "lock_counter.py@sim": "MemoryError under 400,000 contended lock waits",
     "math_module.py": "math.fsum and others are missing from vm/modules/math_module.cpp",
     "pool_map.py": "multiprocessing needs the native _process module",
     "process_docs.py": "multiprocessing needs the native _process module",
     "process_pool_executor.py": "ProcessPoolExecutor needs the native _process module",
-    "queue_kinds.py@sim": "a timed get/put does not end: timed waits poll",
-    "queue_docs_worker.py": "its worker is a daemon thread: the engine still waits for every thread",
     "random_seeded.py": "random needs the native _random module (vm/random_core.h has its core)",
-    "semaphore_pool.py@sim": "does not end (under investigation)",
     "subprocess_run.py": "subprocess needs the native _process module",
-    "switch_interval.py": "sys.setswitchinterval needs the policies' runtime interval",
     "sys_os.py": "sys.setrecursionlimit, sys.exit, sys.stdout and version_info.major are missing",
     "thread_local.py": "threading.local needs _thread._local",
     "time_module.py": "process_time/thread_time need the engines' per-thread CPU times",
-    "timer.py@sim": "a timed Event.wait does not end: timed waits poll",
 }
 KNOWN_TIMEOUT = 3.0
 

@@ -105,8 +105,10 @@ def make_thread_module():
 
     def _join(ident, timeout=-1):
         done = records[ident]["done"]
-        if done.acquire(True, timeout):
-            done.release()
+        if not done.acquire(True, timeout):
+            return False
+        done.release()
+        return True
 
     def _finished(ident):
         return not records[ident]["done"].locked()
@@ -272,9 +274,14 @@ def main(argv):
         sys.stdout.flush()
         traceback.print_exception(type(e), e, e.__traceback__)
         status = 1
+    # What gilsim's engine does when the main thread's module ends (gil/process_exit.h): gilsim's
+    # threading._shutdown runs the _register_atexit hooks and joins the non-daemon threads.
+    shutdown = getattr(sys.modules.get("threading"), "_shutdown", None)
+    if shutdown is not None:
+        shutdown()
     status = thread_module._end_of_main() or status
     sys.stdout.flush()
-    # CPython's own shutdown would look for threading._shutdown, which gilsim's module has not.
+    # CPython's own shutdown calls threading._shutdown: CPython's, not gilsim's a second time.
     sys.modules["threading"] = _cpython_threading
     sys.modules["multiprocessing"] = _mp
     return status

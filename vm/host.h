@@ -7,6 +7,7 @@
 // what makes deadlock detection and a deterministic engine possible.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -56,6 +57,16 @@ class Host {
   // spawn(f, *args) and spawn_process(f, *args): start a script thread, return its handle.
   virtual Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) = 0;
 
+  // _thread._start(fn, name, daemon): a thread with its Python name (its track in every output is
+  // named after it). A daemon thread does not keep the run alive: once every non-daemon thread
+  // has finished, the engine stops the daemon ones at their next safe point or wait, as CPython
+  // abandons them at exit. Hosts without threads fall back on spawn().
+  virtual Value spawn_thread(ThreadState& ts, const Value& fn, std::vector<Value> args,
+                             const std::string& name, bool daemon) {
+    (void)name, (void)daemon;
+    return spawn(ts, fn, std::move(args), false);
+  }
+
   // t.join(), Lock().acquire()/release(), Queue().put()/get(): the simulation objects' operations.
   virtual void join(ThreadState& ts, const Value& thread) = 0;
   virtual Value make_lock(ThreadState& ts) = 0;
@@ -66,10 +77,41 @@ class Host {
   virtual Value queue_get(ThreadState& ts, const Value& queue) = 0;
   virtual bool queue_empty(ThreadState& ts, const Value& queue) = 0;
 
+  // Timed waits (Lock.acquire(timeout=), join(timeout=)): the engine wakes the thread at its
+  // deadline (virtual time on the sim engine), so the wait is `blocked` throughout and never part
+  // of a deadlock. True if the lock was taken or the thread finished in time. timeout_ms < 0: no
+  // timeout; 0: do not wait. The fallbacks here are for hosts with one thread, where nobody else
+  // can end the wait.
+  virtual bool lock_acquire_timed(ThreadState& ts, const Value& lock, double timeout_ms) {
+    if (lock_acquire(ts, lock, false)) return true;
+    if (timeout_ms < 0) return lock_acquire(ts, lock, true);
+    if (timeout_ms > 0) block(ts, Blocking::Sleep, timeout_ms);
+    return lock_acquire(ts, lock, false);
+  }
+  virtual bool join_timed(ThreadState& ts, const Value& thread, double timeout_ms) {
+    (void)timeout_ms;
+    join(ts, thread);
+    return true;
+  }
+
+  // sys.getswitchinterval() / setswitchinterval(s): the calling interpreter's GIL policy's switch
+  // interval, in seconds. A new value holds from the next wait for the GIL, as in CPython.
+  virtual double switch_interval(ThreadState& ts) {
+    (void)ts;
+    return switch_interval_s_;
+  }
+  virtual void set_switch_interval(ThreadState& ts, double seconds) {
+    (void)ts;
+    switch_interval_s_ = seconds;
+  }
+
   // gilsim.import_extension(): an extension without Py_mod_gil is loaded. Under a policy that
   // can turn its GIL on (free-threaded) the engine stops the world and turns it on; the thread
   // returns holding it. Elsewhere nothing happens.
   virtual void enable_gil(ThreadState& ts) { (void)ts; }
+
+ private:
+  double switch_interval_s_ = 0.005;  // hosts without a GIL only store it, as CPython does
 };
 
 }  // namespace gilsim

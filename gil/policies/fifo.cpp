@@ -11,6 +11,7 @@ namespace {
 class FifoPolicy final : public Policy {
  public:
   explicit FifoPolicy(const PolicyParams& p) : interval_(p.switch_interval) {}
+  void set_switch_interval(Nanos interval) override { interval_ = interval; }
   std::string_view name() const override { return "fifo"; }
 
   Nanos wait_timeout(const GilState&, const Waiter&) const override {

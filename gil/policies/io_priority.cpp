@@ -21,6 +21,7 @@ bool returns_from_blocking(Reason r) {
 class IoPriorityPolicy final : public Policy {
  public:
   explicit IoPriorityPolicy(const PolicyParams& p) : interval_(p.switch_interval) {}
+  void set_switch_interval(Nanos interval) override { interval_ = interval; }
   std::string_view name() const override { return "io-priority"; }
 
   bool on_request(GilState& gil, const Waiter& w, Nanos) override {

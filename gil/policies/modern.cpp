@@ -18,6 +18,7 @@ namespace {
 class ModernPolicy final : public Policy {
  public:
   explicit ModernPolicy(const PolicyParams& p) : interval_(p.switch_interval) {}
+  void set_switch_interval(Nanos interval) override { interval_ = interval; }
   std::string_view name() const override { return "modern"; }
   bool forced_switching() const override { return true; }
 

@@ -1,8 +1,8 @@
 // _thread: the primitives vm/stdlib/threading.py is written on (docs/stdlib.md §5), over the
 // host's simulation objects, so that every wait is the engine's (recorded, deadlock-checked, in
 // virtual time on the sim engine). A lock is the Lock() builtin's object; a thread is started as
-// spawn() starts one. What the host cannot wait for with a timeout yet (issue 14's timed waits),
-// acquire(timeout=) does by polling in sleeps of at most 1 ms: the thread shows as `io` then.
+// spawn() starts one, with its Python name and daemon flag. A wait with a timeout is the host's
+// too: the engine wakes the thread at its deadline, and it shows as `blocked` throughout.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -22,7 +22,6 @@ namespace gilsim {
 namespace {
 
 constexpr double kTimeoutMax = 9223372036.0;  // CPython's on Linux: PY_TIMEOUT_MAX in seconds
-constexpr double kPollMs = 1.0;
 
 Host& host(ThreadState& ts) { return ts.interp.host(); }
 
@@ -48,27 +47,22 @@ Value acquire_lock(ThreadState& ts, const Value& lock, bool blocking, double tim
   // (timeout 0 is a non-blocking try, as CPython's)
   check_can_block(ts, "acquire()");
   if (timeout < 0) return Value::boolean(host(ts).lock_acquire(ts, args[0], true));
-  double deadline = host(ts).now_ms(ts) + timeout * 1000.0;
-  while (!host(ts).lock_acquire(ts, args[0], false)) {
-    double left = deadline - host(ts).now_ms(ts);
-    if (left <= 0) return Value::boolean(false);
-    host(ts).block(ts, Blocking::Sleep, std::min(left, kPollMs));
-  }
-  return Value::boolean(true);
+  return Value::boolean(host(ts).lock_acquire_timed(ts, args[0], timeout * 1000.0));
 }
 
 namespace {
 
 // _start(fn, name, daemon): a new thread running fn() (a bound method: self first), as spawn()
-// starts one; its handle. The engine names its track as spawn() does and waits for it at the end
-// of the run whatever `daemon` says: both need the host's part of docs/stdlib.md §5.
+// starts one; its handle. The engine names its track `name`; a daemon does not keep the run alive.
 Value start(ThreadState& ts, Value* args, int) {
   const Value& fn = args[0];
+  std::string name = args[1].is_none() ? std::string() : to_str(ts, args[1]);
+  bool daemon = truthy(ts, args[2]);
   if (fn.is(ObjType::Method)) {
     auto* m = fn.as<MethodObj>();
-    return host(ts).spawn(ts, m->fn, {m->self}, false);
+    return host(ts).spawn_thread(ts, m->fn, {m->self}, name, daemon);
   }
-  return host(ts).spawn(ts, fn, {}, false);
+  return host(ts).spawn_thread(ts, fn, {}, name, daemon);
 }
 
 Value thread_ident(ThreadState&, Value* args, int) {
@@ -76,11 +70,16 @@ Value thread_ident(ThreadState&, Value* args, int) {
   return Value::integer(args[0].as<ThreadObj>()->thread_id + 1);
 }
 
-Value join(ThreadState& ts, Value* args, int) {
+// _join(handle, timeout=-1): True once the thread has finished, False if the timeout ran out.
+Value join(ThreadState& ts, Value* args, int n) {
   if (!args[0].is(ObjType::Thread)) raise("TypeError", "_join() expects a thread handle");
+  double timeout = n > 1 && args[1].is_number() ? args[1].to_double() : -1;
   check_can_block(ts, "join()");
-  host(ts).join(ts, args[0]);
-  return Value::none();
+  if (timeout < 0) {
+    host(ts).join(ts, args[0]);
+    return Value::boolean(true);
+  }
+  return Value::boolean(host(ts).join_timed(ts, args[0], timeout * 1000.0));
 }
 
 Value thread_name(ThreadState& ts, Value*, int) { return make_str(ts.name); }
@@ -111,7 +110,7 @@ const NativeDef d_get_ident{"get_ident", get_ident, 0, 0, false};
 const NativeDef d_get_native_id{"get_native_id", get_ident, 0, 0, false};
 const NativeDef d_start{"_start", start, 3, 3, false};
 const NativeDef d_ident{"_ident", thread_ident, 1, 1, false};
-const NativeDef d_join{"_join", join, 1, 1, false};
+const NativeDef d_join{"_join", join, 1, 2, false};
 const NativeDef d_name{"_name", thread_name, 0, 0, false};
 const NativeDef d_set_role{"_set_role", set_role, 2, 2, false};
 const NativeDef d_set_waiter_role{"_set_waiter_role", set_waiter_role, 2, 2, false};

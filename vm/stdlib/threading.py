@@ -1,7 +1,10 @@
 """threading for gilsim: CPython 3.11's Lib/threading.py, over gilsim's _thread primitives.
 
 The structure, names and messages are CPython's; what gilsim has no use for is left out (profile
-and trace hooks, _shutdown's locks, atexit, weak references, fork handling). Every wait ends in a
+and trace hooks, _shutdown's locks, weak references, fork handling). The engine calls _shutdown()
+when the main thread's module ends, as CPython's Py_FinalizeEx does: it runs the hooks of
+_register_atexit (concurrent.futures stops its idle workers there) and joins the non-daemon
+threads; the engine then stops the daemon threads that are left. Every wait ends in a
 primitive of _thread (a lock's acquire with a timeout, a thread's join), which releases the GIL
 and is recorded by the engine as `blocked`; _set_role names each primitive lock after the object
 it serves, so a deadlock report says "Condition #2", not "Lock #7" (docs/stdlib.md §4).
@@ -36,7 +39,8 @@ def _number(kind):
 
 
 def _named(lock, kind):
-    _thread._set_role(lock, _number(kind))
+    # kind: "RLock" (numbered here), or a role numbered already ("Queue #1")
+    _thread._set_role(lock, kind if " #" in kind else _number(kind))
     return lock
 
 
@@ -212,8 +216,10 @@ class Semaphore:
     def __init__(self, value=1):
         if value < 0:
             raise ValueError("semaphore initial value must be >= 0")
-        self._lock = _named(Lock(), type(self).__name__)
+        role = _number(type(self).__name__)
+        self._lock = _named(Lock(), role)
         self._cond = Condition(self._lock)
+        self._cond._waiter_role = role + " acquire()"  # a deadlock report's "Semaphore #1 acquire()"
         self._value = value
 
     def __repr__(self):
@@ -278,8 +284,10 @@ class Event:
     """A flag: wait() blocks until set() is called."""
 
     def __init__(self):
-        self._lock = _named(Lock(), "Event")
+        role = _number("Event")
+        self._lock = _named(Lock(), role)
         self._cond = Condition(self._lock)
+        self._cond._waiter_role = role + " wait()"
         self._flag = False
 
     def __repr__(self):
@@ -317,8 +325,10 @@ class Barrier:
     """`parties` threads wait() until all of them have arrived, then all go on."""
 
     def __init__(self, parties, action=None, timeout=None):
-        self._lock = _named(Lock(), "Barrier")
+        role = _number("Barrier")
+        self._lock = _named(Lock(), role)
         self._cond = Condition(self._lock)
+        self._cond._waiter_role = role + " wait()"
         self._action = action
         self._timeout = timeout
         self._parties = parties
@@ -523,14 +533,8 @@ class Thread:
             raise RuntimeError("cannot join current thread")
         if timeout is None:
             _thread._join(self._handle)
-            return
-        # A timed join waits in short sleeps until the thread has stopped (docs/stdlib.md §5).
-        endtime = _time() + max(timeout, 0)
-        while not self._is_stopped:
-            left = endtime - _time()
-            if left <= 0:
-                return
-            _sleep(min(left, 0.001))
+        else:
+            _thread._join(self._handle, max(timeout, 0))
 
     def is_alive(self):
         assert self._initialized, "Thread.__init__() not called"
@@ -606,6 +610,44 @@ class _DummyThread(Thread):
 
     def join(self, timeout=None):
         raise RuntimeError("cannot join a dummy thread")
+
+
+# Called by the engine on the main thread once its module has returned (Py_FinalizeEx's
+# wait_for_thread_shutdown), as CPython 3.11's _shutdown: the atexit hooks, newest first, then a
+# join of every non-daemon thread still alive, those started meanwhile included.
+_SHUTTING_DOWN = False
+_threading_atexits = []
+
+
+def _register_atexit(func, *arg, **kwargs):
+    """Calls func(*arg, **kwargs) at shutdown, before the non-daemon threads are joined."""
+    if _SHUTTING_DOWN:
+        raise RuntimeError("can't register atexit after shutdown")
+    _threading_atexits.append((func, arg, kwargs))
+
+
+def _shutdown():
+    global _SHUTTING_DOWN
+    if _main_thread._is_stopped:
+        return
+    _SHUTTING_DOWN = True
+    i = len(_threading_atexits)
+    while i > 0:
+        i -= 1
+        func, arg, kwargs = _threading_atexits[i]
+        func(*arg, **kwargs)
+    me = get_ident()
+    if _main_thread.ident == me:
+        _main_thread._is_stopped = True
+    while True:
+        with _active_limbo_lock:
+            pending = [t for t in list(_active.values()) + list(_limbo.values())
+                       if not t.daemon and t.ident != me and not isinstance(t, _DummyThread)
+                       and not t._is_stopped]
+        if not pending:
+            break
+        for t in pending:
+            t.join()
 
 
 def current_thread():

@@ -473,10 +473,7 @@ def _python_exit():
             t.join()
 
 
-# gilsim's _thread has no atexit hook yet (docs/stdlib.md §6): there, an executor must be shut
-# down (`with`, or shutdown()) before the program ends, or its idle workers wait for ever.
-if hasattr(_thread, "_register_atexit"):
-    _thread._register_atexit(_python_exit)
+threading._register_atexit(_python_exit)
 _executor_counter = 0
 _counter_lock = threading.Lock()
 
