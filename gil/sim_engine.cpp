@@ -68,8 +68,9 @@ struct SimEngine::VThread {
   } next = Next::Start;
   Ps clock = 0;  // how far its virtual time has run
   int core = -1;
-  Ps slice_start = 0;                 // when it got its core
-  Ps vruntime = 0;                    // time it has had a core, up to slice_start (CFS's vruntime)
+  Ps slice_start = 0;  // when it got its core
+  Ps vruntime = 0;     // time it has had a core, up to slice_start (CFS's vruntime)
+  Ps cpu = 0;          // modules13: time it has had a core, up to slice_start (time.thread_time)
   std::uint64_t wait_generation = 0;  // a timer of an older generation is stale
   bool waking = false;                // signalled while asleep: its wake-up is on the way
 
@@ -283,6 +284,7 @@ bool SimEngine::fill_cores() {
 void SimEngine::leave_core(VThread& t) {
   if (t.core < 0) return;
   t.vruntime += t.clock - t.slice_start;
+  t.cpu += t.clock - t.slice_start;
   cores_[static_cast<size_t>(t.core)] = -1;
   core_free_[static_cast<size_t>(t.core)] = t.clock;
   t.core = -1;
@@ -798,6 +800,25 @@ void SimEngine::block(ThreadState& ts, Blocking kind, double ms) {
 double SimEngine::now_ms(ThreadState& ts) {
   VThread& t = enter(ts);
   return static_cast<double>(t.clock) / 1e9;
+}
+
+// modules13: a thread's CPU time is its time on a core (running bytecode or burning native
+// code); a process's, the sum over its interpreter's threads, finished ones included.
+double SimEngine::cpu_time_ms(ThreadState& ts, bool whole_process) {
+  VThread& me = enter(ts);
+  auto cpu = [](const VThread& t) { return t.cpu + (t.core >= 0 ? t.clock - t.slice_start : 0); };
+  if (!whole_process) return static_cast<double>(cpu(me)) / 1e9;
+  Ps total = 0;
+  for (const auto& t : threads_)
+    if (t->interp == me.interp) total += cpu(*t);
+  return static_cast<double>(total) / 1e9;
+}
+
+// modules13: Process.exitcode, and a timed join's poll.
+int SimEngine::thread_outcome(ThreadState& ts, const Value& thread) {
+  enter(ts);
+  const VThread& other = *threads_[static_cast<size_t>(thread.as<ThreadObj>()->thread_id)];
+  return other.done ? (other.failed ? 1 : 0) : -1;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -54,6 +54,10 @@ class SimEngine final : public Engine {
   void enable_gil(ThreadState& ts) override;
   void block(ThreadState& ts, Blocking kind, double ms) override;
   double now_ms(ThreadState& ts) override;
+  // modules13: time.thread_time/process_time in virtual time, and random's unseeded seed.
+  double cpu_time_ms(ThreadState& ts, bool whole_process) override;
+  std::uint64_t random_seed() const override { return options_.sim.seed; }
+  int thread_outcome(ThreadState& ts, const Value& thread) override;
   void write_output(ThreadState& ts, std::string_view text) override;
   Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) override;
   void join(ThreadState& ts, const Value& thread) override;

@@ -481,6 +481,13 @@ void ThreadEngine::block(ThreadState& ts, Blocking kind, double ms) {
 
 double ThreadEngine::now_ms(ThreadState&) { return static_cast<double>(now()) / 1e6; }
 
+// modules13: Process.exitcode, and a timed join's poll.
+int ThreadEngine::thread_outcome(ThreadState&, const Value& thread) {
+  std::lock_guard lk(mu_);
+  const Record& other = *threads_[static_cast<size_t>(thread.as<ThreadObj>()->thread_id)];
+  return other.done ? (other.failed ? 1 : 0) : -1;
+}
+
 void ThreadEngine::write_output(ThreadState&, std::string_view text) {
   std::lock_guard g(out_mu_);
   if (options_.out)

@@ -48,6 +48,7 @@ class ThreadEngine final : public Engine {
   void enable_gil(ThreadState& ts) override;
   void block(ThreadState& ts, Blocking kind, double ms) override;
   double now_ms(ThreadState& ts) override;
+  int thread_outcome(ThreadState& ts, const Value& thread) override;  // modules13
   void write_output(ThreadState& ts, std::string_view text) override;
   Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) override;
   void join(ThreadState& ts, const Value& thread) override;

@@ -50,19 +50,13 @@ NOT_YET_ON_GILSIM = {
     "futures_wait.py": "no atexit hook: the executor's idle workers are reported as a deadlock",
     "gilsim_annotations.py": "gilsim.mark/span/counter need the engines' annotation events",
     "lock_counter.py@sim": "MemoryError under 400,000 contended lock waits",
-    "math_module.py": "math.fsum and others are missing from vm/modules/math_module.cpp",
-    "pool_map.py": "multiprocessing needs the native _process module",
-    "process_docs.py": "multiprocessing needs the native _process module",
-    "process_pool_executor.py": "ProcessPoolExecutor needs the native _process module",
+    "pool_map.py@sim": "a timed wait (ApplyResult.get(timeout=)) does not end: timed waits poll",
     "queue_kinds.py@sim": "a timed get/put does not end: timed waits poll",
     "queue_docs_worker.py": "its worker is a daemon thread: the engine still waits for every thread",
-    "random_seeded.py": "random needs the native _random module (vm/random_core.h has its core)",
     "semaphore_pool.py@sim": "does not end (under investigation)",
-    "subprocess_run.py": "subprocess needs the native _process module",
+    "subprocess_run.py": "subprocess needs the engines to compile and run a child script as a "
+                         "process (_process.run_script, with its own output)",
     "switch_interval.py": "sys.setswitchinterval needs the policies' runtime interval",
-    "sys_os.py": "sys.setrecursionlimit, sys.exit, sys.stdout and version_info.major are missing",
-    "thread_local.py": "threading.local needs _thread._local",
-    "time_module.py": "process_time/thread_time need the engines' per-thread CPU times",
     "timer.py@sim": "a timed Event.wait does not end: timed waits poll",
 }
 KNOWN_TIMEOUT = 3.0

@@ -171,7 +171,7 @@ class _ScriptRun:
 
 
 class _ProcessQueue:
-    """The stand-in of _process.Queue: a multiprocessing queue; get() answers (found, item)."""
+    """The stand-in of _process.Queue (the Queue() builtin's object): put, get (waits), empty."""
 
     def __init__(self):
         self.q = _mp.get_context("fork").Queue()
@@ -179,11 +179,8 @@ class _ProcessQueue:
     def put(self, item):
         self.q.put(item)
 
-    def get(self, timeout):
-        try:
-            return (True, self.q.get(True, None if timeout < 0 else timeout))
-        except _real_queue.Empty:
-            return (False, None)
+    def get(self):
+        return self.q.get()
 
     def empty(self):
         return self.q.empty()
@@ -202,7 +199,7 @@ def make_process_module():
         p.start()
         return p
 
-    def join(handle, timeout):
+    def join(handle, timeout=-1):
         if isinstance(handle, _ScriptRun):
             return handle.join(timeout)
         handle.join(None if timeout < 0 else timeout)

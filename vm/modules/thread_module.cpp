@@ -62,14 +62,7 @@ namespace {
 // _start(fn, name, daemon): a new thread running fn() (a bound method: self first), as spawn()
 // starts one; its handle. The engine names its track as spawn() does and waits for it at the end
 // of the run whatever `daemon` says: both need the host's part of docs/stdlib.md §5.
-Value start(ThreadState& ts, Value* args, int) {
-  const Value& fn = args[0];
-  if (fn.is(ObjType::Method)) {
-    auto* m = fn.as<MethodObj>();
-    return host(ts).spawn(ts, m->fn, {m->self}, false);
-  }
-  return host(ts).spawn(ts, fn, {}, false);
-}
+Value start(ThreadState& ts, Value* args, int) { return spawn_callable(ts, args[0], false); }
 
 Value thread_ident(ThreadState&, Value* args, int) {
   if (!args[0].is(ObjType::Thread)) raise("TypeError", "_ident() expects a thread handle");
@@ -119,6 +112,11 @@ const NativeDef d_report_exception{"_report_exception", report_exception, 2, 2, 
 
 Value make(ThreadState&, std::string_view name) {
   if (name == "error") return Value::share(builtin_class("RuntimeError"));
+  if (name == "_local") {  // threading.local: one table of attributes per thread
+    Value cls = make_native_class("_thread._local", {});  // CPython's type name, in messages
+    cls.as<ClassObj>()->per_thread = true;
+    return cls;
+  }
   return Value::none();
 }
 
@@ -130,7 +128,7 @@ const NativeModule& thread_module() {
       {&d_allocate_lock, &d_get_ident, &d_get_native_id, &d_start, &d_ident, &d_join, &d_name,
        &d_set_role, &d_set_waiter_role, &d_report_exception},
       {{"TIMEOUT_MAX", Value::floating(kTimeoutMax)}},
-      {"error"},
+      {"error", "_local"},
       make};
   return m;
 }
