@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/engine_support.h"
 #include "tests/test_support.h"
 #include "vm/builtins.h"
 #include "vm/native_module.h"
@@ -226,4 +227,73 @@ TEST_CASE("_process: its handles are checked") {
         "TypeError: exitcode() expects a process handle, not int");
   CHECK(error_of("_process", "join", {i(1)}) ==
         "TypeError: join() expects a process handle, not int");
+}
+
+TEST_CASE("time on the sim engine: thread_time is time on a core, process_time the interpreter's") {
+  const char* script = R"(
+import threading, time
+from gilsim import native
+def sleeper():
+    time.sleep(0.05)
+    print("sleeper", time.thread_time() < 0.001)
+def burner():
+    native(30)
+    print("burner", time.thread_time() >= 0.030)
+ts = [threading.Thread(target=sleeper), threading.Thread(target=burner)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print("process", time.process_time() >= 0.030 + time.thread_time())
+)";
+  EngineOptions options;
+  test::EngineRun r = test::run_on_sim("modern", script, 4, options);
+  CHECK(r.err == "");
+  CHECK(r.out == "burner True\nsleeper True\nprocess True\n");
+  // and exactly the same figures on a second run (virtual time)
+  const char* figures =
+      "import time\nfrom gilsim import native\nnative(7)\n"
+      "print(time.thread_time_ns(), time.process_time_ns())\n";
+  CHECK(test::run_on_sim("modern", figures).out == test::run_on_sim("modern", figures).out);
+}
+
+TEST_CASE("random without a seed: the sim engine's --seed seeds it, so runs repeat") {
+  const char* script = "import random\nprint(random.random() == random.Random(SEED).random())\n";
+  for (int seed : {5, 6}) {
+    EngineOptions options;
+    options.sim.seed = static_cast<std::uint64_t>(seed);
+    std::string text = script;
+    text.replace(text.find("SEED"), 4, std::to_string(seed));
+    CHECK(test::run_on_sim("modern", text, 4, options).out == "True\n");
+  }
+}
+
+TEST_CASE("threading.local and multiprocessing's exit codes, on both engines") {
+  const char* script = R"(
+import threading
+from multiprocessing import Process
+d = threading.local()
+d.x = "main"
+def w(n):
+    print(n, hasattr(d, "x"))
+    d.x = n
+def fail():
+    raise ValueError("child failing")
+t = threading.Thread(target=w, args=(1,))
+t.start()
+t.join()
+print(d.x)
+p = Process(target=fail)
+print(p.exitcode)
+p.start()
+p.join()
+print(p.exitcode, p.is_alive())
+)";
+  for (const char* engine : {"threads", "sim"}) {
+    EngineOptions options;
+    options.engine = engine;
+    test::EngineRun r = test::run_on_engine("modern", script, options);
+    CHECK_MESSAGE(r.out == "1 False\nmain\nNone\n1 False\n", engine);
+    CHECK_MESSAGE(r.err.find("ValueError: child failing") != std::string::npos, engine);
+  }
 }
