@@ -72,12 +72,30 @@ std::uint32_t next_u32(ListObj& list) {
   return RandomCore::temper(word);
 }
 
+// The seed of the interpreter's n-th seeding without a seed (n from 0): the run's seed plus n, so
+// that random's own generator (the first) is seed(--seed) and each Random() after it differs,
+// the same on every run. The count is kept on the interpreter's Random class.
+std::int64_t unseeded_seed(ThreadState& ts, const Value& self) {
+  auto run_seed =  // kept well inside int64, so that adding n cannot overflow
+      static_cast<std::int64_t>(ts.interp.host().random_seed() & 0x3fffffffffffffffULL);
+  ClassObj* cls = self.as<InstanceObj>()->klass();
+  std::unique_lock<std::mutex> lock(cls->mu, std::defer_lock);
+  if (ts.lock_objects) lock.lock();
+  for (auto& [key, v] : cls->attrs)
+    if (key == "_unseeded") {
+      v = Value::integer(v.as_int() + 1);
+      return run_seed + v.as_int();
+    }
+  cls->attrs.emplace_back("_unseeded", Value::integer(0));
+  return run_seed;
+}
+
 Value r_seed(ThreadState& ts, Value* args, int n) {
   ListObj& list = state_of(ts, args[0]);
   Value a = n > 1 ? args[1] : Value::none();
   std::int64_t seed;
   if (a.is_none()) {
-    seed = static_cast<std::int64_t>(ts.interp.host().random_seed() & 0x7fffffffffffffffULL);
+    seed = unseeded_seed(ts, args[0]);
   } else if (a.is_intlike()) {
     seed = a.as_int();
   } else {
