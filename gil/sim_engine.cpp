@@ -9,6 +9,7 @@
 #include "gil/deadlock_report.h"
 #include "gil/sim_cost.h"
 #include "gil/sync_core.h"
+#include "gil/system_exit.h"
 #include "vm/errors.h"
 #include "vm/interpreter.h"
 #include "vm/objects.h"
@@ -149,6 +150,15 @@ void SimEngine::report_failure(VThread& t, const ScriptFailure& f) {
   write_err(text);
 }
 
+bool SimEngine::system_exit(VThread& t, const ScriptFailure& f) {
+  std::string message;
+  std::optional<int> status = system_exit_status(f, message);
+  if (!status) return false;
+  if (!message.empty()) write_err(message);
+  if (t.id == 0) exit_status_ = *status;
+  return true;
+}
+
 void SimEngine::write_output(ThreadState&, std::string_view text) {
   if (options_.out)
     std::fwrite(text.data(), 1, text.size(), options_.out);
@@ -236,6 +246,7 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
   rec.functions = places_.names();
   for (auto& gil : gils_) rec.gils.push_back(GilInfo{gil->process});
   rec.exit_code = exit_code_for(stop_cause_, any_failed);
+  if (stop_cause_ == StopCause::None && exit_status_ != 0) rec.exit_code = exit_status_;
   // Values of threads that never finished (a stopped run) are dropped here, on this thread.
   for (auto& t : threads_) {
     t->ts->stack.clear();
@@ -537,7 +548,7 @@ void SimEngine::run_bytecode(VThread& t, Ps horizon) {
   running_ = nullptr;
   end_ = std::max(end_, t.clock);
   if (r.suspended) return;  // a host call or the budget decided what comes next
-  if (r.failure) {
+  if (r.failure && !system_exit(t, *r.failure)) {
     report_failure(t, *r.failure);
     finish(t, Reason::Error);
   } else {

@@ -127,6 +127,9 @@ class SimEngine final : public Engine {
   VThread& add_thread(std::shared_ptr<Interp> interp, int gil, std::string name, std::string label,
                       int parent, Ps at);
   void report_failure(VThread& t, const ScriptFailure& f);
+  // modules13: an uncaught SystemExit (gil/system_exit.h): true when f is one.
+  bool system_exit(VThread& t, const ScriptFailure& f);
+  int exit_status_ = 0;  // the main thread's sys.exit code
   void write_err(const std::string& text);
   bool can_proceed(const VThread& t) const;
   void stop(StopCause cause, Ps at);

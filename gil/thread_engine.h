@@ -74,6 +74,10 @@ class ThreadEngine final : public Engine {
   void start_thread(Record& t, Value fn, std::vector<Value> args);
   void thread_main(Record& t, Value fn, std::vector<Value> args);
   void report_failure(Record& t, const ScriptFailure& f);
+  // modules13: an uncaught SystemExit (gil/system_exit.h): true when f is one.
+  bool system_exit(Record& t, const ScriptFailure& f);
+  void write_err(const std::string& text);
+  int exit_status_ = 0;  // the main thread's sys.exit code; GUARDED_BY(mu_)
 
   // The GIL. take_gil may throw StopRun when the run is being stopped.
   void take_gil(Record& t, Reason why);

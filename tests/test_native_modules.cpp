@@ -301,3 +301,24 @@ print(p.exitcode, p.is_alive())
     CHECK_MESSAGE(r.err.find("ValueError: child failing") != std::string::npos, engine);
   }
 }
+
+TEST_CASE("an uncaught SystemExit: no traceback, its code is the run's exit status") {
+  for (const char* engine : {"threads", "sim"}) {
+    EngineOptions options;
+    options.engine = engine;
+    test::EngineRun r = test::run_on_engine(
+        "modern",
+        "import sys, threading\nt = threading.Thread(target=sys.exit, args=(4,))\nt.start()\n"
+        "t.join()\nprint('main')\nsys.exit(3)\n",
+        options);
+    CHECK_MESSAGE(r.out == "main\n", engine);
+    CHECK_MESSAGE(r.err == "", engine);
+    CHECK_MESSAGE(r.record.exit_code == 3, engine);
+    CHECK_MESSAGE(
+        test::run_on_engine("modern", "import sys\nsys.exit()\n", options).record.exit_code == 0,
+        engine);
+    test::EngineRun m = test::run_on_engine("modern", "import sys\nsys.exit('bye')\n", options);
+    CHECK_MESSAGE(m.record.exit_code == 1, engine);
+    CHECK_MESSAGE(m.err == "bye\n", engine);
+  }
+}
