@@ -263,8 +263,13 @@ def main(argv):
     status = 0
     try:
         runpy.run_path(program, run_name="__main__")
-    except SystemExit as e:
-        status = e.code if isinstance(e.code, int) else 1
+    except SystemExit as e:  # as CPython's own exit: a code that is not an int is printed
+        if e.code is None or isinstance(e.code, int):
+            status = e.code or 0
+        else:
+            sys.stdout.flush()
+            print(e.code, file=sys.stderr)
+            status = 1
     except BaseException as e:
         sys.stdout.flush()
         traceback.print_exception(type(e), e, e.__traceback__)
