@@ -10,6 +10,7 @@
 #include "gil/process_exit.h"
 #include "gil/sim_cost.h"
 #include "gil/sync_core.h"
+#include "gil/system_exit.h"
 #include "vm/errors.h"
 #include "vm/interpreter.h"
 #include "vm/objects.h"
@@ -73,8 +74,9 @@ struct SimEngine::VThread {
   } next = Next::Start;
   Ps clock = 0;  // how far its virtual time has run
   int core = -1;
-  Ps slice_start = 0;                 // when it got its core
-  Ps vruntime = 0;                    // time it has had a core, up to slice_start (CFS's vruntime)
+  Ps slice_start = 0;  // when it got its core
+  Ps vruntime = 0;     // time it has had a core, up to slice_start (CFS's vruntime)
+  Ps cpu = 0;          // modules13: time it has had a core, up to slice_start (time.thread_time)
   std::uint64_t wait_generation = 0;  // a timer of an older generation is stale
   bool waking = false;                // signalled while asleep: its wake-up is on the way
 
@@ -154,6 +156,15 @@ void SimEngine::report_failure(VThread& t, const ScriptFailure& f) {
   std::string text = t.traceback;
   if (t.id != 0) text = fmt::format("Exception in thread {}:\n{}", t.name, text);
   write_err(text);
+}
+
+bool SimEngine::system_exit(VThread& t, const ScriptFailure& f) {
+  std::string message;
+  std::optional<int> status = system_exit_status(f, message);
+  if (!status) return false;
+  if (!message.empty()) write_err(message);
+  if (t.id == 0) exit_status_ = *status;
+  return true;
 }
 
 void SimEngine::write_output(ThreadState&, std::string_view text) {
@@ -246,6 +257,7 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
   rec.functions = places_.names();
   for (auto& gil : gils_) rec.gils.push_back(GilInfo{gil->process});
   rec.exit_code = exit_code_for(stop_cause_, any_failed);
+  if (stop_cause_ == StopCause::None && exit_status_ != 0) rec.exit_code = exit_status_;
   // Values of threads that never finished (a stopped run) are dropped here, on this thread.
   for (auto& t : threads_) {
     t->ts->stack.clear();
@@ -294,6 +306,7 @@ bool SimEngine::fill_cores() {
 void SimEngine::leave_core(VThread& t) {
   if (t.core < 0) return;
   t.vruntime += t.clock - t.slice_start;
+  t.cpu += t.clock - t.slice_start;
   cores_[static_cast<size_t>(t.core)] = -1;
   core_free_[static_cast<size_t>(t.core)] = t.clock;
   t.core = -1;
@@ -561,8 +574,9 @@ void SimEngine::run_bytecode(VThread& t, Ps horizon) {
   running_ = nullptr;
   end_ = std::max(end_, t.clock);
   if (r.suspended) return;  // a host call or the budget decided what comes next
-  if (r.failure) report_failure(t, *r.failure);
-  finish(t, r.failure || t.failed_before_exit ? Reason::Error : Reason::Exit);
+  bool exited = r.failure && system_exit(t, *r.failure);  // SystemExit: no traceback
+  if (r.failure && !exited) report_failure(t, *r.failure);
+  finish(t, (r.failure && !exited) || t.failed_before_exit ? Reason::Error : Reason::Exit);
 }
 
 void SimEngine::finish(VThread& t, Reason why) {
@@ -836,6 +850,25 @@ void SimEngine::block(ThreadState& ts, Blocking kind, double ms) {
 double SimEngine::now_ms(ThreadState& ts) {
   VThread& t = enter(ts);
   return static_cast<double>(t.clock) / 1e9;
+}
+
+// modules13: a thread's CPU time is its time on a core (running bytecode or burning native
+// code); a process's, the sum over its interpreter's threads, finished ones included.
+double SimEngine::cpu_time_ms(ThreadState& ts, bool whole_process) {
+  VThread& me = enter(ts);
+  auto cpu = [](const VThread& t) { return t.cpu + (t.core >= 0 ? t.clock - t.slice_start : 0); };
+  if (!whole_process) return static_cast<double>(cpu(me)) / 1e9;
+  Ps total = 0;
+  for (const auto& t : threads_)
+    if (t->interp == me.interp) total += cpu(*t);
+  return static_cast<double>(total) / 1e9;
+}
+
+// modules13: Process.exitcode, and a timed join's poll.
+int SimEngine::thread_outcome(ThreadState& ts, const Value& thread) {
+  enter(ts);
+  const VThread& other = *threads_[static_cast<size_t>(thread.as<ThreadObj>()->thread_id)];
+  return other.done ? (other.failed ? 1 : 0) : -1;
 }
 
 // ---------------------------------------------------------------------------------------------

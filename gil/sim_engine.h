@@ -54,6 +54,10 @@ class SimEngine final : public Engine {
   void enable_gil(ThreadState& ts) override;
   void block(ThreadState& ts, Blocking kind, double ms) override;
   double now_ms(ThreadState& ts) override;
+  // modules13: time.thread_time/process_time in virtual time, and random's unseeded seed.
+  double cpu_time_ms(ThreadState& ts, bool whole_process) override;
+  std::uint64_t random_seed() const override { return options_.sim.seed; }
+  int thread_outcome(ThreadState& ts, const Value& thread) override;
   void write_output(ThreadState& ts, std::string_view text) override;
   Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) override;
   Value spawn_thread(ThreadState& ts, const Value& fn, std::vector<Value> args,
@@ -130,6 +134,9 @@ class SimEngine final : public Engine {
   VThread& add_thread(std::shared_ptr<Interp> interp, int gil, std::string name, std::string label,
                       int parent, Ps at, bool daemon = false);
   void report_failure(VThread& t, const ScriptFailure& f);
+  // modules13: an uncaught SystemExit (gil/system_exit.h): true when f is one.
+  bool system_exit(VThread& t, const ScriptFailure& f);
+  int exit_status_ = 0;  // the main thread's sys.exit code
   void write_err(const std::string& text);
   bool can_proceed(const VThread& t) const;
   void stop(StopCause cause, Ps at);

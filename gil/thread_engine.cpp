@@ -14,6 +14,7 @@
 #include "gil/deadlock_report.h"
 #include "gil/process_exit.h"
 #include "gil/sync_core.h"
+#include "gil/system_exit.h"
 #include "vm/errors.h"
 #include "vm/interpreter.h"
 #include "vm/objects.h"
@@ -154,7 +155,7 @@ void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
   try {
     take_gil(t, Reason::Start);
     RunResult r = fn.is_none() ? run_module(ts) : run_function(ts, fn, std::move(args));
-    if (r.failure) {
+    if (r.failure && !system_exit(t, *r.failure)) {
       exit_reason = Reason::Error;
       if (!stopping_.load()) report_failure(t, *r.failure);
     }
@@ -198,6 +199,22 @@ void ThreadEngine::report_failure(Record& t, const ScriptFailure& f) {
   t.traceback = format_traceback(t.interp->program(), f);
   std::string text = t.traceback;
   if (t.id != 0) text = fmt::format("Exception in thread {}:\n{}", t.name, text);
+  write_err(text);
+}
+
+bool ThreadEngine::system_exit(Record& t, const ScriptFailure& f) {
+  std::string message;
+  std::optional<int> status = system_exit_status(f, message);
+  if (!status) return false;
+  if (!message.empty()) write_err(message);
+  if (t.id == 0) {
+    std::lock_guard lk(mu_);
+    exit_status_ = *status;
+  }
+  return true;
+}
+
+void ThreadEngine::write_err(const std::string& text) {
   std::lock_guard g(out_mu_);
   if (options_.out) std::fflush(options_.out);
   if (options_.err) {
@@ -277,6 +294,7 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
                    [](const Event& a, const Event& b) { return a.time < b.time; });
   for (auto& g : gils_) rec.gils.push_back(GilInfo{g->process});
   rec.exit_code = exit_code_for(stop_cause_, any_failed);
+  if (stop_cause_ == StopCause::None && exit_status_ != 0) rec.exit_code = exit_status_;
   return rec;
 }
 
@@ -500,6 +518,13 @@ void ThreadEngine::block(ThreadState& ts, Blocking kind, double ms) {
 }
 
 double ThreadEngine::now_ms(ThreadState&) { return static_cast<double>(now()) / 1e6; }
+
+// modules13: Process.exitcode, and a timed join's poll.
+int ThreadEngine::thread_outcome(ThreadState&, const Value& thread) {
+  std::lock_guard lk(mu_);
+  const Record& other = *threads_[static_cast<size_t>(thread.as<ThreadObj>()->thread_id)];
+  return other.done ? (other.failed ? 1 : 0) : -1;
+}
 
 void ThreadEngine::write_output(ThreadState&, std::string_view text) {
   std::lock_guard g(out_mu_);

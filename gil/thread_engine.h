@@ -48,6 +48,7 @@ class ThreadEngine final : public Engine {
   void enable_gil(ThreadState& ts) override;
   void block(ThreadState& ts, Blocking kind, double ms) override;
   double now_ms(ThreadState& ts) override;
+  int thread_outcome(ThreadState& ts, const Value& thread) override;  // modules13
   void write_output(ThreadState& ts, std::string_view text) override;
   Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) override;
   Value spawn_thread(ThreadState& ts, const Value& fn, std::vector<Value> args,
@@ -79,6 +80,10 @@ class ThreadEngine final : public Engine {
   void start_thread(Record& t, Value fn, std::vector<Value> args);
   void thread_main(Record& t, Value fn, std::vector<Value> args);
   void report_failure(Record& t, const ScriptFailure& f);
+  // modules13: an uncaught SystemExit (gil/system_exit.h): true when f is one.
+  bool system_exit(Record& t, const ScriptFailure& f);
+  void write_err(const std::string& text);
+  int exit_status_ = 0;  // the main thread's sys.exit code; GUARDED_BY(mu_)
 
   // The GIL. take_gil may throw StopRun when the run is being stopped.
   void take_gil(Record& t, Reason why);

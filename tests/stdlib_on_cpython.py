@@ -173,7 +173,7 @@ class _ScriptRun:
 
 
 class _ProcessQueue:
-    """The stand-in of _process.Queue: a multiprocessing queue; get() answers (found, item)."""
+    """The stand-in of _process.Queue (the Queue() builtin's object): put, get (waits), empty."""
 
     def __init__(self):
         self.q = _mp.get_context("fork").Queue()
@@ -181,11 +181,8 @@ class _ProcessQueue:
     def put(self, item):
         self.q.put(item)
 
-    def get(self, timeout):
-        try:
-            return (True, self.q.get(True, None if timeout < 0 else timeout))
-        except _real_queue.Empty:
-            return (False, None)
+    def get(self):
+        return self.q.get()
 
     def empty(self):
         return self.q.empty()
@@ -204,7 +201,7 @@ def make_process_module():
         p.start()
         return p
 
-    def join(handle, timeout):
+    def join(handle, timeout=-1):
         if isinstance(handle, _ScriptRun):
             return handle.join(timeout)
         handle.join(None if timeout < 0 else timeout)
@@ -268,8 +265,13 @@ def main(argv):
     status = 0
     try:
         runpy.run_path(program, run_name="__main__")
-    except SystemExit as e:
-        status = e.code if isinstance(e.code, int) else 1
+    except SystemExit as e:  # as CPython's own exit: a code that is not an int is printed
+        if e.code is None or isinstance(e.code, int):
+            status = e.code or 0
+        else:
+            sys.stdout.flush()
+            print(e.code, file=sys.stderr)
+            status = 1
     except BaseException as e:
         sys.stdout.flush()
         traceback.print_exception(type(e), e, e.__traceback__)

@@ -29,7 +29,7 @@ REFUSED_NODES = {
 REFUSED_METHODS = {"__getattr__", "__getattribute__", "__setattr__", "__delattr__", "__new__",
                    "__init_subclass__", "__class_getitem__", "__del__"}
 # What the sources may import: gilsim's native modules and the sources themselves.
-NATIVE_MODULES = {"_thread", "_process", "_random", "time", "sys", "os", "math", "gilsim"}
+NATIVE_MODULES = {"_thread", "_process", "_random", "_sys", "time", "os", "math", "gilsim"}
 
 
 def findings(path, source_modules):

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/engine_support.h"
 #include "tests/test_support.h"
 #include "vm/builtins.h"
 #include "vm/native_module.h"
@@ -26,9 +27,10 @@ const NativeDef& function(const char* module, std::string_view name) {
 Value call(const char* module, std::string_view name, std::vector<Value> args,
            testing::Harness* h = nullptr) {
   const NativeDef& f = function(module, name);
-  if (h) return f.fn(h->ts, args.data(), static_cast<int>(args.size()));
   testing::Harness fresh("pass\n");
-  return f.fn(fresh.ts, args.data(), static_cast<int>(args.size()));
+  ThreadState& ts = h ? h->ts : fresh.ts;
+  auto n = static_cast<int>(args.size());
+  return f.fn_kw ? f.fn_kw(ts, args.data(), n, KwArgs{}) : f.fn(ts, args.data(), n);
 }
 
 std::string error_of(const char* module, std::string_view name, std::vector<Value> args) {
@@ -133,4 +135,190 @@ TEST_CASE("gilsim: the simulation builtins, the very same definitions") {
   call("gilsim", "io", {i(5)}, &h);
   CHECK(call("gilsim", "now_ms", {}, &h).as_float() - t0 >= 5.0);
   CHECK(call("gilsim", "param", {make_str("n"), i(7)}, &h).as_int() == 7);
+}
+
+TEST_CASE("math: fsum is exact as CPython's; modf, frexp, prod, isclose's tolerances") {
+  CHECK(
+      testing::run_ok("import math\n"
+                      "print(math.fsum([0.1] * 10), math.fsum([1e100, 1.0, -1e100, 1e-100, 1e50, "
+                      "-1.0, -1e50]))\n"
+                      "print(math.modf(-2.5), math.frexp(-0.0), math.prod([2, 3], start=4))\n"
+                      "print(math.isclose(1.0, 1.1, rel_tol=0.2), math.isclose(1, 1.05, "
+                      "abs_tol=0.1), math.isclose(1, 1.05))\n"
+                      "print(math.gamma(5), math.erf(1), math.exp2(10))\n"
+                      "print(math.ulp(1.0), math.dist((0, 0), (3, 4)), math.nextafter(1, 2))\n") ==
+      "1.0 1e-100\n(-0.5, -2.0) (-0.0, 0) 24\nTrue True False\n"
+      "24.0 0.8427007929497149 1024.0\n"
+      "2.220446049250313e-16 5.0 1.0000000000000002\n");
+  CHECK(error_of("math", "atanh", {i(1)}) == "ValueError: math domain error");
+  CHECK(error_of("math", "gamma", {i(0)}) == "ValueError: math domain error");
+  CHECK(error_of("math", "log1p", {i(-1)}) == "ValueError: math domain error");
+  CHECK(error_of("math", "fsum", {i(3)}) == "TypeError: 'int' object is not iterable");
+  CHECK(testing::run_failing("import math\nmath.fsum([1e308, 1e308])\n").message ==
+        "intermediate overflow in fsum");
+  CHECK(testing::run_failing("import math\nmath.isclose(1, 2, rel_tol=-1)\n").message ==
+        "tolerances must be non-negative");
+}
+
+TEST_CASE("_random: CPython's Mersenne Twister, seeding and getrandbits, bit for bit") {
+  // The numbers CPython 3.11 prints for the same calls.
+  CHECK(testing::run_ok("import random\nrandom.seed(42)\nprint(random.random())\n"
+                        "print(random.getrandbits(40))\nr = random.Random(7)\nprint(r.random())\n"
+                        "s = r.getstate()\na = r.random()\nr.setstate(s)\nprint(r.random() == a)\n"
+                        "print(len(s[1]), s[1][-1])\n") ==
+        "0.6394267984578837\n811856239313\n0.32383276483316237\nTrue\n625 2\n");
+  // 1000 draws cross the regeneration of the 624 words.
+  CHECK(testing::run_ok("import random\nr = random.Random(1)\nfor _ in range(1000):\n"
+                        "    x = r.random()\nprint(x)\n") == "0.7062615472551386\n");
+  CHECK(testing::run_failing("import random\nrandom.getrandbits(-1)\n").message ==
+        "number of bits must be non-negative");
+  CHECK(testing::run_failing("import random\nrandom.setstate((3, (1, 2), None))\n").message ==
+        "state vector is the wrong size");
+  CHECK(testing::run_failing("import random\nrandom.choice([])\n").message ==
+        "Cannot choose from an empty sequence");
+}
+
+TEST_CASE("sys: setrecursionlimit moves the frame limit; exit raises SystemExit with its code") {
+  CHECK(
+      testing::run_ok("import sys\nsys.setrecursionlimit(50)\n"
+                      "def f(n):\n    return f(n + 1)\n"
+                      "try:\n    f(0)\nexcept RecursionError as e:\n    print(e)\n"
+                      "print(sys.getrecursionlimit())\n"
+                      "try:\n    sys.exit(3)\nexcept SystemExit as e:\n    print(e.code, e.args)\n"
+                      "try:\n    sys.exit()\nexcept SystemExit as e:\n    print(e.code, e.args)\n"
+                      "print(sys.stdout.write('abc\\n'))\n"
+                      "print(sys.version_info[:2] >= (3, 11), sys.version_info.major, "
+                      "tuple(sys.version_info)[:3])\n") ==
+      "maximum recursion depth exceeded\n50\n3 (3,)\nNone ()\nabc\n4\nTrue 3 (3, 11, 0)\n");
+  CHECK(testing::run_failing("import sys\nsys.setrecursionlimit(0)\n").message ==
+        "recursion limit must be greater or equal than 1");
+  CHECK(testing::run_failing("def f():\n    import sys\n    sys.setrecursionlimit(2)\nf()\n")
+            .message ==
+        "cannot set the recursion limit to 2 at the recursion depth 3: the limit "
+        "is too low");
+  CHECK(testing::run_failing("import sys\nsys.stdout.write(3)\n").message ==
+        "write() argument must be str, not int");
+}
+
+TEST_CASE("threading.local: attributes set, read and deleted; a subclass is per-thread too") {
+  // Other threads' views: tests/python/thread_local.py, on both engines.
+  CHECK(testing::run_ok("import threading\nd = threading.local()\nd.x = 1\nprint(d.x)\n"
+                        "del d.x\nprint(hasattr(d, 'x'))\n"
+                        "class Sub(threading.local):\n    def get(self):\n        return self.y\n"
+                        "s = Sub()\ns.y = 5\nprint(s.get(), isinstance(s, threading.local))\n") ==
+        "1\nFalse\n5 True\n");
+  CHECK(testing::run_failing("import threading\nd = threading.local()\nprint(d.nope)\n").message ==
+        "'_thread._local' object has no attribute 'nope'");
+}
+
+TEST_CASE("time: thread_time and process_time read the host's CPU clocks") {
+  testing::Harness h("pass\n");
+  double t0 = call("time", "thread_time", {}, &h).as_float();
+  double p0 = call("time", "process_time", {}, &h).as_float();
+  volatile double sink = 0;
+  for (int k = 0; k < 20'000'000; ++k) sink = sink + k;  // CPU time, on this very thread
+  CHECK(call("time", "thread_time", {}, &h).as_float() > t0);
+  CHECK(call("time", "process_time", {}, &h).as_float() >= p0);
+  CHECK(call("time", "thread_time_ns", {}, &h).is_intlike());
+}
+
+TEST_CASE("_process: its handles are checked") {
+  CHECK(error_of("_process", "exitcode", {i(1)}) ==
+        "TypeError: exitcode() expects a process handle, not int");
+  CHECK(error_of("_process", "join", {i(1)}) ==
+        "TypeError: join() expects a process handle, not int");
+}
+
+TEST_CASE("time on the sim engine: thread_time is time on a core, process_time the interpreter's") {
+  const char* script = R"(
+import threading, time
+from gilsim import native
+def sleeper():
+    time.sleep(0.05)
+    print("sleeper", time.thread_time() < 0.001)
+def burner():
+    native(30)
+    print("burner", time.thread_time() >= 0.030)
+ts = [threading.Thread(target=sleeper), threading.Thread(target=burner)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print("process", time.process_time() >= 0.030 + time.thread_time())
+)";
+  EngineOptions options;
+  test::EngineRun r = test::run_on_sim("modern", script, 4, options);
+  CHECK(r.err == "");
+  CHECK(r.out == "burner True\nsleeper True\nprocess True\n");
+  // and exactly the same figures on a second run (virtual time)
+  const char* figures =
+      "import time\nfrom gilsim import native\nnative(7)\n"
+      "print(time.thread_time_ns(), time.process_time_ns())\n";
+  CHECK(test::run_on_sim("modern", figures).out == test::run_on_sim("modern", figures).out);
+}
+
+TEST_CASE("random without a seed: the sim engine's --seed seeds it, so runs repeat") {
+  // random's own generator is seeded with --seed, the next unseeded Random() with --seed + 1...
+  const char* script =
+      "import random\nprint(random.random() == random.Random(SEED).random())\n"
+      "a, b = random.Random(), random.Random()\n"
+      "print(a.random() == random.Random(SEED + 1).random(), b.random() != a.random())\n";
+  for (int seed : {5, 6}) {
+    EngineOptions options;
+    options.sim.seed = static_cast<std::uint64_t>(seed);
+    std::string text = script;
+    for (int k = 0; k < 2; ++k) text.replace(text.find("SEED"), 4, std::to_string(seed));
+    CHECK(test::run_on_sim("modern", text, 4, options).out == "True\nTrue True\n");
+  }
+}
+
+TEST_CASE("threading.local and multiprocessing's exit codes, on both engines") {
+  const char* script = R"(
+import threading
+from multiprocessing import Process
+d = threading.local()
+d.x = "main"
+def w(n):
+    print(n, hasattr(d, "x"))
+    d.x = n
+def fail():
+    raise ValueError("child failing")
+t = threading.Thread(target=w, args=(1,))
+t.start()
+t.join()
+print(d.x)
+p = Process(target=fail)
+print(p.exitcode)
+p.start()
+p.join()
+print(p.exitcode, p.is_alive())
+)";
+  for (const char* engine : {"threads", "sim"}) {
+    EngineOptions options;
+    options.engine = engine;
+    test::EngineRun r = test::run_on_engine("modern", script, options);
+    CHECK_MESSAGE(r.out == "1 False\nmain\nNone\n1 False\n", engine);
+    CHECK_MESSAGE(r.err.find("ValueError: child failing") != std::string::npos, engine);
+  }
+}
+
+TEST_CASE("an uncaught SystemExit: no traceback, its code is the run's exit status") {
+  for (const char* engine : {"threads", "sim"}) {
+    EngineOptions options;
+    options.engine = engine;
+    test::EngineRun r = test::run_on_engine(
+        "modern",
+        "import sys, threading\nt = threading.Thread(target=sys.exit, args=(4,))\nt.start()\n"
+        "t.join()\nprint('main')\nsys.exit(3)\n",
+        options);
+    CHECK_MESSAGE(r.out == "main\n", engine);
+    CHECK_MESSAGE(r.err == "", engine);
+    CHECK_MESSAGE(r.record.exit_code == 3, engine);
+    CHECK_MESSAGE(
+        test::run_on_engine("modern", "import sys\nsys.exit()\n", options).record.exit_code == 0,
+        engine);
+    test::EngineRun m = test::run_on_engine("modern", "import sys\nsys.exit('bye')\n", options);
+    CHECK_MESSAGE(m.record.exit_code == 1, engine);
+    CHECK_MESSAGE(m.err == "bye\n", engine);
+  }
 }

@@ -37,7 +37,8 @@ namespace {
 void enter_function(ThreadState& ts, const FunctionObj* fn, std::uint32_t base, int npos,
                     const std::vector<std::string>* kwnames) {
   const Code& code = *fn->code;
-  if (ts.frames.size() >= static_cast<size_t>(kRecursionLimit))
+  if (ts.frames.size() >=
+      static_cast<size_t>(ts.interp.recursion_limit.load(std::memory_order_relaxed)))
     raise("RecursionError", "maximum recursion depth exceeded");
   int nkw = kwnames ? static_cast<int>(kwnames->size()) : 0;
   int np = code.num_params;

@@ -268,6 +268,20 @@ Value bind_found(ThreadState& ts, const Value& found, const Value& self, ClassOb
   return found;
 }
 
+// The instance whose table holds inst's attributes for the running thread: inst itself, or for
+// a threading.local the thread's own plain instance, made on its first use and kept in inst's
+// table under a name no script can spell (modules13).
+InstanceObj* attrs_holder(ThreadState& ts, InstanceObj* inst) {
+  if (!inst->klass()->per_thread) return inst;
+  std::string key = "\x01thread " + std::to_string(ts.id);
+  return with_table(ts, inst->mu, [&] {
+    if (Value* own = find_in(inst->attrs, key)) return own->as<InstanceObj>();
+    auto* fresh = new InstanceObj(Value::share(builtin_class("object")));
+    inst->attrs.emplace_back(key, Value::adopt(fresh));
+    return fresh;
+  });
+}
+
 Value exception_attribute(ThreadState& ts, const Value& obj, const std::string& name, bool& ok) {
   ok = true;
   ExceptionState& st = exc_state(obj);
@@ -303,8 +317,9 @@ Value load_attribute(ThreadState& ts, const Value& obj, const std::string& name,
       if (descriptor_kind(found) == DescriptorKind::Property)
         return bind_found(ts, found, obj, inst->klass(), name, getter);
     }
-    Value own = with_table(ts, inst->mu, [&] {
-      Value* v = find_in(inst->attrs, name);
+    InstanceObj* holder = attrs_holder(ts, inst);
+    Value own = with_table(ts, holder->mu, [&] {
+      Value* v = find_in(holder->attrs, name);
       return v ? *v : Value::unset();
     });
     if (!own.is_unset()) return own;
@@ -351,7 +366,8 @@ Value load_attribute(ThreadState& ts, const Value& obj, const std::string& name,
 bool get_method(ThreadState& ts, const Value& obj, const std::string& name, Value& out) {
   if (obj.is(ObjType::Instance)) {
     auto* inst = obj.as<InstanceObj>();
-    bool own = with_table(ts, inst->mu, [&] { return find_in(inst->attrs, name) != nullptr; });
+    InstanceObj* holder = attrs_holder(ts, inst);
+    bool own = with_table(ts, holder->mu, [&] { return find_in(holder->attrs, name) != nullptr; });
     if (!own && !inst->exc) {
       Value found = inst->klass()->lookup(ts, name);
       if (found.is(ObjType::Function)) {
@@ -397,11 +413,12 @@ bool bind_accessor(ThreadState& ts, const Value& prop, const char* which, const 
 }
 
 // The attribute table that `verb` ("set", "delete") changes, and its mutex; CPython's errors.
-AttrTable& writable_table(const Value& obj, const std::string& name, const char* verb,
-                          std::mutex*& mu) {
+AttrTable& writable_table(ThreadState& ts, const Value& obj, const std::string& name,
+                          const char* verb, std::mutex*& mu) {
   if (obj.is(ObjType::Instance)) {
-    mu = &obj.as<InstanceObj>()->mu;
-    return obj.as<InstanceObj>()->attrs;
+    InstanceObj* holder = attrs_holder(ts, obj.as<InstanceObj>());
+    mu = &holder->mu;
+    return holder->attrs;
   }
   if (obj.is(ObjType::Class) && !obj.as<ClassObj>()->builtin) {
     mu = &obj.as<ClassObj>()->mu;
@@ -424,7 +441,7 @@ bool store_attribute(ThreadState& ts, const Value& obj, const std::string& name,
   if (Value prop = class_property(ts, obj, name); !prop.is_unset())
     return bind_accessor(ts, prop, "fset", obj, name, &v, setter);
   std::mutex* mu = nullptr;
-  AttrTable* table = &writable_table(obj, name, "set", mu);
+  AttrTable* table = &writable_table(ts, obj, name, "set", mu);
   if (obj.is(ObjType::Class) && descriptor_kind(v) == DescriptorKind::Property)
     obj.as<ClassObj>()->has_properties = true;
   Value old;  // released outside the lock
@@ -444,7 +461,7 @@ bool delete_attribute(ThreadState& ts, const Value& obj, const std::string& name
   if (Value prop = class_property(ts, obj, name); !prop.is_unset())
     return bind_accessor(ts, prop, "fdel", obj, name, nullptr, deleter);
   std::mutex* mu = nullptr;
-  AttrTable* table = &writable_table(obj, name, "delete", mu);
+  AttrTable* table = &writable_table(ts, obj, name, "delete", mu);
   Value old;  // released outside the lock
   bool found = with_table(ts, *mu, [&] {
     for (auto it = table->begin(); it != table->end(); ++it)
@@ -490,6 +507,7 @@ Value finish_class(ThreadState& ts, Value ns, const Value* bases, int nbases) {
             fmt::format("subclassing the built-in type '{}' is not supported by gilsim", b->name));
     c->base = Value::share(b);
     c->is_exception = b->is_exception;
+    c->per_thread = b->per_thread;
   } else {
     c->base = Value::share(builtin_class("object"));
   }

@@ -30,6 +30,9 @@ struct ClassObj final : Obj {
   bool is_exception = false;        // BaseException or a subclass of it
   const NativeDef* ctor = nullptr;  // a built-in type's constructor (int(...), str(...))
   bool has_properties = false;      // lang2: a property on it or a base (looked up first)
+  // modules13: _thread._local (threading.local) and its subclasses: an instance's attributes
+  // are the running thread's own (per_thread_table in classes.cpp).
+  bool per_thread = false;
   void clear_refs() override;
 
   // The attribute along the base chain, or Unset.

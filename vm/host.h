@@ -7,6 +7,7 @@
 // what makes deadlock detection and a deterministic engine possible.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,20 @@ class Host {
 
   // os.cpu_count(): the cores the engine runs on (stdlib2).
   virtual int cpu_count() const;
+
+  // The seed of an unseeded random.Random (modules13): the run's --seed where the engine has
+  // one, so that a run repeats; 1 elsewhere.
+  virtual std::uint64_t random_seed() const { return 1; }
+
+  // time.thread_time() / process_time() (modules13): the CPU time, in ms, of the calling thread
+  // or of its whole interpreter (its threads' running and native time). The default reads the
+  // OS's clocks (the threads engine: script threads are OS threads; a process is the gilsim
+  // process); the sim engine answers in virtual time.
+  virtual double cpu_time_ms(ThreadState& ts, bool whole_process);
+
+  // multiprocessing's Process.exitcode and timed joins (modules13): -1 while `thread` (a spawn
+  // or spawn_process handle) runs, 0 once it finished, 1 if it died of an uncaught exception.
+  virtual int thread_outcome(ThreadState& ts, const Value& thread);
 
   // Writes one complete piece of output (print's line) so lines from threads never interleave.
   virtual void write_output(ThreadState& ts, std::string_view text) = 0;

@@ -56,7 +56,8 @@ void push_frame(ThreadState& ts, const FunctionObj* fn, std::uint32_t base, int 
     enter_function(ts, fn, base, argc, nullptr);
     return;
   }
-  if (ts.frames.size() >= static_cast<size_t>(kRecursionLimit))
+  if (ts.frames.size() >=
+      static_cast<size_t>(ts.interp.recursion_limit.load(std::memory_order_relaxed)))
     raise("RecursionError", "maximum recursion depth exceeded");
   reserve_frame(ts, base, code);
   auto nlocals = static_cast<std::uint32_t>(code.local_names.size());

@@ -876,7 +876,9 @@ std::int64_t length(ThreadState& ts, const Value& v) {
 }
 
 Value subscript(ThreadState& ts, const Value& container, const Value& index) {
-  if (index.is(ObjType::Slice)) return slice_of(ts, container, *index.as<SliceObj>());
+  // An instance's __getitem__ gets the slice object, as in CPython (sys.version_info[:2]).
+  if (index.is(ObjType::Slice) && !container.is(ObjType::Instance))
+    return slice_of(ts, container, *index.as<SliceObj>());
   if (container.is(ObjType::Dict)) {
     if (auto v = dict_get(ts, container, index)) return *v;
     raise_key_error(index);

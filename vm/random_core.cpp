@@ -74,7 +74,10 @@ std::uint32_t RandomCore::next_u32() {
     mt_[kN - 1] = mt_[kM - 1] ^ (y >> 1) ^ ((y & 1U) ? kMatrixA : 0U);
     index_ = 0;
   }
-  std::uint32_t y = mt_[index_++];
+  return temper(mt_[index_++]);
+}
+
+std::uint32_t RandomCore::temper(std::uint32_t y) {
   y ^= (y >> 11);
   y ^= (y << 7) & 0x9d2c5680U;
   y ^= (y << 15) & 0xefc60000U;

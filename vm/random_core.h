@@ -28,6 +28,8 @@ class RandomCore {
   void seed_from_words(const std::vector<std::uint32_t>& key);
 
   std::uint32_t next_u32();
+  // MT19937's output transformation of one state word (next_u32 is temper of the next word).
+  static std::uint32_t temper(std::uint32_t y);
   // A float in [0, 1) with 53 random bits.
   double random();
   // An int of k random bits, 0 <= k <= 63 (gilsim ints are 64-bit).

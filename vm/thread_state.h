@@ -73,6 +73,8 @@ class Interp {
   // Script threads of this interpreter that were started and have not finished (run_limits.cpp
   // counts them, to know when a process has ended). `is_process`: a spawn_process child.
   std::atomic<int> live_threads{0};
+  // sys.setrecursionlimit (modules13): the frame limit of this interpreter's threads.
+  std::atomic<int> recursion_limit{kRecursionLimit};
   bool entered = false;
   bool is_process = false;
 

@@ -15,6 +15,14 @@ try:
     math.sqrt(-1)
 except ValueError as e:
     print("ValueError:", e)
+print(math.asinh(1), math.acosh(2), math.atanh(0.5), math.expm1(1e-5), math.log1p(1e-5))
+print(math.erf(0.5), math.erfc(0.5), math.cbrt(8), math.exp2(3), math.gamma(5))
+print(math.prod(range(1, 6)), math.isclose(1.0, 1.05, rel_tol=0.1), math.dist((1, 1), (4, 5)), math.ulp(1.0) == 2 ** -52)
+for bad in (lambda: math.log(-1), lambda: math.acosh(0), lambda: math.exp(1000)):
+    try:
+        bad()
+    except (ValueError, OverflowError) as e:
+        print(type(e).__name__ + ":", e)
 
 # Output under CPython 3.11, and under gilsim on both engines:
 # expect: 3.141592653589793 2.718281828459045 6.283185307179586 inf True
@@ -26,3 +34,9 @@ except ValueError as e:
 # expect: True True True -3.0
 # expect: (0.5, 2.0) (0.5, 4) 8.0 1.0 -1.0
 # expect: ValueError: math domain error
+# expect: 0.881373587019543 1.3169578969248166 0.5493061443340548 1.0000050000166668e-05 9.999950000333332e-06
+# expect: 0.5204998778130465 0.4795001221869535 2.0 8.0 24.0
+# expect: 120 True 5.0 True
+# expect: ValueError: math domain error
+# expect: ValueError: math domain error
+# expect: OverflowError: math range error

@@ -19,6 +19,9 @@ except SystemExit as e:
     print("SystemExit, code", e.code)
 print("stdout and stderr exist:", sys.stdout is not None and sys.stderr is not None)
 sys.stdout.write("written with sys.stdout.write\n")
+print("printed to", "sys.stdout", file=sys.stdout, sep=" : ")
+print("to stderr, not stdout", file=sys.stderr)
+print("write returns the length:", sys.stdout.write("abc\n"))
 
 # Output under CPython 3.11, and under gilsim on both engines:
 # expect: version: True 3
@@ -31,3 +34,6 @@ sys.stdout.write("written with sys.stdout.write\n")
 # expect: SystemExit, code 3
 # expect: stdout and stderr exist: True
 # expect: written with sys.stdout.write
+# expect: printed to : sys.stdout
+# expect: abc
+# expect: write returns the length: 4

@@ -1,25 +1,82 @@
-// The sys module: the interpreter's version (3.11, the language gilsim follows), argv, the switch
-// interval (the running GIL policy's, through the host), the recursion limit (fixed at CPython's
-// default: gilsim's frame limit, docs/language.md §4).
+// _sys: the native half of the sys module (vm/stdlib/sys.py is the rest: version_info, stdout and
+// stderr are Python objects there). argv, the switch interval (the running GIL policy's, through the host), the recursion limit (the interpreter's frame limit,
+// docs/language.md §4, which setrecursionlimit changes as CPython's does), exit (SystemExit with
+// its code), and the writes of sys.stdout / sys.stderr.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
+#include "vm/classes.h"
 #include "vm/containers.h"
 #include "vm/errors.h"
+#include "vm/exceptions.h"
 #include "vm/host.h"
+#include "vm/interpreter.h"
 #include "vm/native_module.h"
 #include "vm/objects.h"
+#include "vm/operations.h"
 #include "vm/thread_state.h"
 
 namespace gilsim {
 
 namespace {
 
-Value sys_getrecursionlimit(ThreadState&, Value*, int) { return Value::integer(kRecursionLimit); }
+std::int64_t int_arg(const Value& v) {
+  if (!v.is_intlike())
+    raise("TypeError",
+          fmt::format("'{}' object cannot be interpreted as an integer", type_name(v)));
+  return v.as_int();
+}
+
+Value sys_getrecursionlimit(ThreadState& ts, Value*, int) {
+  return Value::integer(ts.interp.recursion_limit.load(std::memory_order_relaxed));
+}
+
+// setrecursionlimit(n), with CPython 3.11's checks: at least 1, and above the current depth.
+Value sys_setrecursionlimit(ThreadState& ts, Value* args, int) {
+  std::int64_t n = int_arg(args[0]);
+  if (n < 1) raise("ValueError", "recursion limit must be greater or equal than 1");
+  if (n > INT32_MAX) raise("OverflowError", "Python int too large to convert to C int");
+  // CPython counts the call of setrecursionlimit itself in the depth.
+  auto depth = static_cast<std::int64_t>(ts.frames.size()) + 1;
+  if (n <= depth)
+    raise("RecursionError",
+          fmt::format("cannot set the recursion limit to {} at the recursion depth {}: the limit "
+                      "is too low",
+                      n, depth));
+  ts.interp.recursion_limit.store(static_cast<int>(n), std::memory_order_relaxed);
+  return Value::none();
+}
+
+// exit(code=None): raises SystemExit(code), its `code` attribute set as CPython's is.
+Value sys_exit(ThreadState&, Value* args, int n) {
+  Value exc = make_exception("SystemExit", "");
+  Value code = n > 0 ? args[0] : Value::none();
+  if (n > 0) exc_state(exc).args.push_back(code);
+  exc.as<InstanceObj>()->attrs.emplace_back("code", code);
+  throw PyRaise{std::move(exc), false};
+}
+
+// _write(fd, text): sys.stdout.write (fd 1: the engine's output, which keeps threads' lines
+// whole) and sys.stderr.write (fd 2).
+Value sys_write(ThreadState& ts, Value* args, int) {
+  if (!args[1].is(ObjType::Str))
+    raise("TypeError", fmt::format("write() argument must be str, not {}", type_name(args[1])));
+  const std::string& text = args[1].as<StrObj>()->text;
+  if (int_arg(args[0]) == 2) {
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  } else {
+    ts.interp.host().write_output(ts, text);
+  }
+  return Value::integer(static_cast<std::int64_t>(text.size()));
+}
 
 const NativeDef d_getrecursionlimit{"getrecursionlimit", sys_getrecursionlimit, 0, 0, false};
+const NativeDef d_setrecursionlimit{"setrecursionlimit", sys_setrecursionlimit, 1, 1, false};
+const NativeDef d_exit{"exit", sys_exit, 0, 1, false};
+const NativeDef d_write{"_write", sys_write, 2, 2, false};
 
 // The running policy's switch interval (the host's), kept in whole microseconds as CPython keeps
 // it: setswitchinterval(0.0000001) stores 1 us.
@@ -42,9 +99,6 @@ const NativeDef d_setswitchinterval{"setswitchinterval", sys_setswitchinterval, 
 Value make(ThreadState& ts, std::string_view name) {
   if (name == "argv")
     return Value::adopt(new ListObj({make_str(ts.interp.program().source->path())}));
-  if (name == "version_info")
-    return make_tuple({Value::integer(3), Value::integer(11), Value::integer(0), make_str("final"),
-                       Value::integer(0)});
   if (name == "version") return make_str("3.11.0 (gilsim)");
   if (name == "executable") return make_str("python3");
   return Value::none();
@@ -53,10 +107,11 @@ Value make(ThreadState& ts, std::string_view name) {
 }  // namespace
 
 const NativeModule& sys_module() {
-  static const NativeModule m{"sys",
-                              {&d_getrecursionlimit, &d_getswitchinterval, &d_setswitchinterval},
+  static const NativeModule m{"_sys",
+                              {&d_getrecursionlimit, &d_setrecursionlimit, &d_exit, &d_write,
+                               &d_getswitchinterval, &d_setswitchinterval},
                               {},
-                              {"argv", "version_info", "version", "executable"},
+                              {"argv", "version", "executable"},
                               make};
   return m;
 }

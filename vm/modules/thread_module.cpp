@@ -118,6 +118,11 @@ const NativeDef d_report_exception{"_report_exception", report_exception, 2, 2, 
 
 Value make(ThreadState&, std::string_view name) {
   if (name == "error") return Value::share(builtin_class("RuntimeError"));
+  if (name == "_local") {  // threading.local: one table of attributes per thread
+    Value cls = make_native_class("_thread._local", {});  // CPython's type name, in messages
+    cls.as<ClassObj>()->per_thread = true;
+    return cls;
+  }
   return Value::none();
 }
 
@@ -129,7 +134,7 @@ const NativeModule& thread_module() {
       {&d_allocate_lock, &d_get_ident, &d_get_native_id, &d_start, &d_ident, &d_join, &d_name,
        &d_set_role, &d_set_waiter_role, &d_report_exception},
       {{"TIMEOUT_MAX", Value::floating(kTimeoutMax)}},
-      {"error"},
+      {"error", "_local"},
       make};
   return m;
 }

@@ -3,8 +3,8 @@
 // time. time.time() is 2026-01-01T00:00:00Z plus the run's time, on both engines, so that it too
 // repeats (docs/stdlib.md §6). sleep() is a blocking sleep with the GIL released (the state
 // `io`), and sleep(0) releases the GIL and asks for it again, as CPython's does.
-// process_time and thread_time need the engine's per-thread CPU times: they come with the
-// engines' part of docs/stdlib.md §5.
+// process_time and thread_time are the engine's CPU times (Host::cpu_time_ms): on the sim engine
+// the virtual time the thread (or every thread of its interpreter) spent on a core.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -49,6 +49,18 @@ Value t_time_ns(ThreadState& ts, Value*, int) {
   return Value::integer(ns_of(kEpochS) + ns_of(now_s(ts)));
 }
 
+Value cpu_s(ThreadState& ts, bool whole_process) {
+  return Value::floating(ts.interp.host().cpu_time_ms(ts, whole_process) / 1000.0);
+}
+Value t_process_time(ThreadState& ts, Value*, int) { return cpu_s(ts, true); }
+Value t_thread_time(ThreadState& ts, Value*, int) { return cpu_s(ts, false); }
+Value t_process_time_ns(ThreadState& ts, Value*, int) {
+  return Value::integer(ns_of(cpu_s(ts, true).as_float()));
+}
+Value t_thread_time_ns(ThreadState& ts, Value*, int) {
+  return Value::integer(ns_of(cpu_s(ts, false).as_float()));
+}
+
 const NativeDef d_sleep{"sleep", t_sleep, 1, 1, false};
 const NativeDef d_perf_counter{"perf_counter", t_perf_counter, 0, 0, false};
 const NativeDef d_perf_counter_ns{"perf_counter_ns", t_perf_counter_ns, 0, 0, false};
@@ -57,14 +69,19 @@ const NativeDef d_monotonic{"monotonic", t_perf_counter, 0, 0, false};
 const NativeDef d_monotonic_ns{"monotonic_ns", t_perf_counter_ns, 0, 0, false};
 const NativeDef d_time{"time", t_time, 0, 0, false};
 const NativeDef d_time_ns{"time_ns", t_time_ns, 0, 0, false};
+const NativeDef d_process_time{"process_time", t_process_time, 0, 0, false};
+const NativeDef d_process_time_ns{"process_time_ns", t_process_time_ns, 0, 0, false};
+const NativeDef d_thread_time{"thread_time", t_thread_time, 0, 0, false};
+const NativeDef d_thread_time_ns{"thread_time_ns", t_thread_time_ns, 0, 0, false};
 
 }  // namespace
 
 const NativeModule& time_module() {
-  static const NativeModule m{"time",
-                              {&d_sleep, &d_perf_counter, &d_perf_counter_ns, &d_monotonic,
-                               &d_monotonic_ns, &d_time, &d_time_ns},
-                              {}};
+  static const NativeModule m{
+      "time",
+      {&d_sleep, &d_perf_counter, &d_perf_counter_ns, &d_monotonic, &d_monotonic_ns, &d_time,
+       &d_time_ns, &d_process_time, &d_process_time_ns, &d_thread_time, &d_thread_time_ns},
+      {}};
   return m;
 }
 

@@ -17,6 +17,7 @@ import _process
 import os
 import queue as _queue
 import threading
+import time as _time
 
 __all__ = ["Process", "Pool", "Queue", "cpu_count", "current_process", "TimeoutError",
            "ProcessError", "active_children"]
@@ -34,6 +35,10 @@ def cpu_count():
     """The number of cores (the sim engine's --cores)."""
     return os.cpu_count()
 
+
+# Timed waits (join(timeout), get(timeout=)) poll in sleeps of this long until the engines
+# have timed waits of their own (issue 14).
+_POLL_S = 0.001
 
 _process_counter = 0
 _children = []
@@ -82,7 +87,12 @@ class Process:
     def join(self, timeout=None):
         if self._handle is None:
             raise AssertionError("can only join a started process")
-        _process.join(self._handle, -1 if timeout is None else max(timeout, 0))
+        if timeout is None:
+            _process.join(self._handle)
+            return
+        deadline = _time.monotonic() + max(timeout, 0)
+        while _process.exitcode(self._handle) is None and _time.monotonic() < deadline:
+            _time.sleep(_POLL_S)
 
     def is_alive(self):
         if self._handle is None:
@@ -178,12 +188,16 @@ class Queue:
         self._q.put(obj)
 
     def get(self, block=True, timeout=None):
-        if not block:
-            timeout = 0
-        found, item = self._q.get(-1 if timeout is None else max(timeout, 0))
-        if not found:
-            raise _queue.Empty
-        return item
+        if block and timeout is None:
+            return self._q.get()
+        # Another process may take the item between empty() and get(): get() then waits for the
+        # next one, where CPython's would raise Empty once the timeout is over.
+        deadline = _time.monotonic() + (max(timeout, 0) if block else 0)
+        while self._q.empty():
+            if _time.monotonic() >= deadline:
+                raise _queue.Empty
+            _time.sleep(_POLL_S)
+        return self._q.get()
 
     def put_nowait(self, obj):
         self.put(obj, False)
@@ -195,7 +209,9 @@ class Queue:
         return self._q.empty()
 
     def qsize(self):
-        return self._q.qsize()
+        # What CPython raises where the platform cannot count a semaphore (macOS): gilsim's
+        # engines cannot count another interpreter's items without a wait of their own.
+        raise NotImplementedError()
 
     def close(self):
         pass
@@ -381,13 +397,21 @@ class Pool:
                 self._inqueue.put(None)
 
     def terminate(self):
-        # The workers finish the task they are on and stop; nothing is killed mid-task.
+        # The workers finish the task they are on and stop (nothing is killed mid-task); then the
+        # result handler stops, so that no thread is left waiting on a queue at exit, as
+        # CPython's terminate() joins its handler threads.
         self.close()
-        self._state = "TERMINATE"
+        self._stop()
 
     def join(self):
         if self._state == "RUN":
             raise ValueError("Pool is still running")
+        self._stop()
+
+    def _stop(self):
+        if self._state == "TERMINATE":
+            return
+        self._state = "TERMINATE"
         for w in self._pool:
             w.join()
         self._outqueue.put(None)

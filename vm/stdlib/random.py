@@ -110,7 +110,7 @@ class Random:
             x[i], x[j] = x[j], x[i]
 
     def sample(self, population, k, *, counts=None):
-        if isinstance(population, (set, dict)):
+        if type(population).__name__ in ("set", "frozenset", "dict"):  # not a sequence
             raise TypeError("Population must be a sequence.  For dicts or sets, use sorted(d).")
         if counts is not None:
             raise TypeError("sample() with counts= is not supported by gilsim")
