@@ -562,8 +562,10 @@ void SimEngine::run_bytecode(VThread& t, Ps horizon) {
   if (!r.suspended && t.process_main && !t.exiting) {
     t.exiting = true;
     if (r.failure) {
-      report_failure(t, *r.failure);
-      t.failed_before_exit = true;
+      if (!system_exit(t, *r.failure)) {  // SystemExit: its status, no traceback
+        report_failure(t, *r.failure);
+        t.failed_before_exit = true;
+      }
       r.failure.reset();
     }
     Value hook = threading_shutdown(ts);
@@ -904,7 +906,8 @@ Value SimEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args
   std::string process_name = g->process;
   gils_.push_back(std::move(g));
   VThread& t = add_thread(child, gil, "MainThread", process_name, parent.id, parent.clock);
-  t.process_main = true;
+  // A spawned process is a fork: its threading state is a copy of the parent's (whose threads are
+  // not its own), and multiprocessing's child ends with os._exit, so no threading._shutdown.
   t.fn = fn;
   t.args = std::move(args);
   return Value::adopt(new ThreadObj(t.id, process_name, true));

@@ -577,7 +577,8 @@ Value ThreadEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> a
   std::string process_name = g->process;
   gils_.push_back(std::move(g));
   Record& t = add_thread(lk, child, gil, "MainThread", process_name, parent.id);
-  t.process_main = true;
+  // A spawned process is a fork: its threading state is a copy of the parent's (whose threads are
+  // not its own), and multiprocessing's child ends with os._exit, so no threading._shutdown.
   Value handle = Value::adopt(new ThreadObj(t.id, process_name, true));
   start_thread(t, fn, std::move(args));
   return handle;
