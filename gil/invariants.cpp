@@ -69,7 +69,7 @@ std::vector<std::string> check_invariants(const RunRecord& run) {
     bool truncated = run.truncated_at >= 0;  // --max-events: the record ends early, by design
     if (!exited[t] && !truncated)
       problems.push_back(fmt::format("{}: never exited", name(static_cast<int>(t))));
-    if (requesting[t] && run.stop == StopCause::None && !truncated)
+    if (requesting[t] && run.stop == StopCause::None && !truncated && !run.threads[t].daemon)
       problems.push_back(
           fmt::format("{}: a request never ended in an acquire", name(static_cast<int>(t))));
   }

@@ -9,8 +9,9 @@
 
 namespace gilsim {
 
-// threading._shutdown of the thread's interpreter, to be called on that thread once its module
-// (or a process's target) has returned; None when the program never imported threading.
+// threading._shutdown of the thread's interpreter, to be called on the run's main thread once its
+// module has returned; None when the program never imported threading. (A spawn_process child's
+// copy of threading describes its parent's threads, as after a fork: the engines leave it be.)
 Value threading_shutdown(ThreadState& ts);
 
 }  // namespace gilsim

@@ -22,6 +22,9 @@ struct ThreadInfo {
   bool failed = false;  // died of an uncaught error
   // When it failed: the traceback as printed, ending with the exception.
   std::string traceback{};
+  // threading's daemon=True: the run ended without it, stopped where it was (it may have been
+  // waiting for the GIL then).
+  bool daemon = false;
 };
 
 struct GilInfo {

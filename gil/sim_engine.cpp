@@ -47,9 +47,11 @@ struct SimEngine::VThread {
   std::string label;
   int parent;
   int gil;
-  bool daemon = false;        // does not keep the run alive (threading's daemon=True)
-  bool process_main = false;  // its interpreter's first thread: threading._shutdown runs on it
-  bool exiting = false;       // its module (or target) has returned; threading._shutdown runs
+  bool daemon = false;  // does not keep the run alive (threading's daemon=True)
+  // The run's main thread: threading._shutdown runs on it. (Not a spawn_process child's: its
+  // copy of threading describes the parent's threads, as after a fork before _after_fork.)
+  bool is_main = false;
+  bool exiting = false;             // its module (or target) has returned; threading._shutdown runs
   bool failed_before_exit = false;  // ... after the module died of an error
   std::shared_ptr<Interp> interp;
   std::unique_ptr<ThreadState> ts;
@@ -227,7 +229,7 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
   g->process = "MainProcess";
   rec.exclusive = g->core.exclusive();
   gils_.push_back(std::move(g));
-  add_thread(interp, 0, "MainThread", "MainThread", -1, 0).process_main = true;
+  add_thread(interp, 0, "MainThread", "MainThread", -1, 0).is_main = true;
 
   schedule_loop();
 
@@ -245,8 +247,8 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
   rec.deadlock_report = deadlock_report_;
   bool any_failed = false;
   for (auto& t : threads_) {
-    rec.threads.push_back(
-        ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed, t->traceback});
+    rec.threads.push_back(ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed,
+                                     t->traceback, t->daemon});
     any_failed |= t->failed;
   }
   // Threads on different cores are recorded in turns: put the events in time order, each
@@ -559,7 +561,7 @@ void SimEngine::run_bytecode(VThread& t, Ps horizon) {
     r = resume(ts);
   }
   // Py_FinalizeEx: threading._shutdown runs the atexit hooks and joins the non-daemon threads.
-  if (!r.suspended && t.process_main && !t.exiting) {
+  if (!r.suspended && t.is_main && !t.exiting) {
     t.exiting = true;
     if (r.failure) {
       if (!system_exit(t, *r.failure)) {  // SystemExit: its status, no traceback
@@ -906,8 +908,6 @@ Value SimEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args
   std::string process_name = g->process;
   gils_.push_back(std::move(g));
   VThread& t = add_thread(child, gil, "MainThread", process_name, parent.id, parent.clock);
-  // A spawned process is a fork: its threading state is a copy of the parent's (whose threads are
-  // not its own), and multiprocessing's child ends with os._exit, so no threading._shutdown.
   t.fn = fn;
   t.args = std::move(args);
   return Value::adopt(new ThreadObj(t.id, process_name, true));

@@ -39,9 +39,11 @@ struct ThreadEngine::Record {
   std::string label;
   int parent;
   int gil;
-  bool daemon = false;        // does not keep the run alive (threading's daemon=True)
-  bool process_main = false;  // its interpreter's first thread: threading._shutdown runs on it
-  Gil* lock = nullptr;        // gils_[gil], fixed for the thread's life
+  bool daemon = false;  // does not keep the run alive (threading's daemon=True)
+  // The run's main thread: threading._shutdown runs on it. (Not a spawn_process child's: its
+  // copy of threading describes the parent's threads, as after a fork before _after_fork.)
+  bool is_main = false;
+  Gil* lock = nullptr;  // gils_[gil], fixed for the thread's life
   std::shared_ptr<Interp> interp;
   std::unique_ptr<ThreadState> ts;  // owned by the OS thread while it runs
   std::vector<Event> events;  // appended only by this thread (and by the spawner before start)
@@ -160,7 +162,7 @@ void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
       if (!stopping_.load()) report_failure(t, *r.failure);
     }
     // Py_FinalizeEx: threading._shutdown runs the atexit hooks and joins the non-daemon threads.
-    Value hook = t.process_main && !stopping_.load() ? threading_shutdown(ts) : Value();
+    Value hook = t.is_main && !stopping_.load() ? threading_shutdown(ts) : Value();
     if (!hook.is_none()) {
       RunResult s = run_function(ts, hook, {});
       if (s.failure && !stopping_.load()) report_failure(t, *s.failure);
@@ -247,7 +249,7 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
     rec.exclusive = g->policy().exclusive();
     gils_.push_back(std::move(g));
     Record& main = add_thread(lk, interp, 0, "MainThread", "MainThread", -1);
-    main.process_main = true;
+    main.is_main = true;
     start_thread(main, Value::none(), {});
   }
 
@@ -285,8 +287,8 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
   rec.events.reserve(total);
   rec.functions = places_.names();
   for (auto& t : threads_) {
-    rec.threads.push_back(
-        ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed, t->traceback});
+    rec.threads.push_back(ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed,
+                                     t->traceback, t->daemon});
     any_failed |= t->failed;
     rec.events.insert(rec.events.end(), t->events.begin(), t->events.end());
   }
@@ -577,8 +579,6 @@ Value ThreadEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> a
   std::string process_name = g->process;
   gils_.push_back(std::move(g));
   Record& t = add_thread(lk, child, gil, "MainThread", process_name, parent.id);
-  // A spawned process is a fork: its threading state is a copy of the parent's (whose threads are
-  // not its own), and multiprocessing's child ends with os._exit, so no threading._shutdown.
   Value handle = Value::adopt(new ThreadObj(t.id, process_name, true));
   start_thread(t, fn, std::move(args));
   return handle;
