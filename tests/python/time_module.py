@@ -16,15 +16,24 @@ print("perf_counter_ns agrees:", time.perf_counter_ns() - n0 >= 20_000_000)
 print("wall clock after 2001:", time.time() > 1e9)
 print("process_time and thread_time are floats:", isinstance(time.process_time(), float), isinstance(time.thread_time(), float))
 
-# A sleeping thread holds no GIL: three threads sleeping 50 ms each take ~50 ms, not 150.
-threads = [threading.Thread(target=time.sleep, args=(0.05,)) for _ in range(3)]
-start = time.perf_counter()
+# A sleeping thread holds no GIL: three threads sleeping 50 ms each sleep at the same time. (Each
+# notes when its sleep began and ended, and the three spans share a moment: on a loaded machine a
+# total time would also count how late the threads started.)
+spans = []
+gate = threading.Barrier(3)
+
+def nap():
+    gate.wait()
+    began = time.perf_counter()
+    time.sleep(0.05)
+    spans.append((began, time.perf_counter()))
+
+threads = [threading.Thread(target=nap) for _ in range(3)]
 for t in threads:
     t.start()
 for t in threads:
     t.join()
-elapsed = time.perf_counter() - start
-print("three 50 ms sleeps overlap:", 0.05 <= elapsed < 0.14)
+print("three 50 ms sleeps overlap:", max(b for b, e in spans) < min(e for b, e in spans))
 
 # sleep(0) yields: a thread spinning on a flag with sleep(0) lets the setter run.
 flag = []
