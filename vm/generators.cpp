@@ -114,6 +114,10 @@ void end_generator_frame(ThreadState& ts) {
 }
 
 bool generator_send(ThreadState& ts, const Value& genv, Value sent, Value& out) {
+  // Each resumption from C++ (next(), list(), sum()...) is a nested eval loop on the C++ stack:
+  // bounded as call_nested's are (vm/interpreter.cpp kMaxNestedRuns), as CPython bounds its C
+  // recursion, so that next(next(...)) chains end in RecursionError, not a stack overflow.
+  if (ts.nested_runs >= 200) raise("RecursionError", "maximum recursion depth exceeded");
   auto& gen = *static_cast<GeneratorObj*>(genv.as<IterObj>());
   size_t entry = ts.frames.size();
   std::uint32_t at = nested_stack_top(ts, 2);

@@ -1752,7 +1752,13 @@ void raise_nested_failure(const RunResult& r) {
   raise(r.failure->type, r.failure->message);
 }
 
+// Eval loops started from C++ (call_nested, a generator resumed by next()) each take a stretch of
+// the C++ stack, several KB under the sanitizers: at most this many are nested, as CPython bounds
+// its C recursion, so deep chains end in RecursionError rather than overflow the thread's stack.
+constexpr int kMaxNestedRuns = 200;
+
 Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args) {
+  if (ts.nested_runs >= kMaxNestedRuns) raise("RecursionError", "maximum recursion depth exceeded");
   size_t entry = ts.frames.size();
   std::uint32_t at = nested_stack_top(ts, args.size() + 2);
   ts.stack[at] = callee;
