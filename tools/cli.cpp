@@ -150,7 +150,9 @@ int run_cli(int argc, char** argv) {
   bench_cmd->add_option("--only", bench.only, "One section: eval, gil, trace or sim")
       ->check(CLI::IsMember({"eval", "gil", "trace", "sim"}));
   bench_cmd
-      ->add_option("--scale", bench.scale, "Multiply iteration counts (e.g. 0.1 for a quick run)")
+      ->add_option("--scale", bench.scale,
+                   "Multiply iteration counts (e.g. 0.1 for a quick run; below 1 the many-thread "
+                   "parts shrink too)")
       ->check(CLI::Range(0.001, 100.0));
 
   // Commands that live in a file of their own: each adds its flags and says what runs it.
