@@ -23,7 +23,9 @@ class Account:
     def transfer(self, other, amount):
         with self.lock:  # held here, and taken again inside withdraw()
             self.withdraw(amount)
-            other.deposit(amount)
+        # Outside: a.transfer(b) holding a's lock while taking b's, beside b.transfer(a) holding
+        # b's while taking a's, is the classic lock-order deadlock (gilsim reports the cycle).
+        other.deposit(amount)
 
 
 a = Account(1000)

@@ -6,6 +6,7 @@ import threading
 import time
 
 pool_sema = threading.Semaphore(3)
+go = threading.Event()  # all ten ask at once, however slowly the threads start
 lock = threading.Lock()
 in_use = 0
 most = 0
@@ -14,6 +15,7 @@ served = []
 
 def use_connection(n):
     global in_use, most
+    go.wait()
     with pool_sema:
         with lock:
             in_use += 1
@@ -27,9 +29,11 @@ def use_connection(n):
 threads = [threading.Thread(target=use_connection, args=(n,)) for n in range(10)]
 for t in threads:
     t.start()
+go.set()
 for t in threads:
     t.join()
-print("served", len(served), "clients, at most", most, "at once")
+# How many were in at once depends on timing (3 on an idle machine); never more than 3 does not.
+print("served", len(served), "clients, never more than 3 at once:", most <= 3)
 print("non-blocking acquire on a free semaphore:", pool_sema.acquire(blocking=False))
 pool_sema.release()
 print("acquire with a timeout:", threading.Semaphore(0).acquire(timeout=0.01))
@@ -43,7 +47,7 @@ except ValueError as e:
     print("ValueError:", e)
 
 # Output under CPython 3.11, and under gilsim on both engines:
-# expect: served 10 clients, at most 3 at once
+# expect: served 10 clients, never more than 3 at once: True
 # expect: non-blocking acquire on a free semaphore: True
 # expect: acquire with a timeout: False
 # expect: ValueError: Semaphore released too many times
