@@ -44,6 +44,14 @@ std::string_view event_kind_name(EventKind k) {
       return "queue_put";
     case EventKind::QueueGet:
       return "queue_get";
+    case EventKind::Mark:
+      return "mark";
+    case EventKind::SpanBegin:
+      return "span_begin";
+    case EventKind::SpanEnd:
+      return "span_end";
+    case EventKind::Counter:
+      return "counter";
   }
   return "?";
 }

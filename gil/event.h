@@ -38,6 +38,12 @@ enum class EventKind : std::uint8_t {
   LockReleased,  // (arg: lock id)
   QueuePut,      // (arg: queue id)
   QueueGet,      // (arg: queue id)
+  // Annotations (gilsim.mark, span, counter; gil/annotations.h): notes on the thread's track that
+  // change no state. `code` is the label, an index into RunRecord::labels.
+  Mark,       // an instant
+  SpanBegin,  // a named slice opens (arg: its depth among the thread's open spans, 0 outermost)
+  SpanEnd,    // the innermost open span closes (arg: its depth)
+  Counter,    // a sample of the counter track named by the label (arg: the value, a double's bits)
 };
 
 // Why a thread requests or releases the GIL, or what it blocks on.
@@ -65,6 +71,7 @@ struct Event {
   std::uint16_t gil;  // which GIL (interpreter/process) the thread belongs to
   // Where the code was, on the GIL's events (gil/code_places.h): the function (an index into
   // RunRecord::functions; -1: not known, e.g. before the thread's function started) and the line.
+  // On an annotation: its label (an index into RunRecord::labels).
   std::int32_t code = -1;
   std::int32_t line = 0;
 };
@@ -72,6 +79,12 @@ static_assert(sizeof(Event) <= 32, "events must stay compact");
 
 std::string_view event_kind_name(EventKind k);
 std::string_view reason_name(Reason r);
+
+// Mark, SpanBegin, SpanEnd, Counter.
+inline bool is_annotation(EventKind k) {
+  return k == EventKind::Mark || k == EventKind::SpanBegin || k == EventKind::SpanEnd ||
+         k == EventKind::Counter;
+}
 
 // Thread states: the lanes of every picture and the keys of every metric.
 enum class ThreadStateKind : std::uint8_t { Running, Waiting, Io, Native, Blocked, Done };

@@ -49,6 +49,7 @@ struct RunRecord {
   std::vector<GilInfo> gils;
   std::vector<Event> events;           // all threads', by time (each thread's own order kept)
   std::vector<std::string> functions;  // Event::code -> the function's name
+  std::vector<std::string> labels;     // an annotation's Event::code -> its label (annotations.h)
   // --max-events: recording stopped at `truncated_at` once the cap was reached; the events kept
   // describe the run up to then, and every view says so.
   std::uint64_t max_events = 0;

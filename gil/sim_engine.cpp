@@ -60,7 +60,8 @@ struct SimEngine::VThread {
   bool started = false;
   bool done = false;
   bool failed = false;
-  std::string traceback;  // the uncaught error's, for the record
+  std::string traceback;                // the uncaught error's, for the record
+  std::vector<std::string> open_spans;  // gilsim.span()s entered and not yet exited
 
   enum class Where { Ready, OnCore, Asleep, Done } where = Where::Ready;
   // What it does when it next has a core.
@@ -130,17 +131,30 @@ SimEngine::~SimEngine() = default;
 // Recording
 // ---------------------------------------------------------------------------------------------
 
-void SimEngine::emit(VThread& t, EventKind kind, Reason reason, std::int64_t arg) {
+Event* SimEngine::emit(VThread& t, EventKind kind, Reason reason, std::int64_t arg) {
   Nanos at = ns(t.clock);
   end_ = std::max(end_, t.clock);
   if (options_.max_events && events_recorded_ >= options_.max_events) {
     if (truncated_at_ < 0) truncated_at_ = at;
     ++events_recorded_;
-    return;
+    return nullptr;
   }
   ++events_recorded_;
   events_.push_back(Event{at, arg, t.id, kind, reason, static_cast<std::uint16_t>(t.gil)});
   if (t.ts && is_gil_event(kind)) places_.stamp(events_.back(), *t.ts);
+  return &events_.back();
+}
+
+// A label is kept only with an event that is: past --max-events the table stops growing too.
+void SimEngine::emit_annotations(VThread& t, const std::vector<AnnotationStep>& steps) {
+  for (const AnnotationStep& s : steps)
+    if (Event* e = emit(t, s.kind, Reason::None, s.arg)) e->code = labels_.intern(s.label);
+}
+
+// At the thread's own clock, between two bytecodes: no state changes and no virtual time passes.
+void SimEngine::annotate(ThreadState& ts, Annotation kind, std::string_view label, double value) {
+  VThread& t = enter(ts);
+  emit_annotations(t, annotation_steps(t.open_spans, kind, label, value));
 }
 
 void SimEngine::write_err(const std::string& text) {
@@ -257,6 +271,7 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
                    [](const Event& a, const Event& b) { return a.time < b.time; });
   rec.events = std::move(events_);
   rec.functions = places_.names();
+  rec.labels = labels_.names();
   for (auto& gil : gils_) rec.gils.push_back(GilInfo{gil->process});
   rec.exit_code = exit_code_for(stop_cause_, any_failed);
   if (stop_cause_ == StopCause::None && exit_status_ != 0) rec.exit_code = exit_status_;
@@ -587,6 +602,7 @@ void SimEngine::finish(VThread& t, Reason why) {
   release_gil(t, why);
   t.ts->stack.clear();  // drop the thread's values before it is marked done
   t.ts->with_stack.clear();
+  emit_annotations(t, close_open_spans(t.open_spans));
   emit(t, EventKind::Exit, why, static_cast<std::int64_t>(t.ts->steps));
   t.done = true;
   t.failed = why == Reason::Error;
@@ -694,6 +710,7 @@ void SimEngine::stop(StopCause cause, Ps at) {
                                    : core.state().holder == t->id;
     if (holds) emit(*t, EventKind::Release, Reason::Exit, static_cast<std::int64_t>(t->ts->steps));
     core.abandon(t->id);
+    emit_annotations(*t, close_open_spans(t->open_spans));
     emit(*t, EventKind::Exit, Reason::Exit, static_cast<std::int64_t>(t->ts->steps));
     t->done = true;
     t->where = VThread::Where::Done;

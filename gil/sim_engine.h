@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "gil/annotations.h"
 #include "gil/code_places.h"
 #include "gil/engine.h"
 #include "gil/gil_core.h"
@@ -74,6 +75,7 @@ class SimEngine final : public Engine {
   bool queue_empty(ThreadState& ts, const Value& queue) override;
   double switch_interval(ThreadState& ts) override;
   void set_switch_interval(ThreadState& ts, double seconds) override;
+  void annotate(ThreadState& ts, Annotation kind, std::string_view label, double value) override;
 
   // Virtual time is kept in picoseconds, so opcode costs of a few nanoseconds add up exactly.
   using Ps = std::int64_t;
@@ -130,7 +132,9 @@ class SimEngine final : public Engine {
   void block_on(VThread& t, const Wait& w);
   void arm_wait_timer(VThread& t);
 
-  void emit(VThread& t, EventKind kind, Reason reason = Reason::None, std::int64_t arg = 0);
+  // The event recorded, or nullptr past --max-events.
+  Event* emit(VThread& t, EventKind kind, Reason reason = Reason::None, std::int64_t arg = 0);
+  void emit_annotations(VThread& t, const std::vector<AnnotationStep>& steps);
   VThread& add_thread(std::shared_ptr<Interp> interp, int gil, std::string name, std::string label,
                       int parent, Ps at, bool daemon = false);
   void report_failure(VThread& t, const ScriptFailure& f);
@@ -162,6 +166,7 @@ class SimEngine final : public Engine {
 
   std::vector<Event> events_;
   CodePlaces places_;  // where the code was at each GIL event
+  Labels labels_;      // the annotations' labels
   std::uint64_t events_recorded_ = 0;
   Nanos truncated_at_ = -1;
   StopCause stop_cause_ = StopCause::None;

@@ -54,6 +54,7 @@ struct ThreadEngine::Record {
   bool failed = false;
   Wait wait;              // what it is blocked on (gil/sync_core.h), also for deadlock reports
   std::string traceback;  // the uncaught error's, for the record
+  std::vector<std::string> open_spans;  // gilsim.span()s entered and not exited (own thread only)
 };
 
 // One GIL: one interpreter's (a process's) lock: the protocol's state and its policy.
@@ -83,17 +84,32 @@ Nanos ThreadEngine::now() const {
 
 // Appends to the thread's own buffer: no lock. Past --max-events nothing more is kept, and the
 // moment that happened is remembered so every view can say where its picture ends.
-void ThreadEngine::emit(Record& t, EventKind kind, Reason reason, std::int64_t arg, Nanos at) {
+Event* ThreadEngine::emit(Record& t, EventKind kind, Reason reason, std::int64_t arg, Nanos at) {
   if (at < 0) at = now();
   if (options_.max_events &&
       events_recorded_.fetch_add(1, std::memory_order_relaxed) >= options_.max_events) {
     Nanos unset = -1;
     truncated_at_.compare_exchange_strong(unset, at, std::memory_order_relaxed);
-    return;
+    return nullptr;
   }
   t.events.push_back(Event{at, arg, t.id, kind, reason, static_cast<std::uint16_t>(t.gil)});
   // Only this thread runs its frames, and it is here: reading them is safe.
   if (t.ts && is_gil_event(kind)) places_.stamp(t.events.back(), *t.ts);
+  return &t.events.back();
+}
+
+// A label is kept only with an event that is: past --max-events the table stops growing too.
+void ThreadEngine::emit_annotations(Record& t, const std::vector<AnnotationStep>& steps, Nanos at) {
+  if (at < 0) at = now();
+  for (const AnnotationStep& s : steps)
+    if (Event* e = emit(t, s.kind, Reason::None, s.arg, at)) e->code = labels_.intern(s.label);
+}
+
+// On the calling thread's own buffer and span stack: no lock but the label table's.
+void ThreadEngine::annotate(ThreadState& ts, Annotation kind, std::string_view label,
+                            double value) {
+  Record& t = record_of(ts);
+  emit_annotations(t, annotation_steps(t.open_spans, kind, label, value));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,7 +196,9 @@ void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
   args.clear();
   ts.stack.clear();  // drop the thread's values before it is marked done
   ts.with_stack.clear();
-  emit(t, EventKind::Exit, exit_reason, static_cast<std::int64_t>(ts.steps));
+  Nanos end = now();  // spans left open end with the thread
+  emit_annotations(t, close_open_spans(t.open_spans), end);
+  emit(t, EventKind::Exit, exit_reason, static_cast<std::int64_t>(ts.steps), end);
   std::unique_lock lk(mu_);
   t.done = true;
   t.failed = exit_reason == Reason::Error;
@@ -286,6 +304,7 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
   for (auto& t : threads_) total += t->events.size();
   rec.events.reserve(total);
   rec.functions = places_.names();
+  rec.labels = labels_.names();
   for (auto& t : threads_) {
     rec.threads.push_back(ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed,
                                      t->traceback, t->daemon});

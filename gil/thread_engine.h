@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "gil/annotations.h"
 #include "gil/code_places.h"
 #include "gil/engine.h"
 #include "gil/gil_core.h"
@@ -65,6 +66,7 @@ class ThreadEngine final : public Engine {
   bool queue_empty(ThreadState& ts, const Value& queue) override;
   double switch_interval(ThreadState& ts) override;
   void set_switch_interval(ThreadState& ts, double seconds) override;
+  void annotate(ThreadState& ts, Annotation kind, std::string_view label, double value) override;
 
  private:
   struct Record;
@@ -72,8 +74,10 @@ class ThreadEngine final : public Engine {
 
   Nanos now() const;
   Record& record_of(ThreadState& ts) const { return *static_cast<Record*>(ts.host_data); }
-  void emit(Record& t, EventKind kind, Reason reason = Reason::None, std::int64_t arg = 0,
-            Nanos at = -1);
+  // The event recorded, or nullptr past --max-events.
+  Event* emit(Record& t, EventKind kind, Reason reason = Reason::None, std::int64_t arg = 0,
+              Nanos at = -1);
+  void emit_annotations(Record& t, const std::vector<AnnotationStep>& steps, Nanos at = -1);
 
   Record& add_thread(std::unique_lock<std::mutex>& lk, std::shared_ptr<Interp> interp, int gil,
                      std::string name, std::string label, int parent, bool daemon = false);
@@ -120,6 +124,7 @@ class ThreadEngine final : public Engine {
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> events_recorded_{0};
   CodePlaces places_;  // where the code was at each GIL event (its own mutex)
+  Labels labels_;      // the annotations' labels (its own mutex)
   std::atomic<Nanos> truncated_at_{-1};
   StopCause stop_cause_ = StopCause::None;  // GUARDED_BY(mu_)
   Nanos gil_enabled_at_ = -1;               // GUARDED_BY(mu_): free-threaded's GIL turned on

@@ -183,4 +183,57 @@
   });
   body.setAttribute('data-blocks', heads.length + (blocksOk ? '' : ' (lanes out of their blocks)'));
   body.setAttribute('data-axis-us', String(view.view().wall));
+  // Annotations (gilsim.mark / span / counter): over the whole run (arrows off, so nothing covers
+  // them) every mark and span is drawn and the counters too; the canvas shows a mark's purple
+  // line, a span's sand bar and a counter's blue line where the data puts them; hovering a span
+  // lane names the span.
+  var markLanes = order.filter(function (l) { return l.marks; });
+  var spanLanes = order.filter(function (l) { return l.kind === 'spans'; });
+  var counterLanes = order.filter(function (l) { return l.kind === 'counter'; });
+  var notes = 'none';
+  if (markLanes.length || spanLanes.length || counterLanes.length) {
+    var problems = [], wall = view.view().wall;
+    if (view.shown('arrows')) view.toggle('arrows');
+    view.setView(0, wall); frame();
+    var st2 = view.stats(), nMarks = 0, nSpans = 0;
+    markLanes.forEach(function (l) { nMarks += l.marks.A.length; });
+    spanLanes.forEach(function (l) { nSpans += l.SS.length; });
+    if (st2.marksDrawn !== nMarks) problems.push(st2.marksDrawn + ' of ' + nMarks + ' marks drawn');
+    if (st2.spansDrawn !== nSpans) problems.push(st2.spansDrawn + ' of ' + nSpans + ' spans drawn');
+    if (counterLanes.length && st2.counterSteps < counterLanes.length) problems.push('counters not drawn');
+    var ctx3 = canvas.getContext('2d'), dpr3 = canvas.width / view.geometry().width, scale3 = wall / plotW;
+    var pixel = function (x, y) {
+      var d = ctx3.getImageData(Math.floor(x * dpr3), Math.floor(y * dpr3), 1, 1).data;
+      return [d[0], d[1], d[2]];
+    };
+    var near = function (p, hex) {
+      var c = [1, 3, 5].map(function (i) { return parseInt(hex.substr(i, 2), 16); });
+      return Math.abs(p[0] - c[0]) + Math.abs(p[1] - c[1]) + Math.abs(p[2] - c[2]) < 60;
+    };
+    var xOf = function (us) { return labelW + us / scale3; };
+    markLanes.forEach(function (l) {
+      var k = 0;  // the mark nearest the middle of the run: away from the plot's edges
+      for (var i = 0; i < l.marks.A.length; i++) if (Math.abs(l.marks.A[i] - wall / 2) < Math.abs(l.marks.A[k] - wall / 2)) k = i;
+      var x = Math.round(xOf(l.marks.A[k])) + 0.5, p = pixel(x, l.y + l.h * 0.75);
+      if (!near(p, '#5B2A86')) problems.push('mark "' + l.marks.L[k] + '" is ' + p + ', not purple');
+    });
+    spanLanes.forEach(function (l) {
+      var k = 0;  // the widest outermost span
+      for (var i = 0; i < l.SS.length; i++) if (l.Z[i] === 0 && l.SE[i] - l.SS[i] > l.SE[k] - l.SS[k]) k = i;
+      var p = pixel(xOf(l.SS[k] + (l.SE[k] - l.SS[k]) * 0.75), l.y + 4);
+      if (!near(p, '#F2DDA4')) problems.push('span "' + l.L[k] + '" is ' + p + ', not sand');
+      var tipText = view.describe(l, (l.SS[k] + l.SE[k]) / 2).map(function (ln) { return ln[1]; }).join(' | ');
+      if (tipText.indexOf('span "' + l.L[k] + '"') < 0) problems.push('span tooltip: ' + tipText);
+    });
+    counterLanes.forEach(function (l) {
+      var n = l.A.length, last = l.V[n - 1], top = l.y + 4, bottom = l.y + l.h - 3;
+      var y = bottom - (last - l.lo) / ((l.hi - l.lo) || 1) * (bottom - top);
+      var x = (xOf(l.A[n - 1]) + labelW + plotW) / 2, found = false;
+      for (var dy = -2; dy <= 2 && !found; dy++) found = near(pixel(x, y + dy), '#1F4E79');
+      if (!found) problems.push('counter "' + l.title + '" has no line at its last value ' + last);
+    });
+    if (!view.shown('arrows')) view.toggle('arrows');
+    notes = problems.length ? problems.join('; ') : 'ok';
+  }
+  body.setAttribute('data-annotations', notes);
 })();

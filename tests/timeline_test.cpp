@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -167,6 +169,19 @@ std::string with_driver(const std::string& html, const std::string& driver) {
   return html.substr(0, at) + "<script>\n" + driver + "</script>\n" + html.substr(at);
 }
 
+// The lanes gilsim.span() and counter() add: one under each thread with spans, one per counter
+// (process and label).
+size_t annotation_lanes(const RunRecord& run) {
+  std::set<int> with_spans;
+  std::set<std::pair<int, std::int32_t>> counters;
+  for (const Event& e : run.events) {
+    if (e.kind == EventKind::SpanBegin) with_spans.insert(e.thread);
+    if (e.kind == EventKind::Counter)
+      counters.insert({run.threads[static_cast<size_t>(e.thread)].gil, e.code});
+  }
+  return with_spans.size() + counters.size();
+}
+
 Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
                    const std::string& driver) {
   Outcome o;
@@ -224,7 +239,11 @@ Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
     auto it = o.attrs.find(k);
     return it == o.attrs.end() ? std::string() : it->second;
   };
-  size_t expected_lanes = c.record.threads.size() + (c.record.exclusive ? c.record.gils.size() : 0);
+  size_t expected_lanes = c.record.threads.size() +
+                          (c.record.exclusive ? c.record.gils.size() : 0) +
+                          annotation_lanes(c.record);
+  bool annotated = std::any_of(c.record.events.begin(), c.record.events.end(),
+                               [](const Event& e) { return is_annotation(e.kind); });
   if (!c.runs.empty()) {
     expected_lanes = 0;
     for (const Case& r : c.runs)
@@ -279,6 +298,12 @@ Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
           c.name + ": one time axis, as long as the longest run: " + attr("data-axis-us"));
   }
   check(o.attrs.find("data-pwned") == o.attrs.end(), c.name + ": names are not run as code");
+  if (annotated)
+    check(attr("data-annotations") == "ok",
+          c.name +
+              ": every mark, span and counter drawn, in its colours: " + attr("data-annotations"));
+  else
+    check(attr("data-annotations") == "none", c.name + ": no annotation drawn where none was made");
   check(dom.find("<script>document.body") == std::string::npos,
         c.name + ": no markup from a name reaches the DOM");
 
@@ -506,6 +531,29 @@ RunRecord handoff_window_run() {
   return run;
 }
 
+// Two workers with nested spans and counters, and marks on the main thread.
+const char* kAnnotations = R"(
+from gilsim import counter, mark, span
+
+def work(k):
+    for j in range(4):
+        with span("job"):
+            io(1)
+            with span("crunch"):
+                x = 0
+                for i in range(20000):
+                    x += i
+        counter("done", j + 1)
+
+mark("start")
+ts = [spawn(work, 1), spawn(work, 2)]
+io(2)
+mark("halfway")
+for t in ts:
+    t.join()
+io(1)
+)";
+
 const char* kMixed = R"(
 lock = Lock()
 
@@ -644,6 +692,12 @@ int main(int argc, char** argv) {
     cases.push_back(engine_case("many_threads", "modern", many, fast));
   }
   {
+    // gilsim.mark / span / counter on the sim engine: flags, span lanes, counter lanes.
+    EngineOptions o = fast;
+    o.engine = "sim";
+    cases.push_back(engine_case("annotations", "modern", kAnnotations, o, true));
+  }
+  {
     // A run stopped by --timeout: threads end the run still busy, the page says so.
     EngineOptions o = fast;
     o.timeout = 30'000'000;
@@ -693,9 +747,9 @@ int main(int argc, char** argv) {
       auto it = o.attrs.find(k);
       return it == o.attrs.end() ? std::string("-") : it->second;
     };
-    fmt::print("{:<14} {:>9} {:>6} {:>9.0f} {:>9.0f} {:>9} {:>9} {:>9} {:>9} {:>7} {:>5}\n",
-               o.name, o.events, a("data-lanes"), static_cast<double>(o.bytes) / 1024.0,
-               o.write_ms, a("data-parse-ms"), a("data-draw-ms"), a("data-median-draw-ms"),
+    fmt::print("{:<14} {:>9} {:>6} {:>9.0f} {:>9.0f} {:>9} {:>9} {:>9} {:>9} {:>7} {:>5}\n", o.name,
+               o.events, a("data-lanes"), static_cast<double>(o.bytes) / 1024.0, o.write_ms,
+               a("data-parse-ms"), a("data-draw-ms"), a("data-median-draw-ms"),
                a("data-max-draw-ms"), a("data-arrows"), a("data-present-ink"));
   }
   bool any_wait_tip = false;

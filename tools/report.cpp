@@ -82,6 +82,21 @@ std::string format_stop_note(const RunRecord& run, const std::string& timeout) {
   return "";
 }
 
+namespace {
+
+// gilsim.mark / span / counter calls recorded (docs/traces.md "Annotations").
+nlohmann::json annotation_counts(const RunRecord& run) {
+  std::uint64_t marks = 0, spans = 0, samples = 0;
+  for (const Event& e : run.events) {
+    marks += e.kind == EventKind::Mark;
+    spans += e.kind == EventKind::SpanBegin;
+    samples += e.kind == EventKind::Counter;
+  }
+  return {{"marks", marks}, {"spans", spans}, {"counter_samples", samples}};
+}
+
+}  // namespace
+
 nlohmann::json results_json(const RunRecord& run, const Metrics& m) {
   using nlohmann::json;
   json threads = json::array();
@@ -135,6 +150,7 @@ nlohmann::json results_json(const RunRecord& run, const Metrics& m) {
                                : nlohmann::json(nullptr)},
         {"dropped", run.events_dropped}}},
       {"exit_code", run.exit_code},
+      {"annotations", annotation_counts(run)},
   };
   // The sim engine's machine: with the script and its flags, these fix the run's every number.
   if (run.engine == "sim") result["sim"] = {{"cores", run.cores}, {"seed", run.seed}};

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gil/annotations.h"
 #include "gil/intervals.h"
 #include "tools/markup.h"
 #include "tools/report.h"
@@ -42,6 +43,69 @@ std::int64_t tenths(Nanos ns) { return ns >= 0 ? (ns + 50) / 100 : -((-ns + 50) 
 json micros(std::int64_t t) {
   if (t % 10 == 0) return t / 10;
   return static_cast<double>(t) / 10.0;
+}
+
+// gilsim.mark / span / counter (docs/traces.md "Annotations"), delta-coded like the lanes.
+// labels: the run's labels. marks, by time: a (since the previous mark), t (thread), l (label).
+// spans, by start: b (start since the previous span's start), d (duration), t, l, z (depth: 0
+// outermost). counters: one per process and label, in order of first sample: g (process), l,
+// a (time since the previous sample), v (values).
+void add_annotations(json& data, const RunRecord& run) {
+  const size_t nthreads = run.threads.size();
+  json ma = json::array(), mt = json::array(), ml = json::array();
+  std::int64_t last_mark = 0;
+  struct Counter {
+    int gil;
+    std::int32_t label;
+    json a = json::array(), v = json::array();
+    std::int64_t last = 0;
+  };
+  std::vector<Counter> counters;
+  std::map<std::pair<int, std::int32_t>, size_t> counter_index;
+  for (const Event& e : run.events) {
+    if (static_cast<size_t>(e.thread) >= nthreads || e.code < 0 ||
+        static_cast<size_t>(e.code) >= run.labels.size())
+      continue;
+    std::int64_t at = tenths(e.time);
+    if (e.kind == EventKind::Mark) {
+      ma.push_back(micros(at - last_mark));
+      mt.push_back(e.thread);
+      ml.push_back(e.code);
+      last_mark = at;
+    } else if (e.kind == EventKind::Counter) {
+      int g = run.threads[static_cast<size_t>(e.thread)].gil;
+      auto [it, added] = counter_index.try_emplace({g, e.code}, counters.size());
+      if (added) counters.push_back(Counter{g, e.code});
+      Counter& c = counters[it->second];
+      c.a.push_back(micros(at - c.last));
+      c.v.push_back(counter_value(e));
+      c.last = at;
+    }
+  }
+  std::vector<SpanSlice> spans;
+  for (auto& list : span_slices(run)) spans.insert(spans.end(), list.begin(), list.end());
+  std::stable_sort(spans.begin(), spans.end(),
+                   [](const SpanSlice& x, const SpanSlice& y) { return x.start < y.start; });
+  json sb = json::array(), sd = json::array(), st = json::array(), sl = json::array(),
+       sz = json::array();
+  std::int64_t last_span = 0;
+  for (const SpanSlice& sp : spans) {
+    std::int64_t b = tenths(sp.start), e = std::max(b, tenths(sp.end));
+    sb.push_back(micros(b - last_span));
+    sd.push_back(micros(e - b));
+    st.push_back(sp.thread);
+    sl.push_back(sp.label);
+    sz.push_back(sp.depth);
+    last_span = b;
+  }
+  json counters_json = json::array();
+  for (Counter& c : counters)
+    counters_json.push_back(
+        {{"g", c.gil}, {"l", c.label}, {"a", std::move(c.a)}, {"v", std::move(c.v)}});
+  data["labels"] = run.labels;
+  data["marks"] = {{"a", ma}, {"t", mt}, {"l", ml}};
+  data["spans"] = {{"b", sb}, {"d", sd}, {"t", st}, {"l", sl}, {"z", sz}};
+  data["counters"] = std::move(counters_json);
 }
 
 json page_data(const RunRecord& run, const Metrics& m) {
@@ -210,6 +274,7 @@ json page_data(const RunRecord& run, const Metrics& m) {
     last = h.acquire;
   }
   data["handoffs"] = {{"a", ha}, {"w", hw}, {"f", hf}, {"t", ht}};
+  add_annotations(data, run);
   return data;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
@@ -134,6 +135,16 @@ std::vector<std::string> check_trace(const json& trace) {
     std::int64_t holder;  // args.tid, -1 when absent
   };
   std::map<std::int64_t, std::vector<GilSlice>> gil_slices;  // by pid, in file order
+  // The span tracks (gilsim.span()): tid -> the tid of the thread whose spans they are.
+  std::map<std::int64_t, std::int64_t> span_owner;
+  if (const json* st = member(*meta, "span_tracks"); st && st->is_object())
+    for (const auto& [key, owner] : st->items()) {
+      char* end = nullptr;
+      long long k = std::strtoll(key.c_str(), &end, 10);
+      if (end && *end == '\0' && owner.is_number_integer())
+        span_owner[k] = owner.get<std::int64_t>();
+    }
+  std::map<Track, std::vector<Slice>> span_slices;  // in file order
 
   // One pass over the events.
   std::map<Track, std::string> thread_names;
@@ -171,7 +182,7 @@ std::vector<std::string> check_trace(const json& trace) {
     Track track{*pid, *tid};
     tracks.insert(track);
     if (ph != "X") {
-      if (name == "stopped") stopped[track].insert(*ts);
+      if (name == "stopped" && string_member(ev, "cat") != "mark") stopped[track].insert(*ts);
       continue;
     }
     const json* dur_field = member(ev, "dur");
@@ -179,6 +190,10 @@ std::vector<std::string> check_trace(const json& trace) {
     if (!dur) {
       report.add("malformed events",
                  fmt::format("event #{} (X \"{}\") has no numeric dur", i, name));
+      continue;
+    }
+    if (span_owner.count(*tid)) {
+      span_slices[track].push_back(Slice{track, *ts, *dur, name, i});
       continue;
     }
     if (gil_tids.count(*tid)) {
@@ -206,6 +221,39 @@ std::vector<std::string> check_trace(const json& trace) {
       report.add("missing thread names",
                  fmt::format("tid {} in {} has events but no thread_name metadata event", t.second,
                              process_text(t.first)));
+
+  // Span tracks: a span lies inside the one around it or after it (they nest, as `with` blocks
+  // do), in time order, with no negative duration; each track's thread is a thread of its process.
+  for (const auto& [track, list] : span_slices) {
+    Track owner{track.first, span_owner[track.second]};
+    if (!thread_names.count(owner))
+      report.add("span tracks",
+                 fmt::format("the span track {} belongs to tid {}, which is no thread of {}",
+                             thread_text(track), owner.second, process_text(track.first)));
+    std::vector<const Slice*> around;  // the spans still open at the current one's start
+    for (size_t k = 0; k < list.size(); ++k) {
+      const Slice& s = list[k];
+      if (s.dur < 0) {
+        report.add("negative durations",
+                   fmt::format("negative duration: the span \"{}\" of {} at {} lasts {}", s.name,
+                               thread_text(track), us_text(s.ts), us_text(s.dur)));
+        continue;
+      }
+      if (k > 0 && s.ts < list[k - 1].ts)
+        report.add("span tracks", fmt::format("spans out of order on {}: \"{}\" at {} comes after "
+                                              "\"{}\" at {}",
+                                              thread_text(track), s.name, us_text(s.ts),
+                                              list[k - 1].name, us_text(list[k - 1].ts)));
+      while (!around.empty() && around.back()->end() <= s.ts + kSlack) around.pop_back();
+      if (!around.empty() && s.end() > around.back()->end() + kSlack)
+        report.add(
+            "span tracks",
+            fmt::format("spans that do not nest on {}: \"{}\" {} to {} and \"{}\" {} to {}",
+                        thread_text(track), around.back()->name, us_text(around.back()->ts),
+                        us_text(around.back()->end()), s.name, us_text(s.ts), us_text(s.end())));
+      around.push_back(&s);
+    }
+  }
 
   for (const Slice& s : slices)
     if (s.dur < 0)

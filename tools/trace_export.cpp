@@ -32,6 +32,16 @@
 //            `gilsim check` accepts a waiting slice that ends there).
 //   C        per process, while there is a GIL: "threads waiting for the GIL" (series "count",
 //            from Request/Acquire events).
+//   annotations (gilsim.mark / span / counter, gil/annotations.h):
+//            mark     an 'i' instant (s:"t", cat "mark") on the thread's track, named by its label.
+//            span     an X slice named by its label (args: depth) on the thread's span track: a
+//                     pseudo thread "<label> spans" of the same process (tid: after the GIL
+//                     tracks'; the same sort index as its thread, so it sits beside it), made
+//                     only for a thread with spans. Not on the thread's own track: its state
+//                     slices tile it, and Perfetto drops X slices that do not nest. A span still
+//                     open where the events stop (--max-events) ends there.
+//            counter  'C' on the thread's process, named by its label, series "value".
+//            metadata "span_tracks": {span track tid: its thread's tid}.
 //   flows    v2 flow fields on the X slices: from the running slice that ended at a release to the
 //            next running slice of the thread that took that GIL next, when it is another thread.
 //
@@ -70,12 +80,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "gil/annotations.h"
 #include "gil/intervals.h"
 #include "tools/report.h"
 
@@ -151,13 +163,30 @@ class Writer {
   bool first_ = true;
 };
 
-enum class InstantKind : std::uint8_t { DropRequest, ForcedSwitch, FailedAcquire, Error, Stopped };
+enum class InstantKind : std::uint8_t {
+  DropRequest,
+  ForcedSwitch,
+  FailedAcquire,
+  Error,
+  Stopped,
+  Mark
+};
 
 struct Instant {
   Nanos time;
   InstantKind kind;
-  int other;  // the holder's thread for drop_request / failed_acquire, else -1
+  int other;  // the holder's thread for drop_request / failed_acquire, a mark's label, else -1
 };
+
+// A counter's value as JSON: an integer when it is one (queue depths, counts), else a double.
+std::string counter_number(double v) {
+  if (std::nearbyint(v) == v && std::fabs(v) < 9e15) {
+    char tmp[24];
+    auto r = std::to_chars(tmp, tmp + sizeof tmp, static_cast<std::int64_t>(v));
+    return std::string(tmp, r.ptr);
+  }
+  return nlohmann::json(v).dump();
+}
 
 constexpr std::uint8_t kFlowIn = 1, kFlowOut = 2;
 
@@ -285,6 +314,10 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
         if (!finished[t] && run.stop != StopCause::None)
           instants[t].push_back({e.time, InstantKind::Stopped, -1});
         break;
+      case EventKind::Mark:
+        if (e.code >= 0 && static_cast<size_t>(e.code) < run.labels.size())
+          instants[t].push_back({e.time, InstantKind::Mark, e.code});
+        break;
       default:
         break;
     }
@@ -347,6 +380,17 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
     }
   }
   meta["gil_tracks"] = gil_tracks;
+  // The span tracks: pseudo threads after the GIL tracks, one per thread with spans.
+  const std::vector<std::vector<SpanSlice>> spans = span_slices(run);
+  std::vector<std::int64_t> span_tid(n_threads, 0);
+  nlohmann::json span_tracks = nlohmann::json::object();
+  std::int64_t next_tid = static_cast<std::int64_t>(n_threads + n_gils + 1);
+  for (size_t t = 0; t < n_threads; ++t) {
+    if (spans[t].empty()) continue;
+    span_tid[t] = next_tid++;
+    span_tracks[std::to_string(span_tid[t])] = tid[t];
+  }
+  meta["span_tracks"] = span_tracks;
   w.raw("{\"displayTimeUnit\":\"ms\",\n\"metadata\":")
       .raw(meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
       .raw(",\n\"traceEvents\":[");
@@ -376,6 +420,15 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
         .num(pid_of(t))
         .raw(",\"tid\":");
     w.num(tid[t]).raw(",\"args\":{\"sort_index\":").num(spawn_index[t]).raw("}}");
+    if (!span_tid[t]) continue;
+    w.next_event();
+    w.raw("{\"ph\":\"M\",\"ts\":0,\"name\":\"thread_name\",\"pid\":").num(pid_of(t));
+    w.raw(",\"tid\":").num(span_tid[t]).raw(",\"args\":{\"name\":");
+    w.raw(json_string(run.threads[t].label + " spans")).raw("}}");
+    w.next_event();
+    w.raw("{\"ph\":\"M\",\"ts\":0,\"name\":\"thread_sort_index\",\"pid\":").num(pid_of(t));
+    w.raw(",\"tid\":").num(span_tid[t]).raw(",\"args\":{\"sort_index\":");
+    w.num(spawn_index[t]).raw("}}");
   }
 
   for (size_t g = 0; g < n_gils && run.exclusive; ++g) {
@@ -413,6 +466,13 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
       static constexpr const char* kNames[] = {"drop_request", "forced_switch", "failed_acquire",
                                                "uncaught_error", "stopped"};
       w.next_event();
+      if (in.kind == InstantKind::Mark) {
+        w.raw("{\"ph\":\"i\",\"s\":\"t\",\"name\":");
+        w.raw(json_string(run.labels[static_cast<size_t>(in.other)]));
+        w.raw(",\"cat\":\"mark\",\"pid\":").num(pid_of(t)).raw(",\"tid\":").num(tid[t]);
+        w.raw(",\"ts\":").us(in.time).raw("}");
+        return;
+      }
       w.raw("{\"ph\":\"i\",\"s\":\"t\",\"name\":\"").raw(kNames[static_cast<int>(in.kind)]);
       w.raw("\",\"cat\":\"gil\",\"pid\":").num(pid_of(t)).raw(",\"tid\":").num(tid[t]);
       w.raw(",\"ts\":").us(in.time).raw(",\"args\":{");
@@ -458,6 +518,28 @@ void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostre
       w.raw("}");
     }
     while (k < ins.size()) write_instant(ins[k++]);
+    for (const SpanSlice& sp : spans[t]) {
+      w.next_event();
+      bool known = sp.label >= 0 && static_cast<size_t>(sp.label) < run.labels.size();
+      w.raw("{\"ph\":\"X\",\"name\":");
+      w.raw(json_string(known ? run.labels[static_cast<size_t>(sp.label)] : "?"));
+      w.raw(",\"cat\":\"span\",\"pid\":").num(pid_of(t)).raw(",\"tid\":").num(span_tid[t]);
+      w.raw(",\"ts\":").us(sp.start).raw(",\"dur\":").us(sp.end - sp.start);
+      w.raw(",\"args\":{\"depth\":").num(sp.depth).raw("}}");
+    }
+  }
+
+  // The counters of gilsim.counter(): per process, one track per label, every sample.
+  for (const Event& e : run.events) {
+    auto t = static_cast<size_t>(e.thread);
+    if (e.kind != EventKind::Counter || t >= n_threads || e.code < 0 ||
+        static_cast<size_t>(e.code) >= run.labels.size())
+      continue;
+    w.next_event();
+    w.raw("{\"ph\":\"C\",\"name\":").raw(json_string(run.labels[static_cast<size_t>(e.code)]));
+    w.raw(",\"pid\":").num(pid_of(t)).raw(",\"tid\":").num(pid_of(t));
+    w.raw(",\"ts\":").us(e.time).raw(",\"args\":{\"value\":");
+    w.raw(counter_number(counter_value(e))).raw("}}");
   }
 
   // Counter tracks, per process, only when there is a GIL to wait for.

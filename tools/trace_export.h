@@ -19,8 +19,9 @@ namespace gilsim {
 // instants for drop requests, forced switches, failed acquisitions, uncaught errors and threads
 // stopped by --timeout / Ctrl-C / a deadlock; counters "threads waiting for the GIL" and "GIL
 // holder" (the holder's tid, 0 when free) per process; flow arrows (bind_id/flow_in/flow_out)
-// for each hand-off of a GIL between threads. "metadata" holds the --json results plus
-// "generator":"gilsim", "end_us" and "tids". Streams: memory beyond the run is about the state
+// for each hand-off of a GIL between threads; the program's gilsim.mark / span / counter as
+// instants, slices on a "<thread> spans" track and counters. "metadata" holds the --json results
+// plus "generator":"gilsim", "end_us" and "tids". Streams: memory beyond the run is about the state
 // intervals, whatever the size of the output. The exact layout is described in trace_export.cpp.
 void write_chrome_trace(const RunRecord& run, const Metrics& metrics, std::ostream& out);
 

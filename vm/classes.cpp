@@ -208,6 +208,9 @@ Value special_method(ThreadState& ts, const Value& v, std::string_view name) {
   if (v.is(ObjType::Instance)) {
     Value found = v.as<InstanceObj>()->klass()->lookup(ts, name);
     if (found.is(ObjType::Function)) return Value::adopt(new MethodObj(v, std::move(found)));
+    // A native class's method (gilsim.span's __enter__): bound as attribute access binds it.
+    if (found.is_native() && found.as_native()->is_method)
+      return Value::adopt(new BoundMethodObj(v, found.as_native()));
     return found;
   }
   if (const NativeDef* def = find_method(v, name)) return Value::adopt(new BoundMethodObj(v, def));

@@ -26,6 +26,9 @@ enum class Blocking {
   NativeHold,  // native_hold(ms): extension code that keeps the GIL while it burns a core
 };
 
+// gilsim.mark / span / counter: what an annotation is (gil/annotations.h records them).
+enum class Annotation { Mark, SpanBegin, SpanEnd, Counter };
+
 class Host {
  public:
   virtual ~Host() = default;
@@ -124,6 +127,13 @@ class Host {
   // can turn its GIL on (free-threaded) the engine stops the world and turns it on; the thread
   // returns holding it. Elsewhere nothing happens.
   virtual void enable_gil(ThreadState& ts) { (void)ts; }
+
+  // gilsim.mark(label), span(label) entered / exited, counter(label, value): recorded as events
+  // on the calling thread at its time (virtual on the sim engine). No change to the GIL or the
+  // thread's state: an annotation is a note on the record. Hosts without a record ignore them.
+  virtual void annotate(ThreadState& ts, Annotation kind, std::string_view label, double value) {
+    (void)ts, (void)kind, (void)label, (void)value;
+  }
 
  private:
   double switch_interval_s_ = 0.005;  // hosts without a GIL only store it, as CPython does

@@ -19,6 +19,8 @@ What each call becomes here (times in milliseconds, int or float, >= 0, as in gi
   mark(label)         nothing (gilsim: an instant on the thread's track).
   span(name)          a context manager that does nothing (gilsim: a named slice on the track).
   counter(name, n)    nothing (gilsim: a counter track).
+                      All three check their arguments as gilsim does (a str label; a finite
+                      int or float value), with the same errors, so a mistake shows here too.
   param(name, d)      the value of `-D name=VALUE` in sys.argv (an int if it reads as one, else a
                       float, else a str), else d. The first -D for a name wins, as in gilsim.
   now_ms()            milliseconds since this module was imported (or since start_clock()), a float.
@@ -146,15 +148,23 @@ def native_hold(ms):
     sum(range(int(calibrate().sum_per_ms * ms)))  # one C call: no eval-breaker check inside
 
 
+def _label(value, fn, which="argument"):
+    """A label, checked as gilsim checks it (CPython's words for a str argument)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{fn}() {which} must be str, not {type(value).__name__}")
+    return value
+
+
 def mark(label):
     """An instant annotation in gilsim's outputs; nothing under CPython."""
+    _label(label, "mark")
 
 
 class span:
     """`with span("parse"):` a named slice on the thread's track in gilsim; nothing here."""
 
     def __init__(self, name):
-        self.name = str(name)
+        self.name = _label(name, "span")
 
     def __enter__(self):
         return self
@@ -165,8 +175,11 @@ class span:
 
 def counter(name, value):
     """A sample of a counter track in gilsim's outputs; nothing under CPython."""
+    _label(name, "counter", "argument 1")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"counter() value must be a number, not '{type(value).__name__}'")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError("counter() value must be finite")
 
 
 def param(name, default):

@@ -66,6 +66,12 @@ var WAIT_TEXT = {
   drop_request: 'let go when asked (drop request), asking for the GIL again',
   tick: 'let go at the check interval, asking for the GIL again at once'
 };
+// Annotations (gilsim.mark / span / counter, docs/traces.md): colours outside the states' hues, so
+// a note never reads as a state. Marks: a deep purple flag on a white-edged line, visible over every
+// state colour. Spans: sand bars (two tones alternate by depth) with dark brown text and border,
+// under the thread's lane. Counters: a dark blue step line over a pale fill.
+var MARK_COLOR = '#5B2A86', SPAN_FILLS = ['#F2DDA4', '#E3C27A'], SPAN_INK = '#5A4200';
+var COUNTER_LINE = '#1F4E79', COUNTER_FILL = 'rgba(31,78,121,0.16)';
 var FONT = '"DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif';
 
 function el(tag, cls, text) {
@@ -167,7 +173,68 @@ function decode(D) {
   }
   var laneOfThread = [];
   order.forEach(function (l) { if (l.kind === 'thread') laneOfThread[l.thread] = l; });
+  order = annotationLanes(D, order, laneOfThread);
   return { order: order, HO: HO, laneOfThread: laneOfThread, intervals: intervals };
+}
+
+// Delta-coded times (0.1 µs steps) back to absolute µs.
+function undelta(A) {
+  var out = new Float64Array(A.length), acc = 0;
+  for (var i = 0; i < A.length; i++) { acc += Math.round(A[i] * 10); out[i] = acc / 10; }
+  return out;
+}
+
+// gilsim.mark / span / counter (timeline_html.cpp add_annotations): each thread lane gets its marks
+// (lane.marks: times A, labels L); a thread with spans gets a 'spans' lane right under it (bars by
+// start: S, E, depth Z, label L); each counter a 'counter' lane (times A, values V) at the end of
+// its process's block. Returns the lanes in drawing order.
+function annotationLanes(D, order, laneOfThread) {
+  var labels = D.labels || [];
+  var M = D.marks || { a: [], t: [], l: [] }, mA = undelta(M.a);
+  for (var i = 0; i < mA.length; i++) {
+    var tl = laneOfThread[M.t[i]];
+    if (!tl) continue;
+    if (!tl.marks) tl.marks = { A: [], L: [] };
+    tl.marks.A.push(mA[i]); tl.marks.L.push(labels[M.l[i]] || '?');
+  }
+  var Sp = D.spans || { b: [], d: [], t: [], l: [], z: [] }, sB = undelta(Sp.b), spanLane = [];
+  for (var k = 0; k < sB.length; k++) {
+    var t = Sp.t[k], sl = spanLane[t];
+    if (!laneOfThread[t]) continue;
+    if (!sl) sl = spanLane[t] = { kind: 'spans', thread: t, title: 'spans', S: [], E: [], C: [], ncat: 0,
+                                  SS: [], SE: [], Z: [], L: [], depth: 1, color: function () { return '#000'; } };
+    sl.SS.push(sB[k]); sl.SE.push(sB[k] + Sp.d[k]); sl.Z.push(Sp.z[k]); sl.L.push(labels[Sp.l[k]] || '?');
+    sl.depth = Math.max(sl.depth, Sp.z[k] + 1);
+  }
+  // The latest end among spans 0..k, so a binary search finds the first that may reach a time.
+  spanLane.forEach(function (sl) {
+    if (!sl) return;
+    sl.reach = new Float64Array(sl.SE.length);
+    for (var q = 0, m = -Infinity; q < sl.SE.length; q++) { m = Math.max(m, sl.SE[q]); sl.reach[q] = m; }
+  });
+  var counterLanes = [];
+  (D.counters || []).forEach(function (c) {
+    var V = Float64Array.from(c.v), lo = 0, hi = 0;
+    for (var q = 0; q < V.length; q++) { lo = Math.min(lo, V[q]); hi = Math.max(hi, V[q]); }
+    counterLanes.push({ kind: 'counter', gil: c.g, title: labels[c.l] || '?', S: [], E: [], C: [], ncat: 0,
+                        A: undelta(c.a), V: V, lo: lo, hi: hi, color: function () { return '#000'; } });
+  });
+  if (!mA.length && !sB.length && !counterLanes.length) return order;
+  var out = [];
+  order.forEach(function (l, idx) {
+    var end = l.groupEnd;
+    l.groupEnd = false;
+    out.push(l);
+    if (l.kind === 'thread' && spanLane[l.thread]) out.push(spanLane[l.thread]);
+    if (end) {
+      // The block of a process ends here: its counters below its threads.
+      var g = l.kind === 'thread' ? D.threads[l.thread].gil : l.gil;
+      counterLanes.forEach(function (cl) { if (cl.gil === g) out.push(cl); });
+      out[out.length - 1].groupEnd = true;
+    }
+    void idx;
+  });
+  return out;
 }
 
 
@@ -186,7 +253,8 @@ function decodeMany(runs) {
     dec.order.forEach(function (l) {
       l.run = ri;
       if (l.kind === 'thread') { l.colorIndex = l.thread; l.thread += offset; }
-      else { l.threads = D.threads; l.title = 'GIL' + (D.processes.length > 1 ? ' · ' + D.processes[l.gil] : ''); }
+      else if (l.kind === 'spans') l.thread += offset;
+      else if (l.kind === 'gil') { l.threads = D.threads; l.title = 'GIL' + (D.processes.length > 1 ? ' · ' + D.processes[l.gil] : ''); }
       order.push(l);
     });
     D.threads.forEach(function (th) {
@@ -272,7 +340,7 @@ SvgContext.prototype = {
   },
   fillText: function (s, x, y) {
     var anchor = this.textAlign === 'center' ? 'middle' : this.textAlign === 'right' || this.textAlign === 'end' ? 'end' : 'start';
-    var base = this.textBaseline === 'middle' ? 'central' : 'auto';
+    var base = this.textBaseline === 'middle' ? 'central' : this.textBaseline === 'top' ? 'hanging' : 'auto';
     var m = /^(bold )?(\d+(?:\.\d+)?)px (.*)$/.exec(this.font) || [null, '', '10', 'sans-serif'];
     this.parts.push('<text x="' + num(x) + '" y="' + num(y) + '" fill="' + this.fillStyle + '" font-size="' + m[2] +
                     '" font-family="' + xmlEscape(m[3]) + '"' + (m[1] ? ' font-weight="bold"' : '') +
@@ -415,6 +483,16 @@ function render(D, root, options) {
       item(gsw, 'GIL lane: the holder (its square by the name)');
       item(el('span', '', '→'), 'hand-off');
       item(el('span', '', '▼'), 'drop request');
+    }
+    var hasMarks = order.some(function (l) { return l.marks; });
+    if (hasMarks) { var mk = el('span', '', '⚑'); mk.style.color = MARK_COLOR; item(mk, 'mark()'); }
+    if (order.some(function (l) { return l.kind === 'spans'; })) {
+      var ssw = el('span', 'sw'); ssw.style.background = SPAN_FILLS[0]; ssw.style.borderColor = SPAN_INK;
+      item(ssw, 'span()');
+    }
+    if (order.some(function (l) { return l.kind === 'counter'; })) {
+      var csw = el('span', 'sw'); csw.style.background = COUNTER_FILL; csw.style.borderColor = COUNTER_LINE;
+      item(csw, 'counter()');
     }
     var head = el('tr');
     ['thread', 'running s', 'waiting s', 'io s', 'native s', 'blocked s', 'bytecodes', 'acquired'].forEach(function (h) { head.appendChild(el('th', '', h)); });
@@ -627,6 +705,91 @@ function render(D, root, options) {
       if (text) ctx.fillText(text, labelW + xa + 5, l.y + l.h / 2 + 1);
     }
   }
+  // ---- annotations ----------------------------------------------------------------------------
+  var marksDrawn = 0, spansDrawn = 0, counterSteps = 0;
+  // A mark: a line across its thread's lane, white-edged, with a flag at the top and the label
+  // beside it when the next mark leaves room. Too many in view to tell apart: zoom in.
+  function drawMarks(l) {
+    var M = l.marks;
+    if (!M) return;
+    var A = M.A, n = A.length, i = firstAtLeast(A, v0, 0, n), j = firstGreater(A, v1, i, n);
+    if (j - i > plotW / 3) return;
+    var scale = (v1 - v0) / plotW;
+    ctx.font = 'bold ' + px(13) + 'px ' + FONT; ctx.textBaseline = 'top';
+    for (var k = i; k < j; k++) {
+      var x = Math.round(labelW + (A[k] - v0) / scale) + 0.5;
+      ctx.fillStyle = '#fff'; ctx.fillRect(x - 2, l.y + 1, 4, l.h - 2);
+      ctx.fillStyle = MARK_COLOR; ctx.fillRect(x - 1, l.y + 1, 2, l.h - 2);
+      ctx.beginPath(); ctx.moveTo(x, l.y + 1); ctx.lineTo(x + 10, l.y + 5); ctx.lineTo(x, l.y + 9); ctx.closePath();
+      ctx.strokeStyle = '#fff'; ctx.lineWidth = 1.5; ctx.stroke(); ctx.fill();
+      var room = (k + 1 < j ? (A[k + 1] - v0) / scale + labelW : labelW + plotW) - x - 16;
+      var text = room > 20 ? fitText(M.L[k], room) : '';
+      if (text) {
+        var tw = ctx.measureText(text).width;
+        ctx.fillStyle = 'rgba(255,255,255,0.85)'; ctx.fillRect(x + 12, l.y + 1, tw + 4, px(13) + 3);
+        ctx.fillStyle = MARK_COLOR; ctx.fillText(text, x + 14, l.y + 2);
+      }
+      marksDrawn++;
+    }
+    ctx.textBaseline = 'middle';
+  }
+  // Spans: a row per depth (outermost on top), each a bar named by its label where it fits.
+  function drawSpans(l) {
+    var n = l.SS.length, scale = (v1 - v0) / plotW;
+    var rowH = Math.max(6, Math.floor((l.h - 4) / l.depth));
+    var i = firstGreater(l.reach, v0, 0, n);
+    ctx.font = px(13) + 'px ' + FONT; ctx.textBaseline = 'middle';
+    for (var k = i; k < n && l.SS[k] < v1; k++) {
+      if (l.SE[k] < v0) continue;
+      var xa = Math.max((l.SS[k] - v0) / scale, -2), xb = Math.min((l.SE[k] - v0) / scale, plotW + 2);
+      var w = Math.max(xb - xa, 1), y = l.y + 2 + l.Z[k] * rowH, h = Math.min(rowH - 1, l.h - 4);
+      if (y + h > l.y + l.h) continue;  // deeper than the lane shows
+      ctx.fillStyle = SPAN_FILLS[l.Z[k] % 2]; ctx.fillRect(labelW + xa, y, w, h);
+      if (w >= 3) { ctx.strokeStyle = SPAN_INK; ctx.lineWidth = 1; ctx.strokeRect(labelW + xa + 0.5, y + 0.5, w - 1, h - 1); }
+      if (w > 30 && h >= 10) {
+        var text = fitText(l.L[k], w - 8);
+        if (text) { ctx.fillStyle = SPAN_INK; ctx.fillText(text, labelW + Math.max(xa, 0) + 4, y + h / 2 + 1); }
+      }
+      spansDrawn++;
+    }
+  }
+  // A counter: the value as a step line (it holds until the next sample) over a pale fill, scaled
+  // from min(0, lowest) to the highest value; the highest written at the lane's top left.
+  function drawCounter(l) {
+    var A = l.A, V = l.V, n = A.length;
+    if (!n) return;
+    var scale = (v1 - v0) / plotW, top = l.y + 4, bottom = l.y + l.h - 3, span = l.hi - l.lo || 1;
+    function yOf(v) { return bottom - (v - l.lo) / span * (bottom - top); }
+    var i = Math.max(0, firstGreater(A, v0, 0, n) - 1), end = firstGreater(A, v1, i, n);
+    var pts = [];
+    for (var k = i; k < Math.min(end + 1, n); k++) {
+      var x = labelW + Math.max(-1, Math.min(plotW + 1, (A[k] - v0) / scale));
+      pts.push([x, yOf(V[k])]);
+    }
+    var xEnd = labelW + Math.min(plotW + 1, (WALL - v0) / scale);
+    ctx.beginPath(); ctx.moveTo(pts[0][0], bottom);
+    for (var q = 0; q < pts.length; q++) {
+      if (q) ctx.lineTo(pts[q][0], pts[q - 1][1]);
+      ctx.lineTo(pts[q][0], pts[q][1]);
+    }
+    ctx.lineTo(Math.max(xEnd, pts[pts.length - 1][0]), pts[pts.length - 1][1]);
+    ctx.lineTo(Math.max(xEnd, pts[pts.length - 1][0]), bottom); ctx.closePath();
+    ctx.fillStyle = COUNTER_FILL; ctx.fill();
+    ctx.beginPath(); ctx.moveTo(pts[0][0], pts[0][1]);
+    for (var r = 1; r < pts.length; r++) { ctx.lineTo(pts[r][0], pts[r - 1][1]); ctx.lineTo(pts[r][0], pts[r][1]); }
+    ctx.lineTo(Math.max(xEnd, pts[pts.length - 1][0]), pts[pts.length - 1][1]);
+    ctx.strokeStyle = COUNTER_LINE; ctx.lineWidth = 2; ctx.stroke();
+    counterSteps += pts.length;
+    ctx.font = px(12) + 'px ' + FONT; ctx.textBaseline = 'top'; ctx.fillStyle = COUNTER_LINE;
+    ctx.fillText('max ' + numText(l.hi), labelW + 4, l.y + 2);
+    ctx.textBaseline = 'middle';
+  }
+  function numText(v) { return Math.abs(v - Math.round(v)) < 1e-9 ? String(Math.round(v)) : String(Math.round(v * 1000) / 1000); }
+  // The counter's value at time tm (the last sample at or before it), or null before the first.
+  function counterAt(l, tm) {
+    var k = firstGreater(l.A, tm, 0, l.A.length) - 1;
+    return k < 0 ? null : { value: l.V[k], since: l.A[k] };
+  }
   function fitText(s, w) {
     if (ctx.measureText(s).width <= w) return s;
     var lo = 0, hi = s.length;
@@ -649,7 +812,7 @@ function render(D, root, options) {
     ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, cssW, cssH);
     order.forEach(function (l) {
       if (l.kind === 'run') return;  // a block's header: its words, no lane
-      ctx.fillStyle = l.kind === 'gil' ? '#ececec' : '#f6f6f6';
+      ctx.fillStyle = l.kind === 'gil' ? '#ececec' : l.kind === 'spans' || l.kind === 'counter' ? '#fbfbfb' : '#f6f6f6';
       ctx.fillRect(labelW, l.y + 1, plotW, l.h - 2);
     });
     // grid and ticks
@@ -674,11 +837,14 @@ function render(D, root, options) {
     ctx.save();
     ctx.beginPath(); ctx.rect(labelW, 0, plotW, cssH); ctx.clip();
     var pieces = 0;
+    marksDrawn = 0; spansDrawn = 0; counterSteps = 0;
     order.forEach(function (l) {
       var pad = l.kind === 'gil' ? 5 : 3;
+      if (l.kind === 'spans') { drawSpans(l); return; }
+      if (l.kind === 'counter') { drawCounter(l); return; }
       pieces += drawLane(l, l.y + pad, l.h - 2 * pad);
       if (l.kind === 'gil') { holderNames(l); drawDrops(l); }
-      else if (l.kind === 'thread') codeNames(l);
+      else if (l.kind === 'thread') { codeNames(l); drawMarks(l); }
     });
     ctx.restore();
     drawArrows();
@@ -698,6 +864,14 @@ function render(D, root, options) {
         ctx.fillText(fitText(R.policy, labelW - 16), x, ym + 1);
         ctx.font = px(15) + 'px ' + FONT; ctx.fillStyle = '#444';
         ctx.fillText(fitText(runLine(R), plotW - 8), labelW + 6, ym + 1);
+        return;
+      }
+      if (l.kind === 'spans' || l.kind === 'counter') {
+        x += px(16) + 8;  // indented under the thread's name: its notes, not a thread
+        ctx.font = px(15) + 'px ' + FONT;
+        ctx.fillStyle = l.kind === 'spans' ? SPAN_INK : COUNTER_LINE;
+        ctx.fillText(fitText(l.kind === 'counter' ? '∿ ' + l.title : l.title, labelW - x - 8), x, ym + 1);
+        if (l.groupEnd) { ctx.fillStyle = '#bbb'; ctx.fillRect(0, l.y + l.h + GROUP_GAP / 2, cssW, 1); }
         return;
       }
       if (l.kind === 'thread') {
@@ -823,6 +997,13 @@ function render(D, root, options) {
     var S = l.S, E = l.E, n = S.length, k = firstGreater(S, tm, 0, n) - 1;
     var lines = [];
     if (l.kind === 'run') return [['t', D.runs[l.run].policy], ['', runLine(D.runs[l.run])]];
+    if (l.kind === 'spans') return describeSpans(l, tm);
+    if (l.kind === 'counter') {
+      var cv = counterAt(l, tm);
+      return [['t', 'counter: ' + l.title],
+              ['', cv ? 'value ' + numText(cv.value) + ' since ' + fmtTime(cv.since) : 'no sample yet'],
+              ['', 'lowest ' + numText(l.lo) + ', highest ' + numText(l.hi) + ' (' + l.A.length + ' samples)']];
+    }
     var scale = (v1 - v0) / plotW;
     var inPixel = n ? firstAtLeast(S, tm + scale, 0, n) - firstGreater(E, tm, 0, n) : 0;
     if (l.kind === 'thread') {
@@ -864,7 +1045,24 @@ function render(D, root, options) {
         lines.push(['', 'duration ' + fmtTime(E[k] - S[k])]);
       }
     }
+    if (l.kind === 'thread' && l.marks) {
+      // Marks within a few pixels of the pointer.
+      var MA = l.marks.A, mi = firstAtLeast(MA, tm - 4 * scale, 0, MA.length);
+      for (; mi < MA.length && MA[mi] <= tm + 4 * scale; mi++) lines.push(['', '⚑ mark "' + l.marks.L[mi] + '" at ' + fmtTime(MA[mi])]);
+    }
     if (inPixel > 1) lines.push(['dim', inPixel + ' intervals share this pixel: zoom in']);
+    return lines;
+  }
+  // The spans open at tm on this thread, outermost first.
+  function describeSpans(l, tm) {
+    var lines = [['t', 'spans · ' + threads[l.thread].label]];
+    var i = firstGreater(l.reach, tm, 0, l.SS.length);
+    for (var k = i; k < l.SS.length && l.SS[k] <= tm; k++) {
+      if (l.SE[k] < tm) continue;
+      lines.push(['', 'span "' + l.L[k] + '" (depth ' + l.Z[k] + '): ' + fmtTime(l.SS[k]) + ' to ' + fmtTime(l.SE[k]) +
+                      ', ' + fmtTime(l.SE[k] - l.SS[k])]);
+    }
+    if (lines.length === 1) lines.push(['', 'no span open here']);
     return lines;
   }
   // Where the code was when interval k began: "count, line 9" (or '' when not recorded).
@@ -1062,7 +1260,8 @@ function render(D, root, options) {
     setPace: function (us) { pace = us; }, stepHandoff: stepHandoff, replayState: replayState,
     stats: function () {
       return { lanes: order.length, intervals: decoded.intervals, handoffs: HO.n, decodeMs: decodeMs,
-               drawMs: firstDraw, lastDrawMs: lastDrawMs, arrowsDrawn: arrowsDrawn, arrowsInView: arrowsInView };
+               drawMs: firstDraw, lastDrawMs: lastDrawMs, arrowsDrawn: arrowsDrawn, arrowsInView: arrowsInView,
+               marksDrawn: marksDrawn, spansDrawn: spansDrawn, counterSteps: counterSteps };
     }
   };
 }
