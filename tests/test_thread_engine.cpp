@@ -178,21 +178,27 @@ print(counter, 2 * n)
 }
 
 TEST_CASE("a lock-order deadlock is detected and the cycle named") {
+  // Each holds its first lock before it reaches for the second (the queues hand-shake), so the
+  // deadlock does not depend on both threads starting within a sleep on a loaded host.
   const char* script = R"(
 def first(a, b):
     with a:
-        sleep(20)
+        has_a.put(1)
+        has_b.get()
         with b:
             pass
 
 def second(a, b):
     with b:
-        sleep(20)
+        has_b.put(1)
+        has_a.get()
         with a:
             pass
 
 a = Lock()
 b = Lock()
+has_a = Queue()
+has_b = Queue()
 t1 = spawn(first, a, b)
 t2 = spawn(second, a, b)
 t1.join()
