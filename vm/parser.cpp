@@ -281,9 +281,13 @@ class Parser {
         }
         int starred = 0;
         for (const auto& k : e.kids) {
-          if (k->kind == ExprKind::Starred && ++starred > 1)
-            throw SyntaxError("SyntaxError", "multiple starred expressions in assignment", k->line,
-                              k->col);
+          if (k->kind == ExprKind::Starred) {
+            if (++starred > 1)
+              throw SyntaxError("SyntaxError", "multiple starred expressions in assignment",
+                                k->line, k->col);
+            check_target(*k->kids[0], false);
+            continue;
+          }
           check_target(*k, false);
         }
         return;
@@ -293,8 +297,9 @@ class Parser {
           what = "starred";
           break;
         }
-        check_target(*e.kids[0], false);
-        return;
+        // Only an element of a tuple or list target may be starred (handled above), as in CPython.
+        throw SyntaxError("SyntaxError", "starred assignment target must be in a list or tuple",
+                          e.line, e.col);
       case ExprKind::Dict:
         what = "dict literal";
         break;
