@@ -383,8 +383,7 @@ Value m_lock_release(ThreadState& ts, Value* args, int) {
 // lang2: Lock.__enter__ is acquire() and returns True, Lock.__exit__(t, v, tb) is release(), as
 // CPython's (a `with` on a Lock takes a fast path in BEFORE_WITH instead of these calls).
 Value m_lock_enter(ThreadState& ts, Value* args, int) {
-  check_can_block(ts, "acquire()");
-  return Value::boolean(host_of(ts).lock_acquire(ts, args[0], true));
+  return Value::boolean(acquire_lock_blocking(ts, args[0], "acquire()"));
 }
 Value m_lock_exit(ThreadState& ts, Value* args, int) {
   host_of(ts).lock_release(ts, args[0]);

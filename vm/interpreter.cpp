@@ -75,8 +75,7 @@ void exit_context(ThreadState& ts, const Value& ctx) {
 // thread's with-stack, so a thread ended by something no handler sees (StepLimitError, a stop)
 // still releases it.
 void enter_lock(ThreadState& ts, const Value& lock) {
-  check_can_block(ts, "with on a lock");
-  ts.interp.host().lock_acquire(ts, lock, true);
+  acquire_lock_blocking(ts, lock, "with on a lock");
   ts.with_stack.push_back(lock);
 }
 
@@ -1788,6 +1787,15 @@ void check_can_block(ThreadState& ts, const char* what) {
                       "or min/max with key=) on the sim engine; use --engine threads, or call "
                       "it from a for loop",
                       what));
+}
+
+bool acquire_lock_blocking(ThreadState& ts, const Value& lock, const char* what) {
+  Host& host = ts.interp.host();
+  if (ts.nested_runs > 0 && host.suspends_threads()) {
+    if (host.lock_acquire(ts, lock, false)) return true;
+    check_can_block(ts, what);
+  }
+  return host.lock_acquire(ts, lock, true);
 }
 
 RunResult run_module(ThreadState& ts) {

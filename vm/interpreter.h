@@ -57,6 +57,9 @@ std::uint32_t nested_stack_top(ThreadState& ts, size_t room);
 // Raises RuntimeError when `what` (a builtin that may wait) runs inside call_nested on a host that
 // suspends threads instead of blocking them.
 void check_can_block(ThreadState& ts, const char* what);
+// A blocking acquire of `lock` for `what` (with, acquire()). Inside call_nested on such a host a
+// free lock is still taken, since that needs no wait; only a lock held by another is the error.
+bool acquire_lock_blocking(ThreadState& ts, const Value& lock, const char* what);
 
 // Python's traceback text for a failure, e.g.
 //   Traceback (most recent call last):

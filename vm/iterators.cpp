@@ -213,7 +213,7 @@ struct FilterIter final : IterObj {
 
 }  // namespace
 
-Value make_iterator(ThreadState& ts, const Value& v) {
+std::optional<Value> iterator_of(ThreadState& ts, const Value& v) {
   if (v.is_obj()) {
     switch (v.as_obj()->type) {
       case ObjType::List:
@@ -241,12 +241,16 @@ Value make_iterator(ThreadState& ts, const Value& v) {
       case ObjType::Iterator:
         return v;
       case ObjType::Instance:  // lang2: __iter__
-        if (auto it = instance_iter(ts, v)) return *it;
-        break;
+        return instance_iter(ts, v);
       default:
         break;
     }
   }
+  return std::nullopt;
+}
+
+Value make_iterator(ThreadState& ts, const Value& v) {
+  if (auto it = iterator_of(ts, v)) return std::move(*it);
   raise("TypeError", fmt::format("'{}' object is not iterable", type_name(v)));
 }
 
