@@ -407,8 +407,20 @@ bool catch_exception(ThreadState& ts, const Value& exc, bool reraise, std::uint3
       exit_frame_contexts(ts);
     } catch (const ScriptError&) {
     }
-    if (ts.frames.back().kind >= kFrameGenFor) end_generator_frame(ts);
+    std::uint8_t kind = ts.frames.back().kind;
+    std::uint32_t callee_slot = ts.frames.back().base - 1;
+    if (kind >= kFrameGenFor) end_generator_frame(ts);
     ts.frames.pop_back();
+    if (kind == kFrameNextFor && is_stop_iteration(exc)) {
+      // The __next__ FOR_ITER called has ended the loop: drop the iteration slots under the
+      // callee and go on at FOR_ITER's exit target, its operand just before the saved ip.
+      Frame& loop = ts.frames.back();
+      std::uint32_t slots = callee_slot - 3;
+      for (size_t i = slots; i < ts.stack.size(); ++i) ts.stack[i] = Value();
+      loop.sp = slots;
+      loop.ip = read_operand(loop.code->bytes.data() + loop.ip - 4, 4);
+      return true;
+    }
     const Frame& caller = ts.frames.back();
     add_entry(caller, caller.ip > 0 ? caller.ip - 1 : 0);
   }
@@ -1091,6 +1103,25 @@ restart:
           }
           if (slots[0].is(ObjType::Iterator)) {
             SAVE_FRAME();
+            // lang14: a script __next__ runs as a call's frame, so it may wait on both engines;
+            // its return pushes the item, a StopIteration out of it ends the loop
+            // (catch_exception).
+            if (const Value* obj = slots[0].as<IterObj>()->instance()) {
+              Value next = find_dunder(ts, *obj, "__next__");
+              if (next.is(ObjType::Function)) {
+                Value self = *obj;
+                auto at = static_cast<std::uint32_t>(sp - ts.stack.data());
+                if (at + 2 > ts.stack.size())
+                  ts.stack.resize(std::max<size_t>(at + 2, ts.stack.size() * 2));
+                ts.stack[at] = std::move(next);
+                ts.stack[at + 1] = std::move(self);
+                frame->sp = at + 2;
+                push_frame(ts, ts.stack[at].as<FunctionObj>(), at + 1, 1);
+                ts.frames.back().kind = kFrameNextFor;
+                LOAD_FRAME();
+                VM_NEXT();  // the callee's RESUME is the safe point
+              }
+            }
             Value item;
             more = next_item(ts, slots, item);
             LOAD_FRAME();  // a map() or filter() iterator may have run script code

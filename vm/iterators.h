@@ -23,6 +23,9 @@ struct IterObj : Obj {
   // script code (map, filter call functions).
   virtual bool next(ThreadState& ts, Value& out) = 0;
   bool generator = false;  // lang12: a GeneratorObj (vm/generators.h), which FOR_ITER resumes
+  // lang14: the user object whose __next__ this iterator calls (iter() of an instance), which
+  // FOR_ITER calls as a frame; null for the others.
+  virtual const Value* instance() const { return nullptr; }
 };
 
 // iter(x): a new iterator over x (an iterator returns itself); TypeError if x is not iterable.
