@@ -474,6 +474,7 @@ METHOD(kGeneratorSend, "send", m_generator_send, 1, 1)
 METHOD(kBytesDecode, "decode", m_bytes_decode, 0, 1)
 METHOD(kDictFromkeys, "fromkeys", m_dict_fromkeys, 1, 2)
 METHOD(kGeneratorClose, "close", m_generator_close, 0, 0)
+METHOD(kGeneratorThrow, "throw", m_generator_throw, 1, 3)
 METHOD(kSeqCount, "count", m_seq_count, 1, 1)
 METHOD(kSeqIndex, "index", m_seq_index, 1, 1)
 METHOD(kListExtend, "extend", m_list_extend, 1, 1)
@@ -603,6 +604,7 @@ const MethodEntry kMethods[] = {
     {ObjType::Iterator, &kGeneratorSend},  // lang12: generators only (vm/generators.h)
     {ObjType::Bytes, &kBytesDecode},
     {ObjType::Iterator, &kGeneratorClose},
+    {ObjType::Iterator, &kGeneratorThrow},
     {ObjType::List, &kListAppend},
     {ObjType::List, &kListPop},
     {ObjType::Thread, &kThreadJoin},

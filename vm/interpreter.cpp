@@ -157,7 +157,10 @@ void store_global(ThreadState& ts, std::uint32_t index, Value v) {
 // The 3-slot iteration state GET_ITER leaves: [start, stop, step] ints for a range,
 // [sequence, position, None] for a list or tuple (item index) or str (byte offset), and
 // [iterator, 0, None] for everything else (iterators.h).
-void get_iter(ThreadState& ts, Value* slots) {
+// `at` is an index: iter() of an instance runs its __iter__ (call_nested), which may grow and so
+// move the stack.
+void get_iter(ThreadState& ts, std::uint32_t at) {
+  Value* slots = ts.stack.data() + at;
   Value it = std::move(slots[0]);
   if (it.is(ObjType::Range)) {
     auto* r = it.as<RangeObj>();
@@ -172,7 +175,8 @@ void get_iter(ThreadState& ts, Value* slots) {
     slots[0] = std::move(it);
     return;
   }
-  slots[0] = make_iterator(ts, it);
+  Value iterator = make_iterator(ts, it);
+  ts.stack[at] = std::move(iterator);
 }
 
 // Advances a sequence iteration; false when exhausted.
@@ -611,7 +615,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
 
 #if GILSIM_COMPUTED_GOTO
   static const void* const kLabels[] = {
-#define OPCODE(name, width, effect, ticks, comment) &&L_##name,
+#define OPCODE(name, width, effect, ticks, cost_ps, comment) &&L_##name,
 #include "vm/opcodes.def"
 #undef OPCODE
   };
@@ -652,6 +656,11 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
   int call_argc = 0;  // lang2: the argument count for call_at_sp
   Value pending;      // lang-func: the exception being propagated
   bool reraise = false;
+  if (GILSIM_UNLIKELY(!ts.throw_in.is_none()) && entry_depth > 0) {
+    pending = std::move(ts.throw_in);  // gen.throw(): raised where the generator yielded
+    ts.throw_in = Value();
+    goto thrown;
+  }
 restart:
   try {
     for (;;) {
@@ -1067,7 +1076,8 @@ restart:
         }
         VM_CASE(GET_ITER)
         SAVE_FRAME();
-        get_iter(ts, sp - 1);
+        get_iter(ts, static_cast<std::uint32_t>(sp - 1 - ts.stack.data()));
+        LOAD_FRAME();
         sp += 2;
         VM_NEXT_FAST();
         VM_CASE(FOR_ITER) {
@@ -1717,6 +1727,7 @@ restart:
     pending = exception_from_error("MemoryError", "");
     reraise = false;
   }
+thrown:
   // lang-func: a Python exception looks for a try block, frame by frame.
   auto failing = static_cast<std::uint32_t>(ip - 1 - code_start);
   if (!reraise) {
@@ -1781,11 +1792,6 @@ void raise_nested_failure(const RunResult& r) {
   if (!r.exception.is_none()) throw PyRaise{r.exception, true};
   raise(r.failure->type, r.failure->message);
 }
-
-// Eval loops started from C++ (call_nested, a generator resumed by next()) each take a stretch of
-// the C++ stack, several KB under the sanitizers: at most this many are nested, as CPython bounds
-// its C recursion, so deep chains end in RecursionError rather than overflow the thread's stack.
-constexpr int kMaxNestedRuns = 200;
 
 Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args) {
   if (ts.nested_runs >= kMaxNestedRuns) raise("RecursionError", "maximum recursion depth exceeded");

@@ -48,6 +48,11 @@ RunResult resume(ThreadState& ts);
 // may grow and move.
 Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args);
 
+// Eval loops started from C++ (call_nested, a generator resumed by next()) each take a stretch of
+// the C++ stack, several KB under the sanitizers: at most this many are nested, as CPython bounds
+// its C recursion, so deep chains end in RecursionError rather than overflow the thread's stack.
+inline constexpr int kMaxNestedRuns = 200;
+
 // lang12: the stack index above everything the innermost frame may hold, with `room` slots
 // there (the stack may move): where a nested run's first frame goes (call_nested, generator_send).
 std::uint32_t nested_stack_top(ThreadState& ts, size_t room);

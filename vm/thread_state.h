@@ -124,6 +124,9 @@ class ThreadState {
   // Eval runs started from C++ inside this thread's eval loop (call_nested: map, sorted's key=...),
   // which must finish without being suspended.
   int nested_runs = 0;
+  // lang14: an exception gen.throw() or gen.close() raises in the generator frame the next nested
+  // run enters, at its yield (execute() takes it first).
+  Value throw_in;
 
   // The host's own record of this thread (opaque to the VM).
   void* host_data = nullptr;
