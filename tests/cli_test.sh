@@ -77,6 +77,16 @@ run run "$work/nested_io.gil" --engine threads
 check "io() inside map() works on the threads engine" $([[ $status -eq 0 ]] && grep -qx "\[0, 1, 2\]" "$work/out"; echo $?)
 run run "$work/nested_io.gil" --engine sim
 check "io() inside map() on the sim engine: RuntimeError, exit 1" $([[ $status -eq 1 ]] && grep -q "RuntimeError: io() cannot wait inside a function called by a builtin" "$work/err"; echo $?)
+# Taking a free lock there needs no wait (futures' sorted(f.result() for f in done)); a lock held
+# by another thread is the same RuntimeError.
+run run "$(dirname "$0")/scripts/nested_free_lock.gil" --engine sim -q
+check "a free lock inside sorted(key=) and list(gen) on the sim engine" $([[ $status -eq 0 ]] && grep -qx "False 12" "$work/out"; echo $?)
+# A for loop calls a user __next__ as a frame: it may wait for a lock on the sim engine too.
+run run "$(dirname "$0")/scripts/for_user_next.gil" --engine sim -q
+check "a user __next__ waits for a lock inside a for loop on the sim engine" $([[ $status -eq 0 ]] && grep -qx "\[10, 20\]" "$work/out" && grep -qx "b" "$work/out"; echo $?)
+printf 'import threading\nlock = threading.Lock()\ndef f(x):\n    with lock:\n        return x\ndef holder():\n    lock.acquire()\n    sleep(50)\n    lock.release()\nt = spawn(holder)\nsleep(10)\nprint(list(map(f, [1])))\n' >"$work/nested_held.gil"
+run run "$work/nested_held.gil" --engine sim
+check "a held lock inside map() on the sim engine: RuntimeError, exit 1" $([[ $status -eq 1 ]] && grep -q "RuntimeError: with on a lock cannot wait inside" "$work/err"; echo $?)
 
 head -c 4096 /dev/urandom >"$work/binary.gil"
 run run "$work/binary.gil"

@@ -47,9 +47,6 @@ IMPORT_RE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w., ]+))", 
 # Programs gilsim cannot run yet, and why (docs/stdlib.md's status lists what is missing);
 # "NAME@sim" is for one engine only.
 NOT_YET_ON_GILSIM = {
-    "futures_docs_examples.py@sim": "as_completed's __next__ waits on a lock, and a for loop runs "
-    "a user __next__ as a nested call, which cannot wait on the sim engine",
-    "futures_wait.py": "`a, b = obj` does not unpack an object with __iter__ (wait()'s result)",
     "subprocess_run.py": "subprocess needs the engines to compile and run a child script as a "
                          "process (_process.run_script, with its own output)",
 }

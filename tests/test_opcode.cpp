@@ -24,7 +24,7 @@ Op nth(int i) { return static_cast<Op>(i); }
 // The opcodes whose stack effect depends on the operand.
 // Whether the stack-effect expression in opcodes.def mentions the operand.
 bool effect_reads_arg(Op op) {
-#define OPCODE(name, width, effect, ticks, comment) \
+#define OPCODE(name, width, effect, ticks, cost_ps, comment) \
   if (op == Op::name) return std::string_view(#effect).find("arg") != std::string_view::npos;
 #include "vm/opcodes.def"
 #undef OPCODE
@@ -43,6 +43,20 @@ TEST_CASE("opcode names are unique upper-case identifiers and every opcode has a
     CHECK(!op_comment(nth(i)).empty());
   }
   CHECK(seen.size() == static_cast<size_t>(kOpCount));
+}
+
+TEST_CASE("every opcode states its sim-engine cost once (opcodes.def's cost_ps column)") {
+  for (int i = 0; i < kOpCount; ++i) {
+    CAPTURE(op_name(nth(i)));
+    CHECK(gilsim::op_cost_ps(nth(i)) > 0);
+    CHECK(gilsim::op_cost_ps(nth(i)) <= 1'000'000);  // picoseconds: no instruction takes 1 us
+  }
+  // The count loop's four instructions model CPython 3.11's 19 ns (docs/engines.md).
+  CHECK(gilsim::op_cost_ps(Op::LOAD_FAST_LOAD_CONST) +
+            gilsim::op_cost_ps(Op::INPLACE_ADD_STORE_FAST) +
+            gilsim::op_cost_ps(Op::LOAD_FAST_LOAD_FAST) +
+            gilsim::op_cost_ps(Op::JUMP_BACKWARD_IF_LT) ==
+        4'000 + 5'500 + 4'000 + 5'500);
 }
 
 TEST_CASE("the enum and the generated tables stay in step") {

@@ -2,7 +2,7 @@
 // whether its cost table still matches CPython 3.11.
 //   (a) simulated bytecodes per second of host time, one CPU-bound thread (target: 100 M/s);
 //   (b) the calibration check: modelled ns per iteration of the count, arith and range loops
-//       beside CPython 3.11's figures measured on the project machine (gil/sim_cost.cpp);
+//       beside CPython 3.11's figures measured on the project machine (vm/opcodes.def's cost_ps);
 //   (c) 1,000 / 10,000 / 100,000 virtual threads: host time and peak memory, each size in a
 //       fresh child process so that one size's freed memory cannot hide the next one's growth.
 #include <fmt/format.h>
@@ -214,7 +214,7 @@ count({})
     bool within = modelled >= ref.lo && modelled <= ref.hi;
     fmt::print("    {:<6} {:9.2f} {:9.2f}  {:>14}  {:7.3f}  {}\n", ref.name, modelled, ref.median,
                fmt::format("{:.2f}..{:.2f}", ref.lo, ref.hi), modelled / ref.median,
-               within ? "yes" : "NO: recalibrate gil/sim_cost.cpp");
+               within ? "yes" : "NO: recalibrate vm/opcodes.def's cost_ps");
   }
   fmt::print("\n");
 

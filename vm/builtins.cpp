@@ -383,8 +383,7 @@ Value m_lock_release(ThreadState& ts, Value* args, int) {
 // lang2: Lock.__enter__ is acquire() and returns True, Lock.__exit__(t, v, tb) is release(), as
 // CPython's (a `with` on a Lock takes a fast path in BEFORE_WITH instead of these calls).
 Value m_lock_enter(ThreadState& ts, Value* args, int) {
-  check_can_block(ts, "acquire()");
-  return Value::boolean(host_of(ts).lock_acquire(ts, args[0], true));
+  return Value::boolean(acquire_lock_blocking(ts, args[0], "acquire()"));
 }
 Value m_lock_exit(ThreadState& ts, Value* args, int) {
   host_of(ts).lock_release(ts, args[0]);
@@ -475,6 +474,7 @@ METHOD(kGeneratorSend, "send", m_generator_send, 1, 1)
 METHOD(kBytesDecode, "decode", m_bytes_decode, 0, 1)
 METHOD(kDictFromkeys, "fromkeys", m_dict_fromkeys, 1, 2)
 METHOD(kGeneratorClose, "close", m_generator_close, 0, 0)
+METHOD(kGeneratorThrow, "throw", m_generator_throw, 1, 3)
 METHOD(kSeqCount, "count", m_seq_count, 1, 1)
 METHOD(kSeqIndex, "index", m_seq_index, 1, 1)
 METHOD(kListExtend, "extend", m_list_extend, 1, 1)
@@ -604,6 +604,7 @@ const MethodEntry kMethods[] = {
     {ObjType::Iterator, &kGeneratorSend},  // lang12: generators only (vm/generators.h)
     {ObjType::Bytes, &kBytesDecode},
     {ObjType::Iterator, &kGeneratorClose},
+    {ObjType::Iterator, &kGeneratorThrow},
     {ObjType::List, &kListAppend},
     {ObjType::List, &kListPop},
     {ObjType::Thread, &kThreadJoin},

@@ -74,6 +74,16 @@ Value bytes_item(const Value& bytes, const Value& index) {
   return Value::integer(static_cast<unsigned char>(s[static_cast<size_t>(i)]));
 }
 
+bool bytes_contains(const Value& bytes, const Value& x) {
+  const std::string& s = bytes.as<BytesObj>()->data;
+  if (x.is(ObjType::Bytes)) return s.find(x.as<BytesObj>()->data) != std::string::npos;
+  if (!x.is_intlike())
+    raise("TypeError", fmt::format("a bytes-like object is required, not '{}'", type_name(x)));
+  std::int64_t byte = x.as_int();
+  if (byte < 0 || byte > 255) raise("ValueError", "byte must be in range(0, 256)");
+  return s.find(static_cast<char>(byte)) != std::string::npos;
+}
+
 namespace {
 
 // The offset of the first byte that is not well-formed UTF-8, or npos.

@@ -1,7 +1,8 @@
 // bytes (lang12): the minimal bytes type a textbook program meets (b"x" * size, len(data)).
 //
-// A b"..." literal, len, == and != (never equal to a str), hash, repr and print (b'...'),
-// truthiness, indexing (an int), + and * (a new bytes object) and decode() (UTF-8). Anything
+// A b"..." literal, len, == and != (never equal to a str), < <= > >= (by byte), hash, repr and
+// print (b'...'), truthiness, indexing (an int), slicing (vm/slices.cpp), iteration (ints),
+// `in`, + and * (a new bytes object) and decode() (UTF-8). Anything
 // else a bytes object is asked for is CPython's TypeError or AttributeError for an object that
 // lacks it. Immutable, so any thread may read it.
 #pragma once
@@ -30,6 +31,10 @@ std::optional<Value> bytes_binary(ThreadState& ts, Op op, const Value& a, const 
 
 // b[i]: the byte as an int, IndexError as CPython's ("index out of range").
 Value bytes_item(const Value& bytes, const Value& index);
+
+// x in b: an int in range(256) is a byte of b, a bytes object a run of bytes in b; CPython's
+// TypeError and ValueError otherwise.
+bool bytes_contains(const Value& bytes, const Value& x);
 
 // b.decode(encoding="utf-8"): UTF-8 only; UnicodeDecodeError on bytes that are not.
 Value m_bytes_decode(ThreadState& ts, Value* args, int nargs);

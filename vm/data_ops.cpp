@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -66,17 +67,20 @@ Value* build_string(Value* sp, std::uint32_t n) {
 
 std::vector<Value> unpack_items(ThreadState& ts, const Value& iterable, std::uint32_t before,
                                 std::uint32_t after, bool starred) {
-  if (!iterable.is(ObjType::List) && !iterable.is(ObjType::Tuple)) {
-    // Anything else must be iterable: CPython's message names the unpacking.
-    bool iterable_type =
-        iterable.is_obj() &&
-        (iterable.is(ObjType::Str) || iterable.is(ObjType::Range) || iterable.is(ObjType::Dict) ||
-         iterable.is(ObjType::Set) || iterable.is(ObjType::FrozenSet) ||
-         iterable.is(ObjType::DictView) || iterable.is(ObjType::Iterator));
-    if (!iterable_type)
+  std::vector<Value> items;
+  if (iterable.is(ObjType::List) || iterable.is(ObjType::Tuple) ||
+      (starred && iterable.is(ObjType::Range))) {
+    items = collect(ts, iterable);  // a range too large to hold is its MemoryError
+  } else {
+    std::optional<Value> it = iterator_of(ts, iterable);
+    if (!it)
       raise("TypeError", fmt::format("cannot unpack non-iterable {} object", type_name(iterable)));
+    // As CPython, `a, b = it` takes one item past the targets to know there are too many, and no
+    // more: an endless generator is not drained.
+    size_t limit = starred ? SIZE_MAX : static_cast<size_t>(before) + 1;
+    Value item;
+    while (items.size() < limit && iterator_next(ts, *it, item)) items.push_back(std::move(item));
   }
-  std::vector<Value> items = collect(ts, iterable);
   size_t n = items.size();
   if (!starred) {
     if (n > before)

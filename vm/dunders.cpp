@@ -213,6 +213,7 @@ struct InstanceIter final : IterObj {
     auto more = instance_next(ts, obj, out);
     return more && *more;
   }
+  const Value* instance() const override { return &obj; }
   Value obj;
 };
 
@@ -233,9 +234,7 @@ std::optional<bool> instance_next(ThreadState& ts, const Value& v, Value& out) {
     out = *call_special(ts, v, "__next__");
     return true;
   } catch (const PyRaise& e) {
-    if (exception_type_name(e.exc) != "StopIteration" &&
-        !class_of(e.exc)->is_subclass_of(builtin_class("StopIteration")))
-      throw;
+    if (!is_stop_iteration(e.exc)) throw;
   } catch (const ScriptError& e) {
     if (e.type != "StopIteration") throw;
   }

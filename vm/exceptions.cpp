@@ -86,4 +86,8 @@ std::string exception_message(ThreadState& ts, const Value& exc) {
 
 std::string exception_type_name(const Value& exc) { return exc.as<InstanceObj>()->klass()->name; }
 
+bool is_stop_iteration(const Value& exc) {
+  return is_exception(exc) && class_of(exc)->is_subclass_of(builtin_class("StopIteration"));
+}
+
 }  // namespace gilsim

@@ -30,6 +30,8 @@ Value exception_from_error(const std::string& type, const std::string& message);
 // raise X: X an exception instance or class (instantiated with no arguments).
 Value exception_from_raise(ThreadState& ts, const Value& v, const char* what);
 bool is_exception(const Value& v);
+// An instance of StopIteration or a subclass (what ends a __next__ or a generator).
+bool is_stop_iteration(const Value& exc);
 ExceptionState& exc_state(const Value& exc);
 // except T: T a class or a list of classes.
 bool exception_matches(ThreadState& ts, const Value& exc, const Value& spec);

@@ -114,10 +114,14 @@ void end_generator_frame(ThreadState& ts) {
 }
 
 bool generator_send(ThreadState& ts, const Value& genv, Value sent, Value& out) {
+  return generator_resume(ts, genv, std::move(sent), Value(), out);
+}
+
+bool generator_resume(ThreadState& ts, const Value& genv, Value sent, Value thrown, Value& out) {
   // Each resumption from C++ (next(), list(), sum()...) is a nested eval loop on the C++ stack:
-  // bounded as call_nested's are (vm/interpreter.cpp kMaxNestedRuns), as CPython bounds its C
-  // recursion, so that next(next(...)) chains end in RecursionError, not a stack overflow.
-  if (ts.nested_runs >= 200) raise("RecursionError", "maximum recursion depth exceeded");
+  // bounded as call_nested's are (kMaxNestedRuns, vm/interpreter.h), so that next(next(...))
+  // chains end in RecursionError, not a stack overflow.
+  if (ts.nested_runs >= kMaxNestedRuns) raise("RecursionError", "maximum recursion depth exceeded");
   auto& gen = *static_cast<GeneratorObj*>(genv.as<IterObj>());
   size_t entry = ts.frames.size();
   std::uint32_t at = nested_stack_top(ts, 2);
@@ -131,9 +135,11 @@ bool generator_send(ThreadState& ts, const Value& genv, Value sent, Value& out) 
   }
   if (!resumed) {
     ts.stack[at] = Value();
+    if (!thrown.is_none()) throw PyRaise{std::move(thrown)};  // an ended generator: raised here
     out = Value::none();
     return false;
   }
+  ts.throw_in = std::move(thrown);
   ++ts.nested_runs;
   RunResult r = run_nested(ts, entry);
   --ts.nested_runs;
@@ -161,12 +167,55 @@ Value m_generator_send(ThreadState& ts, Value* args, int) {
   raise_stop_iteration(out);
 }
 
-// close(): a suspended generator ends without running its finally blocks (gilsim does not throw
-// GeneratorExit into it); the contexts its `with` blocks entered are left held.
-Value m_generator_close(ThreadState&, Value* args, int) {
+// throw(exc) or throw(type[, value]): raised in the generator where it yielded; its next yield
+// is the result, its end a StopIteration, and what it does not catch comes out here.
+Value m_generator_throw(ThreadState& ts, Value* args, int nargs) {
+  generator_self(args[0], "throw");
+  const Value& type = args[1];
+  const Value* value = nargs > 2 && !args[2].is_none() ? &args[2] : nullptr;
+  ClassObj* c = as_class(type);
+  bool instance = is_exception(type);
+  if (!instance && !(c && c->is_exception))
+    raise("TypeError", fmt::format("exceptions must be classes or instances deriving from "
+                                   "BaseException, not {}",
+                                   type_name(type)));
+  if (instance && value) raise("TypeError", "instance exception may not have a separate value");
+  Value exc;
+  if (instance)
+    exc = type;
+  else if (value && is_exception(*value) && class_of(*value)->is_subclass_of(c))
+    exc = *value;
+  else if (value)
+    exc = call_nested(ts, type, {*value});
+  else
+    exc = exception_from_raise(ts, type, "");
+  Value out;
+  if (generator_resume(ts, args[0], Value(), std::move(exc), out)) return out;
+  raise_stop_iteration(out);
+}
+
+// close(), as CPython's: GeneratorExit is thrown in where a suspended generator yielded, so its
+// finally blocks run and its `with` blocks are left; that exception (or a StopIteration) coming
+// back out is the normal end, a yield instead is "generator ignored GeneratorExit". A generator
+// not started (or ended) just ends.
+Value m_generator_close(ThreadState& ts, Value* args, int) {
   GeneratorObj& gen = generator_self(args[0], "close");
   if (gen.state == GeneratorObj::State::Running) raise("ValueError", "generator already executing");
-  gen.clear_refs();
+  if (gen.state != GeneratorObj::State::Suspended) {
+    gen.clear_refs();
+    return Value::none();
+  }
+  Value out;
+  bool yielded;
+  try {
+    yielded = generator_resume(ts, args[0], Value(), make_exception("GeneratorExit", ""), out);
+  } catch (const PyRaise& e) {
+    if (is_stop_iteration(e.exc) || exception_type_name(e.exc) == "GeneratorExit" ||
+        class_of(e.exc)->is_subclass_of(builtin_class("GeneratorExit")))
+      return Value::none();
+    throw;
+  }
+  if (yielded) raise("RuntimeError", "generator ignored GeneratorExit");
   return Value::none();
 }
 

@@ -72,9 +72,13 @@ void end_generator_frame(ThreadState& ts);
 // gen.send(v) and next(gen) from C++: runs gen to its next yield (true, the value in `out`) or
 // to its end (false, the value it returned in `out`).
 bool generator_send(ThreadState& ts, const Value& gen, Value sent, Value& out);
+// The same with `thrown` (an exception instance, or None) raised where gen yielded instead of a
+// value sent: gen.throw() and gen.close(). An ended generator raises it at once.
+bool generator_resume(ThreadState& ts, const Value& gen, Value sent, Value thrown, Value& out);
 
-// gen.send(v) and gen.close(), as methods (builtins.cpp's method table).
+// gen.send(v), gen.close() and gen.throw(e), as methods (builtins.cpp's method table).
 Value m_generator_send(ThreadState& ts, Value* args, int nargs);
 Value m_generator_close(ThreadState& ts, Value* args, int nargs);
+Value m_generator_throw(ThreadState& ts, Value* args, int nargs);
 
 }  // namespace gilsim

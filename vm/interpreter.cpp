@@ -75,8 +75,7 @@ void exit_context(ThreadState& ts, const Value& ctx) {
 // thread's with-stack, so a thread ended by something no handler sees (StepLimitError, a stop)
 // still releases it.
 void enter_lock(ThreadState& ts, const Value& lock) {
-  check_can_block(ts, "with on a lock");
-  ts.interp.host().lock_acquire(ts, lock, true);
+  acquire_lock_blocking(ts, lock, "with on a lock");
   ts.with_stack.push_back(lock);
 }
 
@@ -158,7 +157,10 @@ void store_global(ThreadState& ts, std::uint32_t index, Value v) {
 // The 3-slot iteration state GET_ITER leaves: [start, stop, step] ints for a range,
 // [sequence, position, None] for a list or tuple (item index) or str (byte offset), and
 // [iterator, 0, None] for everything else (iterators.h).
-void get_iter(ThreadState& ts, Value* slots) {
+// `at` is an index: iter() of an instance runs its __iter__ (call_nested), which may grow and so
+// move the stack.
+void get_iter(ThreadState& ts, std::uint32_t at) {
+  Value* slots = ts.stack.data() + at;
   Value it = std::move(slots[0]);
   if (it.is(ObjType::Range)) {
     auto* r = it.as<RangeObj>();
@@ -173,7 +175,8 @@ void get_iter(ThreadState& ts, Value* slots) {
     slots[0] = std::move(it);
     return;
   }
-  slots[0] = make_iterator(ts, it);
+  Value iterator = make_iterator(ts, it);
+  ts.stack[at] = std::move(iterator);
 }
 
 // Advances a sequence iteration; false when exhausted.
@@ -408,8 +411,20 @@ bool catch_exception(ThreadState& ts, const Value& exc, bool reraise, std::uint3
       exit_frame_contexts(ts);
     } catch (const ScriptError&) {
     }
-    if (ts.frames.back().kind >= kFrameGenFor) end_generator_frame(ts);
+    std::uint8_t kind = ts.frames.back().kind;
+    std::uint32_t callee_slot = ts.frames.back().base - 1;
+    if (kind >= kFrameGenFor) end_generator_frame(ts);
     ts.frames.pop_back();
+    if (kind == kFrameNextFor && is_stop_iteration(exc)) {
+      // The __next__ FOR_ITER called has ended the loop: drop the iteration slots under the
+      // callee and go on at FOR_ITER's exit target, its operand just before the saved ip.
+      Frame& loop = ts.frames.back();
+      std::uint32_t slots = callee_slot - 3;
+      for (size_t i = slots; i < ts.stack.size(); ++i) ts.stack[i] = Value();
+      loop.sp = slots;
+      loop.ip = read_operand(loop.code->bytes.data() + loop.ip - 4, 4);
+      return true;
+    }
     const Frame& caller = ts.frames.back();
     add_entry(caller, caller.ip > 0 ? caller.ip - 1 : 0);
   }
@@ -600,7 +615,7 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
 
 #if GILSIM_COMPUTED_GOTO
   static const void* const kLabels[] = {
-#define OPCODE(name, width, effect, ticks, comment) &&L_##name,
+#define OPCODE(name, width, effect, ticks, cost_ps, comment) &&L_##name,
 #include "vm/opcodes.def"
 #undef OPCODE
   };
@@ -641,6 +656,11 @@ RunResult execute(ThreadState& ts, size_t entry_depth) {
   int call_argc = 0;  // lang2: the argument count for call_at_sp
   Value pending;      // lang-func: the exception being propagated
   bool reraise = false;
+  if (GILSIM_UNLIKELY(!ts.throw_in.is_none()) && entry_depth > 0) {
+    pending = std::move(ts.throw_in);  // gen.throw(): raised where the generator yielded
+    ts.throw_in = Value();
+    goto thrown;
+  }
 restart:
   try {
     for (;;) {
@@ -1056,7 +1076,8 @@ restart:
         }
         VM_CASE(GET_ITER)
         SAVE_FRAME();
-        get_iter(ts, sp - 1);
+        get_iter(ts, static_cast<std::uint32_t>(sp - 1 - ts.stack.data()));
+        LOAD_FRAME();
         sp += 2;
         VM_NEXT_FAST();
         VM_CASE(FOR_ITER) {
@@ -1092,6 +1113,25 @@ restart:
           }
           if (slots[0].is(ObjType::Iterator)) {
             SAVE_FRAME();
+            // lang14: a script __next__ runs as a call's frame, so it may wait on both engines;
+            // its return pushes the item, a StopIteration out of it ends the loop
+            // (catch_exception).
+            if (const Value* obj = slots[0].as<IterObj>()->instance()) {
+              Value next = find_dunder(ts, *obj, "__next__");
+              if (next.is(ObjType::Function)) {
+                Value self = *obj;
+                auto at = static_cast<std::uint32_t>(sp - ts.stack.data());
+                if (at + 2 > ts.stack.size())
+                  ts.stack.resize(std::max<size_t>(at + 2, ts.stack.size() * 2));
+                ts.stack[at] = std::move(next);
+                ts.stack[at + 1] = std::move(self);
+                frame->sp = at + 2;
+                push_frame(ts, ts.stack[at].as<FunctionObj>(), at + 1, 1);
+                ts.frames.back().kind = kFrameNextFor;
+                LOAD_FRAME();
+                VM_NEXT();  // the callee's RESUME is the safe point
+              }
+            }
             Value item;
             more = next_item(ts, slots, item);
             LOAD_FRAME();  // a map() or filter() iterator may have run script code
@@ -1687,6 +1727,7 @@ restart:
     pending = exception_from_error("MemoryError", "");
     reraise = false;
   }
+thrown:
   // lang-func: a Python exception looks for a try block, frame by frame.
   auto failing = static_cast<std::uint32_t>(ip - 1 - code_start);
   if (!reraise) {
@@ -1752,11 +1793,6 @@ void raise_nested_failure(const RunResult& r) {
   raise(r.failure->type, r.failure->message);
 }
 
-// Eval loops started from C++ (call_nested, a generator resumed by next()) each take a stretch of
-// the C++ stack, several KB under the sanitizers: at most this many are nested, as CPython bounds
-// its C recursion, so deep chains end in RecursionError rather than overflow the thread's stack.
-constexpr int kMaxNestedRuns = 200;
-
 Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args) {
   if (ts.nested_runs >= kMaxNestedRuns) raise("RecursionError", "maximum recursion depth exceeded");
   size_t entry = ts.frames.size();
@@ -1788,6 +1824,15 @@ void check_can_block(ThreadState& ts, const char* what) {
                       "or min/max with key=) on the sim engine; use --engine threads, or call "
                       "it from a for loop",
                       what));
+}
+
+bool acquire_lock_blocking(ThreadState& ts, const Value& lock, const char* what) {
+  Host& host = ts.interp.host();
+  if (ts.nested_runs > 0 && host.suspends_threads()) {
+    if (host.lock_acquire(ts, lock, false)) return true;
+    check_can_block(ts, what);
+  }
+  return host.lock_acquire(ts, lock, true);
 }
 
 RunResult run_module(ThreadState& ts) {

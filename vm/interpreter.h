@@ -48,6 +48,11 @@ RunResult resume(ThreadState& ts);
 // may grow and move.
 Value call_nested(ThreadState& ts, const Value& callee, std::vector<Value> args);
 
+// Eval loops started from C++ (call_nested, a generator resumed by next()) each take a stretch of
+// the C++ stack, several KB under the sanitizers: at most this many are nested, as CPython bounds
+// its C recursion, so deep chains end in RecursionError rather than overflow the thread's stack.
+inline constexpr int kMaxNestedRuns = 200;
+
 // lang12: the stack index above everything the innermost frame may hold, with `room` slots
 // there (the stack may move): where a nested run's first frame goes (call_nested, generator_send).
 std::uint32_t nested_stack_top(ThreadState& ts, size_t room);
@@ -57,6 +62,9 @@ std::uint32_t nested_stack_top(ThreadState& ts, size_t room);
 // Raises RuntimeError when `what` (a builtin that may wait) runs inside call_nested on a host that
 // suspends threads instead of blocking them.
 void check_can_block(ThreadState& ts, const char* what);
+// A blocking acquire of `lock` for `what` (with, acquire()). Inside call_nested on such a host a
+// free lock is still taken, since that needs no wait; only a lock held by another is the error.
+bool acquire_lock_blocking(ThreadState& ts, const Value& lock, const char* what);
 
 // Python's traceback text for a failure, e.g.
 //   Traceback (most recent call last):

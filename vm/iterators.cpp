@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "vm/bytes.h"
 #include "vm/containers.h"
 #include "vm/dunders.h"
 #include "vm/errors.h"
@@ -44,6 +45,20 @@ struct SeqIter final : IterObj {
     return true;
   }
   Value seq;
+  size_t pos = 0;
+};
+
+// lang14: bytes by position, each byte an int.
+struct BytesIter final : IterObj {
+  explicit BytesIter(Value bytes) : bytes(std::move(bytes)) {}
+  const char* name() const override { return "bytes_iterator"; }
+  bool next(ThreadState&, Value& out) override {
+    const std::string& s = bytes.as<BytesObj>()->data;
+    if (pos >= s.size()) return false;
+    out = Value::integer(static_cast<unsigned char>(s[pos++]));
+    return true;
+  }
+  Value bytes;
   size_t pos = 0;
 };
 
@@ -213,7 +228,7 @@ struct FilterIter final : IterObj {
 
 }  // namespace
 
-Value make_iterator(ThreadState& ts, const Value& v) {
+std::optional<Value> iterator_of(ThreadState& ts, const Value& v) {
   if (v.is_obj()) {
     switch (v.as_obj()->type) {
       case ObjType::List:
@@ -222,6 +237,8 @@ Value make_iterator(ThreadState& ts, const Value& v) {
         return Value::adopt(new SeqIter(v));
       case ObjType::Range:
         return Value::adopt(new RangeIter(*v.as<RangeObj>()));
+      case ObjType::Bytes:
+        return Value::adopt(new BytesIter(v));
       case ObjType::Dict:
         return Value::adopt(new DictIter(v, ViewKind::Keys, dict_size(ts, v)));
       case ObjType::DictView: {
@@ -241,12 +258,16 @@ Value make_iterator(ThreadState& ts, const Value& v) {
       case ObjType::Iterator:
         return v;
       case ObjType::Instance:  // lang2: __iter__
-        if (auto it = instance_iter(ts, v)) return *it;
-        break;
+        return instance_iter(ts, v);
       default:
         break;
     }
   }
+  return std::nullopt;
+}
+
+Value make_iterator(ThreadState& ts, const Value& v) {
+  if (auto it = iterator_of(ts, v)) return std::move(*it);
   raise("TypeError", fmt::format("'{}' object is not iterable", type_name(v)));
 }
 

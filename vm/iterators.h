@@ -7,6 +7,7 @@
 // between threads without a lock (under `none` the containers it reads still take their mutexes).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "vm/objects.h"
@@ -22,10 +23,16 @@ struct IterObj : Obj {
   // script code (map, filter call functions).
   virtual bool next(ThreadState& ts, Value& out) = 0;
   bool generator = false;  // lang12: a GeneratorObj (vm/generators.h), which FOR_ITER resumes
+  // lang14: the user object whose __next__ this iterator calls (iter() of an instance), which
+  // FOR_ITER calls as a frame; null for the others.
+  virtual const Value* instance() const { return nullptr; }
 };
 
 // iter(x): a new iterator over x (an iterator returns itself); TypeError if x is not iterable.
 Value make_iterator(ThreadState& ts, const Value& iterable);
+// The same, or nothing when x is not iterable, for callers whose message names the operation
+// (`a, b = x`: "cannot unpack non-iterable X object").
+std::optional<Value> iterator_of(ThreadState& ts, const Value& iterable);
 // The next item of an iterator made by make_iterator.
 inline bool iterator_next(ThreadState& ts, const Value& it, Value& out) {
   return it.as<IterObj>()->next(ts, out);

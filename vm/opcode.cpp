@@ -9,7 +9,7 @@ struct OpInfo {
 };
 
 constexpr OpInfo kInfo[] = {
-#define OPCODE(name, width, effect, ticks, comment) {#name, comment},
+#define OPCODE(name, width, effect, ticks, cost_ps, comment) {#name, comment},
 #include "vm/opcodes.def"
 #undef OPCODE
 };
@@ -22,7 +22,7 @@ std::string_view op_comment(Op op) { return kInfo[static_cast<int>(op)].comment;
 int op_stack_effect(Op op, int arg) {
   (void)arg;  // only some effects read it
   switch (op) {
-#define OPCODE(name, width, effect, ticks, comment) \
+#define OPCODE(name, width, effect, ticks, cost_ps, comment) \
   case Op::name:                                    \
     return effect;
 #include "vm/opcodes.def"

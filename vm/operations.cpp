@@ -286,6 +286,10 @@ int order_at(ThreadState& ts, Op op, const Value& a, const Value& b, int depth, 
     return a.as<StrObj>()->text.compare(b.as<StrObj>()->text) < 0 ? -1
            : a.as<StrObj>()->text == b.as<StrObj>()->text         ? 0
                                                                   : 1;
+  if (a.is(ObjType::Bytes) && b.is(ObjType::Bytes)) {  // by unsigned byte, as memcmp
+    int c = a.as<BytesObj>()->data.compare(b.as<BytesObj>()->data);
+    return (c > 0) - (c < 0);
+  }
   if (a.is(ObjType::List) && b.is(ObjType::List)) {
     if (depth > kMaxNesting)
       raise("RecursionError", "maximum recursion depth exceeded in comparison");
@@ -760,6 +764,8 @@ bool compare(ThreadState& ts, Op op, const Value& a, const Value& b) {
           raise("TypeError",
                 fmt::format("'in <string>' requires string as left operand, not {}", type_name(a)));
         found = b.as<StrObj>()->text.find(a.as<StrObj>()->text) != std::string::npos;
+      } else if (b.is(ObjType::Bytes)) {
+        found = bytes_contains(b, a);
       } else if (b.is(ObjType::List)) {
         for (const Value& item : snapshot(ts, *b.as<ListObj>()))
           if (a.identical(item) || equal(ts, a, item)) {

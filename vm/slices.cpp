@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "vm/bytes.h"
 #include "vm/errors.h"
 #include "vm/iterators.h"
 #include "vm/operations.h"
@@ -85,6 +86,15 @@ Value slice_of(ThreadState& ts, const Value& c, const SliceObj& slice) {
       out.append(s, from, to - from);
     }
     return make_str(std::move(out));
+  }
+  if (c.is(ObjType::Bytes)) {  // lang14: by byte, a new bytes object
+    const std::string& s = c.as<BytesObj>()->data;
+    Bounds b = adjust(slice, static_cast<std::int64_t>(s.size()));
+    std::string out;
+    out.reserve(static_cast<size_t>(b.count));
+    for (std::int64_t k = 0, i = b.start; k < b.count; ++k, i += b.step)
+      out += s[static_cast<size_t>(i)];
+    return make_bytes(std::move(out));
   }
   if (c.is(ObjType::Range)) {
     auto* r = c.as<RangeObj>();

@@ -32,10 +32,13 @@ struct Frame {
 inline constexpr std::uint8_t kFrameInit = 1;
 // lang2: a call whose result nobody wants (a property's setter or deleter): RETURN_VALUE drops it.
 inline constexpr std::uint8_t kFrameDiscard = 2;
+// lang14: a user __next__ called by FOR_ITER: it returns as any call (the result is the loop's
+// item, in the callee's slot above the 3 iteration slots); a StopIteration out of it ends the loop.
+inline constexpr std::uint8_t kFrameNextFor = 3;
 // lang12: a generator's frame, by who resumed it (vm/generators.h); these kinds are the largest.
-inline constexpr std::uint8_t kFrameGenFor = 3;
-inline constexpr std::uint8_t kFrameGenSend = 4;
-inline constexpr std::uint8_t kFrameGenCall = 5;
+inline constexpr std::uint8_t kFrameGenFor = 4;
+inline constexpr std::uint8_t kFrameGenSend = 5;
+inline constexpr std::uint8_t kFrameGenCall = 6;
 
 // lang-func: a try block (SETUP_EXCEPT) or an exception being handled (after a catch).
 struct ExcBlock {
@@ -121,6 +124,9 @@ class ThreadState {
   // Eval runs started from C++ inside this thread's eval loop (call_nested: map, sorted's key=...),
   // which must finish without being suspended.
   int nested_runs = 0;
+  // lang14: an exception gen.throw() or gen.close() raises in the generator frame the next nested
+  // run enters, at its yield (execute() takes it first).
+  Value throw_in;
 
   // The host's own record of this thread (opaque to the VM).
   void* host_data = nullptr;

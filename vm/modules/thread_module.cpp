@@ -45,8 +45,8 @@ Value acquire_lock(ThreadState& ts, const Value& lock, bool blocking, double tim
   if (timeout > kTimeoutMax) raise("OverflowError", "timeout value is too large");
   if (!blocking || timeout == 0) return Value::boolean(host(ts).lock_acquire(ts, args[0], false));
   // (timeout 0 is a non-blocking try, as CPython's)
+  if (timeout < 0) return Value::boolean(acquire_lock_blocking(ts, args[0], "acquire()"));
   check_can_block(ts, "acquire()");
-  if (timeout < 0) return Value::boolean(host(ts).lock_acquire(ts, args[0], true));
   return Value::boolean(host(ts).lock_acquire_timed(ts, args[0], timeout * 1000.0));
 }
 
