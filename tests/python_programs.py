@@ -48,8 +48,6 @@ NOT_YET_ON_GILSIM = {
     "a user __next__ as a nested call, which cannot wait on the sim engine",
     "futures_wait.py": "`a, b = obj` does not unpack an object with __iter__ (wait()'s result)",
     "gilsim_annotations.py": "gilsim.mark/span/counter need the engines' annotation events",
-    "subprocess_run.py": "subprocess needs the engines to compile and run a child script as a "
-                         "process (_process.run_script, with its own output)",
 }
 KNOWN_TIMEOUT = 3.0
 
