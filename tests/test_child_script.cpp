@@ -74,6 +74,11 @@ std::string last_line(const std::string& text) {
 
 const char* kEngines[] = {"threads", "sim"};
 
+EngineRun run_with(const char* engine, const std::string& script, EngineOptions o = {}) {
+  o.engine = engine;
+  return run_on_engine("modern", script, o);
+}
+
 }  // namespace
 
 TEST_CASE("a child script: its sys.argv, captured stdout and stderr, its exit status") {
@@ -92,9 +97,7 @@ print(r.returncode, r.stdout.strip(), repr(r.stderr))
                                   child);
   for (const char* engine : kEngines) {
     CAPTURE(engine);
-    EngineOptions o;
-    o.engine = engine;
-    EngineRun r = run_on_engine("modern", parent, o);
+    EngineRun r = run_with(engine, parent);
     CHECK(r.out == "4 ['a', 'b c'] 'to stderr\\n'\n");
     CHECK(r.err.empty());
     CHECK(r.record.exit_code == 0);
@@ -123,9 +126,7 @@ except subprocess.CalledProcessError as e:
                                   child);
   for (const char* engine : kEngines) {
     CAPTURE(engine);
-    EngineOptions o;
-    o.engine = engine;
-    EngineRun r = run_on_engine("modern", parent, o);
+    EngineRun r = run_with(engine, parent);
     // call() passes the child's output through: its line and its traceback (the traceback of a
     // process's main thread, with no "Exception in thread"), in the run's own streams.
     CHECK(r.out ==
@@ -158,9 +159,7 @@ print(r.stderr, end="")
                                   bad);
   for (const char* engine : kEngines) {
     CAPTURE(engine);
-    EngineOptions o;
-    o.engine = engine;
-    EngineRun r = run_on_engine("modern", parent, o);
+    EngineRun r = run_with(engine, parent);
     // What python3 prints, but its own path (python3 names itself by sys.executable).
     CHECK(r.out == "2 ''\npython3: can't open file '" + missing +
                        "': [Errno 2] No such file or directory\n"
@@ -175,10 +174,8 @@ TEST_CASE("any command but [sys.executable, script, ...] is an OSError naming it
   for (const char* command : {"['ls', '-l']", "[sys.executable, '-c', 'print(1)']",
                               "'python3 child.py'", "[sys.executable]"}) {
     CAPTURE(command);
-    EngineOptions o;
-    o.engine = "sim";
-    EngineRun r = run_on_engine(
-        "modern", std::string("import subprocess, sys\nsubprocess.run(") + command + ")\n", o);
+    EngineRun r =
+        run_with("sim", std::string("import subprocess, sys\nsubprocess.run(") + command + ")\n");
     CHECK(r.record.exit_code == 1);
     std::string shown = command;
     if (shown.find("sys.executable") != std::string::npos)
@@ -209,9 +206,8 @@ ps = [subprocess.Popen([sys.executable, {child}]) for i in range(3)]
   for (const char* engine : kEngines) {
     CAPTURE(engine);
     EngineOptions o;
-    o.engine = engine;
     o.limits.max_processes = 2;
-    EngineRun r = run_on_engine("modern", parent, o);
+    EngineRun r = run_with(engine, parent, o);
     CHECK(r.out == "5\n");  // five in a row, one at a time; then three at once is one too many
     CHECK(last_line(r.err) == "RuntimeError: can't start new process");
   }
@@ -244,9 +240,8 @@ t.join()
 )",
                                   child);
   EngineOptions o;
-  o.engine = "sim";
   o.sim.jitter = 0;  // latencies exactly as the model gives them
-  EngineRun r = run_on_engine("modern", parent, o);
+  EngineRun r = run_with("sim", parent, o);
   CHECK(r.out == "timed out\ndone 0\n");
   CHECK(r.record.exit_code == 0);
   CHECK(check_invariants(r.record).empty());
@@ -307,7 +302,7 @@ print(subprocess.call([sys.executable, {child}]))
 t.join()
 )",
                                   child);
-  EngineRun r = run_on_engine("modern", parent);
+  EngineRun r = run_with("threads", parent);
   CHECK(r.out == "0\n");
   CHECK(check_invariants(r.record).empty());
   const RunRecord& rec = r.record;
