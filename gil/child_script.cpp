@@ -14,7 +14,7 @@
 
 namespace gilsim {
 
-Sink route_output(ProcessStreams* s, bool to_err, std::string_view text) {
+Sink route_output(ProcessStreams* s, bool to_err, std::string_view text, MemoryBudget* budget) {
   for (; s; s = s->parent.get()) {
     StreamMode mode = to_err ? s->err : s->out;
     if (mode == StreamMode::Stdout) {  // stderr=STDOUT: in the same stream, in order
@@ -23,11 +23,18 @@ Sink route_output(ProcessStreams* s, bool to_err, std::string_view text) {
     }
     if (mode == StreamMode::Devnull) return Sink::Taken;
     if (mode == StreamMode::Pipe) {
+      if (budget && !budget->try_charge(static_cast<std::int64_t>(text.size())))
+        return Sink::OverBudget;
       (to_err ? s->captured.err : s->captured.out) += text;
       return Sink::Taken;
     }
   }
   return to_err ? Sink::RunErr : Sink::RunOut;
+}
+
+void captured_past_budget(const MemoryBudget& budget) {
+  raise("MemoryError", fmt::format("a child's captured output would pass --max-memory ({} bytes)",
+                                   budget.limit()));
 }
 
 namespace {

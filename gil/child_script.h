@@ -20,13 +20,15 @@
 
 #include "vm/code.h"
 #include "vm/host.h"
+#include "vm/memory_budget.h"
 #include "vm/thread_state.h"
 
 namespace gilsim {
 
-// Where one write of a process ended up: taken by a child's capture (or dropped), or to be
-// written to the run's own output or errors by the engine.
-enum class Sink { Taken, RunOut, RunErr };
+// Where one write of a process ended up: taken by a child's capture (or dropped), to be written
+// to the run's own output or errors by the engine, or refused: captured, it would pass the run's
+// --max-memory (captured_past_budget then raises MemoryError in the writer).
+enum class Sink { Taken, RunOut, RunErr, OverBudget };
 
 // The streams of one child script's process (and of the processes it starts).
 struct ProcessStreams {
@@ -38,8 +40,11 @@ struct ProcessStreams {
 };
 
 // Writes `text` to stdout (or stderr, `to_err`) of the process whose streams are `s` (null: a
-// process of the run's own, whose writes are the run's).
-Sink route_output(ProcessStreams* s, bool to_err, std::string_view text);
+// process of the run's own, whose writes are the run's). What a Pipe captures is charged to
+// `budget` (when given) for the rest of the run: the engine holds it until then.
+Sink route_output(ProcessStreams* s, bool to_err, std::string_view text,
+                  MemoryBudget* budget = nullptr);
+[[noreturn]] void captured_past_budget(const MemoryBudget& budget);
 
 // A child script ready to start: its interpreter and its process's streams, or, when python3
 // would have stopped before running it, what it prints and its exit status.

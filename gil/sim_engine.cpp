@@ -182,16 +182,20 @@ bool SimEngine::system_exit(VThread& t, const ScriptFailure& f) {
 }
 
 void SimEngine::write_output(ThreadState& ts, std::string_view text) {
-  write_stream(*static_cast<VThread*>(ts.host_data), false, text);
+  write_stream(*static_cast<VThread*>(ts.host_data), false, text, true);
 }
 
 void SimEngine::write_error(ThreadState& ts, std::string_view text) {
-  write_stream(*static_cast<VThread*>(ts.host_data), true, text);
+  write_stream(*static_cast<VThread*>(ts.host_data), true, text, true);
 }
 
-// subproc13: a write to a process's stdout or stderr: a child script's capture, or the run's.
-void SimEngine::write_stream(const VThread& t, bool to_err, std::string_view text) {
-  Sink sink = route_output(gils_[static_cast<size_t>(t.gil)]->streams.get(), to_err, text);
+// subproc13: a write to a process's stdout or stderr: a child script's capture, or the run's. A
+// script's own write (print, sys.stdout/stderr) is charged to its run's memory when captured.
+void SimEngine::write_stream(const VThread& t, bool to_err, std::string_view text,
+                             bool script_write) {
+  MemoryBudget* budget = script_write ? &t.interp->limits->memory() : nullptr;
+  Sink sink = route_output(gils_[static_cast<size_t>(t.gil)]->streams.get(), to_err, text, budget);
+  if (sink == Sink::OverBudget) captured_past_budget(*budget);
   if (sink == Sink::RunErr) {
     write_err(std::string(text));
   } else if (sink == Sink::RunOut) {

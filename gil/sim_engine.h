@@ -142,7 +142,8 @@ class SimEngine final : public Engine {
   bool system_exit(VThread& t, const ScriptFailure& f);
   int exit_status_ = 0;  // the main thread's sys.exit code
   void write_err(const std::string& text);
-  void write_stream(const VThread& t, bool to_err, std::string_view text);  // subproc13
+  void write_stream(const VThread& t, bool to_err, std::string_view text,
+                    bool script_write = false);  // subproc13
   bool can_proceed(const VThread& t) const;
   void stop(StopCause cause, Ps at);
 

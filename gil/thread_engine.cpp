@@ -251,9 +251,13 @@ void ThreadEngine::put_locked(bool to_err, std::string_view text) {
 }
 
 // subproc13: a write to a process's stdout or stderr: a child script's capture, or the run's.
-void ThreadEngine::write_stream(const Record& t, bool to_err, std::string_view text) {
+// A script's own write (print, sys.stdout/stderr) is charged to its run's memory when captured.
+void ThreadEngine::write_stream(const Record& t, bool to_err, std::string_view text,
+                                bool script_write) {
+  MemoryBudget* budget = script_write ? &t.interp->limits->memory() : nullptr;
   std::lock_guard g(out_mu_);
-  Sink sink = route_output(t.lock->streams.get(), to_err, text);
+  Sink sink = route_output(t.lock->streams.get(), to_err, text, budget);
+  if (sink == Sink::OverBudget) captured_past_budget(*budget);
   if (sink != Sink::Taken) put_locked(sink == Sink::RunErr, text);
 }
 
@@ -561,11 +565,11 @@ int ThreadEngine::thread_outcome(ThreadState&, const Value& thread) {
 }
 
 void ThreadEngine::write_output(ThreadState& ts, std::string_view text) {
-  write_stream(record_of(ts), false, text);
+  write_stream(record_of(ts), false, text, true);
 }
 
 void ThreadEngine::write_error(ThreadState& ts, std::string_view text) {
-  write_stream(record_of(ts), true, text);
+  write_stream(record_of(ts), true, text, true);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -88,8 +88,9 @@ class ThreadEngine final : public Engine {
   bool system_exit(Record& t, const ScriptFailure& f);
   void write_err(const std::string& text);
   void put_locked(bool to_err, std::string_view text);
-  void write_stream(const Record& t, bool to_err, std::string_view text);  // subproc13
-  int exit_status_ = 0;  // the main thread's sys.exit code; GUARDED_BY(mu_)
+  void write_stream(const Record& t, bool to_err, std::string_view text,
+                    bool script_write = false);  // subproc13
+  int exit_status_ = 0;                          // the main thread's sys.exit code; GUARDED_BY(mu_)
 
   // The GIL. take_gil may throw StopRun when the run is being stopped.
   void take_gil(Record& t, Reason why);

@@ -213,6 +213,26 @@ ps = [subprocess.Popen([sys.executable, {child}]) for i in range(3)]
   }
 }
 
+TEST_CASE("a child's captured output counts against the run's --max-memory") {
+  Children c;
+  std::string child = c.add("flood.py", "while True:\n    print('x' * 100000)\n");
+  std::string parent = with_child(R"(
+import subprocess, sys
+r = subprocess.run([sys.executable, {child}], capture_output=True, text=True)
+print(r.returncode, r.stderr.splitlines()[-1])
+)",
+                                  child);
+  for (const char* engine : kEngines) {
+    CAPTURE(engine);
+    EngineOptions o;
+    o.limits.max_memory = 4 << 20;
+    EngineRun r = run_with(engine, parent, o);
+    CHECK(r.out ==
+          "1 MemoryError: a child's captured output would pass --max-memory (4194304 bytes)\n");
+    CHECK(r.record.exit_code == 0);
+  }
+}
+
 TEST_CASE("sim: the parent's wait is blocked, its GIL released, in exact virtual time") {
   Children c;
   std::string child = c.add("child.py", R"(
