@@ -6,7 +6,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "vm/compiler.h"
 #include "vm/errors.h"
@@ -71,9 +70,17 @@ bool read_script(const std::string& path, const std::string& shown, std::string&
     status = 2;
     return false;
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  text = buf.str();
+  // hostile: /dev/zero never ends; no script is this long.
+  constexpr size_t kMaxSource = size_t{64} << 20;
+  char chunk[1 << 16];
+  text.clear();
+  while (text.size() <= kMaxSource && in.read(chunk, sizeof chunk).gcount() > 0)
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxSource) {
+    error = fmt::format("gilsim: the child script '{}' is longer than 64 MiB\n", shown);
+    status = 1;
+    return false;
+  }
   return true;
 }
 

@@ -170,6 +170,16 @@ print(r.stderr, end="")
   }
 }
 
+TEST_CASE("hostile: a child script that never ends (/dev/zero) is refused, not read for ever") {
+  EngineRun r = run_with("sim", R"(
+import subprocess, sys
+r = subprocess.run([sys.executable, "/dev/zero"], capture_output=True, text=True)
+print(r.returncode, r.stderr, end="")
+)");
+  CHECK(r.out == "1 gilsim: the child script '/dev/zero' is longer than 64 MiB\n");
+  CHECK(r.record.exit_code == 0);
+}
+
 TEST_CASE("any command but [sys.executable, script, ...] is an OSError naming it") {
   for (const char* command : {"['ls', '-l']", "[sys.executable, '-c', 'print(1)']",
                               "'python3 child.py'", "[sys.executable]"}) {
