@@ -6,6 +6,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "gil/child_script.h"
 #include "gil/deadlock_report.h"
 #include "gil/process_exit.h"
 #include "gil/sim_cost.h"
@@ -102,6 +103,12 @@ struct SimEngine::VThread {
   std::vector<int> joiners;
   Value result;
   bool has_result = false;
+
+  // subproc13: the main thread of a child script (run_script): its exit status once done, and
+  // what it prints instead of running when python3 would not have run it.
+  bool script_child = false;
+  int exit_status = 0;
+  std::string startup_error;
 };
 
 struct SimEngine::Gil {
@@ -114,6 +121,9 @@ struct SimEngine::Gil {
   // When it was last released. A thread on another core may be behind in virtual time when it
   // finds the GIL free: it takes it at this moment, not before, or two would hold it at once.
   Ps released_at = 0;
+  // subproc13: a child script's process (and those it starts): where its output goes. Null for
+  // the run's own processes.
+  std::shared_ptr<ProcessStreams> streams;
 };
 
 SimEngine::SimEngine(EngineOptions options)
@@ -170,24 +180,44 @@ void SimEngine::write_err(const std::string& text) {
 void SimEngine::report_failure(VThread& t, const ScriptFailure& f) {
   t.traceback = format_traceback(t.interp->program(), f);
   std::string text = t.traceback;
-  if (t.id != 0) text = fmt::format("Exception in thread {}:\n{}", t.name, text);
-  write_err(text);
+  if (!t.is_main) text = fmt::format("Exception in thread {}:\n{}", t.name, text);
+  t.exit_status = 1;  // subproc13: a child script's status, as python3's
+  write_stream(t, true, text);
 }
 
 bool SimEngine::system_exit(VThread& t, const ScriptFailure& f) {
   std::string message;
   std::optional<int> status = system_exit_status(f, message);
   if (!status) return false;
-  if (!message.empty()) write_err(message);
+  if (!message.empty()) write_stream(t, true, message);
   if (t.id == 0) exit_status_ = *status;
+  t.exit_status = *status;  // subproc13: a child script's, for its parent
   return true;
 }
 
-void SimEngine::write_output(ThreadState&, std::string_view text) {
-  if (options_.out)
-    std::fwrite(text.data(), 1, text.size(), options_.out);
-  else
-    captured_out_ += text;
+void SimEngine::write_output(ThreadState& ts, std::string_view text) {
+  write_stream(*static_cast<VThread*>(ts.host_data), false, text, true);
+}
+
+void SimEngine::write_error(ThreadState& ts, std::string_view text) {
+  write_stream(*static_cast<VThread*>(ts.host_data), true, text, true);
+}
+
+// subproc13: a write to a process's stdout or stderr: a child script's capture, or the run's. A
+// script's own write (print, sys.stdout/stderr) is charged to its run's memory when captured.
+void SimEngine::write_stream(const VThread& t, bool to_err, std::string_view text,
+                             bool script_write) {
+  MemoryBudget* budget = script_write ? &t.interp->limits->memory() : nullptr;
+  Sink sink = route_output(gils_[static_cast<size_t>(t.gil)]->streams.get(), to_err, text, budget);
+  if (sink == Sink::OverBudget) captured_past_budget(*budget);
+  if (sink == Sink::RunErr) {
+    write_err(std::string(text));
+  } else if (sink == Sink::RunOut) {
+    if (options_.out)
+      std::fwrite(text.data(), 1, text.size(), options_.out);
+    else
+      captured_out_ += text;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -263,7 +293,8 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
   for (auto& t : threads_) {
     rec.threads.push_back(ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed,
                                      t->traceback, t->daemon});
-    any_failed |= t->failed;
+    // subproc13: a child script's failure is its own exit status, not the run's
+    any_failed |= t->failed && !gils_[static_cast<size_t>(t->gil)]->streams;
   }
   // Threads on different cores are recorded in turns: put the events in time order, each
   // thread's own order kept.
@@ -568,8 +599,18 @@ void SimEngine::run_bytecode(VThread& t, Ps horizon) {
   t.in_run = true;
   running_ = &t;
   RunResult r;
+  if (!t.started && !t.startup_error.empty()) {  // subproc13: python3 stopped before running it
+    t.started = true;
+    t.in_run = false;
+    running_ = nullptr;
+    thread_started(ts);
+    write_stream(t, true, t.startup_error);
+    finish(t, Reason::Error);
+    return;
+  }
   if (!t.started) {
     t.started = true;
+    if (t.script_child) thread_started(ts);  // subproc13: a process until its module returns
     r = t.fn.is_none() ? run_module(ts) : run_function(ts, t.fn, std::move(t.args));
     t.fn = Value();
   } else {
@@ -599,6 +640,7 @@ void SimEngine::run_bytecode(VThread& t, Ps horizon) {
 }
 
 void SimEngine::finish(VThread& t, Reason why) {
+  if (t.script_child) thread_finished(*t.ts);  // subproc13: its process has ended
   release_gil(t, why);
   t.ts->stack.clear();  // drop the thread's values before it is marked done
   t.ts->with_stack.clear();
@@ -889,7 +931,9 @@ double SimEngine::cpu_time_ms(ThreadState& ts, bool whole_process) {
 int SimEngine::thread_outcome(ThreadState& ts, const Value& thread) {
   enter(ts);
   const VThread& other = *threads_[static_cast<size_t>(thread.as<ThreadObj>()->thread_id)];
-  return other.done ? (other.failed ? 1 : 0) : -1;
+  if (!other.done) return -1;
+  if (other.script_child) return other.exit_status;  // subproc13
+  return other.failed ? 1 : 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -921,6 +965,8 @@ Value SimEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args
   auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),
                                  options_.params.switch_interval);
   g->process = fmt::format("Process-{}", gils_.size());
+  // subproc13: a fork keeps its parent's file descriptors
+  g->streams = gils_[static_cast<size_t>(parent.gil)]->streams;
   int gil = static_cast<int>(gils_.size());
   std::string process_name = g->process;
   gils_.push_back(std::move(g));
@@ -928,6 +974,34 @@ Value SimEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args
   t.fn = fn;
   t.args = std::move(args);
   return Value::adopt(new ThreadObj(t.id, process_name, true));
+}
+
+// subproc13: subprocess's child script (gil/child_script.h), started as spawn_process starts a
+// process, running its module. Loading and compiling it takes no virtual time.
+Value SimEngine::run_script(ThreadState& ts, const std::string& path, std::vector<std::string> argv,
+                            StreamMode out, StreamMode err) {
+  VThread& parent = enter(ts);
+  ChildScript child = load_child_script(ts, *this, path, std::move(argv), out, err,
+                                        gils_[static_cast<size_t>(parent.gil)]->streams);
+  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),
+                                 options_.params.switch_interval);
+  g->process = child_process_name(static_cast<int>(gils_.size()), path);
+  g->streams = child.streams;
+  int gil = static_cast<int>(gils_.size());
+  std::string process_name = g->process;
+  gils_.push_back(std::move(g));
+  VThread& t = add_thread(child.interp, gil, "MainThread", process_name, parent.id, parent.clock);
+  t.is_main = true;  // its own program's main thread: threading._shutdown runs on it
+  t.script_child = true;
+  t.exit_status = child.startup_status;
+  t.startup_error = std::move(child.startup_error);
+  return Value::adopt(new ThreadObj(t.id, process_name, true));
+}
+
+ScriptOutput SimEngine::script_output(ThreadState&, const Value& process) {
+  const VThread& t = *threads_[static_cast<size_t>(process.as<ThreadObj>()->thread_id)];
+  const auto& streams = gils_[static_cast<size_t>(t.gil)]->streams;
+  return streams ? streams->captured : ScriptOutput{};
 }
 
 // Releases the GIL and sleeps until the wait is over (Next::Blocked, then after_wake). A timed

@@ -60,6 +60,10 @@ class SimEngine final : public Engine {
   std::uint64_t random_seed() const override { return options_.sim.seed; }
   int thread_outcome(ThreadState& ts, const Value& thread) override;
   void write_output(ThreadState& ts, std::string_view text) override;
+  void write_error(ThreadState& ts, std::string_view text) override;  // subproc13
+  Value run_script(ThreadState& ts, const std::string& path, std::vector<std::string> argv,
+                   StreamMode out, StreamMode err) override;  // subproc13
+  ScriptOutput script_output(ThreadState& ts, const Value& process) override;
   Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) override;
   Value spawn_thread(ThreadState& ts, const Value& fn, std::vector<Value> args,
                      const std::string& name, bool daemon) override;
@@ -142,6 +146,8 @@ class SimEngine final : public Engine {
   bool system_exit(VThread& t, const ScriptFailure& f);
   int exit_status_ = 0;  // the main thread's sys.exit code
   void write_err(const std::string& text);
+  void write_stream(const VThread& t, bool to_err, std::string_view text,
+                    bool script_write = false);  // subproc13
   bool can_proceed(const VThread& t) const;
   void stop(StopCause cause, Ps at);
 

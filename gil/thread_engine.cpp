@@ -11,6 +11,7 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "gil/child_script.h"
 #include "gil/deadlock_report.h"
 #include "gil/process_exit.h"
 #include "gil/sync_core.h"
@@ -55,6 +56,11 @@ struct ThreadEngine::Record {
   Wait wait;              // what it is blocked on (gil/sync_core.h), also for deadlock reports
   std::string traceback;  // the uncaught error's, for the record
   std::vector<std::string> open_spans;  // gilsim.span()s entered and not exited (own thread only)
+  // subproc13: the main thread of a child script (run_script): its exit status once done, and
+  // what it prints instead of running when python3 would not have run it.
+  bool script_child = false;
+  int exit_status = 0;
+  std::string startup_error;
 };
 
 // One GIL: one interpreter's (a process's) lock: the protocol's state and its policy.
@@ -67,6 +73,9 @@ struct ThreadEngine::Gil {
   GilCore core;           // GUARDED_BY(mu_)
   // core.waiting(), readable without mu_: the legacy tick asks it 10 million times a second.
   std::atomic<int> waiting{0};
+  // subproc13: a child script's process (and those it starts): where its output goes. Null for
+  // the run's own processes. Set before its first thread starts, never changed.
+  std::shared_ptr<ProcessStreams> streams;
 };
 
 ThreadEngine::ThreadEngine(EngineOptions options) : options_(std::move(options)) {}
@@ -172,7 +181,14 @@ void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
   Reason exit_reason = Reason::Exit;
   try {
     take_gil(t, Reason::Start);
-    RunResult r = fn.is_none() ? run_module(ts) : run_function(ts, fn, std::move(args));
+    if (t.script_child) thread_started(ts);  // subproc13: a process until its module returns
+    RunResult r;
+    if (!t.startup_error.empty()) {  // subproc13: python3 stopped before running it
+      write_stream(t, true, t.startup_error);
+      exit_reason = Reason::Error;
+    } else {
+      r = fn.is_none() ? run_module(ts) : run_function(ts, fn, std::move(args));
+    }
     if (r.failure && !system_exit(t, *r.failure)) {
       exit_reason = Reason::Error;
       if (!stopping_.load()) report_failure(t, *r.failure);
@@ -192,6 +208,7 @@ void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
       release_gil(t, Reason::Exit);
     }
   }
+  if (t.script_child) thread_finished(ts);  // subproc13: its process has ended
   fn = Value();
   args.clear();
   ts.stack.clear();  // drop the thread's values before it is marked done
@@ -218,31 +235,48 @@ void ThreadEngine::thread_main(Record& t, Value fn, std::vector<Value> args) {
 void ThreadEngine::report_failure(Record& t, const ScriptFailure& f) {
   t.traceback = format_traceback(t.interp->program(), f);
   std::string text = t.traceback;
-  if (t.id != 0) text = fmt::format("Exception in thread {}:\n{}", t.name, text);
-  write_err(text);
+  if (!t.is_main) text = fmt::format("Exception in thread {}:\n{}", t.name, text);
+  t.exit_status = 1;  // subproc13: a child script's status, as python3's
+  write_stream(t, true, text);
 }
 
 bool ThreadEngine::system_exit(Record& t, const ScriptFailure& f) {
   std::string message;
   std::optional<int> status = system_exit_status(f, message);
   if (!status) return false;
-  if (!message.empty()) write_err(message);
-  if (t.id == 0) {
-    std::lock_guard lk(mu_);
-    exit_status_ = *status;
-  }
+  if (!message.empty()) write_stream(t, true, message);
+  std::lock_guard lk(mu_);
+  if (t.id == 0) exit_status_ = *status;
+  t.exit_status = *status;  // subproc13: a child script's, for its parent
   return true;
 }
 
 void ThreadEngine::write_err(const std::string& text) {
   std::lock_guard g(out_mu_);
-  if (options_.out) std::fflush(options_.out);
-  if (options_.err) {
-    std::fwrite(text.data(), 1, text.size(), options_.err);
-    std::fflush(options_.err);
+  put_locked(true, text);
+}
+
+// The run's own stdout or stderr; under out_mu_.
+void ThreadEngine::put_locked(bool to_err, std::string_view text) {
+  std::FILE* f = to_err ? options_.err : options_.out;
+  if (to_err && options_.out) std::fflush(options_.out);
+  if (f) {
+    std::fwrite(text.data(), 1, text.size(), f);
+    if (to_err) std::fflush(f);
   } else {
-    captured_err_ += text;
+    (to_err ? captured_err_ : captured_out_) += text;
   }
+}
+
+// subproc13: a write to a process's stdout or stderr: a child script's capture, or the run's.
+// A script's own write (print, sys.stdout/stderr) is charged to its run's memory when captured.
+void ThreadEngine::write_stream(const Record& t, bool to_err, std::string_view text,
+                                bool script_write) {
+  MemoryBudget* budget = script_write ? &t.interp->limits->memory() : nullptr;
+  std::lock_guard g(out_mu_);
+  Sink sink = route_output(t.lock->streams.get(), to_err, text, budget);
+  if (sink == Sink::OverBudget) captured_past_budget(*budget);
+  if (sink != Sink::Taken) put_locked(sink == Sink::RunErr, text);
 }
 
 RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
@@ -308,7 +342,7 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
   for (auto& t : threads_) {
     rec.threads.push_back(ThreadInfo{t->id, t->name, t->label, t->parent, t->gil, t->failed,
                                      t->traceback, t->daemon});
-    any_failed |= t->failed;
+    any_failed |= t->failed && !t->lock->streams;  // subproc13: a child script's is its own
     rec.events.insert(rec.events.end(), t->events.begin(), t->events.end());
   }
   std::stable_sort(rec.events.begin(), rec.events.end(),
@@ -544,15 +578,17 @@ double ThreadEngine::now_ms(ThreadState&) { return static_cast<double>(now()) / 
 int ThreadEngine::thread_outcome(ThreadState&, const Value& thread) {
   std::lock_guard lk(mu_);
   const Record& other = *threads_[static_cast<size_t>(thread.as<ThreadObj>()->thread_id)];
-  return other.done ? (other.failed ? 1 : 0) : -1;
+  if (!other.done) return -1;
+  if (other.script_child) return other.exit_status;  // subproc13
+  return other.failed ? 1 : 0;
 }
 
-void ThreadEngine::write_output(ThreadState&, std::string_view text) {
-  std::lock_guard g(out_mu_);
-  if (options_.out)
-    std::fwrite(text.data(), 1, text.size(), options_.out);
-  else
-    captured_out_ += text;
+void ThreadEngine::write_output(ThreadState& ts, std::string_view text) {
+  write_stream(record_of(ts), false, text, true);
+}
+
+void ThreadEngine::write_error(ThreadState& ts, std::string_view text) {
+  write_stream(record_of(ts), true, text, true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -594,6 +630,7 @@ Value ThreadEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> a
   auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),
                                  options_.params.switch_interval);
   g->process = fmt::format("Process-{}", gils_.size());
+  g->streams = parent.lock->streams;  // subproc13: a fork keeps its parent's file descriptors
   int gil = static_cast<int>(gils_.size());
   std::string process_name = g->process;
   gils_.push_back(std::move(g));
@@ -601,6 +638,43 @@ Value ThreadEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> a
   Value handle = Value::adopt(new ThreadObj(t.id, process_name, true));
   start_thread(t, fn, std::move(args));
   return handle;
+}
+
+// subproc13: subprocess's child script (gil/child_script.h): loaded before mu_ is taken (a file
+// read and a compile), then started as spawn_process starts a process, running its module.
+Value ThreadEngine::run_script(ThreadState& ts, const std::string& path,
+                               std::vector<std::string> argv, StreamMode out, StreamMode err) {
+  Record& parent = record_of(ts);
+  ChildScript child =
+      load_child_script(ts, *this, path, std::move(argv), out, err, parent.lock->streams);
+  std::unique_lock lk(mu_);
+  if (stopping_.load()) throw StopRun{};
+  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),
+                                 options_.params.switch_interval);
+  g->process = child_process_name(static_cast<int>(gils_.size()), path);
+  g->streams = child.streams;
+  int gil = static_cast<int>(gils_.size());
+  std::string process_name = g->process;
+  gils_.push_back(std::move(g));
+  Record& t = add_thread(lk, child.interp, gil, "MainThread", process_name, parent.id);
+  t.is_main = true;  // its own program's main thread: threading._shutdown runs on it
+  t.script_child = true;
+  t.exit_status = child.startup_status;
+  t.startup_error = std::move(child.startup_error);
+  Value handle = Value::adopt(new ThreadObj(t.id, process_name, true));
+  start_thread(t, Value::none(), {});
+  return handle;
+}
+
+ScriptOutput ThreadEngine::script_output(ThreadState&, const Value& process) {
+  std::shared_ptr<ProcessStreams> streams;
+  {
+    std::lock_guard lk(mu_);
+    const Record& t = *threads_[static_cast<size_t>(process.as<ThreadObj>()->thread_id)];
+    streams = t.lock->streams;
+  }
+  std::lock_guard g(out_mu_);
+  return streams ? streams->captured : ScriptOutput{};
 }
 
 void ThreadEngine::join(ThreadState& ts, const Value& thread) { join_timed(ts, thread, -1.0); }

@@ -51,6 +51,10 @@ class ThreadEngine final : public Engine {
   double now_ms(ThreadState& ts) override;
   int thread_outcome(ThreadState& ts, const Value& thread) override;  // modules13
   void write_output(ThreadState& ts, std::string_view text) override;
+  void write_error(ThreadState& ts, std::string_view text) override;  // subproc13
+  Value run_script(ThreadState& ts, const std::string& path, std::vector<std::string> argv,
+                   StreamMode out, StreamMode err) override;  // subproc13
+  ScriptOutput script_output(ThreadState& ts, const Value& process) override;
   Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) override;
   Value spawn_thread(ThreadState& ts, const Value& fn, std::vector<Value> args,
                      const std::string& name, bool daemon) override;
@@ -87,7 +91,10 @@ class ThreadEngine final : public Engine {
   // modules13: an uncaught SystemExit (gil/system_exit.h): true when f is one.
   bool system_exit(Record& t, const ScriptFailure& f);
   void write_err(const std::string& text);
-  int exit_status_ = 0;  // the main thread's sys.exit code; GUARDED_BY(mu_)
+  void put_locked(bool to_err, std::string_view text);
+  void write_stream(const Record& t, bool to_err, std::string_view text,
+                    bool script_write = false);  // subproc13
+  int exit_status_ = 0;                          // the main thread's sys.exit code; GUARDED_BY(mu_)
 
   // The GIL. take_gil may throw StopRun when the run is being stopped.
   void take_gil(Record& t, Reason why);

@@ -47,8 +47,6 @@ IMPORT_RE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w., ]+))", 
 # Programs gilsim cannot run yet, and why (docs/stdlib.md's status lists what is missing);
 # "NAME@sim" is for one engine only.
 NOT_YET_ON_GILSIM = {
-    "subprocess_run.py": "subprocess needs the engines to compile and run a child script as a "
-                         "process (_process.run_script, with its own output)",
 }
 KNOWN_TIMEOUT = 3.0
 

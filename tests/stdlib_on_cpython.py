@@ -213,8 +213,10 @@ def make_process_module():
     def pid(handle):
         return handle.pid
 
-    def output(handle):
-        return handle.out, handle.err
+    def output(handle, text):
+        if text:
+            return handle.out, handle.err
+        return tuple(None if s is None else s.encode() for s in (handle.out, handle.err))
 
     m.start, m.join, m.exitcode, m.pid, m.output = start, join, exitcode, pid, output
     m.run_script = _ScriptRun

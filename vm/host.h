@@ -29,6 +29,16 @@ enum class Blocking {
 // gilsim.mark / span / counter: what an annotation is (gil/annotations.h records them).
 enum class Annotation { Mark, SpanBegin, SpanEnd, Counter };
 
+// subproc13: where a child script's stdout or stderr goes: subprocess's None (the parent's
+// stream, inherited), PIPE (captured for communicate()), DEVNULL, STDOUT (stderr only: into
+// the child's stdout).
+enum class StreamMode { Inherit, Pipe, Devnull, Stdout };
+
+// subproc13: what a child script wrote to its captured streams.
+struct ScriptOutput {
+  std::string out, err;
+};
+
 class Host {
  public:
   virtual ~Host() = default;
@@ -66,11 +76,14 @@ class Host {
   virtual double cpu_time_ms(ThreadState& ts, bool whole_process);
 
   // multiprocessing's Process.exitcode and timed joins (modules13): -1 while `thread` (a spawn
-  // or spawn_process handle) runs, 0 once it finished, 1 if it died of an uncaught exception.
+  // or spawn_process handle) runs, 0 once it finished, 1 if it died of an uncaught exception;
+  // a child script's (run_script) exit status once it finished.
   virtual int thread_outcome(ThreadState& ts, const Value& thread);
 
   // Writes one complete piece of output (print's line) so lines from threads never interleave.
   virtual void write_output(ThreadState& ts, std::string_view text) = 0;
+  // subproc13: the same for sys.stderr (and tracebacks): a child script's stderr may be captured.
+  virtual void write_error(ThreadState& ts, std::string_view text);
 
   // spawn(f, *args) and spawn_process(f, *args): start a script thread, return its handle.
   virtual Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) = 0;
@@ -84,6 +97,18 @@ class Host {
     (void)name, (void)daemon;
     return spawn(ts, fn, std::move(args), false);
   }
+
+  // subproc13: subprocess's child, [sys.executable, path, arg...]: the script at `path` (opened
+  // as python3 opens it, relative to the working directory) compiled and run as a new process
+  // with its own interpreter and GIL, its sys.argv `argv`, its streams as `out` and `err` say.
+  // Returns its handle, which joins as a process does; thread_outcome gives its exit status (the
+  // SystemExit code, 1 after an uncaught exception or a syntax error, 2 for a file python3 could
+  // not open, with python3's message on its stderr). The default refuses: a host without
+  // processes.
+  virtual Value run_script(ThreadState& ts, const std::string& path, std::vector<std::string> argv,
+                           StreamMode out, StreamMode err);
+  // What the finished child script `process` wrote to its captured (Pipe) streams.
+  virtual ScriptOutput script_output(ThreadState& ts, const Value& process);
 
   // t.join(), Lock().acquire()/release(), Queue().put()/get(): the simulation objects' operations.
   virtual void join(ThreadState& ts, const Value& thread) = 0;

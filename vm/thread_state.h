@@ -68,6 +68,9 @@ class Interp {
   // -D NAME=VALUE pairs, as param() reads them.
   std::vector<std::pair<std::string, Value>> params;
 
+  // subproc13: sys.argv of a child script (run_script); empty: [the program's path].
+  std::vector<std::string> argv;
+
   // The run's limits and memory budget, shared by all its processes: the engine sets the main
   // interpreter's from its options and gives each child the parent's (share_run).
   std::shared_ptr<RunLimits> limits = std::make_shared<RunLimits>();

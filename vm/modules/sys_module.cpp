@@ -1,7 +1,8 @@
 // _sys: the native half of the sys module (vm/stdlib/sys.py is the rest: version_info, stdout and
-// stderr are Python objects there). argv, the switch interval (the running GIL policy's, through the host), the recursion limit (the interpreter's frame limit,
-// docs/language.md §4, which setrecursionlimit changes as CPython's does), exit (SystemExit with
-// its code), and the writes of sys.stdout / sys.stderr.
+// stderr are Python objects there). argv, the switch interval (the running GIL policy's, through
+// the host), the recursion limit (the interpreter's frame limit, docs/language.md §4, which
+// setrecursionlimit changes as CPython's does), exit (SystemExit with its code), and the writes of
+// sys.stdout / sys.stderr.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -66,7 +67,7 @@ Value sys_write(ThreadState& ts, Value* args, int) {
     raise("TypeError", fmt::format("write() argument must be str, not {}", type_name(args[1])));
   const std::string& text = args[1].as<StrObj>()->text;
   if (int_arg(args[0]) == 2) {
-    std::fwrite(text.data(), 1, text.size(), stderr);
+    ts.interp.host().write_error(ts, text);
   } else {
     ts.interp.host().write_output(ts, text);
   }
@@ -97,14 +98,24 @@ const NativeDef d_getswitchinterval{"getswitchinterval", sys_getswitchinterval, 
 const NativeDef d_setswitchinterval{"setswitchinterval", sys_setswitchinterval, 1, 1, false};
 
 Value make(ThreadState& ts, std::string_view name) {
-  if (name == "argv")
-    return Value::adopt(new ListObj({make_str(ts.interp.program().source->path())}));
+  if (name == "argv") {
+    if (ts.interp.argv.empty())
+      return Value::adopt(new ListObj({make_str(ts.interp.program().source->path())}));
+    std::vector<Value> argv;  // subproc13: a child script's
+    for (const std::string& a : ts.interp.argv) argv.push_back(make_str(a));
+    return Value::adopt(new ListObj(std::move(argv)));
+  }
   if (name == "version") return make_str("3.11.0 (gilsim)");
   if (name == "executable") return make_str("python3");
   return Value::none();
 }
 
 }  // namespace
+
+// subproc13: sys.stderr's writes where the host has no stream of its own: the process's stderr.
+void Host::write_error(ThreadState&, std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
 
 const NativeModule& sys_module() {
   static const NativeModule m{"_sys",

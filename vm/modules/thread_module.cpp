@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
 
 #include "vm/classes.h"
 #include "vm/errors.h"
@@ -101,7 +100,7 @@ Value report_exception(ThreadState& ts, Value* args, int) {
   std::string text = to_str(ts, args[0]) + "\n" + std::string(type_name(args[1]));
   std::string msg = to_str(ts, args[1]);
   if (!msg.empty()) text += ": " + msg;
-  std::fprintf(stderr, "%s\n", text.c_str());
+  host(ts).write_error(ts, text + "\n");  // subproc13: a child script's stderr may be captured
   return Value::none();
 }
 

@@ -36,8 +36,7 @@ def cpu_count():
     return os.cpu_count()
 
 
-# Timed waits (join(timeout), get(timeout=)) poll in sleeps of this long until the engines
-# have timed waits of their own (issue 14).
+# Queue.get(timeout=) polls in sleeps of this long (the engines' queue has no timed get).
 _POLL_S = 0.001
 
 _process_counter = 0
@@ -87,12 +86,8 @@ class Process:
     def join(self, timeout=None):
         if self._handle is None:
             raise AssertionError("can only join a started process")
-        if timeout is None:
-            _process.join(self._handle)
-            return
-        deadline = _time.monotonic() + max(timeout, 0)
-        while _process.exitcode(self._handle) is None and _time.monotonic() < deadline:
-            _time.sleep(_POLL_S)
+        # A timed join is the engine's: blocked until the deadline (virtual on the sim engine).
+        _process.join(self._handle, -1 if timeout is None else max(timeout, 0))
 
     def is_alive(self):
         if self._handle is None:
