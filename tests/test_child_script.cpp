@@ -342,7 +342,16 @@ t.join()
   REQUIRE(begin);
   const Event* end = find_event(rec, 0, EventKind::BlockEnd, Reason::Join, begin->time);
   REQUIRE(end);
-  CHECK(end->time - begin->time >= 50'000'000);  // the child's sleep, at least
+  // The wait ends only after the child has: its exit comes before the parent's BlockEnd. (Not a
+  // length: the child may start its sleep before the parent, which first wins back its GIL from
+  // the spinner, records BlockBegin.)
+  int child_id = thread_named(rec, "Process-1 (child.py)");
+  REQUIRE(child_id > 0);
+  const Event* child_exit = nullptr;
+  for (const Event& e : rec.events)
+    if (e.thread == child_id && e.kind == EventKind::Exit) child_exit = &e;
+  REQUIRE(child_exit);
+  CHECK(child_exit->time <= end->time);
   const Event* spun = find_event(rec, spinner, EventKind::Acquire, Reason::None, begin->time);
   REQUIRE(spun);
   CHECK(spun->time < end->time);
