@@ -317,17 +317,23 @@ t.join()
 
 TEST_CASE("threads: the parent's wait is blocked while its other thread runs") {
   Children c;
-  std::string child = c.add("child.py", "import time\ntime.sleep(0.05)\n");
+  // The spinner is already running (and so queued for the GIL) when the parent starts its wait,
+  // and the child's 0.3 s leaves room for a slow OS wake-up under TSan on a loaded machine.
+  std::string child = c.add("child.py", "import time\ntime.sleep(0.3)\n");
   std::string parent = with_child(R"(
 import subprocess, sys, threading
 
+started = threading.Event()
+
 def spin():
+    started.set()
     n = 0
     for i in range(3000000):
         n += i
 
 t = threading.Thread(target=spin)
 t.start()
+started.wait()
 print(subprocess.call([sys.executable, {child}]))
 t.join()
 )",
@@ -352,7 +358,12 @@ t.join()
     if (e.thread == child_id && e.kind == EventKind::Exit) child_exit = &e;
   REQUIRE(child_exit);
   CHECK(child_exit->time <= end->time);
-  const Event* spun = find_event(rec, spinner, EventKind::Acquire, Reason::None, begin->time);
+  // The spinner takes the GIL the parent let go for the wait. Counted from the parent's Release,
+  // not its BlockBegin: the GIL goes first, so the spinner's Acquire may be stamped before it.
+  const Event* released = find_event(rec, 0, EventKind::Release, Reason::Join);
+  REQUIRE(released);
+  CHECK(released->time <= begin->time);
+  const Event* spun = find_event(rec, spinner, EventKind::Acquire, Reason::None, released->time);
   REQUIRE(spun);
   CHECK(spun->time < end->time);
 }
