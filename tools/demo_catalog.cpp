@@ -210,7 +210,7 @@ const std::vector<Demo>& demo_catalog() {
        "The same CPU-bound count done by 1 thread, 2 threads, 1 process and 2 processes "
        "(spawn_process, like multiprocessing). Watch the speedups of 2 threads and of 2 "
        "processes.",
-       {{"modern", "workloads/processes.gil", "modern", {"n=40000000"}, {"n=4000000"}}},
+       {{"modern", "workloads/processes.py", "modern", {"n=40000000"}, {"n=4000000"}}},
        notice_processes},
       {"cpu-vs-io",
        "CPU vs I/O: threads help I/O-bound work only",
