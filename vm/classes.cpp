@@ -128,6 +128,21 @@ void InstanceObj::clear_refs() {
   cls = Value();
 }
 
+void InstanceObj::traverse(std::vector<Obj*>& out) const {
+  for (const auto& [name, v] : attrs) visit_ref(v, out);
+  if (exc) {
+    for (const Value& v : exc->args) visit_ref(v, out);
+    visit_ref(exc->cause, out);
+    visit_ref(exc->context, out);
+  }
+  visit_ref(cls, out);
+}
+
+void ClassObj::traverse(std::vector<Obj*>& out) const {
+  for (const auto& [name, v] : attrs) visit_ref(v, out);
+  visit_ref(base, out);
+}
+
 void ClassObj::clear_refs() {
   AttrTable gone = std::move(attrs);
   attrs.clear();

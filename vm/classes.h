@@ -34,6 +34,7 @@ struct ClassObj final : Obj {
   // are the running thread's own (per_thread_table in classes.cpp).
   bool per_thread = false;
   void clear_refs() override;
+  void traverse(std::vector<Obj*>& out) const override;
 
   // The attribute along the base chain, or Unset.
   Value lookup(ThreadState& ts, std::string_view key);
@@ -53,6 +54,7 @@ struct InstanceObj final : Obj {
   explicit InstanceObj(Value cls) : Obj(ObjType::Instance), cls(std::move(cls)) {}
   ~InstanceObj() override;
   void clear_refs() override;
+  void traverse(std::vector<Obj*>& out) const override;
   Value cls;  // never changed but by clear_refs
   std::mutex mu;
   AttrTable attrs;                      // GUARDED_BY(mu) under `none`
@@ -69,6 +71,10 @@ struct MethodObj final : Obj {
     self = Value();
     fn = Value();
   }
+  void traverse(std::vector<Obj*>& out) const override {
+    visit_ref(self, out);
+    visit_ref(fn, out);
+  }
 };
 
 // super(): attribute lookup starting after `cls` in self's class chain.
@@ -79,6 +85,10 @@ struct SuperObj final : Obj {
   void clear_refs() override {
     cls = Value();
     self = Value();
+  }
+  void traverse(std::vector<Obj*>& out) const override {
+    visit_ref(cls, out);
+    visit_ref(self, out);
   }
 };
 

@@ -41,6 +41,9 @@ struct TupleObj final : Obj {
   ~TupleObj() override;
   std::vector<Value> items;  // never changed after creation (but by clear_refs)
   void clear_refs() override;
+  void traverse(std::vector<Obj*>& out) const override {
+    for (const Value& v : items) visit_ref(v, out);
+  }
 };
 
 // A dict's storage: entries in insertion order (a deleted entry keeps its place with an unset
@@ -80,6 +83,12 @@ struct DictObj final : Obj {
   DictObj() : Obj(ObjType::Dict) {}
   ~DictObj() override;
   void clear_refs() override;
+  void traverse(std::vector<Obj*>& out) const override {
+    for (const auto& e : table.entries()) {
+      visit_ref(e.key, out);  // an unset key (a deleted entry) is no object
+      visit_ref(e.value, out);
+    }
+  }
   std::mutex mu;    // guards table when threads run without a GIL
   HashTable table;  // GUARDED_BY(mu) under the `none` policy
 };
@@ -111,6 +120,9 @@ struct SetObj final : Obj {
   explicit SetObj(bool frozen = false) : Obj(frozen ? ObjType::FrozenSet : ObjType::Set) {}
   ~SetObj() override;
   void clear_refs() override;
+  void traverse(std::vector<Obj*>& out) const override {
+    for (const auto& s : table.slots()) visit_ref(s.key, out);
+  }
   std::mutex mu;   // guards table when threads run without a GIL (never taken for a frozenset)
   SetTable table;  // GUARDED_BY(mu) under the `none` policy
 };
@@ -124,6 +136,7 @@ struct DictViewObj final : Obj {
   Value dict;  // never changed but by clear_refs
   const ViewKind kind;
   void clear_refs() override { dict = Value(); }
+  void traverse(std::vector<Obj*>& out) const override { visit_ref(dict, out); }
 };
 
 // slice(start, stop, step), as `a[1:2:3]` builds it; None where a bound was left out.

@@ -8,6 +8,7 @@
 #include "vm/call.h"
 #include "vm/classes.h"
 #include "vm/containers.h"
+#include "vm/cycle_collector.h"
 #include "vm/data_ops.h"
 #include "vm/dunders.h"
 #include "vm/errors.h"
@@ -557,7 +558,11 @@ ScriptFailure uncaught_failure(ThreadState& ts, const Value& exc, size_t entry_d
       if (steps >= step_limit) step_limit_reached(step_limit);                  \
       if (!defer_host) {                                                        \
         SAVE_FRAME();                                                           \
-        host.on_eval_breaker(ts);                                               \
+        if (ts.eval_breaker.load(std::memory_order_relaxed) &                   \
+            ThreadState::kCollectCycles)                                        \
+          collect_cycles_at_safe_point(ts);                                     \
+        if (ts.eval_breaker.load(std::memory_order_relaxed) != 0)               \
+          host.on_eval_breaker(ts);                                             \
         if (ts.suspend) {                                                       \
           frame->ip = static_cast<std::uint32_t>((next)-code_start);            \
           RETURN_SUSPENDED();                                                   \

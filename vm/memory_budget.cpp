@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "vm/containers.h"
 #include "vm/errors.h"
 #include "vm/objects.h"
@@ -125,15 +127,23 @@ bool can_hold_references(ObjType type) {
 RunObjects::RunObjects(MemoryBudget* budget) : outer_(t_run_objects) { t_run_objects = budget; }
 RunObjects::~RunObjects() { t_run_objects = outer_; }
 
+namespace {
+void track_in_run(Obj& obj) {
+  if (t_run_objects->track(obj))
+    if (ThreadState* ts = running_thread())
+      ts->eval_breaker.fetch_or(ThreadState::kCollectCycles, std::memory_order_relaxed);
+}
+}  // namespace
+
 void track_new_object(Obj& obj) {
-  if (t_run_objects != nullptr && can_hold_references(obj.type)) t_run_objects->track(obj);
+  if (t_run_objects != nullptr && can_hold_references(obj.type)) track_in_run(obj);
 }
 
 void track_holder(Obj& obj) {
-  if (t_run_objects != nullptr) t_run_objects->track(obj);
+  if (t_run_objects != nullptr) track_in_run(obj);
 }
 
-void MemoryBudget::track(Obj& obj) {
+bool MemoryBudget::track(Obj& obj) {
   // The object now belongs to this run as if charged (charge_memory finds it here already).
   obj.budget_.store(this, std::memory_order_release);
   hold();
@@ -142,6 +152,7 @@ void MemoryBudget::track(Obj& obj) {
   obj.run_next_ = objects_;
   if (objects_ != nullptr) objects_->run_prev_ = &obj;
   objects_ = &obj;
+  return ++pending_ > threshold_;
 }
 
 void MemoryBudget::untrack(Obj& obj) {
@@ -151,19 +162,27 @@ void MemoryBudget::untrack(Obj& obj) {
   else
     objects_ = obj.run_next_;
   if (obj.run_next_ != nullptr) obj.run_next_->run_prev_ = obj.run_prev_;
+  if (pending_ > 0) --pending_;
+}
+
+std::vector<Obj*> MemoryBudget::hold_all() {
+  std::vector<Obj*> held;
+  std::lock_guard<std::mutex> lock(objects_mu_);
+  for (Obj* o = objects_; o != nullptr; o = o->run_next_)
+    if (o->try_hold()) held.push_back(o);
+  return held;
+}
+
+void MemoryBudget::collected(size_t survivors) {
+  std::lock_guard<std::mutex> lock(objects_mu_);
+  pending_ = 0;
+  threshold_ = std::max(kFirstThreshold, static_cast<std::int64_t>(survivors));
 }
 
 void MemoryBudget::break_cycles() {
   // Each object is held while every one is cleared, so none is freed under our feet; the last
   // decref then frees each, and untrack() takes the mutex again, so it is not held meanwhile.
-  std::vector<Obj*> alive;
-  {
-    std::lock_guard<std::mutex> lock(objects_mu_);
-    for (Obj* o = objects_; o != nullptr; o = o->run_next_) {
-      o->incref();
-      alive.push_back(o);
-    }
-  }
+  std::vector<Obj*> alive = hold_all();
   for (Obj* o : alive) o->clear_refs();
   for (Obj* o : alive) o->decref();
 }

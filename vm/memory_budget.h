@@ -22,11 +22,11 @@
 //
 // The budget also lists the run's objects that can hold references (lists, dicts, tuples, sets,
 // functions, cells, classes, instances, methods...: every type but str, range, slice, iterator,
-// Thread and Lock), made while a script thread of the run executes (RunObjects marks that). At
-// the run's end the objects still alive there are kept alive only by reference cycles (a class
-// and its methods, a list holding itself, a recursive closure): break_cycles() clears them, as
-// CPython's collector would, so nothing outlives the run. There is no collection during a run:
-// garbage cycles stay until the end.
+// Thread and Lock), made while a script thread of the run executes (RunObjects marks that). During
+// the run the cycle collector (vm/cycle_collector.h) looks for garbage cycles among them once
+// enough have been made (collection_due); at the run's end the objects still alive there are kept
+// alive only by reference cycles (a class and its methods, a list holding itself, a recursive
+// closure): break_cycles() clears them, so nothing outlives the run.
 #pragma once
 
 #include <atomic>
@@ -58,8 +58,19 @@ class MemoryBudget {
 
   // The run's list of objects that can hold references (see above): track() by
   // track_new_object, untrack() by Obj's destructor.
-  void track(Obj& obj);
+  // track() returns true when a collection is due: more objects were made than freed since the
+  // last one, by more than the threshold (CPython's generation 0 count, 700, or as many as the
+  // last collection left alive, so a collection's cost is paid for by as many new objects).
+  bool track(Obj& obj);
   void untrack(Obj& obj);
+  // Every object on the list, each with a reference added (Obj::try_hold; one being freed by
+  // another thread is left out); the caller drops them.
+  std::vector<Obj*> hold_all();
+  // The collector ran and left `survivors` alive: counting starts again.
+  void collected(size_t survivors);
+  // gc.enable() / gc.disable(): whether collections run when due.
+  void set_automatic(bool on) { automatic_.store(on, std::memory_order_relaxed); }
+  bool automatic() const { return automatic_.load(std::memory_order_relaxed); }
   // Clears every object still in the list (called once, when the run's last interpreter is
   // gone): what frees the objects that reference cycles kept alive.
   void break_cycles();
@@ -76,10 +87,17 @@ class MemoryBudget {
   std::atomic<std::int64_t> holders_{1};
   std::mutex objects_mu_;
   Obj* objects_ = nullptr;  // the tracked objects' list head; GUARDED_BY(objects_mu_)
+  // Objects made minus objects freed since the last collection (not below 0), and how many make
+  // a collection due; GUARDED_BY(objects_mu_).
+  std::int64_t pending_ = 0;
+  std::int64_t threshold_ = kFirstThreshold;
+  std::atomic<bool> automatic_{true};
+  static constexpr std::int64_t kFirstThreshold = 700;  // CPython's gc threshold0
 };
 
 // While alive, objects the current OS thread makes are tracked in `budget` (vm/interpreter.cpp
-// sets it for each run of script code; nested scopes restore the outer one).
+// sets it for each run of script code; nested scopes restore the outer one). When a collection
+// falls due, the running script thread's eval breaker gets ThreadState::kCollectCycles.
 class RunObjects {
  public:
   explicit RunObjects(MemoryBudget* budget);

@@ -11,8 +11,9 @@
 namespace gilsim {
 
 const NativeModule* find_native_module(std::string_view name) {
-  for (const NativeModule* m : {&math_module(), &time_module(), &gilsim_module(), &thread_module(),
-                                &sys_module(), &os_module(), &random_module(), &process_module()})
+  for (const NativeModule* m :
+       {&math_module(), &time_module(), &gilsim_module(), &thread_module(), &sys_module(),
+        &os_module(), &random_module(), &process_module(), &gc_module()})
     if (m->name == name) return m;
   return nullptr;
 }

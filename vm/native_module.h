@@ -50,5 +50,6 @@ const NativeModule& os_module();
 const NativeModule& thread_module();   // _thread
 const NativeModule& random_module();   // _random
 const NativeModule& process_module();  // _process
+const NativeModule& gc_module();
 
 }  // namespace gilsim

@@ -65,6 +65,9 @@ struct ListObj final : Obj {
   explicit ListObj(std::vector<Value> items) : Obj(ObjType::List), items(std::move(items)) {}
   ~ListObj() override;
   void clear_refs() override;
+  void traverse(std::vector<Obj*>& out) const override {
+    for (const Value& v : items) visit_ref(v, out);
+  }
 
   std::mutex mu;             // guards items, but only taken when threads run without a GIL
   std::vector<Value> items;  // GUARDED_BY(mu) under the `none` policy
@@ -111,6 +114,11 @@ struct FunctionObj final : Obj {
   std::vector<Value> closure;     // CellObjs, one per code->free_slots entry
   Value owner;                    // the class whose body defined it (zero-argument super())
   void clear_refs() override;
+  void traverse(std::vector<Obj*>& out) const override {
+    for (const auto* part : {&defaults, &kwdefaults, &closure})
+      for (const Value& v : *part) visit_ref(v, out);
+    visit_ref(owner, out);
+  }
 };
 
 // lang-func: a variable shared between a function and the functions nested in it (a local that
@@ -120,6 +128,7 @@ struct CellObj final : Obj {
   std::mutex mu;
   Value value;  // Unset until assigned; GUARDED_BY(mu) under the `none` policy
   void clear_refs() override { value = Value(); }
+  void traverse(std::vector<Obj*>& out) const override { visit_ref(value, out); }
 };
 
 // `obj.method` used as a value rather than called at once.
@@ -129,6 +138,7 @@ struct BoundMethodObj final : Obj {
   Value self;  // never changed but by clear_refs
   const NativeDef* const def;
   void clear_refs() override { self = Value(); }
+  void traverse(std::vector<Obj*>& out) const override { visit_ref(self, out); }
 };
 
 inline Value make_str(std::string text) { return Value::adopt(new StrObj(std::move(text))); }

@@ -49,6 +49,8 @@ class RunLimits {
   void finished(bool process_done);
 
   int live_threads() const { return live_threads_.load(std::memory_order_relaxed); }
+  // Processes of the run alive besides the main one (spawn_process, child scripts).
+  int live_processes() const { return live_processes_.load(std::memory_order_relaxed); }
 
  private:
   const Limits limits_;

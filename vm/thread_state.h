@@ -98,9 +98,13 @@ class ThreadState {
   const std::string name;  // "MainThread", "Thread-1", ... as Python names them
   const int id;            // the engine's thread number, 0 for the main thread
 
-  // Set by other threads; polled with a relaxed load at safe points. Nonzero means "call the
-  // host's on_eval_breaker". One word per thread, so polling never touches shared cache lines.
+  // Set by other threads; polled with a relaxed load at safe points. One word per thread, so
+  // polling never touches shared cache lines. Hosts store 0 or 1 (1: "call the host's
+  // on_eval_breaker"); kCollectCycles is the VM's own bit, set by this thread when a cycle
+  // collection falls due (vm/cycle_collector.h). A host's store may clear it: the next object the
+  // thread makes sets it again.
   std::atomic<std::uint32_t> eval_breaker{0};
+  static constexpr std::uint32_t kCollectCycles = 2;
 
   // The legacy policy's check-interval countdown. The eval loop counts it down in a register, one
   // per instruction whose opcode ticks (opcodes.def), and stores it here only when it goes below

@@ -3,8 +3,8 @@
 // Numbers, booleans and None are stored inline; everything else is an Obj on the heap with an
 // atomic reference count, so values may be shared between script threads under every policy,
 // including the truly parallel `none`: the count never tears, and an object is freed by whichever
-// thread drops the last reference. Cycles (a list that contains itself) are not collected; CPython
-// needs its cycle collector for those and gilsim has none (see docs/language.md).
+// thread drops the last reference. Cycles (a list that contains itself) are found by the cycle
+// collector (vm/cycle_collector.h), through each type's traverse(), as CPython's gc module does.
 #pragma once
 
 #include <atomic>
@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace gilsim {
 
@@ -80,8 +81,21 @@ class Obj {
   // on the objects a reference cycle kept alive (MemoryBudget::break_cycles). Types that hold
   // no Values keep this default.
   virtual void clear_refs() {}
+  // Appends every object this one holds a reference to that clear_refs() would drop (CPython's
+  // tp_traverse): the edges the cycle collector follows (vm/cycle_collector.h). Never more than
+  // the references the object counts; fewer is safe (what a type leaves out counts as held from
+  // outside, so it is never found to be garbage), which is why the default appends nothing.
+  virtual void traverse(std::vector<Obj*>& out) const { (void)out; }
 
   void incref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  // Adds a reference unless the count is already 0 (the object is being freed by another thread):
+  // how the collector holds objects it found on the run's list without racing their destructor.
+  bool try_hold() {
+    std::uint32_t n = refs_.load(std::memory_order_relaxed);
+    while (n != 0)
+      if (refs_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) return true;
+    return false;
+  }
   // acq_rel so that the freeing thread sees every write made by the other owners.
   void decref() {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
@@ -218,6 +232,11 @@ class Value {
 };
 
 static_assert(sizeof(Value) == 16);
+
+// For traverse(): appends the object `v` refers to, if any.
+inline void visit_ref(const Value& v, std::vector<Obj*>& out) {
+  if (v.is_obj()) out.push_back(v.as_obj());
+}
 
 // Python's name of a value's type, as error messages print it ("int", "NoneType", "list").
 std::string_view type_name(const Value& v);
