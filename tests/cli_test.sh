@@ -106,7 +106,9 @@ run run "$work/huge.gil"
 check "a 200,000-line script runs" $([[ $status -eq 0 ]] && grep -qx "200000" "$work/out"; echo $?)
 
 run bench --scale 0.002 --repeat 1
-check "bench prints its table" $([[ $status -eq 0 ]] && grep -q "^count " "$work/out" && grep -q "^arith " "$work/out"; echo $?)
+check "bench prints its table" $([[ $status -eq 0 ]] && grep -q "^count " "$work/out" && grep -q "^arith " "$work/out" && grep -q "^method " "$work/out"; echo $?)
+check "bench's memory section: a peak RSS for every script" \
+  $(for s in empty ints strdict objects cycles cycles10; do grep -Eq "^$s +[0-9]+ " "$work/out" || exit 1; done; echo 0)
 
 run policies
 check "policies lists every policy" $(for p in legacy modern fifo io-priority gvl gvl-3.2 pypy ocaml lua none free-threaded; do grep -q "^$p\$" "$work/out" || exit 1; done; echo 0)

@@ -37,6 +37,21 @@ def dictfill(n):
         d[i] = i
         i = i + 1
     return len(d)
+
+class Counter:
+    def __init__(self):
+        self.n = 0
+
+    def bump(self):
+        self.n = self.n + 1
+
+def method(n):
+    c = Counter()
+    i = 0
+    while i < n:
+        c.bump()
+        i = i + 1
+    return c.n
 )";
 }
 
@@ -63,8 +78,10 @@ def measure(name, f, n, reps):
 measure("count", count, {}, {})
 measure("arith", arith, {}, {})
 measure("dictfill", dictfill, {}, {})
+measure("method", method, {}, {})
 )",
-                                     count_n, reps, arith_n, reps, arith_n / 5, reps);
+                                     count_n, reps, arith_n, reps, arith_n / 5, reps, arith_n / 5,
+                                     reps);
 }
 
 std::string lua_script(long count_n, long arith_n, int reps) {
@@ -72,6 +89,10 @@ std::string lua_script(long count_n, long arith_n, int reps) {
       R"(local function count(n) local i = 0 while i < n do i = i + 1 end return i end
 local function arith(n) local x = 0 local i = 0 while i < n do x = (x * 3 + 1) % 1009 i = i + 1 end return x end
 local function dictfill(n) local d = {{}} local i = 0 while i < n do d[i] = i i = i + 1 end return #d end
+local Counter = {{}}
+Counter.__index = Counter
+function Counter:bump() self.n = self.n + 1 end
+local function method(n) local c = setmetatable({{n = 0}}, Counter) local i = 0 while i < n do c:bump() i = i + 1 end return c.n end
 local function measure(name, f, n, reps)
   for w = 1, 10 do f(1000) end
   for r = 1, reps do local t0 = os.clock() f(n) local t1 = os.clock() print(name, (t1 - t0) * 1e9 / n) end
@@ -79,8 +100,9 @@ end
 measure("count", count, {}, {})
 measure("arith", arith, {}, {})
 measure("dictfill", dictfill, {}, {})
+measure("method", method, {}, {})
 )",
-      count_n, reps, arith_n, reps, arith_n / 5, reps);
+      count_n, reps, arith_n, reps, arith_n / 5, reps, arith_n / 5, reps);
 }
 
 using Samples = std::map<std::string, std::vector<double>>;
@@ -172,8 +194,9 @@ int run_eval_bench(const BenchOptions& opt) {
 
   fmt::print("{:<8}{:>9} {:>9} {:>9}  {:>14} {:>14}\n", "loop", "gilsim", "python3", "lua5.4",
              "python3/gilsim", "lua5.4/gilsim");
-  // dictfill: d[i] = i for n/5 new int keys (a Lua table, whose int keys go to its array part).
-  for (const char* name : {"count", "arith", "dictfill"}) {
+  // dictfill: d[i] = i for n/5 new int keys (a Lua table, whose int keys go to its array part);
+  // method: c.bump() on an instance n/5 times (in Lua a method of a table's metatable).
+  for (const char* name : {"count", "arith", "dictfill", "method"}) {
     double g = median(ours[name]), p = median(py[name]), l = median(lua[name]);
     fmt::print("{:<8}{} {} {}  {:>14} {:>14}\n", name, cell(g), cell(p), cell(l), ratio(p, g),
                ratio(l, g));
@@ -200,6 +223,8 @@ int run_bench(const BenchOptions& opt) {
   if (opt.only.empty() || opt.only == "trace") status |= run_trace_bench(opt);
   if (opt.only.empty()) fmt::print("\n");
   if (opt.only.empty() || opt.only == "sim") status |= run_sim_bench(opt);
+  if (opt.only.empty()) fmt::print("\n");
+  if (opt.only.empty() || opt.only == "memory") status |= run_memory_bench(opt);
   return status;
 }
 

@@ -11,7 +11,7 @@ struct BenchOptions {
   std::string python = "python3";
   std::string lua = "lua5.4";  // run too when installed, for the project's Lua 5.4 goal
   double scale = 1.0;          // multiplies the iteration counts (smaller for a quick look)
-  std::string only;            // "eval", "gil", "trace" or "sim": one section; empty: all
+  std::string only;            // "eval", "gil", "trace", "sim" or "memory": one section; empty: all
 };
 
 int run_bench(const BenchOptions& options);
@@ -19,6 +19,7 @@ int run_eval_bench(const BenchOptions& options);   // issue 2: the eval loop bes
 int run_gil_bench(const BenchOptions& options);    // issue 3: safe points, hand-off, many threads
 int run_trace_bench(const BenchOptions& options);  // issue 4: recording cost, trace sizes and speed
 int run_sim_bench(const BenchOptions& options);    // issue 6: simulated bytecodes/s, many threads
+int run_memory_bench(const BenchOptions& options);  // issue 12: peak RSS beside python3
 
 double median(std::vector<double> v);
 

@@ -147,8 +147,8 @@ int run_cli(int argc, char** argv) {
   bench_cmd->add_option("--repeat", bench.repeat, "Timed rounds per figure (median reported)")
       ->check(CLI::Range(1, 1000));
   bench_cmd->add_option("--python", bench.python, "The python3 to compare with");
-  bench_cmd->add_option("--only", bench.only, "One section: eval, gil, trace or sim")
-      ->check(CLI::IsMember({"eval", "gil", "trace", "sim"}));
+  bench_cmd->add_option("--only", bench.only, "One section: eval, gil, trace, sim or memory")
+      ->check(CLI::IsMember({"eval", "gil", "trace", "sim", "memory"}));
   bench_cmd
       ->add_option("--scale", bench.scale,
                    "Multiply iteration counts (e.g. 0.1 for a quick run; below 1 the many-thread "
