@@ -108,8 +108,8 @@ ChildScript load_child_script(ThreadState& parent, Host& host, const std::string
   }
   // One that fails at startup never runs: its parent's program stands in.
   child.interp = std::make_shared<Interp>(program ? program : parent.interp.program_ptr(), host);
-  child.interp->argv = std::move(argv);
   child.interp->share_run(parent.interp);  // hostile: one memory budget and thread count per run
+  child.interp->argv = std::move(argv);
   child.streams = std::make_shared<ProcessStreams>(out, err, std::move(parent_streams));
   return child;
 }

@@ -52,6 +52,8 @@ struct EngineOptions {
   // For benchmarks: script thread k runs pinned to CPU pin_cpus[k % size]; empty: the OS places.
   std::vector<int> pin_cpus;
   std::vector<std::pair<std::string, std::string>> defines;
+  // sys.argv of the main interpreter (`gilsim run SCRIPT ARGS...`); empty: [the script's path].
+  std::vector<std::string> argv;
   // Polled about every 20 ms (of host time) by the engine: true stops the run (Ctrl-C).
   std::function<bool()> interrupted;
   // Where print() and error reports go; captured in memory when null (tests).

@@ -266,6 +266,7 @@ RunRecord SimEngine::run(std::shared_ptr<const Program> program) {
 
   auto interp = std::make_shared<Interp>(program, *this);
   interp->limits = std::make_shared<RunLimits>(options_.limits);  // hostile: the run's limits
+  interp->argv = options_.argv;
   for (const auto& [key, text] : options_.defines)
     interp->params.emplace_back(key, define_value(text));
   auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),

@@ -290,6 +290,7 @@ RunRecord ThreadEngine::run(std::shared_ptr<const Program> program) {
 
   auto interp = std::make_shared<Interp>(program, *this);
   interp->limits = std::make_shared<RunLimits>(options_.limits);  // hostile: the run's limits
+  interp->argv = options_.argv;
   for (const auto& [key, text] : options_.defines) {
     interp->params.emplace_back(key, define_value(text));
   }

@@ -60,6 +60,33 @@ check "-D values typed int, float, str; default when absent" $(grep -qx "42 2.5 
 run run "$work/param.gil" -D novalue
 check "-D without = exits 2" $([[ $status -eq 2 ]]; echo $?)
 
+# The words after the script are its sys.argv[1:], as python3 gives them; a forked child sees them
+# too. gilsim's own flags may come after them; after --, words that begin with - are the script's.
+cat >"$work/argv.py" <<'PY'
+import sys
+from multiprocessing import Process
+
+def child():
+    print("child", sys.argv[1:])
+
+if __name__ == "__main__":
+    print(sys.argv[1:], int(sys.argv[1]) * 2)
+    p = Process(target=child)
+    p.start()
+    p.join()
+PY
+for engine in threads sim; do
+  run run -q "$work/argv.py" 21 x --engine $engine
+  check "$engine: script arguments are sys.argv[1:], in a forked child too" \
+    $([[ $status -eq 0 && "$(cat "$work/out")" == "$(printf "['21', 'x'] 42\nchild ['21', 'x']")" ]]; echo $?)
+  run run -q --engine $engine "$work/argv.py" -- 21 -x
+  check "$engine: after --, an argument that begins with - is the script's" \
+    $([[ $status -eq 0 ]] && grep -qxF "['21', '-x'] 42" "$work/out"; echo $?)
+done
+printf 'import sys\nprint(sys.argv == [sys.argv[0]], sys.argv[0].endswith("argv0.py"))\n' >"$work/argv0.py"
+run run -q "$work/argv0.py"
+check "no script arguments: sys.argv is [the script]" $(grep -qx "True True" "$work/out"; echo $?)
+
 printf 'i = 0\nwhile True:\n    i += 1\n' >"$work/forever.gil"
 run run "$work/forever.gil" --max-steps 100000
 check "--max-steps stops a runaway loop with exit 1" $([[ $status -eq 1 ]] && grep -q "StepLimitError" "$work/err"; echo $?)

@@ -125,7 +125,11 @@ int run_cli(int argc, char** argv) {
 
   RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run a script");
-  run_cmd->add_option("script", run.script, "The script (.gil, a subset of Python)")->required();
+  run_cmd->add_option("script", run.script, "The script (Python: see docs/language.md)")
+      ->required();
+  run_cmd->add_option("args", run.script_args,
+                      "Arguments for the script, its sys.argv[1:] (after --, also ones that "
+                      "begin with -)");
   add_run_flags(run_cmd, run);
   add_output_flags(run_cmd, run);
   run_cmd->add_flag("-q,--quiet", run.quiet, "No summary table after the run");

@@ -7,7 +7,8 @@
 #   tools/install-deps.sh --playground   what the playground needs (`cmake --preset wasm`):
 #                                    Emscripten and its node, and Chromium for its test
 #   tools/install-deps.sh --runtimes     the real runtimes `gilsim fidelity` holds the policies
-#                                    against: PyPy, Ruby, OCaml (CPython 2.7/3.x come from pyenv)
+#                                    against: PyPy, Ruby, OCaml, and Lua 5.4 for `gilsim bench`
+#                                    (CPython 2.7/3.x come from pyenv)
 # Options combine: tools/install-deps.sh --ci --playground.
 set -euo pipefail
 
@@ -18,7 +19,7 @@ for option in "$@"; do
     --test) packages+=(chromium fonts-liberation fonts-dejavu-core) ;;
     --ci) packages+=(chromium fonts-liberation fonts-dejavu-core clang libclang-rt-14-dev) ;;
     --playground) packages+=(emscripten nodejs chromium fonts-liberation fonts-dejavu-core) ;;
-    --runtimes) packages+=(pypy3 ruby ocaml-nox) ;;
+    --runtimes) packages+=(pypy3 ruby ocaml-nox lua5.4) ;;
     *) echo "tools/install-deps.sh: unknown option '$option' (--test, --ci, --playground, --runtimes)" >&2; exit 2 ;;
   esac
 done

@@ -229,6 +229,10 @@ bool engine_options(const RunOptions& opt, EngineOptions& eo) {
     }
     eo.defines.emplace_back(d.substr(0, eq), d.substr(eq + 1));
   }
+  if (!opt.script_args.empty()) {
+    eo.argv = {opt.script};
+    eo.argv.insert(eo.argv.end(), opt.script_args.begin(), opt.script_args.end());
+  }
   eo.interrupted = [] { return interrupted(); };
   return true;
 }

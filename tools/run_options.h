@@ -18,6 +18,7 @@ namespace gilsim {
 
 struct RunOptions {
   std::string script;
+  std::vector<std::string> script_args;  // `gilsim run SCRIPT ARGS...`: sys.argv[1:]
   std::vector<std::string> defines;
   std::uint64_t max_steps = 0;
   std::string policy = "modern";

@@ -68,13 +68,18 @@ class Interp {
   // -D NAME=VALUE pairs, as param() reads them.
   std::vector<std::pair<std::string, Value>> params;
 
-  // subproc13: sys.argv of a child script (run_script); empty: [the program's path].
+  // sys.argv: the script's path and the arguments `gilsim run SCRIPT ARGS...` gave it, a child
+  // script's own (run_script), a forked child's parent's (share_run); empty: [the program's path].
   std::vector<std::string> argv;
 
   // The run's limits and memory budget, shared by all its processes: the engine sets the main
-  // interpreter's from its options and gives each child the parent's (share_run).
+  // interpreter's from its options and gives each child the parent's (share_run), with its argv
+  // (a fork's; a child script then sets its own).
   std::shared_ptr<RunLimits> limits = std::make_shared<RunLimits>();
-  void share_run(const Interp& parent) { limits = parent.limits; }
+  void share_run(const Interp& parent) {
+    limits = parent.limits;
+    argv = parent.argv;
+  }
 
   // Script threads of this interpreter that were started and have not finished (run_limits.cpp
   // counts them, to know when a process has ended). `is_process`: a spawn_process child.
