@@ -10,9 +10,11 @@
 #include <map>
 #include <system_error>
 #include <unordered_map>
+#include <utility>
 
 #include "gil/child_script.h"
 #include "gil/deadlock_report.h"
+#include "gil/parker.h"
 #include "gil/process_exit.h"
 #include "gil/sync_core.h"
 #include "gil/system_exit.h"
@@ -49,7 +51,7 @@ struct ThreadEngine::Record {
   std::unique_ptr<ThreadState> ts;  // owned by the OS thread while it runs
   std::vector<Event> events;  // appended only by this thread (and by the spawner before start)
   std::thread os_thread;
-  std::condition_variable cv;
+  Parker parker;  // where it sleeps: for the GIL, a Lock, a Queue, a join, a sleep
   ThreadStateKind state = ThreadStateKind::Waiting;
   bool done = false;
   bool failed = false;
@@ -367,7 +369,7 @@ std::string ThreadEngine::captured_errors() const {
 // the real clock.
 // ---------------------------------------------------------------------------------------------
 
-void ThreadEngine::notify(int thread) { threads_[static_cast<size_t>(thread)]->cv.notify_one(); }
+void ThreadEngine::notify(int thread) { threads_[static_cast<size_t>(thread)]->parker.notify(); }
 
 // The actions of one step, but its wake-ups, which the caller does once it has let go of mu_:
 // a thread woken into a mutex still held only goes back to sleep on it.
@@ -391,18 +393,17 @@ void ThreadEngine::take_gil(Record& t, Reason why) {
 void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why,
                                    Record* wake_first) {
   // `wake_first`: a thread this one just handed the GIL to. It is notified as late as possible,
-  // right before this thread sleeps, so the two do not run side by side on two cores fighting for
-  // the mutex: the hand-off then costs one wake-up, as a plain condition-variable ping-pong does.
-  auto wake_pending = [&] {
-    if (wake_first) wake_first->cv.notify_one();
-    wake_first = nullptr;
-  };
+  // once this thread has let go of the mutex on its way to sleep (Parker::wait), so the two do not
+  // fight for the mutex, on two cores or on one: the hand-off costs one wake-up, as a plain
+  // condition-variable ping-pong does.
+  Parker* first = wake_first ? &wake_first->parker : nullptr;
   Gil& g = *t.lock;
   Nanos requested = now();
   emit(t, EventKind::Request, why, 0, requested);
   t.state = ThreadStateKind::Waiting;
+  t.parker.clear();  // a notify from an earlier wait is not one for this request
   if (stopping_.load()) {
-    wake_pending();
+    if (first) first->notify();
     throw StopRun{};
   }
   GilStep step = g.core.request(t.id, why, requested);
@@ -413,11 +414,11 @@ void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, 
     for (int w : step.wake.thread)
       if (w >= 0) wakes.add(w);
     if (step.granted) break;
-    wake_pending();
     if (step.wait_until == kForever)
-      t.cv.wait(lk);
+      t.parker.wait(lk, std::exchange(first, nullptr));
     else
-      t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(step.wait_until));
+      t.parker.wait_until(lk, start_ + std::chrono::nanoseconds(step.wait_until),
+                          std::exchange(first, nullptr));
     if (stopping_.load()) {
       int head = g.core.abandon(t.id);
       g.waiting.store(static_cast<int>(g.core.waiting()), std::memory_order_relaxed);
@@ -427,11 +428,11 @@ void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, 
     at = now();
     step = g.core.wake_up(t.id, at);
   }
-  wake_pending();
   if (!stopping_.load()) t.ts->eval_breaker.store(step.breaker ? 1 : 0, std::memory_order_relaxed);
   t.state = ThreadStateKind::Running;
   emit(t, EventKind::Acquire, Reason::None, at - requested, at);
   lk.unlock();
+  if (first) first->notify();
   for (int w : wakes.thread)
     if (w >= 0) notify(w);
 }
@@ -441,10 +442,10 @@ void ThreadEngine::release_gil(Record& t, Reason why) {
   Record* wake = release_gil_locked(lk, t, why);
   if (wake) {
     // Wake it after letting go of the mutex, or it wakes only to block on the mutex we hold.
-    // (Records never move, and a cv may be notified without its mutex; the record was found
+    // (Records never move, and a Parker may be notified without the mutex; the record was found
     // in threads_ under the mutex, as a spawn may grow that vector meanwhile.)
     lk.unlock();
-    wake->cv.notify_one();
+    wake->parker.notify();
   }
 }
 
@@ -459,8 +460,11 @@ ThreadEngine::Record* ThreadEngine::release_gil_locked(std::unique_lock<std::mut
   Record* wake = r.wake >= 0 ? threads_[static_cast<size_t>(r.wake)].get() : nullptr;
   if (r.forced_switch) emit(t, EventKind::ForcedSwitch, Reason::None, 0, at);
   if (!r.wait_for_switch) return wake;
-  if (wake) wake->cv.notify_one();
-  while (g.core.switch_pending(t.id) && !stopping_.load()) t.cv.wait(lk);
+  // FORCE_SWITCHING: the waiter is woken once this thread has let go of the mutex to wait.
+  Parker* first = wake ? &wake->parker : nullptr;
+  while (g.core.switch_pending(t.id) && !stopping_.load())
+    t.parker.wait(lk, std::exchange(first, nullptr));
+  if (first) first->notify();
   g.core.end_switch_wait(t.id);
   return nullptr;
 }
@@ -527,9 +531,10 @@ void ThreadEngine::on_tick(ThreadState& ts) {
 // (measured: 77 us for both), and stop() can still end it at once.
 void ThreadEngine::sleep_until(Record& t, Nanos deadline) {
   std::unique_lock lk(mu_);
+  t.parker.clear();  // an old notify must not cut the sleep short (sleep(0) would not sleep)
   do {
     if (stopping_.load()) return;
-    t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(deadline));
+    t.parker.wait_until(lk, start_ + std::chrono::nanoseconds(deadline));
   } while (now() < deadline);
 }
 
@@ -727,9 +732,9 @@ bool ThreadEngine::finish_blocking(Record& t, Value* item) {
           throw StopRun{};
         }
         if (!t.wait.timed()) {
-          t.cv.wait(lk);
+          t.parker.wait(lk);
         } else if (now() < t.wait.deadline) {
-          t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(t.wait.deadline));
+          t.parker.wait_until(lk, start_ + std::chrono::nanoseconds(t.wait.deadline));
         } else {
           got = false;  // its time ran out: acquire() returns False, join() returns
           break;

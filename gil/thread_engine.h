@@ -6,9 +6,10 @@
 // --timeout or Ctrl-C, and record every state change as an event.
 //
 // Concurrency: one engine mutex (mu_) guards the GIL states, the thread table, and the Lock and
-// Queue objects' fields. Each thread waits on its own condition variable. Nothing on the
-// interpreter's hot path touches the mutex: the eval loop only polls its thread's eval_breaker
-// (a relaxed atomic) at safe points, and the engine sets that word to get its attention.
+// Queue objects' fields. Each thread sleeps on its own Parker (gil/parker.h, a futex word). Nothing
+// on the interpreter's hot path touches the mutex: the eval loop only polls its thread's
+// eval_breaker (a relaxed atomic) at safe points, and the engine sets that word to get its
+// attention.
 #pragma once
 
 #include <atomic>
