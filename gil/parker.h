@@ -3,17 +3,18 @@
 //
 // Why not a condition variable on the engine's mutex: the GIL hand-off wakes the next thread and
 // then sleeps itself, and a condition variable can only be slept on with the mutex held, so the
-// wake-up had to be sent with the mutex still held. On one core the woken thread, having slept
-// for a whole switch interval, preempts the waker at once, finds the mutex taken, sleeps on it and
-// hands the core back. A Parker keeps its wake-up in its own word, so a thread lets go of the
-// mutex first, then wakes the next and sleeps (wait(lk, meanwhile)): one context switch, whichever
-// thread runs first.
+// wake-up had to be sent with the mutex still held. On one core the woken thread, which hardly ran
+// during the holder's switch interval, preempts the waker at once, finds the mutex taken, sleeps
+// on it and hands the core back. A Parker keeps its wake-up in its own word, so a thread lets go of
+// the mutex first, then wakes the next and sleeps (wait(lk, meanwhile)): one context switch,
+// whichever thread runs first.
 //
-// Contract: the thread that owns the Parker alone waits on it; any thread may notify it, with or
-// without the engine's mutex. A notify that comes while the owner is awake is kept, and its next
-// wait returns at once: every wait is in a loop that re-checks its condition under the mutex (as
-// with a condition variable's spurious wake-ups), and clear() under the mutex, before that check,
-// drops a stale one where waking early would matter (a sleep must really sleep).
+// Contract, a condition variable's: the thread that owns the Parker alone waits on it, holding the
+// mutex that guards what it waits for, in a loop that re-checks that under the mutex; any thread
+// may notify it, with or without the mutex, after changing that state under the mutex. A wait
+// counts only the notifies that come once it has begun (it clears the word with the mutex still
+// held): an earlier one announced a change the owner's check has already seen. One that comes
+// between letting go of the mutex and sleeping is kept: the sleep does not begin.
 #pragma once
 
 #include <linux/futex.h>
@@ -40,13 +41,11 @@ class Parker {
       futex(FUTEX_WAKE_PRIVATE, 1, nullptr);
   }
 
-  // Owner, under the mutex: forget a notify that came before now.
-  void clear() { state_.store(kEmpty, std::memory_order_relaxed); }
-
   // Owner: lets go of `lk`, runs `meanwhile` (the hand-off: wake the thread handed the GIL, now
   // that the mutex is free), sleeps until notified (or spuriously), and takes `lk` again.
   template <class Meanwhile = Nothing>
   void wait(std::unique_lock<std::mutex>& lk, Meanwhile&& meanwhile = {}) {
+    state_.store(kEmpty, std::memory_order_relaxed);
     lk.unlock();
     meanwhile();
     park(nullptr);
@@ -63,6 +62,7 @@ class Parker {
       at.tv_sec = static_cast<time_t>(ns.count() / 1'000'000'000);
       at.tv_nsec = static_cast<long>(ns.count() % 1'000'000'000);
     }
+    state_.store(kEmpty, std::memory_order_relaxed);
     lk.unlock();
     meanwhile();
     park(&at);
