@@ -6,13 +6,16 @@
 #include <time.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <system_error>
 #include <unordered_map>
+#include <utility>
 
 #include "gil/child_script.h"
 #include "gil/deadlock_report.h"
+#include "gil/parker.h"
 #include "gil/process_exit.h"
 #include "gil/sync_core.h"
 #include "gil/system_exit.h"
@@ -49,7 +52,18 @@ struct ThreadEngine::Record {
   std::unique_ptr<ThreadState> ts;  // owned by the OS thread while it runs
   std::vector<Event> events;  // appended only by this thread (and by the spawner before start)
   std::thread os_thread;
-  std::condition_variable cv;
+  Parker parker;  // where it sleeps: for the GIL, a Lock, a Queue, a join, a sleep
+  // The GIL events of a release (and a re-request in the same critical section), recorded only
+  // once the mutex is let go and the next holder woken (hand_over): the buffer is this thread's,
+  // so recording needs no lock, and the hand-off need not wait for it. Own thread only.
+  struct Staged {
+    EventKind kind;
+    Reason reason;
+    std::int64_t arg;
+    Nanos at;
+  };
+  std::array<Staged, 8> staged{};
+  int staged_count = -1;  // -1: recording as it goes
   ThreadStateKind state = ThreadStateKind::Waiting;
   bool done = false;
   bool failed = false;
@@ -91,8 +105,9 @@ Nanos ThreadEngine::now() const {
       .count();
 }
 
-// Appends to the thread's own buffer: no lock. Past --max-events nothing more is kept, and the
-// moment that happened is remembered so every view can say where its picture ends.
+// Appends to the thread's own buffer: no lock (or stages it, during a release: see Record). Past
+// --max-events nothing more is kept, and the moment that happened is remembered so every view can
+// say where its picture ends.
 Event* ThreadEngine::emit(Record& t, EventKind kind, Reason reason, std::int64_t arg, Nanos at) {
   if (at < 0) at = now();
   if (options_.max_events &&
@@ -101,6 +116,15 @@ Event* ThreadEngine::emit(Record& t, EventKind kind, Reason reason, std::int64_t
     truncated_at_.compare_exchange_strong(unset, at, std::memory_order_relaxed);
     return nullptr;
   }
+  // Counted above, in the order it happened: where --max-events cuts is not moved by staging.
+  if (t.staged_count >= 0 && t.staged_count < static_cast<int>(t.staged.size())) {
+    t.staged[static_cast<size_t>(t.staged_count++)] = Record::Staged{kind, reason, arg, at};
+    return nullptr;
+  }
+  return keep(t, kind, reason, arg, at);
+}
+
+Event* ThreadEngine::keep(Record& t, EventKind kind, Reason reason, std::int64_t arg, Nanos at) {
   t.events.push_back(Event{at, arg, t.id, kind, reason, static_cast<std::uint16_t>(t.gil)});
   // Only this thread runs its frames, and it is here: reading them is safe.
   if (t.ts && is_gil_event(kind)) places_.stamp(t.events.back(), *t.ts);
@@ -368,7 +392,18 @@ std::string ThreadEngine::captured_errors() const {
 // the real clock.
 // ---------------------------------------------------------------------------------------------
 
-void ThreadEngine::notify(int thread) { threads_[static_cast<size_t>(thread)]->cv.notify_one(); }
+void ThreadEngine::notify(int thread) { threads_[static_cast<size_t>(thread)]->parker.notify(); }
+
+// Once the mutex is let go: wake the thread handed the GIL (if any), then record the events
+// staged meanwhile, with the times they happened at.
+void ThreadEngine::hand_over(Record& t, Record* wake) {
+  if (wake) wake->parker.notify();
+  int staged = std::exchange(t.staged_count, -1);
+  for (int i = 0; i < staged; ++i) {
+    const Record::Staged& e = t.staged[static_cast<size_t>(i)];
+    keep(t, e.kind, e.reason, e.arg, e.at);
+  }
+}
 
 // The actions of one step, but its wake-ups, which the caller does once it has let go of mu_:
 // a thread woken into a mutex still held only goes back to sleep on it.
@@ -392,18 +427,17 @@ void ThreadEngine::take_gil(Record& t, Reason why) {
 void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why,
                                    Record* wake_first) {
   // `wake_first`: a thread this one just handed the GIL to. It is notified as late as possible,
-  // right before this thread sleeps, so the two do not run side by side on two cores fighting for
-  // the mutex: the hand-off then costs one wake-up, as a plain condition-variable ping-pong does.
-  auto wake_pending = [&] {
-    if (wake_first) wake_first->cv.notify_one();
-    wake_first = nullptr;
-  };
+  // once this thread has let go of the mutex on its way to sleep (Parker::wait), so the two do not
+  // fight for the mutex, on two cores or on one: the hand-off costs one wake-up, as a plain
+  // condition-variable ping-pong does.
+  auto meanwhile = [&] { hand_over(t, std::exchange(wake_first, nullptr)); };
   Gil& g = *t.lock;
   Nanos requested = now();
   emit(t, EventKind::Request, why, 0, requested);
   t.state = ThreadStateKind::Waiting;
   if (stopping_.load()) {
-    wake_pending();
+    lk.unlock();
+    meanwhile();
     throw StopRun{};
   }
   GilStep step = g.core.request(t.id, why, requested);
@@ -414,11 +448,10 @@ void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, 
     for (int w : step.wake.thread)
       if (w >= 0) wakes.add(w);
     if (step.granted) break;
-    wake_pending();
     if (step.wait_until == kForever)
-      t.cv.wait(lk);
+      t.parker.wait(lk, meanwhile);
     else
-      t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(step.wait_until));
+      t.parker.wait_until(lk, start_ + std::chrono::nanoseconds(step.wait_until), meanwhile);
     if (stopping_.load()) {
       int head = g.core.abandon(t.id);
       g.waiting.store(static_cast<int>(g.core.waiting()), std::memory_order_relaxed);
@@ -428,28 +461,28 @@ void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, 
     at = now();
     step = g.core.wake_up(t.id, at);
   }
-  wake_pending();
   if (!stopping_.load()) t.ts->eval_breaker.store(step.breaker ? 1 : 0, std::memory_order_relaxed);
   t.state = ThreadStateKind::Running;
-  emit(t, EventKind::Acquire, Reason::None, at - requested, at);
   lk.unlock();
+  meanwhile();
+  emit(t, EventKind::Acquire, Reason::None, at - requested, at);
   for (int w : wakes.thread)
     if (w >= 0) notify(w);
 }
 
 void ThreadEngine::release_gil(Record& t, Reason why) {
   std::unique_lock lk(mu_);
+  t.staged_count = 0;
   Record* wake = release_gil_locked(lk, t, why);
-  if (wake) {
-    // Wake it after letting go of the mutex, or it wakes only to block on the mutex we hold.
-    // (Records never move, and a cv may be notified without its mutex; the record was found
-    // in threads_ under the mutex, as a spawn may grow that vector meanwhile.)
-    lk.unlock();
-    wake->cv.notify_one();
-  }
+  // Wake it after letting go of the mutex, or it wakes only to block on the mutex we hold.
+  // (Records never move, and a Parker may be notified without the mutex; the record was found
+  // in threads_ under the mutex, as a spawn may grow that vector meanwhile.)
+  lk.unlock();
+  hand_over(t, wake);
 }
 
-// Returns the thread still to be woken (after the caller unlocks), or nullptr.
+// Returns the thread still to be woken (after the caller unlocks), or nullptr. The caller has
+// set the thread staging its events; they are recorded at the first hand_over.
 ThreadEngine::Record* ThreadEngine::release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t,
                                                        Reason why) {
   Gil& g = *t.lock;
@@ -460,10 +493,11 @@ ThreadEngine::Record* ThreadEngine::release_gil_locked(std::unique_lock<std::mut
   Record* wake = r.wake >= 0 ? threads_[static_cast<size_t>(r.wake)].get() : nullptr;
   if (r.forced_switch) emit(t, EventKind::ForcedSwitch, Reason::None, 0, at);
   if (!r.wait_for_switch) return wake;
-  if (wake) wake->cv.notify_one();
-  while (g.core.switch_pending(t.id) && !stopping_.load()) t.cv.wait(lk);
+  // FORCE_SWITCHING: the waiter is woken once this thread has let go of the mutex to wait.
+  while (g.core.switch_pending(t.id) && !stopping_.load())
+    t.parker.wait(lk, [&] { hand_over(t, std::exchange(wake, nullptr)); });
   g.core.end_switch_wait(t.id);
-  return nullptr;
+  return wake;  // not woken yet if the run stopped before the wait began
 }
 
 // Drop on request, then ask again at once, in one critical section: the thread being handed the
@@ -471,6 +505,7 @@ ThreadEngine::Record* ThreadEngine::release_gil_locked(std::unique_lock<std::mut
 // this: it needs a real window between its release and its re-acquire; see on_tick.)
 void ThreadEngine::release_and_retake(Record& t, Reason why) {
   std::unique_lock lk(mu_);
+  t.staged_count = 0;
   Record* wake = release_gil_locked(lk, t, why);
   take_gil_locked(lk, t, why, wake);
 }
@@ -530,7 +565,7 @@ void ThreadEngine::sleep_until(Record& t, Nanos deadline) {
   std::unique_lock lk(mu_);
   do {
     if (stopping_.load()) return;
-    t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(deadline));
+    t.parker.wait_until(lk, start_ + std::chrono::nanoseconds(deadline));
   } while (now() < deadline);
 }
 
@@ -728,9 +763,9 @@ bool ThreadEngine::finish_blocking(Record& t, Value* item) {
           throw StopRun{};
         }
         if (!t.wait.timed()) {
-          t.cv.wait(lk);
+          t.parker.wait(lk);
         } else if (now() < t.wait.deadline) {
-          t.cv.wait_until(lk, start_ + std::chrono::nanoseconds(t.wait.deadline));
+          t.parker.wait_until(lk, start_ + std::chrono::nanoseconds(t.wait.deadline));
         } else {
           got = false;  // its time ran out: acquire() returns False, join() returns
           break;

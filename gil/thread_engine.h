@@ -6,9 +6,10 @@
 // --timeout or Ctrl-C, and record every state change as an event.
 //
 // Concurrency: one engine mutex (mu_) guards the GIL states, the thread table, and the Lock and
-// Queue objects' fields. Each thread waits on its own condition variable. Nothing on the
-// interpreter's hot path touches the mutex: the eval loop only polls its thread's eval_breaker
-// (a relaxed atomic) at safe points, and the engine sets that word to get its attention.
+// Queue objects' fields. Each thread sleeps on its own Parker (gil/parker.h, a futex word). Nothing
+// on the interpreter's hot path touches the mutex: the eval loop only polls its thread's
+// eval_breaker (a relaxed atomic) at safe points, and the engine sets that word to get its
+// attention.
 #pragma once
 
 #include <atomic>
@@ -81,6 +82,8 @@ class ThreadEngine final : public Engine {
   // The event recorded, or nullptr past --max-events.
   Event* emit(Record& t, EventKind kind, Reason reason = Reason::None, std::int64_t arg = 0,
               Nanos at = -1);
+  // emit's second half, for an event already counted against --max-events (a staged one).
+  Event* keep(Record& t, EventKind kind, Reason reason, std::int64_t arg, Nanos at);
   void emit_annotations(Record& t, const std::vector<AnnotationStep>& steps, Nanos at = -1);
 
   Record& add_thread(std::unique_lock<std::mutex>& lk, std::shared_ptr<Interp> interp, int gil,
@@ -105,6 +108,7 @@ class ThreadEngine final : public Engine {
   void release_and_retake(Record& t, Reason why);
   void apply(Gil& g, Record& t, const GilStep& step, Nanos at);
   void notify(int thread);
+  void hand_over(Record& t, Record* wake);  // with mu_ let go
 
   // Blocking on script objects: begin_blocking under mu_ with the GIL held, then finish_blocking
   // releases the GIL, waits, completes the wait (the Queue's item into `item`) and re-takes it.

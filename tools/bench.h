@@ -27,7 +27,10 @@ double median(std::vector<double> v);
 void pin_to(int cpu);
 // One-way latency (µs, median) of a raw mutex + condition-variable hand-off between two OS
 // threads pinned to cpu_a and cpu_b (the same CPU, or two), as docs/reference measured it.
-double raw_handoff_us(int rounds, int cpu_a, int cpu_b);
+// `busy_us`: each side first runs that long (spinning on the clock, the mutex free) before it
+// passes the turn, as a GIL holder runs for its switch interval, and signals once the mutex is
+// free; 0 is the plain ping-pong, signalling with the mutex held.
+double raw_handoff_us(int rounds, int cpu_a, int cpu_b, double busy_us = 0);
 
 // The script text of the count and arith loops of issue 2 (functions `count(n)` and `arith(n)`),
 // which the eval and sim sections both measure.
