@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The figures the docs show come from the commands beside them: every sim-engine command of
-docs/guide.md, docs/scale.md and docs/demos.md is run, and the output lines the page shows must be among what it
-printed (exact, on the deterministic sim engine).
+docs/guide.md, docs/scale.md, docs/demos.md, docs/fidelity.md and the policy pages (PAGES) is run,
+and the output lines the page shows must be among what it printed (exact, on the deterministic
+sim engine).
 
 Usage: python3 tests/docs_figures_test.py GILSIM_BINARY REPO_ROOT [--filter SUBSTR] [--update]
 
@@ -31,9 +32,11 @@ import subprocess
 import sys
 import tempfile
 
-PAGES = ["docs/guide.md", "docs/scale.md", "docs/demos.md", "docs/policies/pypy.md",
-         "docs/policies/ocaml.md", "docs/policies/gvl-3.2.md", "docs/policies/lua.md",
-         "docs/policies/free-threaded.md", "docs/fidelity.md"]
+PAGES = ["docs/guide.md", "docs/scale.md", "docs/demos.md", "docs/policies/modern.md",
+         "docs/policies/legacy.md", "docs/policies/fifo.md", "docs/policies/io-priority.md",
+         "docs/policies/gvl.md", "docs/policies/pypy.md", "docs/policies/ocaml.md",
+         "docs/policies/gvl-3.2.md", "docs/policies/lua.md", "docs/policies/none.md",
+         "docs/policies/free-threaded.md", "docs/policies/per-process.md", "docs/fidelity.md"]
 OUTPUT_FLAGS = {"--timeline", "--trace", "--json", "--csv", "--svg"}
 
 
