@@ -558,11 +558,7 @@ ScriptFailure uncaught_failure(ThreadState& ts, const Value& exc, size_t entry_d
       if (steps >= step_limit) step_limit_reached(step_limit);                  \
       if (!defer_host) {                                                        \
         SAVE_FRAME();                                                           \
-        if (ts.eval_breaker.load(std::memory_order_relaxed) &                   \
-            ThreadState::kCollectCycles)                                        \
-          collect_cycles_at_safe_point(ts);                                     \
-        if (ts.eval_breaker.load(std::memory_order_relaxed) != 0)               \
-          host.on_eval_breaker(ts);                                             \
+        at_safe_point(ts, host);                                                \
         if (ts.suspend) {                                                       \
           frame->ip = static_cast<std::uint32_t>((next)-code_start);            \
           RETURN_SUSPENDED();                                                   \
@@ -572,6 +568,15 @@ ScriptFailure uncaught_failure(ThreadState& ts, const Value& exc, size_t entry_d
     }                                                                           \
   } while (0)
 #define SAFE_POINT() SAFE_POINT_THEN(ip)
+
+// What a safe point with its breaker set does: the VM's own cycle collection
+// (vm/cycle_collector.h), then the host's request, if one is left. Out of line, so the eval loop's
+// many safe points stay one call each.
+[[gnu::noinline]] void at_safe_point(ThreadState& ts, Host& host) {
+  if (ts.eval_breaker.load(std::memory_order_relaxed) & ThreadState::kCollectCycles)
+    collect_cycles_at_safe_point(ts);
+  if (ts.eval_breaker.load(std::memory_order_relaxed) != 0) host.on_eval_breaker(ts);
+}
 
 [[noreturn]] void step_limit_reached(std::uint64_t limit) {
   raise("StepLimitError",
