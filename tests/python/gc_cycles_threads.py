@@ -33,9 +33,11 @@ def worker(name, rounds):
         total += tree.size()
         if r % 50 == 0:
             handoff.put(tree)  # another thread drops it
-        if not handoff.empty():
-            got = handoff.get()
-            total += got.children[0].parent.size()
+        try:
+            got = handoff.get_nowait()  # not empty() then get(): another thread may take it between
+        except queue.Empty:
+            continue
+        total += got.children[0].parent.size()
     with lock:
         totals[name] = total
 
