@@ -1,0 +1,88 @@
+// Engine: what runs a program's script threads, and the options every engine takes.
+//
+// Two engines implement the VM's Host interface with the very same Policy objects:
+//   threads  every script thread is an OS thread; real clock, real cores
+//   (gil/engines/thread_engine.h) sim      virtual threads on N virtual cores, a virtual clock and
+//   a small model of the OS
+//            scheduler; deterministic (gil/engines/sim_engine.h, docs/engines.md)
+// Both record the same events, so metrics, --json, traces and timelines work on either.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "gil/core/policy.h"
+#include "gil/record/run_record.h"
+#include "vm/code.h"
+#include "vm/host.h"
+#include "vm/run_limits.h"
+
+namespace gilsim {
+
+// The sim engine's model of the machine and the OS (docs/engines.md says where each default
+// comes from).
+struct SimParams {
+  int cores = 4;
+  std::uint64_t seed = 1;
+  Nanos wake_latency = 20'000;   // a sleeping thread signalled until it runs on an idle core
+  Nanos same_core_wake = 2'000;  // ... when it has to share the waker's core
+  Nanos signal_cost = 1'000;     // the signaller's system call to wake a sleeping thread
+  Nanos mutex_hold = 1'000;      // a woken GIL waiter holds the GIL's own mutex this long
+  Nanos time_slice = 3'000'000;  // the OS's slice for a CPU-bound thread when cores are short
+  Nanos wakeup_granularity = 1'000'000;  // a woken thread preempts one that ran this much more
+  Nanos timer_slack = 50'000;            // added to every timed sleep (Linux's default timer slack)
+  double jitter = 0.1;                   // +- this fraction of random noise on every latency
+  double cost_scale = 1.0;               // multiplies the per-opcode cost table
+};
+
+struct EngineOptions {
+  std::string engine = "threads";  // "threads" or "sim"
+  std::string policy = "modern";
+  PolicyParams params;
+  SimParams sim;
+  Nanos timeout = 0;                      // 0: none (sim: virtual time)
+  std::uint64_t max_steps = 0;            // per thread; 0: none
+  std::uint64_t max_events = 10'000'000;  // recording stops here (24 bytes each); 0: no cap
+  Limits limits;                          // threads, processes, memory (vm/run_limits.h)
+  // For benchmarks: script thread k runs pinned to CPU pin_cpus[k % size]; empty: the OS places.
+  std::vector<int> pin_cpus;
+  std::vector<std::pair<std::string, std::string>> defines;
+  // Polled about every 20 ms (of host time) by the engine: true stops the run (Ctrl-C).
+  std::function<bool()> interrupted;
+  // Where print() and error reports go; captured in memory when null (tests).
+  std::FILE* out = stdout;
+  std::FILE* err = stderr;
+};
+
+// A -D value as param() returns it: an int if it reads as one, else a float, else the string.
+Value define_value(const std::string& text);
+
+// The name a thread started without one gets, as Python 3.10+ names it: "Thread-N (target)",
+// N counting per process (`counter`).
+std::string default_thread_name(int& counter, const Value& fn);
+
+// spawn_process copies its arguments and the parent's globals, as fork and pickling do; a Queue
+// item crossing between processes is copied the same way. `done` keeps sharing (and cycles).
+Value copy_for_process(const Value& v, std::unordered_map<const Obj*, Value>& done);
+
+class Engine : public Host {
+ public:
+  // Runs the program's module on the main script thread and waits for every thread to finish
+  // (or for the run to be stopped). Call once.
+  virtual RunRecord run(std::shared_ptr<const Program> program) = 0;
+  // What print() and error reports wrote, when options.out / options.err were null.
+  virtual std::string captured_output() const = 0;
+  virtual std::string captured_errors() const = 0;
+};
+
+// The engine options.engine names, or nullptr if there is none.
+std::unique_ptr<Engine> make_engine(const EngineOptions& options);
+const std::vector<std::string>& engine_names();
+
+}  // namespace gilsim
