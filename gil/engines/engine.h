@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "gil/core/policy.h"
+#include "gil/engines/sim_params.h"
 #include "gil/record/run_record.h"
 #include "vm/code.h"
 #include "vm/host.h"
@@ -25,27 +26,11 @@
 
 namespace gilsim {
 
-// The sim engine's model of the machine and the OS (docs/engines.md says where each default
-// comes from).
-struct SimParams {
-  int cores = 4;
-  std::uint64_t seed = 1;
-  Nanos wake_latency = 20'000;   // a sleeping thread signalled until it runs on an idle core
-  Nanos same_core_wake = 2'000;  // ... when it has to share the waker's core
-  Nanos signal_cost = 1'000;     // the signaller's system call to wake a sleeping thread
-  Nanos mutex_hold = 1'000;      // a woken GIL waiter holds the GIL's own mutex this long
-  Nanos time_slice = 3'000'000;  // the OS's slice for a CPU-bound thread when cores are short
-  Nanos wakeup_granularity = 1'000'000;  // a woken thread preempts one that ran this much more
-  Nanos timer_slack = 50'000;            // added to every timed sleep (Linux's default timer slack)
-  double jitter = 0.1;                   // +- this fraction of random noise on every latency
-  double cost_scale = 1.0;               // multiplies the per-opcode cost table
-};
-
 struct EngineOptions {
   std::string engine = "threads";  // "threads" or "sim"
   std::string policy = "modern";
   PolicyParams params;
-  SimParams sim;
+  SimParams sim;                          // the sim engine's (gil/engines/sim_params.h)
   Nanos timeout = 0;                      // 0: none (sim: virtual time)
   std::uint64_t max_steps = 0;            // per thread; 0: none
   std::uint64_t max_events = 10'000'000;  // recording stops here (24 bytes each); 0: no cap
@@ -70,6 +55,7 @@ std::string default_thread_name(int& counter, const Value& fn);
 // spawn_process copies its arguments and the parent's globals, as fork and pickling do; a Queue
 // item crossing between processes is copied the same way. `done` keeps sharing (and cycles).
 Value copy_for_process(const Value& v, std::unordered_map<const Obj*, Value>& done);
+
 
 class Engine : public Host {
  public:

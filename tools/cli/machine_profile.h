@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "gil/engines/engine.h"
+#include "gil/engines/sim_params.h"
 
 namespace gilsim {
 
