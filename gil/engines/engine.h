@@ -26,6 +26,8 @@
 
 namespace gilsim {
 
+struct ProcessStreams;  // gil/engines/child_script.h
+
 struct EngineOptions {
   std::string engine = "threads";  // "threads" or "sim"
   std::string policy = "modern";
@@ -56,6 +58,19 @@ std::string default_thread_name(int& counter, const Value& fn);
 // item crossing between processes is copied the same way. `done` keeps sharing (and cycles).
 Value copy_for_process(const Value& v, std::unordered_map<const Obj*, Value>& done);
 
+// A new process's GIL (spawn_process, a child script): made with the run's policy, named, given the
+// process's output streams (subproc13) and appended to the engine's table; its index there. Each
+// engine has a Gil type of its own, built from a policy and a switch interval.
+template <class Gil>
+int add_process_gil(std::vector<std::unique_ptr<Gil>>& gils, const EngineOptions& options,
+                    std::string process, std::shared_ptr<ProcessStreams> streams) {
+  auto g = std::make_unique<Gil>(make_policy(options.policy, options.params),
+                                 options.params.switch_interval);
+  g->process = std::move(process);
+  g->streams = std::move(streams);
+  gils.push_back(std::move(g));
+  return static_cast<int>(gils.size()) - 1;
+}
 
 class Engine : public Host {
  public:

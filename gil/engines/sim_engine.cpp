@@ -962,14 +962,10 @@ Value SimEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> args
   for (size_t i = 0; i < child->globals.size(); ++i)
     child->globals[i] = copy_for_process(parent.interp->globals[i], copied);
   for (auto& a : args) a = copy_for_process(a, copied);
-  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),
-                                 options_.params.switch_interval);
-  g->process = fmt::format("Process-{}", gils_.size());
   // subproc13: a fork keeps its parent's file descriptors
-  g->streams = gils_[static_cast<size_t>(parent.gil)]->streams;
-  int gil = static_cast<int>(gils_.size());
-  std::string process_name = g->process;
-  gils_.push_back(std::move(g));
+  int gil = add_process_gil(gils_, options_, fmt::format("Process-{}", gils_.size()),
+                            gils_[static_cast<size_t>(parent.gil)]->streams);
+  std::string process_name = gils_[static_cast<size_t>(gil)]->process;
   VThread& t = add_thread(child, gil, "MainThread", process_name, parent.id, parent.clock);
   t.fn = fn;
   t.args = std::move(args);
@@ -983,13 +979,9 @@ Value SimEngine::run_script(ThreadState& ts, const std::string& path, std::vecto
   VThread& parent = enter(ts);
   ChildScript child = load_child_script(ts, *this, path, std::move(argv), out, err,
                                         gils_[static_cast<size_t>(parent.gil)]->streams);
-  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),
-                                 options_.params.switch_interval);
-  g->process = child_process_name(static_cast<int>(gils_.size()), path);
-  g->streams = child.streams;
-  int gil = static_cast<int>(gils_.size());
-  std::string process_name = g->process;
-  gils_.push_back(std::move(g));
+  int gil = add_process_gil(
+      gils_, options_, child_process_name(static_cast<int>(gils_.size()), path), child.streams);
+  std::string process_name = gils_[static_cast<size_t>(gil)]->process;
   VThread& t = add_thread(child.interp, gil, "MainThread", process_name, parent.id, parent.clock);
   t.is_main = true;  // its own program's main thread: threading._shutdown runs on it
   t.script_child = true;

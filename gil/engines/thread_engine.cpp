@@ -627,13 +627,10 @@ Value ThreadEngine::spawn(ThreadState& ts, const Value& fn, std::vector<Value> a
   for (size_t i = 0; i < child->globals.size(); ++i)
     child->globals[i] = copy_for_process(parent_globals[i], copied);
   for (auto& a : args) a = copy_for_process(a, copied);
-  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),
-                                 options_.params.switch_interval);
-  g->process = fmt::format("Process-{}", gils_.size());
-  g->streams = parent.lock->streams;  // subproc13: a fork keeps its parent's file descriptors
-  int gil = static_cast<int>(gils_.size());
-  std::string process_name = g->process;
-  gils_.push_back(std::move(g));
+  // subproc13: a fork keeps its parent's file descriptors
+  int gil = add_process_gil(gils_, options_, fmt::format("Process-{}", gils_.size()),
+                            parent.lock->streams);
+  std::string process_name = gils_[static_cast<size_t>(gil)]->process;
   Record& t = add_thread(lk, child, gil, "MainThread", process_name, parent.id);
   Value handle = Value::adopt(new ThreadObj(t.id, process_name, true));
   start_thread(t, fn, std::move(args));
@@ -649,13 +646,9 @@ Value ThreadEngine::run_script(ThreadState& ts, const std::string& path,
       load_child_script(ts, *this, path, std::move(argv), out, err, parent.lock->streams);
   std::unique_lock lk(mu_);
   if (stopping_.load()) throw StopRun{};
-  auto g = std::make_unique<Gil>(make_policy(options_.policy, options_.params),
-                                 options_.params.switch_interval);
-  g->process = child_process_name(static_cast<int>(gils_.size()), path);
-  g->streams = child.streams;
-  int gil = static_cast<int>(gils_.size());
-  std::string process_name = g->process;
-  gils_.push_back(std::move(g));
+  int gil = add_process_gil(
+      gils_, options_, child_process_name(static_cast<int>(gils_.size()), path), child.streams);
+  std::string process_name = gils_[static_cast<size_t>(gil)]->process;
   Record& t = add_thread(lk, child.interp, gil, "MainThread", process_name, parent.id);
   t.is_main = true;  // its own program's main thread: threading._shutdown runs on it
   t.script_child = true;
