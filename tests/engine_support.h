@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gil/engines/engine.h"
+#include "gil/policies/catalog.h"
 #include "gil/record/invariants.h"
 #include "gil/record/metrics.h"
 #include "tools/cli/script_loader.h"

@@ -5,6 +5,7 @@
 #include "gil/core/gil_core.h"
 #include "gil/core/policy.h"
 #include "gil/core/sync_core.h"
+#include "gil/policies/catalog.h"
 
 using namespace gilsim;
 

@@ -62,22 +62,14 @@ struct PolicyParams {
   Nanos quantum = 100'000'000;        // gvl: Ruby's TIME_QUANTUM, 100 ms
   Nanos timer_tick = 10'000'000;      // gvl: Ruby's timer tick, 10 ms
   // The parameters of one design only (--gil-param KEY=VALUE): durations in ns, counts as they
-  // are. policy_param_keys() lists them; each policy reads its own with get().
+  // are. policy_param_keys() (gil/policies/catalog.h) lists them; each policy reads its own with
+  // get().
   std::map<std::string, std::int64_t, std::less<>> extra;
   std::int64_t get(std::string_view key, std::int64_t fallback) const {
     auto it = extra.find(key);
     return it == extra.end() ? fallback : it->second;
   }
 };
-
-// One key --gil-param accepts.
-struct PolicyParamKey {
-  std::string key;
-  bool duration;         // a duration (5ms, 100us) or a count
-  std::string policies;  // which policies read it
-  std::string meaning;
-};
-const std::vector<PolicyParamKey>& policy_param_keys();
 
 class Policy {
  public:
@@ -130,20 +122,5 @@ class Policy {
     return true;
   }
 };
-
-// One row of the policy registry: everything gilsim knows about a policy, in one place (the
-// `gilsim policies` table, --policy's names, the factory).
-struct PolicyInfo {
-  std::string name;
-  std::string models;      // what it models, one line
-  std::string parameters;  // its parameters and defaults
-  std::string source;      // the real source it follows
-  std::unique_ptr<Policy> (*make)(const PolicyParams&) = nullptr;
-};
-
-// The registry, in teaching order. A new policy is one file in gil/policies/ and one row here.
-const std::vector<PolicyInfo>& policy_catalog();
-// Makes the policy called `name`, or nullptr if there is none.
-std::unique_ptr<Policy> make_policy(std::string_view name, const PolicyParams& params);
 
 }  // namespace gilsim

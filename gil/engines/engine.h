@@ -19,6 +19,7 @@
 
 #include "gil/core/policy.h"
 #include "gil/engines/sim_params.h"
+#include "gil/policies/catalog.h"
 #include "gil/record/run_record.h"
 #include "vm/code.h"
 #include "vm/host.h"

@@ -1,5 +1,5 @@
-// The policies, one file each. Make them through make_policy() (gil/core/policy.h), which knows
-// their names; these factories are its building blocks.
+// The policies, one file each. Make them through make_policy() (gil/policies/catalog.h), which
+// knows their names; these factories are its building blocks.
 #pragma once
 
 #include <memory>

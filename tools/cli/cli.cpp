@@ -11,6 +11,7 @@
 #include <string>
 
 #include "gil/engines/engine.h"
+#include "gil/policies/catalog.h"
 #include "gil/record/metrics.h"
 #include "tools/cli/busy_host.h"
 #include "tools/cli/run_options.h"

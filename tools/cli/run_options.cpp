@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "gil/policies/catalog.h"
 #include "tools/cli/duration.h"
 #include "tools/cli/machine_profile.h"
 #include "tools/export/gzip_stream.h"

@@ -18,6 +18,7 @@
 #include <tuple>
 
 #include "gil/engines/thread_engine.h"
+#include "gil/policies/catalog.h"
 #include "gil/record/metrics.h"
 #include "tools/cli/script_loader.h"
 #include "tools/lab/bench.h"

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "gil/engines/engine.h"
+#include "gil/policies/catalog.h"
 #include "tools/cli/script_loader.h"
 #include "tools/lab/bench.h"
 #include "tools/lab/scale_report.h"

@@ -26,6 +26,7 @@
 
 #include "gil/core/policy.h"
 #include "gil/engines/engine.h"
+#include "gil/policies/catalog.h"
 #include "gil/record/metrics.h"
 #include "gil/record/run_record.h"
 #include "tools/cli/run_options.h"
