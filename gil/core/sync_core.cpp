@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "gil/engines/engine.h"
+#include "gil/core/process_copy.h"
 
 namespace gilsim {
 

@@ -55,10 +55,6 @@ Value define_value(const std::string& text);
 // N counting per process (`counter`).
 std::string default_thread_name(int& counter, const Value& fn);
 
-// spawn_process copies its arguments and the parent's globals, as fork and pickling do; a Queue
-// item crossing between processes is copied the same way. `done` keeps sharing (and cycles).
-Value copy_for_process(const Value& v, std::unordered_map<const Obj*, Value>& done);
-
 // A new process's GIL (spawn_process, a child script): made with the run's policy, named, given the
 // process's output streams (subproc13) and appended to the engine's table; its index there. Each
 // engine has a Gil type of its own, built from a policy and a switch interval.

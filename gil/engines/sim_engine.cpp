@@ -6,6 +6,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "gil/core/process_copy.h"
 #include "gil/core/sync_core.h"
 #include "gil/engines/child_script.h"
 #include "gil/engines/process_exit.h"
