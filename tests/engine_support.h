@@ -5,10 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "gil/engine.h"
-#include "gil/invariants.h"
-#include "gil/metrics.h"
-#include "tools/script_loader.h"
+#include "gil/engines/engine.h"
+#include "gil/policies/catalog.h"
+#include "gil/record/invariants.h"
+#include "gil/record/metrics.h"
+#include "tools/cli/script_loader.h"
 
 namespace gilsim::test {
 

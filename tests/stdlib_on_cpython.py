@@ -278,7 +278,7 @@ def main(argv):
         sys.stdout.flush()
         traceback.print_exception(type(e), e, e.__traceback__)
         status = 1
-    # What gilsim's engine does when the main thread's module ends (gil/process_exit.h): gilsim's
+    # What gilsim's engine does when the main thread's module ends (gil/engines/process_exit.h): gilsim's
     # threading._shutdown runs the _register_atexit hooks and joins the non-daemon threads.
     shutdown = getattr(sys.modules.get("threading"), "_shutdown", None)
     if shutdown is not None:

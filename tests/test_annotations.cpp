@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "gil/annotations.h"
-#include "gil/sim_cost.h"
+#include "gil/engines/sim_cost.h"
+#include "gil/record/annotations.h"
 #include "tests/engine_support.h"
-#include "tools/report.h"
-#include "tools/trace_check.h"
-#include "tools/trace_export.h"
+#include "tools/export/report.h"
+#include "tools/export/trace_check.h"
+#include "tools/export/trace_export.h"
 
 using namespace gilsim;
 using namespace gilsim::test;

@@ -1,7 +1,7 @@
-// subprocess's child scripts (gil/child_script.h, Host::run_script) on both engines: output,
-// argv and exit status as python3 gives them, the startup failures python3 reports, the commands
-// gilsim refuses, and the parent's wait: blocked with its GIL released, on the sim engine in
-// exact virtual time. (tests/python/subprocess_*.py hold the same programs against python3.)
+// subprocess's child scripts (gil/engines/child_script.h, Host::run_script) on both engines:
+// output, argv and exit status as python3 gives them, the startup failures python3 reports, the
+// commands gilsim refuses, and the parent's wait: blocked with its GIL released, on the sim engine
+// in exact virtual time. (tests/python/subprocess_*.py hold the same programs against python3.)
 #include <doctest/doctest.h>
 #include <unistd.h>
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "gil/deadlock_report.h"
+#include "gil/record/deadlock_report.h"
 #include "tests/engine_support.h"
 #include "vm/sim_objects.h"
 

@@ -1,10 +1,11 @@
-// The GIL core (gil/gil_core.h) driven by a scripted clock: every policy's decisions, and the
+// The GIL core (gil/core/gil_core.h) driven by a scripted clock: every policy's decisions, and the
 // protocol both engines share, without threads or timing.
 #include <doctest/doctest.h>
 
-#include "gil/gil_core.h"
-#include "gil/policy.h"
-#include "gil/sync_core.h"
+#include "gil/core/gil_core.h"
+#include "gil/core/policy.h"
+#include "gil/core/sync_core.h"
+#include "gil/policies/catalog.h"
 
 using namespace gilsim;
 

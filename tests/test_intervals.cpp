@@ -1,7 +1,7 @@
 // State intervals: the same boundaries as the metrics, bytecodes per running slice, hand-offs.
 #include <doctest/doctest.h>
 
-#include "gil/intervals.h"
+#include "gil/record/intervals.h"
 #include "tests/engine_support.h"
 
 using namespace gilsim;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "tools/markup.h"
+#include "tools/export/markup.h"
 
 using gilsim::markup_escape;
 

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "tests/engine_support.h"
-#include "tools/trace_export.h"
+#include "tools/export/trace_export.h"
 
 using namespace gilsim;
 using namespace gilsim::test;

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tools/script_loader.h"
+#include "tools/cli/script_loader.h"
 #include "vm/code.h"
 #include "vm/direct_host.h"
 #include "vm/errors.h"

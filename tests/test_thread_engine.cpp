@@ -2,7 +2,7 @@
 // deadlocks, stops on --timeout, reports errors per thread, and gives processes their own globals.
 #include <doctest/doctest.h>
 
-#include "gil/intervals.h"
+#include "gil/record/intervals.h"
 #include "tests/engine_support.h"
 
 using namespace gilsim;

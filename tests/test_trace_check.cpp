@@ -11,8 +11,8 @@
 
 #include "tests/engine_support.h"
 #include "tests/test_support.h"
-#include "tools/trace_check.h"
-#include "tools/trace_export.h"
+#include "tools/export/trace_check.h"
+#include "tools/export/trace_export.h"
 
 using namespace gilsim;
 using namespace gilsim::test;

@@ -12,11 +12,11 @@
 #include <tuple>
 #include <vector>
 
-#include "gil/intervals.h"
+#include "gil/record/intervals.h"
 #include "tests/engine_support.h"
-#include "tools/gzip_stream.h"
-#include "tools/trace_check.h"
-#include "tools/trace_export.h"
+#include "tools/export/gzip_stream.h"
+#include "tools/export/trace_check.h"
+#include "tools/export/trace_export.h"
 
 using namespace gilsim;
 using namespace gilsim::test;

@@ -27,10 +27,10 @@
 #include <string>
 #include <vector>
 
-#include "gil/intervals.h"
+#include "gil/record/intervals.h"
 #include "tests/engine_support.h"
-#include "tools/report.h"
-#include "tools/timeline_html.h"
+#include "tools/export/report.h"
+#include "tools/export/timeline_html.h"
 
 using namespace gilsim;
 namespace fs = std::filesystem;

@@ -26,7 +26,7 @@ enum class Blocking {
   NativeHold,  // native_hold(ms): extension code that keeps the GIL while it burns a core
 };
 
-// gilsim.mark / span / counter: what an annotation is (gil/annotations.h records them).
+// gilsim.mark / span / counter: what an annotation is (gil/record/annotations.h records them).
 enum class Annotation { Mark, SpanBegin, SpanEnd, Counter };
 
 // subproc13: where a child script's stdout or stderr goes: subprocess's None (the parent's

@@ -47,7 +47,7 @@ inline int op_operand_width(Op op) {
 }  // 0, 2 or 4
 inline bool op_ticks(Op op) { return detail::kTicks[static_cast<int>(op)]; }  // a legacy tick
 // The modelled time of one instruction in picoseconds (opcodes.def's cost_ps column): data the
-// sim engine (gil/sim_cost.h) scales into its table; the VM itself never reads it.
+// sim engine (gil/engines/sim_cost.h) scales into its table; the VM itself never reads it.
 inline std::int32_t op_cost_ps(Op op) { return detail::kCostPs[static_cast<int>(op)]; }
 
 }  // namespace gilsim

@@ -1,10 +1,10 @@
-// The policies, one file each. Make them through make_policy() (gil/policy.h), which knows
-// their names; these factories are its building blocks.
+// The policies, one file each. Make them through make_policy() (gil/policies/catalog.h), which
+// knows their names; these factories are its building blocks.
 #pragma once
 
 #include <memory>
 
-#include "gil/policy.h"
+#include "gil/core/policy.h"
 
 namespace gilsim {
 

@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
-#include "gil/engine.h"
-#include "gil/invariants.h"
+#include "gil/engines/engine.h"
+#include "gil/record/invariants.h"
 #include "vm/compiler.h"
 #include "vm/errors.h"
 

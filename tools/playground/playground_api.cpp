@@ -1,10 +1,10 @@
 // The playground's engine room: what the page's Web Worker calls (docs/playground.md).
 //
-// A run goes exactly the way `gilsim run --engine sim` goes (tools/cli.cpp, cmd_run): the options
-// are checked by the same engine_options(), a syntax error is formatted by the same
-// format_syntax_error(), the stop note and the summary come from tools/report.h, and the exports
-// are the same writers as --json, --trace, --csv and --timeline. Only the places differ: the
-// script's text arrives as a string, its output and errors are captured in memory, and a time
+// A run goes exactly the way `gilsim run --engine sim` goes (tools/cli/cli.cpp, cmd_run): the
+// options are checked by the same engine_options(), a syntax error is formatted by the same
+// format_syntax_error(), the stop note and the summary come from tools/export/report.h, and the
+// exports are the same writers as --json, --trace, --csv and --timeline. Only the places differ:
+// the script's text arrives as a string, its output and errors are captured in memory, and a time
 // limit on the page's (host) clock stands where Ctrl-C would.
 //
 // The interface is plain C with JSON text in and out, so the Worker needs no binding layer:
@@ -24,16 +24,17 @@
 #include <sstream>
 #include <string>
 
-#include "gil/engine.h"
-#include "gil/metrics.h"
-#include "gil/policy.h"
-#include "gil/run_record.h"
-#include "tools/demo_catalog.h"
-#include "tools/report.h"
-#include "tools/run_options.h"
-#include "tools/script_loader.h"
-#include "tools/timeline_html.h"
-#include "tools/trace_export.h"
+#include "gil/core/policy.h"
+#include "gil/engines/engine.h"
+#include "gil/policies/catalog.h"
+#include "gil/record/metrics.h"
+#include "gil/record/run_record.h"
+#include "tools/cli/run_options.h"
+#include "tools/cli/script_loader.h"
+#include "tools/export/report.h"
+#include "tools/export/timeline_html.h"
+#include "tools/export/trace_export.h"
+#include "tools/lab/demo_catalog.h"
 #include "vm/compiler.h"
 #include "vm/errors.h"
 #include "vm/source.h"

@@ -1,5 +1,5 @@
 # Turns the timeline's web files into one C++ source of raw string literals, at build time:
-#   cmake -DOUT=file.cpp -DNAMESPACE=gilsim::timeline_assets -DHEADER=tools/timeline_assets.h
+#   cmake -DOUT=file.cpp -DNAMESPACE=gilsim::timeline_assets -DHEADER=tools/export/timeline_assets.h
 #         -DFILES="name=path;name=path" -P embed.cmake
 # so the page is edited, linted and tested as HTML, CSS and JavaScript, and no copy of it is kept
 # by hand in C++. The build fails if a file holds the literal's closing delimiter or, for inline

@@ -3,7 +3,7 @@
 //
 //   var view = gilsimTimeline.render(data, container, options);
 //
-// `data` is the object gilsim writes (tools/timeline_html.cpp, format "gilsim-timeline"), or several
+// `data` is the object gilsim writes (tools/export/timeline_html.cpp, format "gilsim-timeline"), or several
 // of them on one time axis, a block of lanes each ({ format: "gilsim-compare", runs: [...] }), `container`
 // an empty element the renderer fills (summary, buttons, legend, the canvas, the per-thread table).
 // options: { title: show the script's name as a heading (the page does, an embedding page may not),
