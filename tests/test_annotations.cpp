@@ -81,7 +81,7 @@ Nanos first_at(const RunRecord& r, int thread, EventKind kind, Nanos from = 0) {
   return -1;
 }
 
-json trace_of(const EngineRun& r) {
+json trace_json(const EngineRun& r) {
   std::ostringstream out;
   write_chrome_trace(r.record, r.metrics, out);
   return json::parse(out.str());
@@ -243,7 +243,7 @@ TEST_CASE("annotations: the trace has i, X and C events, and gilsim check passes
     CAPTURE(engine);
     EngineRun r = run_modern(engine, kAnnotated);
     REQUIRE(r.err == "");
-    json doc = trace_of(r);
+    json doc = trace_json(r);
     CHECK(joined(check_trace(doc)) == "");
     json span_tracks = doc["metadata"]["span_tracks"];
     REQUIRE(span_tracks.size() == 2);  // both threads have spans
@@ -274,7 +274,7 @@ TEST_CASE("annotations: the trace has i, X and C events, and gilsim check passes
 
 TEST_CASE("annotations: gilsim check finds spans that do not nest on a span track") {
   EngineRun r = run_on_sim("modern", kAnnotated);
-  json doc = trace_of(r);
+  json doc = trace_json(r);
   for (json& e : doc["traceEvents"])
     if (e["ph"] == "X" && e.value("cat", "") == "span" && e["name"] == "read")
       e["dur"] = 1e9;  // now ends long after "job", which holds it
@@ -294,6 +294,6 @@ for i in range(1000):
   CHECK(r.record.events.size() == 40);
   CHECK(r.record.labels.size() < 40);
   CHECK(r.record.events_dropped > 900);
-  json doc = trace_of(r);
+  json doc = trace_json(r);
   CHECK(joined(check_trace(doc)) == "");
 }

@@ -158,7 +158,6 @@ constexpr Punct kPuncts[] = {
 
 bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Python's string prefixes (any case): r, u, b, f, br, rb, fr, rf. Anything else before a quote
 // (`if'x':`, `in'abc'`) is a name or keyword followed by a string.
@@ -232,7 +231,8 @@ class Lexer {
         fail("SyntaxError", "unexpected character after line continuation character", line_,
              col_ - 1);
       }
-      if (is_digit(c) || (c == '.' && pos_ + 1 < src_.size() && is_digit(src_[pos_ + 1]))) {
+      if (is_ascii_digit(c) ||
+          (c == '.' && pos_ + 1 < src_.size() && is_ascii_digit(src_[pos_ + 1]))) {
         lex_number();
       } else if (is_ident_start(c)) {
         lex_name_or_string();
@@ -496,10 +496,10 @@ class Lexer {
       advance();
     }
     auto digit_ok = [&](char c) {
-      if (base == 16) return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+      if (base == 16) return is_ascii_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
       if (base == 8) return c >= '0' && c <= '7';
       if (base == 2) return c == '0' || c == '1';
-      return is_digit(c);
+      return is_ascii_digit(c);
     };
     // PEP 515: one underscore may separate digits, and may follow a base prefix (0x_ff).
     auto digits = [&](bool after_prefix = false) {
@@ -575,7 +575,7 @@ class Lexer {
           base == 10 ? std::string_view(clean) : std::string_view(clean).substr(2);
       std::uint64_t v = 0;
       for (char c : body) {
-        int d = is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+        int d = is_ascii_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
         if (v > (UINT64_MAX - static_cast<std::uint64_t>(d)) / static_cast<std::uint64_t>(base) ||
             v * base + d > static_cast<std::uint64_t>(INT64_MAX))
           fail("SyntaxError", "integer literal does not fit in 64 bits (gilsim ints are 64-bit)",
@@ -955,7 +955,7 @@ class Lexer {
       if (pos_ >= src_.size() || !std::isxdigit(static_cast<unsigned char>(src_[pos_])))
         fail("SyntaxError", fmt::format("truncated {} escape", form), line, col);
       char c = src_[pos_];
-      v = v * 16 + static_cast<std::uint32_t>(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+      v = v * 16 + static_cast<std::uint32_t>(is_ascii_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
       advance();
     }
     return v;

@@ -14,8 +14,6 @@ namespace {
 // (4300 by default); leading zeros count, so "0" * 4301 + "1" is a ValueError, not 1.
 constexpr std::size_t kIntMaxStrDigits = 4300;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool equals_ignore_case(std::string_view text, std::string_view lower_word) {
@@ -87,7 +85,7 @@ bool take_sign(std::string_view& text) {
 
 // CPython only allows '_' with a digit on each side, in int() and float() alike.
 bool underscore_well_placed(std::string_view text, std::size_t i) {
-  return i > 0 && i + 1 < text.size() && is_digit(text[i - 1]) && is_digit(text[i + 1]);
+  return i > 0 && i + 1 < text.size() && is_ascii_digit(text[i - 1]) && is_ascii_digit(text[i + 1]);
 }
 
 void append_exponent(std::string& out, int exponent) {
@@ -178,7 +176,7 @@ std::optional<std::string> clean_float_literal(std::string_view text) {
   std::size_t i = 0;
   for (; i < text.size() && text[i] != 'e' && text[i] != 'E'; ++i) {
     const char c = text[i];
-    if (is_digit(c)) {
+    if (is_ascii_digit(c)) {
       ++mantissa_digits;
     } else if (c == '.' && !seen_point) {
       seen_point = true;
@@ -195,7 +193,7 @@ std::optional<std::string> clean_float_literal(std::string_view text) {
   if (exp_text.empty()) return std::nullopt;
   for (std::size_t j = 0; j < exp_text.size(); ++j) {
     const char c = exp_text[j];
-    if (is_digit(c)) {
+    if (is_ascii_digit(c)) {
       out += c;
     } else if (!(c == '_' && underscore_well_placed(exp_text, j))) {
       return std::nullopt;
@@ -320,7 +318,7 @@ std::optional<std::int64_t> parse_int(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '_' && underscore_well_placed(text, i)) continue;
-    if (!is_digit(c)) return std::nullopt;
+    if (!is_ascii_digit(c)) return std::nullopt;
     if (++digits > kIntMaxStrDigits) return std::nullopt;
     const auto digit = static_cast<std::uint64_t>(c - '0');
     if (magnitude > (limit - digit) / 10) overflow = true;

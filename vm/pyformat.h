@@ -46,6 +46,9 @@ std::optional<std::int64_t> int_pow(std::int64_t base, std::int64_t exponent);
 // int() also enforces CPython's default 4300-digit limit. Deviation: non-ASCII decimal digits
 // ("\u0663") are rejected, although CPython accepts them.
 std::optional<std::int64_t> parse_int(std::string_view text);
+
+// '0'..'9' only: std::isdigit depends on the locale and is undefined for a negative char.
+inline bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
 std::optional<double> parse_float(std::string_view text);
 
 }  // namespace gilsim

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "gil/policies/catalog.h"
 #include "tools/cli/duration.h"
@@ -318,6 +319,15 @@ bool write_run_outputs(const RunOptions& opt, const RunRecord& run, const Metric
     written &= write_file(opt.timeline_path,
                           [&](std::ostream& f) { write_timeline_html(run, metrics, f); });
   return written;
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string part;
+  while (std::getline(in, part, ','))
+    if (!part.empty()) out.push_back(part);
+  return out;
 }
 
 }  // namespace gilsim

@@ -89,4 +89,7 @@ bool can_write_all(std::initializer_list<std::string_view> paths);
 // Writes the files opt names (--json, --trace, --csv, --timeline). False if one failed.
 bool write_run_outputs(const RunOptions& opt, const RunRecord& run, const Metrics& metrics);
 
+// "modern,,gvl" -> {"modern", "gvl"}: the comma-separated lists of --policy and the like.
+std::vector<std::string> split_commas(const std::string& text);
+
 }  // namespace gilsim

@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "tools/cli/run_options.h"
 #include "tools/cli/script_loader.h"
@@ -43,15 +42,6 @@ struct Runner {
   int exit_code = 0;
   std::optional<CapturedRun> first;  // gilsim's first run, kept for --timeline
 };
-
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string part;
-  while (std::getline(in, part, ','))
-    if (!part.empty()) out.push_back(part);
-  return out;
-}
 
 void print_block(const Runner& r, int repeat) {
   fmt::print("{}", r.output);

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include <memory>
-#include <sstream>
 #include <thread>
 
 #include "gil/record/metrics.h"
@@ -64,15 +63,6 @@ std::vector<Figure> headline(const CapturedRun& r) {
     out.push_back({"GIL wait p50 ms", m.gil.wait_p50_ms});
     out.push_back({"GIL held %", 100.0 * m.gil.held_fraction});
   }
-  return out;
-}
-
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string part;
-  while (std::getline(in, part, ','))
-    if (!part.empty()) out.push_back(part);
   return out;
 }
 
