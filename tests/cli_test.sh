@@ -277,8 +277,8 @@ for py in ~/.pyenv/versions/2.7*/bin/python2.7 ~/.pyenv/versions/3.13*/bin/pytho
     $(grep -q "^wall_s [0-9.]*$" <<<"$out" && grep -q "^ops [0-9]*$" <<<"$out" &&
       grep -q "^p90_us [0-9.]*$" <<<"$out"; echo $?)
 done
-run run "$(dirname "$0")/../tools/runtimes/phenomena.gil" --engine sim -q -D what=requests -D workers=8 -D n=127 -D each=35
-check "phenomena.gil: 127 requests of 35 ms on 8 workers take 16 rounds on the sim engine" \
+run run "$(dirname "$0")/../tools/runtimes/phenomena.py" --engine sim -q requests 8 127 35
+check "phenomena.py: 127 requests of 35 ms on 8 workers take 16 rounds on the sim engine" \
   $(grep -q "^wall_s 0.561[0-9]*$" "$work/out"; echo $?)
 
 finish

@@ -59,10 +59,10 @@ check "a missing profile: exit 2" $([[ $status -eq 2 ]] && grep -q "cannot read 
 # mutex + condition variable of Python 2 on macOS, Beazley's 2010 figures).
 ratio() {  # ratio PROFILE-ARGS...: legacy, 2 threads over 1, on 2 virtual cores
   local one two
-  one=$("$gilsim" run "$root/tools/runtimes/phenomena.gil" --engine sim --cores 2 --policy legacy -q \
-    -D what=cpu -D threads=1 -D work=400000 "$@" | awk '{print $2}')
-  two=$("$gilsim" run "$root/tools/runtimes/phenomena.gil" --engine sim --cores 2 --policy legacy -q \
-    -D what=cpu -D threads=2 -D work=400000 "$@" | awk '{print $2}')
+  one=$("$gilsim" run --engine sim --cores 2 --policy legacy -q "$@" \
+    "$root/tools/runtimes/phenomena.py" cpu 1 400000 | awk '{print $2}')
+  two=$("$gilsim" run --engine sim --cores 2 --policy legacy -q "$@" \
+    "$root/tools/runtimes/phenomena.py" cpu 2 400000 | awk '{print $2}')
   python3 -c "print($two / $one)"
 }
 builtin=$(ratio)

@@ -6,6 +6,7 @@
 #include <bit>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "vm/builtins.h"
 #include "vm/bytes.h"
@@ -37,6 +38,18 @@ struct ProgramBuilder {
   };
   const ModuleScope* module_scope = nullptr;
   std::unordered_map<std::string, std::uint32_t> module_index;
+  // The `from __future__ import` statements at the beginning of a module (after its docstring),
+  // the only place Python allows them.
+  std::unordered_set<const Stmt*> future_imports_at_top;
+  void note_future_imports(const Block& body) {
+    for (size_t i = 0; i < body.size(); ++i) {
+      const Stmt& s = *body[i];
+      bool docstring = i == 0 && s.kind == StmtKind::Expr && s.value->kind == ExprKind::String;
+      if (docstring) continue;
+      if (s.kind != StmtKind::Import || !s.from_import || s.name != "__future__") break;
+      future_imports_at_top.insert(&s);
+    }
+  }
   std::string global_name(const std::string& name) const {
     if (!module_scope || module_scope->bound.count(name))
       return module_scope ? module_scope->prefix + name : name;
@@ -611,6 +624,7 @@ class FunctionCompiler {
   std::uint32_t kwnames_index(std::vector<std::string> names);
   // stdlib2: the import statement (its block below).
   void import_stmt(const Stmt& s);
+  void future_import(const Stmt& s);
   void import_dotted(const std::string& dotted);
   bool importable(const std::string& dotted);
   std::uint32_t module(const std::string& name);
@@ -1577,7 +1591,28 @@ bool FunctionCompiler::importable(const std::string& dotted) {
   return false;
 }
 
+// `from __future__ import division, print_function`: every feature but one is what Python 3 always
+// does, so the statement only imports the names, as Python's does; it is checked as Python checks
+// it (Python/future.c).
+void FunctionCompiler::future_import(const Stmt& s) {
+  static const std::set<std::string> python3_features = {
+      "nested_scopes",  "generators",       "division",       "absolute_import", "with_statement",
+      "print_function", "unicode_literals", "generator_stop", "annotations"};
+  at(s);
+  if (!pb_.future_imports_at_top.count(&s))
+    fail("from __future__ imports must occur at the beginning of the file");
+  for (const std::string& feature : s.names) {
+    if (feature == "braces") fail("not a chance");
+    // barry_as_FLUFL turns `!=` into `<>`: a joke gilsim's parser does not tell.
+    if (feature == "barry_as_FLUFL")
+      fail("future feature barry_as_FLUFL is not supported by gilsim");
+    if (!python3_features.count(feature))
+      fail(fmt::format("future feature {} is not defined", feature));
+  }
+}
+
 void FunctionCompiler::import_stmt(const Stmt& s) {
+  if (s.from_import && s.name == "__future__") future_import(s);
   for (const auto& dotted : s.from_import ? std::vector<std::string>{s.name} : s.names)
     if (!importable(dotted)) return;
   if (s.from_import) {
@@ -1658,6 +1693,7 @@ void FunctionCompiler::compile_module(std::uint32_t index, const StdlibSource& s
   const ProgramBuilder::ModuleScope* saved = pb_.module_scope;
   try {
     Block tree = parse(*source);
+    pb_.note_future_imports(tree);
     SymbolTable table(tree);
     scope.prefix = name + ":";
     scope.bound = table.module().bound;
@@ -1665,6 +1701,7 @@ void FunctionCompiler::compile_module(std::uint32_t index, const StdlibSource& s
     pb_.module_scope = &scope;
     FunctionCompiler fc(pb_, *code, table, table.module());
     fc.compile_module_body(tree, index);
+    for (const StmtPtr& st : tree) pb_.future_imports_at_top.erase(st.get());  // freed next
   } catch (const SyntaxError& e) {
     pb_.module_scope = saved;
     // A gilsim bug, not the script's: say where, in the script's error format.
@@ -1695,6 +1732,7 @@ Position Code::position_at(std::uint32_t offset) const {
 std::shared_ptr<const Program> compile(std::shared_ptr<const Source> source) {
   Block tree = parse(*source);
   ProgramBuilder pb;
+  pb.note_future_imports(tree);
   pb.program.source = source;
   for (const auto& name : builtin_names()) pb.global(name);
   for (const auto& name : builtin_class_names()) pb.global(name);  // lang-func (Interp binds them)

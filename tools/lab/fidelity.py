@@ -10,7 +10,7 @@ For each runtime found (CPython 2.7 for legacy, CPython 3.x for modern, PyPy for
 gvl-3.2, OCaml for ocaml, a free-threaded CPython for free-threaded), the same phenomena run under
 the real runtime (tools/runtimes/phenomena.py for every Python, phenomena.rb and phenomena.ml
 written by hand for Ruby and OCaml) and under gilsim with the matching policy
-(tools/runtimes/phenomena.gil) on both engines, the sim engine on 2 virtual cores with a machine
+(the same phenomena.py) on both engines, the sim engine on 2 virtual cores with a machine
 profile: by default (--profile calibrate) `gilsim calibrate` measures this machine before each
 runtime, with that runtime's speed as the cost scale when it is a Python and `--lock semaphore`
 for CPython 2.7 (its GIL on Linux); `--profile builtin` keeps the built-in calibration (the 2010
@@ -161,25 +161,16 @@ def real_target(name, path, repeat, scratch):
     return Target(name, lambda w, a: [path, script, w] + [str(x) for x in a], repeat)
 
 
-GILSIM_KEYS = {"cpu": ["threads", "work"], "sleep0": ["cpu", "ms"],
-               "requests": ["workers", "n", "each"], "procs": ["procs", "work"],
-               "switches": ["switch_interval_ms", "ms"]}
-
-
 def gilsim_target(gilsim, policy, engine, repeat, profile=None):
+    # The same phenomena.py the real Pythons run (sys.setswitchinterval sets the interval of the
+    # switch-rate runs under gilsim's modern policies too).
     def argv_of(what, args):
-        argv = [gilsim, "run", os.path.join(HERE, "phenomena.gil"), "--policy", policy,
-                "--engine", engine, "-q", "-D", "what=" + what]
+        argv = [gilsim, "run", "--policy", policy, "--engine", engine, "-q"]
         if engine == "sim":
             argv += ["--cores", "2"]
             if profile:
                 argv += ["--profile", profile]
-        for key, value in zip(GILSIM_KEYS[what], args):
-            if key == "switch_interval_ms":
-                argv += ["--switch-interval", "%sms" % value]
-            else:
-                argv += ["-D", "%s=%s" % (key, value)]
-        return argv
+        return argv + [os.path.join(HERE, "phenomena.py"), what] + [str(x) for x in args]
     return Target("gilsim " + engine, argv_of, 1 if engine == "sim" else repeat)
 
 

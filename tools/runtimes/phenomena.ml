@@ -1,5 +1,5 @@
 (* The phenomena `gilsim fidelity` holds against the real runtimes, written by hand in OCaml 4
-   (the counterpart of phenomena.py and phenomena.gil: the same experiments, the same `key value`
+   (the counterpart of phenomena.py, which gilsim runs too: the same experiments, the same `key value`
    lines). gilsim fidelity builds it with
      ocamlfind ocamlopt -package threads.posix,unix -linkpkg phenomena.ml -o phenomena
    or, without ocamlfind, ocamlopt -I +threads unix.cmxa threads.cmxa phenomena.ml -o phenomena.

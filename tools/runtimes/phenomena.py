@@ -1,8 +1,9 @@
-# The phenomena `gilsim fidelity` holds against the real runtimes, for every real Python: CPython
-# 2.7 and 3.x and PyPy run this one file (print_function and division make 2.7 print and divide
-# as 3 does). tools/runtimes/phenomena.gil is the same under gilsim; phenomena.rb and
-# phenomena.ml are Ruby's and OCaml's hand-written counterparts. The same `key value` lines.
+# The phenomena `gilsim fidelity` holds against the real runtimes: CPython 2.7 and 3.x, PyPy and
+# gilsim run this one file (print_function and division make 2.7 print and divide as 3 does);
+# phenomena.rb and phenomena.ml are Ruby's and OCaml's hand-written counterparts. The same
+# `key value` lines.
 #   python phenomena.py cpu THREADS WORK          prints wall_s
+#   gilsim run --policy legacy --engine sim --cores 2 -q tools/runtimes/phenomena.py cpu 2 400000
 #   python phenomena.py sleep0 CPU_THREADS MS     prints ops, p50_us, p90_us
 #   python phenomena.py requests WORKERS N EACH_MS   prints wall_s
 #   python phenomena.py procs PROCESSES WORK      prints wall_s (WORK split over forked processes)

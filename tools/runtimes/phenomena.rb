@@ -1,5 +1,6 @@
 # The phenomena `gilsim fidelity` holds against the real runtimes, written by hand in Ruby (the
-# counterpart of phenomena.py and phenomena.gil: the same experiments, the same `key value` lines).
+# counterpart of phenomena.py, which gilsim runs too: the same experiments, the same `key value`
+# lines).
 #   ruby phenomena.rb cpu THREADS WORK             prints wall_s
 #   ruby phenomena.rb sleep0 CPU_THREADS MS        prints ops, p50_us, p90_us
 #   ruby phenomena.rb requests WORKERS N EACH_MS   prints wall_s
