@@ -1,13 +1,15 @@
 // The HTML timeline in a real browser: runs scripts on the engine (and one synthetic run of a
-// million events), writes each page, loads it in headless Chromium and reads back the status the
+// million events), writes each page, loads it in headless Chromium (one browser for all, driven by
+// tests/timeline_pages.js under node) and reads back the status the
 // page's own code writes on <body> once it has drawn: data-status="ok", no errors, the number of
 // lanes, the draw time. A copy of each page with the test's driver (timeline_selftest.js) inline
 // also zooms, pans and hovers through the run. Screenshots are saved next to the pages for a person
 // to look at.
 //
-//   timeline_test OUTDIR --driver tests/timeline_selftest.js [--chromium PATH]
+//   timeline_test OUTDIR --driver tests/timeline_selftest.js [--chromium PATH] [--node PATH]
 //
-// Exit status: 0 passed, 1 failed, 77 skipped (no Chromium: `apt-get install chromium`).
+// Exit status: 0 passed, 1 failed, 77 skipped (no Chromium or node: `apt-get install chromium
+// nodejs`). The pages' driver for node is timeline_pages.js, beside timeline_selftest.js.
 #include <fmt/format.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -19,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -75,15 +78,17 @@ std::string file_url(const fs::path& p) {
   return out;
 }
 
-std::string find_chromium(const std::string& given) {
+// `given` if it is executable, else $ENV_VAR's, else the first of `names` on PATH; "" if none.
+std::string find_program(const std::string& given, const char* env_var,
+                         std::initializer_list<const char*> names) {
   if (!given.empty()) return access(given.c_str(), X_OK) == 0 ? given : "";
-  if (const char* env = std::getenv("GILSIM_CHROMIUM"); env && access(env, X_OK) == 0) return env;
+  if (const char* env = std::getenv(env_var); env && access(env, X_OK) == 0) return env;
   const char* path = std::getenv("PATH");
   std::stringstream dirs(path ? path : "/usr/bin:/bin");
   std::string dir;
   std::vector<std::string> dirlist;
   while (std::getline(dirs, dir, ':')) dirlist.push_back(dir);
-  for (const char* name : {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"})
+  for (const char* name : names)
     for (const auto& d : dirlist) {
       std::string p = d + "/" + name;
       if (access(p.c_str(), X_OK) == 0) return p;
@@ -91,31 +96,32 @@ std::string find_chromium(const std::string& given) {
   return "";
 }
 
+// The pages to open, all in one Chromium (tests/timeline_pages.js over the DevTools protocol):
+// each job keeps the DOM after load or a screenshot.
 struct Browser {
-  std::string binary;
+  std::string binary;  // Chromium
+  std::string node;
+  std::string pages_js;  // tests/timeline_pages.js
   fs::path scratch;
+  nlohmann::json jobs = nlohmann::json::array();
 
-  // Runs Chromium headless on `url` with `action` (--dump-dom, --screenshot=...); its stdout.
-  std::string run(const std::string& url, const std::string& action, const std::string& tag) {
-    std::string profile = (scratch / ("profile-" + tag)).string();
-    fs::remove_all(profile);
-    fs::create_directories(profile);
-    fs::path out = scratch / (tag + ".out"), err = scratch / (tag + ".err");
-    std::string cmd = fmt::format(
-        "timeout 300 {} --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-        "--disable-background-networking --disable-component-update --disable-sync "
-        "--disable-default-apps --disable-extensions --hide-scrollbars --mute-audio "
-        "--force-device-scale-factor=1 --window-size=1600,900 --user-data-dir={} "
-        "--virtual-time-budget=10000 {} {} >{} 2>{}",
-        shell_quote(binary), shell_quote(profile), action, shell_quote(url),
-        shell_quote(out.string()), shell_quote(err.string()));
-    int rc = std::system(cmd.c_str());
-    fs::remove_all(profile);
-    if (rc != 0) {
-      fmt::print(stderr, "chromium exited with {} for {}\n{}\n", rc, url,
-                 read_file(err).substr(0, 2000));
-    }
-    return read_file(out);
+  void dump_dom(const std::string& url, const fs::path& to) {
+    fs::remove(to);
+    jobs.push_back({{"url", url}, {"dom", to.string()}});
+  }
+  void screenshot(const std::string& url, const fs::path& to) {
+    fs::remove(to);
+    jobs.push_back({{"url", url}, {"screenshot", to.string()}});
+  }
+  // Opens every page; what failed is said on stderr (and shows as a missing output).
+  void run() {
+    fs::path list = scratch / "jobs.json";
+    std::ofstream(list) << jobs.dump(1);
+    std::string cmd =
+        fmt::format("timeout 600 {} {} {} {} {}", shell_quote(node), shell_quote(pages_js),
+                    shell_quote(list.string()), shell_quote(binary), shell_quote(scratch.string()));
+    if (int rc = std::system(cmd.c_str()); rc != 0)
+      fmt::print(stderr, "timeline_pages.js exited with {}\n", rc);
   }
 };
 
@@ -182,12 +188,18 @@ size_t annotation_lanes(const RunRecord& run) {
   return with_spans.size() + counters.size();
 }
 
-Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
+fs::path page_path(const fs::path& outdir, const Case& c, const char* kind) {
+  return outdir / fmt::format("timeline_{}{}", c.name, kind);
+}
+
+// Writes the page users get and a copy with the test's driver, checks the page's text, and asks
+// the browser for the driven copy's DOM and, for some, screenshots.
+Outcome write_case(Browser& browser, const Case& c, const fs::path& outdir,
                    const std::string& driver) {
   Outcome o;
   o.name = c.name;
   o.events = c.record.events.size();
-  fs::path page = outdir / fmt::format("timeline_{}.html", c.name);
+  fs::path page = page_path(outdir, c, ".html");
   auto t0 = std::chrono::steady_clock::now();
   {
     std::ofstream out(page, std::ios::binary);
@@ -228,12 +240,24 @@ Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
             c.name + ": thread labels survive escaping");
   }
 
-  fs::path driven = outdir / fmt::format("timeline_{}.selftest.html", c.name);
+  fs::path driven = page_path(outdir, c, ".selftest.html");
   {
     std::ofstream out(driven, std::ios::binary);
     out << with_driver(html, driver);
   }
-  std::string dom = browser.run(file_url(driven), "--dump-dom", c.name);
+  browser.dump_dom(file_url(driven), page_path(outdir, c, ".dom.html"));
+  if (c.screenshot) {
+    browser.screenshot(file_url(page), page_path(outdir, c, ".png"));
+    // The page opened in presentation mode (#present), as a lecturer's link would.
+    browser.screenshot(file_url(page) + "#present", page_path(outdir, c, "_present.png"));
+  }
+  return o;
+}
+
+// What the driver saw, and the screenshots.
+void check_case(const Case& c, const fs::path& outdir, Outcome& o) {
+  std::string dom = read_file(page_path(outdir, c, ".dom.html"));
+  check(!dom.empty(), c.name + ": the page's DOM was read");
   o.attrs = body_attributes(dom);
   auto attr = [&](const std::string& k) {
     auto it = o.attrs.find(k);
@@ -308,19 +332,11 @@ Outcome check_case(Browser& browser, const Case& c, const fs::path& outdir,
         c.name + ": no markup from a name reaches the DOM");
 
   if (c.screenshot) {
-    fs::path png = outdir / fmt::format("timeline_{}.png", c.name);
-    fs::remove(png);
-    browser.run(file_url(page), "--screenshot=" + shell_quote(png.string()), c.name + "-shot");
-    check(fs::exists(png) && fs::file_size(png) > 10000, c.name + ": screenshot " + png.string());
-    // The page opened in presentation mode (#present), as a lecturer's link would.
-    fs::path shown = outdir / fmt::format("timeline_{}_present.png", c.name);
-    fs::remove(shown);
-    browser.run(file_url(page) + "#present", "--screenshot=" + shell_quote(shown.string()),
-                c.name + "-present");
-    check(fs::exists(shown) && fs::file_size(shown) > 10000,
-          c.name + ": presentation-mode screenshot " + shown.string());
+    for (const char* kind : {".png", "_present.png"}) {
+      fs::path png = page_path(outdir, c, kind);
+      check(fs::exists(png) && fs::file_size(png) > 10000, c.name + ": screenshot " + png.string());
+    }
   }
-  return o;
 }
 
 Case engine_case(const std::string& name, const std::string& policy, const std::string& script,
@@ -618,13 +634,15 @@ b.join()
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    fmt::print(stderr, "usage: timeline_test OUTDIR --driver FILE.js [--chromium PATH]\n");
+    fmt::print(stderr,
+               "usage: timeline_test OUTDIR --driver FILE.js [--chromium PATH] [--node PATH]\n");
     return 2;
   }
   fs::path outdir = argv[1];
-  std::string given, driver_path;
+  std::string given, given_node, driver_path;
   for (int i = 2; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--chromium") given = argv[i + 1];
+    if (std::string(argv[i]) == "--node") given_node = argv[i + 1];
     if (std::string(argv[i]) == "--driver") driver_path = argv[i + 1];
   }
   std::string driver = driver_path.empty() ? std::string() : read_file(driver_path);
@@ -633,13 +651,23 @@ int main(int argc, char** argv) {
     return 2;
   }
   Browser browser;
-  browser.binary = find_chromium(given);
+  browser.binary =
+      find_program(given, "GILSIM_CHROMIUM",
+                   {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"});
   if (browser.binary.empty()) {
     fmt::print(
         "timeline_browser skipped: no Chromium found (looked for chromium, chromium-browser, "
         "google-chrome on PATH and $GILSIM_CHROMIUM). Install it with: apt-get install chromium\n");
     return 77;
   }
+  browser.node = find_program(given_node, "GILSIM_NODE", {"node", "nodejs"});
+  if (browser.node.empty()) {
+    fmt::print(
+        "timeline_browser skipped: no node found (it drives Chromium). Install it with: "
+        "apt-get install nodejs\n");
+    return 77;
+  }
+  browser.pages_js = (fs::path(driver_path).parent_path() / "timeline_pages.js").string();
   fs::create_directories(outdir);
   char tmpl[] = "/tmp/gilsim-timeline-XXXXXX";
   if (!mkdtemp(tmpl)) {
@@ -736,7 +764,9 @@ int main(int argc, char** argv) {
   }
 
   std::vector<Outcome> outcomes;
-  for (const Case& c : cases) outcomes.push_back(check_case(browser, c, outdir, driver));
+  for (const Case& c : cases) outcomes.push_back(write_case(browser, c, outdir, driver));
+  browser.run();
+  for (size_t i = 0; i < cases.size(); ++i) check_case(cases[i], outdir, outcomes[i]);
   fs::remove_all(browser.scratch);
 
   fmt::print("{:<14} {:>9} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>5}\n", "case",

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages gilsim needs, only those missing. Safe to run again.
 #   tools/install-deps.sh            what building and running need
-#   tools/install-deps.sh --test     also what the tests need: headless Chromium and fonts for
-#                                    the HTML timeline's browser test
+#   tools/install-deps.sh --test     also what the tests need: headless Chromium, node (which
+#                                    drives it) and fonts for the HTML timeline's browser test
 #   tools/install-deps.sh --ci       all that, and clang's libFuzzer runtime (the fuzz target)
 #   tools/install-deps.sh --playground   what the playground needs (`cmake --preset wasm`):
 #                                    Emscripten and its node, and Chromium for its test
@@ -16,8 +16,8 @@ packages=(g++ cmake ninja-build pkg-config libfmt-dev libspdlog-dev doctest-dev 
           nlohmann-json3-dev zlib1g-dev python3)
 for option in "$@"; do
   case "$option" in
-    --test) packages+=(chromium fonts-liberation fonts-dejavu-core) ;;
-    --ci) packages+=(chromium fonts-liberation fonts-dejavu-core clang libclang-rt-14-dev) ;;
+    --test) packages+=(chromium nodejs fonts-liberation fonts-dejavu-core) ;;
+    --ci) packages+=(chromium nodejs fonts-liberation fonts-dejavu-core clang libclang-rt-14-dev) ;;
     --playground) packages+=(emscripten nodejs chromium fonts-liberation fonts-dejavu-core) ;;
     --runtimes) packages+=(pypy3 ruby ocaml-nox lua5.4) ;;
     *) echo "tools/install-deps.sh: unknown option '$option' (--test, --ci, --playground, --runtimes)" >&2; exit 2 ;;
