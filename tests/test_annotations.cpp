@@ -114,7 +114,8 @@ TEST_CASE("annotations: both engines record marks, nested spans and counters in 
           "1 span_end job @0\n");
     for (const Note& n : ns)
       if (n.kind == EventKind::Counter)
-        CHECK(counter_value(Event{0, n.arg}) == (n.thread == 0 ? 0.5 : 1.0));
+        CHECK(counter_value(Event{0, n.arg, 0, EventKind::Counter, Reason::None, 0}) ==
+              (n.thread == 0 ? 0.5 : 1.0));
     // The spans enclose the I/O they were opened around.
     Nanos read_begin = worker[1].time, read_end = worker[2].time;
     Nanos io_begin = first_at(r.record, 1, EventKind::IoBegin);

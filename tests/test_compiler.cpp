@@ -476,7 +476,11 @@ TEST_CASE("argument counts are limited; constants, globals and list sizes have w
   // More than 65,535 global names: past any 16-bit operand.
   const int n = 65600;
   std::string globals;
-  for (int i = 0; i < n; ++i) globals += "g" + std::to_string(i) + " = ";
+  for (int i = 0; i < n; ++i) {
+    globals += 'g';
+    globals += std::to_string(i);
+    globals += " = ";
+  }
   CHECK(run_ok(globals + "3\nprint(g65599, g0, g65540)\n") == "3 3 3\n");
 }
 

@@ -123,7 +123,7 @@ TEST_CASE("format_traceback quotes the source line without its indentation") {
         "    y = undefined_name\n"
         "NameError: name 'undefined_name' is not defined\n");
   // A failure without a message prints its type alone, as Python does for a bare exception.
-  gilsim::ScriptFailure bare{"KeyboardInterrupt", "", {}};
+  gilsim::ScriptFailure bare{"KeyboardInterrupt", "", {}, {}};
   CHECK(format_traceback(*h.program, bare) ==
         "Traceback (most recent call last):\nKeyboardInterrupt\n");
 }

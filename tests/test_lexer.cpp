@@ -187,6 +187,8 @@ const char* kind_name(Tok k) {
       return ":spec";
     case Tok::FieldEnd:
       return "field}";
+    default:
+      break;  // the others print as "?"
   }
   return "?";
 }

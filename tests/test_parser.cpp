@@ -87,7 +87,10 @@ const char* cmp_text(CmpOp op) {
 std::string sexpr(const Expr& e) {
   auto kids = [&](size_t from) {
     std::string out;
-    for (size_t i = from; i < e.kids.size(); ++i) out += " " + sexpr(*e.kids[i]);
+    for (size_t i = from; i < e.kids.size(); ++i) {
+      out += ' ';
+      out += sexpr(*e.kids[i]);
+    }
     return out;
   };
   switch (e.kind) {
@@ -128,6 +131,8 @@ std::string sexpr(const Expr& e) {
       return "(. " + sexpr(*e.kids[0]) + " " + e.text + ")";
     case ExprKind::Subscript:
       return "([]" + kids(0) + ")";
+    default:
+      break;  // the others print as "?"
   }
   return "?";
 }

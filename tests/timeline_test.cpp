@@ -689,7 +689,9 @@ int main(int argc, char** argv) {
   cases.push_back(engine_case("processes", "modern", kProcesses, fast, true));
   {
     // gilsim compare --timeline: one script under three policies, one page, one time axis.
-    Case many{"compare", {}, {}, true};
+    Case many;  // (not `Case many{...}`: gcc 12 then warns the record's map may be uninitialized)
+    many.name = "compare";
+    many.screenshot = true;
     for (const char* policy : {"legacy", "modern", "none"})
       many.runs.push_back(engine_case(std::string("compare_") + policy, policy, kMixed, legacy));
     many.record = many.runs.front().record;
@@ -740,7 +742,8 @@ int main(int argc, char** argv) {
   }
   {
     // Nothing at all: no threads, no GIL, no time.
-    Case empty{"empty", RunRecord{}, {}, false};
+    Case empty;
+    empty.name = "empty";
     empty.record.script = "empty.gil";
     empty.record.policy = "modern";
     empty.metrics = compute_metrics(empty.record);

@@ -346,7 +346,7 @@ void exit_innermost_context(ThreadState& ts) {
 // Records where each frame stood, innermost last, then unwinds: contexts exited, stack cleared.
 ScriptFailure unwind(ThreadState& ts, const ScriptError& e, std::uint32_t failing_ip,
                      size_t entry_depth) {
-  ScriptFailure f{e.type, e.what(), {}};
+  ScriptFailure f{e.type, e.what(), {}, {}};
   // A nested run (call_nested) clears only its own part: the caller's frames live below it.
   size_t clear_from =
       entry_depth > 0 && entry_depth < ts.frames.size() ? ts.frames[entry_depth].base : 0;
@@ -1887,7 +1887,7 @@ RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args
     ++ts.steps;
     if (ts.costs) ts.budget -= ts.costs[static_cast<int>(Op::CALL)];
     RunResult r;
-    r.failure = ScriptFailure{e.type, e.what(), {}};
+    r.failure = ScriptFailure{e.type, e.what(), {}, {}};
     for (auto& v : ts.stack) v = Value();
     return finish_thread(ts, std::move(r));
   }

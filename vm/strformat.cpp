@@ -431,7 +431,7 @@ std::string percent_format(ThreadState& ts, std::string_view f, const Value& arg
     }
     if (!have_arg) arg = take();
     sp.align = left ? '<' : (sp.zero ? '=' : '>');
-    sp.fill = sp.zero && !left ? "0" : " ";
+    sp.fill.assign(1, sp.zero && !left ? '0' : ' ');
     switch (t) {
       case 'd':
       case 'i':
