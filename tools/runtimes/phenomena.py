@@ -35,13 +35,17 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def marker(k, order, stop):
-    # Runs in short bursts and notes each burst's thread: a change of thread between two
-    # consecutive notes is a switch of the lock (the list is appended to under the lock).
+def marker(k, seen, stop):
+    # Runs in short bursts; a burst by another thread than the one before is a switch of the
+    # lock, counted in place (seen: [the last burst's thread, bursts after a change]). Not a list
+    # of every burst: it grew to millions of items, and gilsim's copy of it at each doubling (0.1 s
+    # at 2 million on the project's VM, where CPython's realloc moves pages) held the lock.
     while not stop[0]:
         for i in range(100):
             pass
-        order.append(k)
+        if seen[0] != k:
+            seen[0] = k
+            seen[1] += 1
 
 
 def worker(todo, lock, each):
@@ -103,13 +107,13 @@ def main(argv):
         interval_ms, ms = float(argv[2]), float(argv[3])
         if hasattr(sys, "setswitchinterval"):
             sys.setswitchinterval(interval_ms / 1000)
-        order, stop = [], [False]
-        ts = [start(marker, k, order, stop) for k in range(2)]
+        seen, stop = [None, 0], [False]
+        ts = [start(marker, k, seen, stop) for k in range(2)]
         time.sleep(ms / 1000)
         stop[0] = True
         for t in ts:
             t.join()
-        switches = sum(1 for i in range(1, len(order)) if order[i] != order[i - 1])
+        switches = max(seen[1] - 1, 0)  # the first burst follows no other
         print("per_s", round(switches / (ms / 1000), 1))
     else:
         sys.exit("unknown phenomenon " + what)
