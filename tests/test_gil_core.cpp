@@ -1,6 +1,13 @@
 // The GIL core (gil/core/gil_core.h) driven by a scripted clock: every policy's decisions, and the
 // protocol both engines share, without threads or timing.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "gil/core/gil_core.h"
 #include "gil/core/policy.h"
@@ -17,7 +24,71 @@ GilCore core_of(const char* policy, PolicyParams params = {}) {
   return GilCore(make_policy(policy, params));
 }
 
-bool wakes(const GilStep& s, int t) { return s.wake.thread[0] == t || s.wake.thread[1] == t; }
+bool wakes(const GilStep& s, int t) { return s.wake.has(t); }
+
+// Drives a core as an engine does: outside events (requests, releases) at the times a script
+// gives; each waiter's timed wait ends at its wait_until (a timer), or when a step wakes it. With
+// idle timeouts on, a wait marked idle gets no timer (the threads engine's untimed sleep). Logs
+// what the protocol decided: new drop requests, grants and failed acquisitions.
+struct Driver {
+  GilCore core;
+  std::map<int, Nanos> timers;  // waiting thread -> when its timed wait ends
+  std::set<int> waiting;        // between its request and its grant
+  std::vector<std::string> log;
+  int timer_wakeups = 0;
+
+  Driver(const std::string& policy, bool idle) : core(make_policy(policy, {})) {
+    core.set_idle_timeouts(idle);
+  }
+  void apply(int t, const GilStep& s, Nanos now) {
+    if (s.new_drop_request)
+      log.push_back(fmt::format("{}: {} asks {} to drop", now, t, s.drop_request_on));
+    if (s.failed_acquire >= 0) log.push_back(fmt::format("{}: {} finds it taken", now, t));
+    timers.erase(t);
+    if (s.granted) {
+      log.push_back(fmt::format("{}: {} takes it", now, t));
+      waiting.erase(t);
+    } else if (s.wait_until != kForever && !s.timeout_idle) {
+      timers[t] = s.wait_until;
+    }
+    for (int w : s.wake.thread)
+      if (w >= 0 && waiting.count(w)) apply(w, core.wake_up(w, now), now);
+  }
+  void run_until(Nanos until) {
+    for (;;) {
+      auto next = std::min_element(timers.begin(), timers.end(),
+                                   [](auto& a, auto& b) { return a.second < b.second; });
+      if (next == timers.end() || next->second > until) return;
+      auto [t, at] = *next;
+      ++timer_wakeups;
+      apply(t, core.wake_up(t, at), at);
+    }
+  }
+  // Fires timers until one asks the holder to drop: when; -1 if none does by `until`.
+  Nanos run_until_asked(Nanos until) {
+    for (;;) {
+      auto next = std::min_element(timers.begin(), timers.end(),
+                                   [](auto& a, auto& b) { return a.second < b.second; });
+      if (next == timers.end() || next->second > until) return -1;
+      auto [t, at] = *next;
+      ++timer_wakeups;
+      GilStep s = core.wake_up(t, at);
+      apply(t, s, at);
+      if (s.new_drop_request) return at;
+    }
+  }
+  void request(int t, Nanos now) {
+    run_until(now);
+    waiting.insert(t);
+    apply(t, core.request(t, Reason::Start, now), now);
+  }
+  void release(int t, Reason why, Nanos now) {
+    run_until(now);
+    GilRelease r = core.release(t, why, now);
+    if (r.wake >= 0 && waiting.count(r.wake)) apply(r.wake, core.wake_up(r.wake, now), now);
+    core.end_switch_wait(t);
+  }
+};
 
 }  // namespace
 
@@ -375,4 +446,70 @@ TEST_CASE("lua: release and retake at every tick, whoever finds the mutex free t
   CHECK_FALSE(r.handed_off);
   CHECK(c.request(0, Reason::Tick, 1010).granted);  // back before the woken waiter
   CHECK(c.wake_up(1, 5000).failed_acquire == 0);
+}
+
+TEST_CASE("idle timeouts: a lone waiter whose request stands sleeps without a timer") {
+  GilCore c = core_of("modern");
+  c.set_idle_timeouts(true);
+  CHECK(c.request(0, Reason::Start, 0).granted);
+  GilStep first = c.request(1, Reason::Start, 1 * kMs);
+  CHECK_FALSE(first.timeout_idle);  // its first timeout will ask the holder to drop
+  GilStep asked = c.wake_up(1, 6 * kMs);
+  CHECK(asked.new_drop_request);
+  CHECK(asked.wait_until == 11 * kMs);
+  CHECK(asked.timeout_idle);  // the next ones could only ask again
+  // The holder stays in a native call for 12 ms; the waiter sleeps through the timeouts at 11
+  // and 16 ms, and is woken by the release: it takes the GIL as after a timed wait.
+  GilRelease r = c.release(0, Reason::DropRequest, 18 * kMs);
+  CHECK(r.wake == 1);
+  CHECK(c.wake_up(1, 18 * kMs + 20'000).granted);
+  // A second waiter wakes the sleeper: its timeouts can count again.
+  GilCore d = core_of("fifo");
+  d.set_idle_timeouts(true);
+  d.request(0, Reason::Start, 0);
+  d.request(1, Reason::Start, 0);
+  CHECK(d.wake_up(1, 5 * kMs).timeout_idle);
+  GilStep second = d.request(2, Reason::Start, 7 * kMs);
+  CHECK(wakes(second, 1));
+  GilStep again = d.wake_up(1, 7 * kMs);
+  CHECK_FALSE(again.timeout_idle);
+  CHECK(again.wait_until == 10 * kMs);  // the interval goes on from where it began
+  // Off (the sim engine): never idle.
+  GilCore e = core_of("modern");
+  e.request(0, Reason::Start, 0);
+  e.request(1, Reason::Start, 0);
+  CHECK_FALSE(e.wake_up(1, 5 * kMs).timeout_idle);
+}
+
+TEST_CASE("idle timeouts decide what timed waits decide, with fewer wake-ups") {
+  // Thread 0 holds the GIL in a native call until 23 ms; 1 waits from 1 ms, 2 comes at 12.5 ms.
+  // Then each holder drops 0.1 ms or 12 ms (a native call) after it is asked, in turn, and asks
+  // again at once; thread 2 ends at its first drop after 40 ms, so two threads are left.
+  for (std::string policy : {"modern", "fifo", "io-priority"}) {
+    CAPTURE(policy);
+    auto script = [](Driver& d) {
+      d.request(0, 0);
+      d.request(1, 1 * kMs);
+      d.request(2, 12'500'000);
+      d.release(0, Reason::DropRequest, 23 * kMs);
+      d.request(0, 23 * kMs + 10'000);
+      for (int round = 0; round < 40; ++round) {
+        Nanos asked = d.run_until_asked(200 * kMs);
+        if (asked < 0) break;
+        int holder = d.core.state().holder;
+        Nanos at = asked + (round % 2 ? 12 * kMs : 100'000);
+        bool ends = holder == 2 && at > 40 * kMs;
+        d.release(holder, ends ? Reason::Exit : Reason::DropRequest, at);
+        if (!ends) d.request(holder, at + 10'000);
+      }
+    };
+    Driver timed(policy, false), idle(policy, true);
+    script(timed);
+    script(idle);
+    CHECK(idle.log == timed.log);
+    CHECK(idle.log.size() > 30);
+    MESSAGE(policy << ": " << timed.timer_wakeups << " timer wake-ups timed, " << idle.timer_wakeups
+                   << " idle");
+    CHECK(idle.timer_wakeups < timed.timer_wakeups * 3 / 4);
+  }
 }

@@ -1,6 +1,7 @@
 #include "gil/core/gil_core.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace gilsim {
 
@@ -36,7 +37,11 @@ GilStep GilCore::request(int thread, Reason why, Nanos now) {
   auto t = static_cast<std::size_t>(thread);
   if (t >= seq_of_.size()) seq_of_.resize(t + 1, 0);
   seq_of_[t] = ++requests_;
-  s.waiters.push_back(Waiter{thread, now, why, s.switch_number, now, kForever, requests_, false});
+  s.waiters.push_back(
+      Waiter{thread, now, why, s.switch_number, now, kForever, requests_, false, false});
+  // A second waiter: the lone one's timeouts may count again (its request could be granted, or
+  // handed past it): wake it to wait on its timer.
+  if (idle_sleeper_ >= 0) step.wake.add(std::exchange(idle_sleeper_, -1));
   if (policy_->on_request(s, s.waiters.back(), now)) set_drop_request(step);
   check(thread, now, /*woken=*/false, step);
   return step;
@@ -51,6 +56,11 @@ GilStep GilCore::wake_up(int thread, Nanos now) {
 void GilCore::check(int thread, Nanos now, bool woken, GilStep& step) {
   GilState& s = state_;
   Waiter* w = find(thread);
+  if (w && w->idle_timeouts) {
+    w->idle_timeouts = false;
+    if (idle_sleeper_ == thread) idle_sleeper_ = -1;
+    skip_idle_timeouts(*w, now);
+  }
   bool signalled = woken && w && w->signalled;
   bool timed_out =
       woken && w && !signalled && w->timeout != kForever && now - w->timer_start >= w->timeout;
@@ -67,23 +77,49 @@ void GilCore::check(int thread, Nanos now, bool woken, GilStep& step) {
   // Neither a signal nor its timeout (a spurious wake-up, a late notification): the interval
   // goes on from where it started. Restarting it here made the drop request come late.
   if (woken && !signalled && !timed_out && w->timeout == policy_->wait_timeout(s, *w)) {
-    step.wait_until = w->timeout == kForever ? kForever : w->timer_start + w->timeout;
+    wait_for_timeout(*w, step);
     return;
   }
   arm(*w, now, step);
 }
 
-void GilCore::arm(Waiter& w, Nanos now, GilStep& step) const {
+void GilCore::arm(Waiter& w, Nanos now, GilStep& step) {
   w.switch_number = state_.switch_number;
   w.timer_start = now;
   w.timeout = policy_->wait_timeout(state_, w);
   w.signalled = false;
-  step.wait_until = w.timeout == kForever ? kForever : now + w.timeout;
+  wait_for_timeout(w, step);
+}
+
+void GilCore::wait_for_timeout(Waiter& w, GilStep& step) {
+  const GilState& s = state_;
+  step.wait_until = w.timeout == kForever ? kForever : w.timer_start + w.timeout;
+  // Idle while the lone waiter's request stands with the holder: until a take (which resets the
+  // request and the switch number) or another request, each timeout finds it made and re-arms.
+  if (!idle_timeouts_ || w.timeout == kForever || !policy_->timeout_only_asks_to_drop() ||
+      s.waiters.size() != 1 || s.holder < 0 || !s.drop_request || s.drop_target != s.holder)
+    return;
+  step.timeout_idle = true;
+  w.idle_timeouts = true;
+  idle_sleeper_ = w.thread;
+}
+
+void GilCore::skip_idle_timeouts(Waiter& w, Nanos now) const {
+  if (w.timeout == kForever || now - w.timer_start < w.timeout) return;
+  Nanos last = w.timer_start + (now - w.timer_start) / w.timeout * w.timeout;
+  w.timer_start = last;
+  // A timeout after the holder's take re-armed with the new switch number. (The take is the one
+  // that woke this thread, or none: held_since is then older than the wait.)
+  if (last >= state_.held_since) w.switch_number = state_.switch_number;
 }
 
 void GilCore::grant(int thread, Nanos now, GilStep& step) {
   GilState& s = state_;
   s.holder = thread;
+  // A take: the sleeper's next timeout may count again (the request is reset, the switch number
+  // moves). Not the sleeper's own take: it is awake.
+  if (idle_sleeper_ >= 0 && idle_sleeper_ != thread) step.wake.add(idle_sleeper_);
+  idle_sleeper_ = -1;
   if (s.last_holder != thread) {
     ++s.switch_number;
     if (s.switch_waiter >= 0 && s.switch_waiter == s.last_holder)
@@ -170,6 +206,7 @@ void GilCore::end_switch_wait(int thread) {
 }
 
 int GilCore::abandon(int thread) {
+  if (idle_sleeper_ == thread) idle_sleeper_ = -1;
   Wakes wake;
   leave(thread, wake);
   if (state_.holder == thread) state_.holder = -1;

@@ -37,6 +37,7 @@ struct Waiter {
   Nanos timeout = kForever;     // the wait_timeout() it is waiting with (the engine's record)
   std::uint64_t seq = 0;        // its request's number (GilCore keeps waiters sorted by it)
   bool signalled = false;       // woken on purpose (a release), not by its timeout
+  bool idle_timeouts = false;   // told its timeout is idle (GilCore::set_idle_timeouts)
 };
 
 // The GIL's shared state. Guarded by the engine's mutex; policies read and update it only from
@@ -107,6 +108,10 @@ class Policy {
     (void)gil, (void)w, (void)now;
     return false;
   }
+  // on_timeout only decides whether to ask the holder to drop, and changes nothing else; so while
+  // the holder is asked already and nobody takes the GIL, a timeout changes nothing (ceval_gil.c's
+  // SET_GIL_DROP_REQUEST is idempotent).
+  virtual bool timeout_only_asks_to_drop() const { return false; }
   virtual bool may_take_free(const GilState& gil, int thread) const {
     (void)gil, (void)thread;
     return true;

@@ -107,6 +107,7 @@ class ThreadEngine final : public Engine {
   Record* release_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, Reason why);
   void release_and_retake(Record& t, Reason why);
   void apply(Gil& g, Record& t, const GilStep& step, Nanos at);
+  bool on_holders_cpu(const Gil& g) const;  // under mu_
   void notify(int thread);
   void hand_over(Record& t, Record* wake);  // with mu_ let go
 

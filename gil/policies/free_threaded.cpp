@@ -39,6 +39,7 @@ class FreeThreadedPolicy final : public Policy {
   bool on_timeout(GilState& gil, Waiter& w, Nanos now) override {
     return gil_->on_timeout(gil, w, now);
   }
+  bool timeout_only_asks_to_drop() const override { return gil_->timeout_only_asks_to_drop(); }
 
  private:
   std::int64_t config_;  // PYTHON_GIL: -1 unset, 0 or 1

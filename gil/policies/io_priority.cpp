@@ -33,6 +33,7 @@ class IoPriorityPolicy final : public Policy {
   bool on_timeout(GilState& gil, Waiter& w, Nanos) override {
     return gil.holder >= 0 && gil.switch_number == w.switch_number;
   }
+  bool timeout_only_asks_to_drop() const override { return true; }
   bool may_take_free(const GilState& gil, int thread) const override { return next(gil) == thread; }
   int hand_off(const GilState& gil, Reason, Nanos) const override { return next(gil); }
 

@@ -33,6 +33,7 @@ class ModernPolicy final : public Policy {
   bool on_timeout(GilState& gil, Waiter& w, Nanos) override {
     return gil.holder >= 0 && gil.switch_number == w.switch_number;
   }
+  bool timeout_only_asks_to_drop() const override { return true; }
 
  private:
   Nanos interval_;
