@@ -212,15 +212,28 @@ done[0] = True
 t.join()
 print(busy / alone, busy)
 )";
-  EngineRun modern = run_on_engine("modern", script);
-  double slowdown = std::stod(modern.out);
-  double per_op_ms = std::stod(modern.out.substr(modern.out.find(' ') + 1));
-  EngineRun prio = run_on_engine("io-priority", script);
-  double prio_slowdown = std::stod(prio.out);
+  // The median of 3 runs of each policy: the convoy rests on the CPU-bound thread taking the GIL
+  // within the ~0.1 ms of each I/O round trip; a host that leaves its vCPU descheduled longer
+  // for a while lets the I/O thread find the GIL free (one run in about 30 here gave 3.0 ms per
+  // op, the others 5.25-5.66).
+  std::vector<double> slowdowns, per_op, prio_slowdowns;
+  for (int run = 0; run < 3; ++run) {
+    EngineRun modern = run_on_engine("modern", script);
+    slowdowns.push_back(std::stod(modern.out));
+    per_op.push_back(std::stod(modern.out.substr(modern.out.find(' ') + 1)));
+    EngineRun prio = run_on_engine("io-priority", script);
+    prio_slowdowns.push_back(std::stod(prio.out));
+    CHECK(joined(check_invariants(modern.record)) == "");
+    CHECK(joined(check_invariants(prio.record)) == "");
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  double slowdown = median(slowdowns), per_op_ms = median(per_op);
+  double prio_slowdown = median(prio_slowdowns);
   MESSAGE("modern: " << slowdown << "x slower, " << per_op_ms
-                     << " ms per op; io-priority: " << prio_slowdown << "x");
-  CHECK(joined(check_invariants(modern.record)) == "");
-  CHECK(joined(check_invariants(prio.record)) == "");
+                     << " ms per op; io-priority: " << prio_slowdown << "x (medians of 3 runs)");
   if (!kTimingMeaningful) return;
   CHECK(slowdown > 20.0);                                  // CPython 3.11 here: 127x with sleep(0)
   CHECK(per_op_ms == doctest::Approx(5.0).epsilon(0.25));  // about one switch interval
