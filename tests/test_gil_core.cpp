@@ -54,18 +54,9 @@ struct Driver {
     for (int w : s.wake.thread)
       if (w >= 0 && waiting.count(w)) apply(w, core.wake_up(w, now), now);
   }
-  void run_until(Nanos until) {
-    for (;;) {
-      auto next = std::min_element(timers.begin(), timers.end(),
-                                   [](auto& a, auto& b) { return a.second < b.second; });
-      if (next == timers.end() || next->second > until) return;
-      auto [t, at] = *next;
-      ++timer_wakeups;
-      apply(t, core.wake_up(t, at), at);
-    }
-  }
-  // Fires timers until one asks the holder to drop: when; -1 if none does by `until`.
-  Nanos run_until_asked(Nanos until) {
+  // Fires the timers that fall by `until`, in order; with `stop_at_ask`, only until one asks the
+  // holder to drop. Returns when that was, or -1.
+  Nanos run_until(Nanos until, bool stop_at_ask = false) {
     for (;;) {
       auto next = std::min_element(timers.begin(), timers.end(),
                                    [](auto& a, auto& b) { return a.second < b.second; });
@@ -74,7 +65,7 @@ struct Driver {
       ++timer_wakeups;
       GilStep s = core.wake_up(t, at);
       apply(t, s, at);
-      if (s.new_drop_request) return at;
+      if (stop_at_ask && s.new_drop_request) return at;
     }
   }
   void request(int t, Nanos now) {
@@ -494,7 +485,7 @@ TEST_CASE("idle timeouts decide what timed waits decide, with fewer wake-ups") {
       d.release(0, Reason::DropRequest, 23 * kMs);
       d.request(0, 23 * kMs + 10'000);
       for (int round = 0; round < 40; ++round) {
-        Nanos asked = d.run_until_asked(200 * kMs);
+        Nanos asked = d.run_until(200 * kMs, /*stop_at_ask=*/true);
         if (asked < 0) break;
         int holder = d.core.state().holder;
         Nanos at = asked + (round % 2 ? 12 * kMs : 100'000);

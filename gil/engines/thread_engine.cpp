@@ -424,7 +424,7 @@ void ThreadEngine::apply(Gil& g, Record& t, const GilStep& step, Nanos at) {
 
 // An idle timeout is slept through without a timer only when the holder runs on this CPU: there,
 // cancelling the timer at the hand-off cost more than half of it. Across CPUs the timer is kept:
-// a waiter with no timer sleeps deeper on this VM, and waking it took 40 us against 8-20.
+// a waiter with no timer sleeps deeper on this VM, and waking it took 40 us against 7-20.
 bool ThreadEngine::on_holders_cpu(const Gil& g) const {
   int holder = g.core.state().holder;
   return holder >= 0 && threads_[static_cast<size_t>(holder)]->cpu == sched_getcpu();
@@ -475,7 +475,7 @@ void ThreadEngine::take_gil_locked(std::unique_lock<std::mutex>& lk, Record& t, 
   }
   if (!stopping_.load()) t.ts->eval_breaker.store(step.breaker ? 1 : 0, std::memory_order_relaxed);
   t.state = ThreadStateKind::Running;
-  t.cpu = sched_getcpu();
+  if (g.policy().timeout_only_asks_to_drop()) t.cpu = sched_getcpu();  // for on_holders_cpu
   lk.unlock();
   meanwhile();
   emit(t, EventKind::Acquire, Reason::None, at - requested, at);
