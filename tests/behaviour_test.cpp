@@ -7,22 +7,22 @@
 //     brings them back near their speed alone.
 // Real time on a shared machine is noisy, and noise only ever adds time, so each figure is the
 // best of several runs (the least disturbed; the CPU-bound variants interleaved, see
-// best_interleaved), and the bounds are generous; ctest runs this binary alone
-// (RUN_SERIAL) so no other test takes a core. A shared host can still leave one core to us at
-// times (a CI run once gave plain C++ threads no speed-up at all), or put both vCPUs on one
-// core's two hardware threads, so the "it does run in parallel" checks are held against what two
-// independent interpreters got in the same rounds (independent_interpreters): gilsim without a
-// GIL must come close to that, whatever the host gives. The exact form of the same claims, on
-// 2 virtual cores, is in test_sim_engine.cpp ("sim: none scales CPU-bound threads with the cores").
+// rounds_interleaved), and the bounds are generous; ctest runs this binary alone (RUN_SERIAL) so
+// no other test takes a core. A shared host can still leave one core to us at times (a CI run
+// once gave plain C++ threads no speed-up at all), or slow one vCPU for minutes, so the "it does
+// run in parallel" checks are held against two independent interpreters (separate processes,
+// independent_interpreters) timed in the same rounds: gilsim without a GIL must take about their
+// time, whatever the host gives. The exact form of the same claims, on 2 virtual cores, is in
+// test_sim_engine.cpp ("sim: none scales CPU-bound threads with the cores").
 // Under the sanitizers the ratios are meaningless (everything is 5-20x slower, unevenly): the
 // scenarios still run and keep their invariants, but the timing assertions are skipped, as the
 // message says.
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <thread>
 
 #include "tests/engine_support.h"
 
@@ -68,55 +68,100 @@ for h in hs:
 print((now_ms() - t0) / 1000.0)
 )";
 
-// Wall seconds for `engines` independent runs of gilsim's interpreter at once, each with its own
-// engine on its own OS thread (nothing shared but the process's allocator), splitting `total`
-// loop iterations: what this host gives two interpreters side by side right now, the yardstick for
-// gilsim's own parallel runs. Not a plain C++ spin loop: that one (a chain of volatile increments)
-// waits on memory and barely notices when the host puts the VM's two vCPUs on the two hardware
-// threads of one core, while an interpreter, which keeps the core's units busy, then gets 1.2-1.35x
-// from two threads. Measured on the project's VM, 2026-12-07: rounds where the spin loop doubled
-// while two gilsim processes (separate OS processes) got 1.20-1.24x, in spells of a few seconds;
-// the `none` check failed 2 runs in 20 against the spin loop.
-double independent_interpreters(int engines, long total) {
-  auto t0 = std::chrono::steady_clock::now();
-  std::vector<std::thread> pool;
-  std::vector<int> status(static_cast<size_t>(engines), -1);
-  for (int e = 0; e < engines; ++e)
-    pool.emplace_back([e, engines, total, &status] {
+// Seconds for `runs` independent runs of gilsim's interpreter at once, each in its own OS process
+// (forked from this one, so they share nothing: no allocator, no lock gilsim could have by
+// mistake), splitting `total` loop iterations, timed as `timed` times a run (the script's own
+// timed section, so not the fork and the copies it brings): what this host gives two interpreters
+// side by side right now, the yardstick for gilsim's own parallel runs. Not a plain C++ spin loop:
+// that one (a chain of volatile increments) waits on memory and barely notices when the host slows
+// one of the VM's two vCPUs (a busy neighbour on its core), while an interpreter, which keeps the
+// core's units busy, then runs 1.5-1.8x slower there. Measured on the project's VM, 2026-12-07:
+// spells of seconds to minutes in which one thread's 24M iterations take 0.13 s on one vCPU and
+// 0.22 s on the other, so any two-way split takes the slow vCPU's 0.115 s (1.15x) while the spin
+// loop still doubled. Only runs when timing is meaningful (not under the sanitizers).
+double independent_interpreters(int runs, long total) {
+  struct Child {
+    pid_t pid;
+    int out;  // the read end of the pipe the child writes its timed section's seconds to
+  };
+  std::vector<Child> children;
+  for (int r = 0; r < runs; ++r) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      close(fds[0]);
       EngineOptions opt;
-      opt.defines = {{"total", std::to_string(total / engines)}, {"workers", "1"}};
-      status[static_cast<size_t>(e)] = run_on_engine("none", kCpuBound, opt).record.exit_code;
-    });
-  for (auto& t : pool) t.join();
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  for (int code : status) REQUIRE(code == 0);
+      opt.defines = {{"total", std::to_string(total / runs)}, {"workers", "1"}};
+      EngineRun run = run_on_engine("none", kCpuBound, opt);
+      bool ok = run.record.exit_code == 0 &&
+                write(fds[1], run.out.data(), run.out.size()) == ssize_t(run.out.size());
+      _exit(ok ? 0 : 1);
+    }
+    close(fds[1]);
+    children.push_back({pid, fds[0]});
+  }
+  double seconds = 0;  // the slowest child's: the time of the pair's work
+  for (const Child& c : children) {
+    std::string out;
+    char buf[256];
+    for (ssize_t n; (n = read(c.out, buf, sizeof buf)) > 0;) out.append(buf, size_t(n));
+    close(c.out);
+    int st = -1;
+    waitpid(c.pid, &st, 0);
+    REQUIRE((WIFEXITED(st) && WEXITSTATUS(st) == 0));
+    seconds = std::max(seconds, std::stod(out));
+  }
   return seconds;
 }
 
-// The best of 7 rounds of each variant, the variants taken in turn within a round: a burst of
-// load on the host (which can last a second or more on a shared VM) then slows a round of every
-// variant alike rather than all the runs of one, and the ratio of the bests stays honest.
-// Each round also times independent_interpreters on 1 and 2 engines over the same total (the last
-// two figures returned).
-std::vector<double> best_interleaved(
+// 7 rounds of each variant (its wall seconds), the variants taken in turn within a round, and in
+// each round (timing only) independent_interpreters on 1 and 2 processes over the same total
+// (the last two figures of a round). A burst of load on the host (which can last seconds to
+// minutes on a shared VM) then slows a round of every variant alike rather than all the runs of
+// one.
+std::vector<std::vector<double>> rounds_interleaved(
     const std::string& policy, const std::string& script,
     const std::vector<std::vector<std::pair<std::string, std::string>>>& variants) {
-  std::vector<double> best(variants.size() + 2, 1e300);
+  std::vector<std::vector<double>> rounds;
   long total = std::stol(variants.front().front().second);
   for (int round = 0; round < 7; ++round) {
-    for (size_t v = 0; v < variants.size(); ++v)
-      best[v] = std::min(best[v], timed(policy, script, variants[v]));
-    best[variants.size()] = std::min(best[variants.size()], independent_interpreters(1, total));
-    best[variants.size() + 1] =
-        std::min(best[variants.size() + 1], independent_interpreters(2, total));
+    std::vector<double> figures;
+    for (const auto& v : variants) figures.push_back(timed(policy, script, v));
+    if (kTimingMeaningful) {
+      figures.push_back(independent_interpreters(1, total));
+      figures.push_back(independent_interpreters(2, total));
+    }
+    rounds.push_back(std::move(figures));
   }
-  return best;
+  return rounds;
 }
 
-// The parallel speed-up gilsim must reach given what two independent interpreters reached: 1.5x
-// on a host that gives them 1.8x or more (ideal 2.0 on 2 cores), and never much less than the
-// host gave them.
-double parallel_bound(double host_speedup) { return std::min(1.5, 0.8 * host_speedup); }
+// The least of figure i over the rounds: noise only ever adds time, so the least disturbed run.
+double best(const std::vector<std::vector<double>>& rounds, size_t i) {
+  double b = 1e300;
+  for (const auto& r : rounds) b = std::min(b, r[i]);
+  return b;
+}
+
+// The median over the rounds of figure i divided by figure j of the same round: how much slower
+// gilsim's parallel run was than two independent interpreters timed moments later. A ratio of
+// bests would pair figures from different moments (one lucky round of the yardstick against none
+// of gilsim's: the old check's failure in about 1 run in 10 here). 20 runs of this test,
+// 2026-12-07, 6 of them in the host's spells: `none` 0.90-1.02, processes 0.93-1.01, and
+// `modern`'s two threads (a run held to one core at a time) 1.53-1.97, so the bound below
+// separates them in spells too.
+double paired_median(const std::vector<std::vector<double>>& rounds, size_t i, size_t j) {
+  std::vector<double> q;
+  for (const auto& r : rounds) q.push_back(r[i] / r[j]);
+  std::sort(q.begin(), q.end());
+  return q[q.size() / 2];
+}
+
+// How much slower than two independent interpreters gilsim's run over two threads (or processes)
+// may be: 1.3x, which on a host that gives them 1.95x means a speed-up of 1.5x at least.
+constexpr double kParallelBound = 1.3;
 
 }  // namespace
 
@@ -124,34 +169,41 @@ TEST_CASE("CPU-bound threads do not speed up under a GIL; with no GIL or 2 proce
   const std::string total = kTimingMeaningful ? "24000000" : "2000000";
   for (const std::string policy : {"legacy", "modern", "fifo", "gvl", "none"}) {
     CAPTURE(policy);
-    auto best = best_interleaved(policy, kCpuBound,
-                                 {{{"total", total}, {"workers", "1"}},
-                                  {{"total", total}, {"workers", "2"}},
-                                  {{"total", total}, {"workers", "4"}}});
-    double one = best[0], two = best[1], four = best[2], host = best[3] / best[4];
+    auto rounds = rounds_interleaved(policy, kCpuBound,
+                                     {{{"total", total}, {"workers", "1"}},
+                                      {{"total", total}, {"workers", "2"}},
+                                      {{"total", total}, {"workers", "4"}}});
+    double one = best(rounds, 0), two = best(rounds, 1), four = best(rounds, 2);
     MESSAGE(policy << ": 1 thread " << one << " s, 2 threads " << two << " s, 4 threads " << four
-                   << " s; 2 independent interpreters: " << host << "x");
+                   << " s");
+    if (!kTimingMeaningful) continue;
+    double host = best(rounds, 3) / best(rounds, 4);
+    MESSAGE("2 independent interpreters: "
+            << host << "x; 2 threads took " << paired_median(rounds, 1, 4) << "x, 4 threads "
+            << paired_median(rounds, 2, 4) << "x their time (medians of the rounds)");
     if (host < 1.5)
       MESSAGE(
           "this host gave two independent interpreters no second core during these rounds: the "
           "parallel check below only holds gilsim to the host; the sim engine tests hold it "
           "exactly");
-    if (!kTimingMeaningful) continue;
     if (policy == "none") {
-      CHECK(one / two > parallel_bound(host));  // ideal 2.0 on 2 cores
-      CHECK(one / four > parallel_bound(host));
+      CHECK(paired_median(rounds, 1, 4) < kParallelBound);  // ideal 1.0: as parallel as they are
+      CHECK(paired_median(rounds, 2, 4) < kParallelBound);
     } else {
       CHECK(one / two < 1.25);  // CPython 3.11 here: 1.00x
       CHECK(one / four < 1.25);
     }
   }
-  auto procs = best_interleaved("modern", kCpuBound,
-                                {{{"total", total}, {"workers", "1"}, {"procs", "1"}},
-                                 {{"total", total}, {"workers", "2"}, {"procs", "1"}}});
-  double one = procs[0], two = procs[1], host = procs[2] / procs[3];
-  MESSAGE("processes: 1 " << one << " s, 2 " << two << " s; 2 independent interpreters: " << host
-                          << "x");
-  if (kTimingMeaningful) CHECK(one / two > parallel_bound(host));  // CPython 3.11 here: 1.92x
+  auto procs = rounds_interleaved("modern", kCpuBound,
+                                  {{{"total", total}, {"workers", "1"}, {"procs", "1"}},
+                                   {{"total", total}, {"workers", "2"}, {"procs", "1"}}});
+  MESSAGE("processes: 1 " << best(procs, 0) << " s, 2 " << best(procs, 1) << " s");
+  if (!kTimingMeaningful) return;
+  double host = best(procs, 2) / best(procs, 3);
+  MESSAGE("2 independent interpreters: " << host << "x; 2 processes took "
+                                         << paired_median(procs, 1, 3)
+                                         << "x their time (median of the rounds)");
+  CHECK(paired_median(procs, 1, 3) < kParallelBound);  // CPython 3.11 here: 1.92x speed-up
 }
 
 TEST_CASE("127 requests of 35 ms: a pool of 8 threads is at least 7.5x faster than one thread") {
