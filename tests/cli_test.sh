@@ -187,9 +187,12 @@ printf 'def spin():\n    while True:\n        pass\n\nt = spawn(spin)\nt.join()\
 run run "$work/spin.gil" --timeout 300ms --json "$work/t.json"
 check "--timeout stops with exit 124 and still writes results" $([[ $status -eq 124 ]] && grep -q "stopped by --timeout" "$work/err" && grep -q '"stop": "timeout"' "$work/t.json"; echo $?)
 
-timeout 60 "$gilsim" run -q "$work/spin.gil" >"$work/out" 2>"$work/err" &
+# The signal goes once the script runs (it prints "started"): a fixed wait of 0.5 s was too short
+# for an ASan build on a loaded machine, which the signal then killed before gilsim's handler.
+printf 'print("started")\nwhile True:\n    pass\n' >"$work/spin_started.gil"
+timeout 60 "$gilsim" run -q "$work/spin_started.gil" >"$work/out" 2>"$work/err" &
 pid=$!
-sleep 0.5
+for _ in $(seq 300); do grep -q started "$work/out" 2>/dev/null && break; sleep 0.1; done
 kill -INT $pid
 wait $pid
 status=$?
