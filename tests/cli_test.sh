@@ -187,16 +187,30 @@ printf 'def spin():\n    while True:\n        pass\n\nt = spawn(spin)\nt.join()\
 run run "$work/spin.gil" --timeout 300ms --json "$work/t.json"
 check "--timeout stops with exit 124 and still writes results" $([[ $status -eq 124 ]] && grep -q "stopped by --timeout" "$work/err" && grep -q '"stop": "timeout"' "$work/t.json"; echo $?)
 
-# A fixed wait, as nothing the script prints reaches the file before the run ends (print's
-# flush=True is not honoured yet); 0.5 s was too short for an ASan build on a loaded machine,
-# whose start-up then outlasted it and the signal killed gilsim before its handler was set.
-timeout 60 "$gilsim" run -q "$work/spin.gil" >"$work/out" 2>"$work/err" &
-pid=$!
-sleep 2
+# The signal goes once the script runs: print(..., flush=True) reaches the file at once, as in
+# Python (a fixed wait of 0.5 s was too short for an ASan build on a loaded machine, and the
+# signal then killed gilsim before its handler was set). Then sys.stdout.flush() on the sim engine.
+# start_spinning SCRIPT [FLAGS...]: runs it in the background ($pid); 0 once it printed "started".
+start_spinning() {
+  local script=$1
+  shift
+  timeout 60 "$gilsim" run -q "$@" "$script" >"$work/out" 2>"$work/err" &
+  pid=$!
+  for _ in $(seq 300); do grep -q started "$work/out" 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
+printf 'print("started", flush=True)\nwhile True:\n    pass\n' >"$work/spin_started.py"
+start_spinning "$work/spin_started.py"
+check "print(flush=True) reaches a redirected stdout while the run goes on" $?
 kill -INT $pid
 wait $pid
 status=$?
 check "Ctrl-C stops the run cleanly (exit 130)" $([[ $status -eq 130 ]] && grep -q "interrupted" "$work/err"; echo $?)
+printf 'import sys\nsys.stdout.write("started\\n")\nsys.stdout.flush()\nwhile True:\n    pass\n' >"$work/spin_flush.py"
+start_spinning "$work/spin_flush.py" --engine sim
+check "sys.stdout.flush() on the sim engine: the line is out while the run goes on" $?
+kill -INT $pid
+wait $pid
 
 printf 'a = Lock()\nb = Lock()\ndef f():\n    with b:\n        sleep(20)\n        with a:\n            pass\n\nwith a:\n    t = spawn(f)\n    sleep(20)\n    with b:\n        pass\n' >"$work/dead.gil"
 run run -q "$work/dead.gil"

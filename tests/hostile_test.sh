@@ -128,7 +128,7 @@ run run "$work/esc2.gil"
 check '\U00110000: position 2-11' $([[ $status -eq 2 ]] && grep -q "position 2-11: illegal" "$work/err"; echo $?)
 
 # 9. SIGTERM and SIGHUP stop the run as Ctrl-C does: outputs written, stdout flushed.
-printf 'print("started")\nwhile True:\n    io(1)\n' >"$work/forever_io.gil"
+printf 'print("started", flush=True)\nwhile True:\n    io(1)\n' >"$work/forever_io.gil"
 for sig in TERM HUP INT; do
   rm -f "$work/s.json"
   "$gilsim" run -q "$work/forever_io.gil" --json "$work/s.json" >"$work/out" 2>"$work/err" &

@@ -76,6 +76,8 @@ Value b_print(ThreadState& ts, Value* args, int n, const KwArgs& kw) {
     return Value::none();
   }
   host_of(ts).write_output(ts, line);
+  if (const Value* flush = kw.find("flush"); flush && truthy(ts, *flush))
+    host_of(ts).flush_output(ts);
   return Value::none();
 }
 

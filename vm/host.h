@@ -84,6 +84,9 @@ class Host {
   virtual void write_output(ThreadState& ts, std::string_view text) = 0;
   // subproc13: the same for sys.stderr (and tracebacks): a child script's stderr may be captured.
   virtual void write_error(ThreadState& ts, std::string_view text);
+  // print(..., flush=True) and sys.stdout.flush(): what the run wrote to its stdout leaves now, not
+  // when the run ends (a file or a pipe is block-buffered). Captured output has nothing to flush.
+  virtual void flush_output(ThreadState&) {}
 
   // spawn(f, *args) and spawn_process(f, *args): start a script thread, return its handle.
   virtual Value spawn(ThreadState& ts, const Value& fn, std::vector<Value> args, bool process) = 0;

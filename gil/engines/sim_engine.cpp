@@ -200,6 +200,12 @@ void SimEngine::write_output(ThreadState& ts, std::string_view text) {
   write_stream(*static_cast<VThread*>(ts.host_data), false, text, true);
 }
 
+// One OS thread runs every virtual thread: no lock. A child script's captured output stays
+// captured; the run's own stdout is flushed.
+void SimEngine::flush_output(ThreadState&) {
+  if (options_.out) std::fflush(options_.out);
+}
+
 void SimEngine::write_error(ThreadState& ts, std::string_view text) {
   write_stream(*static_cast<VThread*>(ts.host_data), true, text, true);
 }

@@ -60,6 +60,7 @@ class SimEngine final : public Engine {
   std::uint64_t random_seed() const override { return options_.sim.seed; }
   int thread_outcome(ThreadState& ts, const Value& thread) override;
   void write_output(ThreadState& ts, std::string_view text) override;
+  void flush_output(ThreadState& ts) override;
   void write_error(ThreadState& ts, std::string_view text) override;  // subproc13
   Value run_script(ThreadState& ts, const std::string& path, std::vector<std::string> argv,
                    StreamMode out, StreamMode err) override;  // subproc13

@@ -640,6 +640,11 @@ void ThreadEngine::write_error(ThreadState& ts, std::string_view text) {
   write_stream(record_of(ts), true, text, true);
 }
 
+void ThreadEngine::flush_output(ThreadState&) {
+  std::lock_guard g(out_mu_);
+  if (options_.out) std::fflush(options_.out);
+}
+
 // ---------------------------------------------------------------------------------------------
 // spawn, spawn_process, join
 // ---------------------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ class ThreadEngine final : public Engine {
   double now_ms(ThreadState& ts) override;
   int thread_outcome(ThreadState& ts, const Value& thread) override;  // modules13
   void write_output(ThreadState& ts, std::string_view text) override;
+  void flush_output(ThreadState& ts) override;
   void write_error(ThreadState& ts, std::string_view text) override;  // subproc13
   Value run_script(ThreadState& ts, const std::string& path, std::vector<std::string> argv,
                    StreamMode out, StreamMode err) override;  // subproc13

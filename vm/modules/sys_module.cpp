@@ -79,6 +79,13 @@ const NativeDef d_setrecursionlimit{"setrecursionlimit", sys_setrecursionlimit, 
 const NativeDef d_exit{"exit", sys_exit, 0, 1, false};
 const NativeDef d_write{"_write", sys_write, 2, 2, false};
 
+// _flush(fd): sys.stdout.flush() (sys.stderr is written unbuffered).
+Value sys_flush(ThreadState& ts, Value* args, int) {
+  if (int_arg(args[0]) == 1) ts.interp.host().flush_output(ts);
+  return Value::none();
+}
+const NativeDef d_flush{"_flush", sys_flush, 1, 1, false};
+
 // The running policy's switch interval (the host's), kept in whole microseconds as CPython keeps
 // it: setswitchinterval(0.0000001) stores 1 us.
 Value sys_getswitchinterval(ThreadState& ts, Value*, int) {
@@ -120,7 +127,7 @@ void Host::write_error(ThreadState&, std::string_view text) {
 const NativeModule& sys_module() {
   static const NativeModule m{"_sys",
                               {&d_getrecursionlimit, &d_setrecursionlimit, &d_exit, &d_write,
-                               &d_getswitchinterval, &d_setswitchinterval},
+                               &d_flush, &d_getswitchinterval, &d_setswitchinterval},
                               {},
                               {"argv", "version", "executable"},
                               make};

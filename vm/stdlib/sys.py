@@ -63,7 +63,8 @@ def _as_tuple(other):
 
 
 class _TextStream:
-    """sys.stdout and sys.stderr: write(text) returns its length; flush() has nothing to do."""
+    """sys.stdout and sys.stderr: write(text) returns its length; flush() sends stdout's writes
+    out now (a file or a pipe is block-buffered until the run ends)."""
 
     def __init__(self, fd, name):
         self._fd = fd
@@ -73,7 +74,7 @@ class _TextStream:
         return _sys._write(self._fd, text)
 
     def flush(self):
-        pass
+        _sys._flush(self._fd)
 
     def isatty(self):
         return False
