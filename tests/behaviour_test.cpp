@@ -146,6 +146,12 @@ double best(const std::vector<std::vector<double>>& rounds, size_t i) {
   return b;
 }
 
+// The middle value (the upper one of an even count).
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
 // The median over the rounds of figure i divided by figure j of the same round: how much slower
 // gilsim's parallel run was than two independent interpreters timed moments later. A ratio of
 // bests would pair figures from different moments (one lucky round of the yardstick against none
@@ -156,8 +162,7 @@ double best(const std::vector<std::vector<double>>& rounds, size_t i) {
 double paired_median(const std::vector<std::vector<double>>& rounds, size_t i, size_t j) {
   std::vector<double> q;
   for (const auto& r : rounds) q.push_back(r[i] / r[j]);
-  std::sort(q.begin(), q.end());
-  return q[q.size() / 2];
+  return median(q);
 }
 
 // How much slower than two independent interpreters gilsim's run over two threads (or processes)
@@ -279,10 +284,6 @@ print(busy / alone, busy)
     CHECK(joined(check_invariants(modern.record)) == "");
     CHECK(joined(check_invariants(prio.record)) == "");
   }
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
   double slowdown = median(slowdowns), per_op_ms = median(per_op);
   double prio_slowdown = median(prio_slowdowns);
   MESSAGE("modern: " << slowdown << "x slower, " << per_op_ms
