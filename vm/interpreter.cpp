@@ -235,7 +235,7 @@ Value* spread_arguments(ThreadState& ts, Value* callee, Value* sp, int nkw, int&
 }
 
 // f(*xs): the argument list grows by the items of xs.
-void extend_arguments(ThreadState& ts, Value& list, const Value& iterable) {
+void extend_arguments(ThreadState& ts, const Value& list, const Value& iterable) {
   Value it;
   try {
     it = make_iterator(ts, iterable);
@@ -568,6 +568,36 @@ ScriptFailure uncaught_failure(ThreadState& ts, const Value& exc, size_t entry_d
     }                                                                           \
   } while (0)
 #define SAFE_POINT() SAFE_POINT_THEN(ip)
+// Pops the top of the stack into `t`, its truth. An instance's __bool__ or __len__ is script code,
+// whose nested run may grow and so move the stack (call_nested): the value is copied out and the
+// frame saved around it, as in binary_slow.
+#define POP_TRUTH(t)                            \
+  do {                                          \
+    if (sp[-1].is_bool()) {                     \
+      t = sp[-1].as_bool();                     \
+    } else if (!sp[-1].is(ObjType::Instance)) { \
+      t = truthy(ts, sp[-1]);                   \
+    } else {                                    \
+      Value v_ = sp[-1];                        \
+      SAVE_FRAME();                             \
+      t = truthy(ts, v_);                       \
+      LOAD_FRAME();                             \
+    }                                           \
+    *--sp = Value();                            \
+  } while (0)
+// r = compare(cmp_op) of the two values on top, which stay there. As in POP_TRUTH, when either is
+// an object (an __lt__ may run) the operands are copied out and the frame saved.
+#define COMPARE_TOP_TWO(r, cmp_op)              \
+  do {                                          \
+    if (!sp[-2].is_obj() && !sp[-1].is_obj()) { \
+      r = compare(ts, cmp_op, sp[-2], sp[-1]);  \
+    } else {                                    \
+      Value a_ = sp[-2], b_ = sp[-1];           \
+      SAVE_FRAME();                             \
+      r = compare(ts, cmp_op, a_, b_);          \
+      LOAD_FRAME();                             \
+    }                                           \
+  } while (0)
 
 // What a safe point with its breaker set does: the VM's own cycle collection
 // (vm/cycle_collector.h), then the host's request, if one is left. Out of line, so the eval loop's
@@ -932,8 +962,17 @@ restart:
             sp -= 2;
             VM_NEXT_FAST();
           }
-          slot = binary_op(ts, op == Op::BINARY_ADD_STORE_FAST ? Op::BINARY_ADD : Op::INPLACE_ADD,
-                           sp[-2], sp[-1]);
+          Op add = op == Op::BINARY_ADD_STORE_FAST ? Op::BINARY_ADD : Op::INPLACE_ADD;
+          if (!sp[-2].is_obj() && !sp[-1].is_obj()) {  // numbers: no script code can run
+            slot = binary_op(ts, add, sp[-2], sp[-1]);
+          } else {  // as binary_slow: an __iadd__, or list += generator, may move the stack
+            std::uint32_t index = static_cast<std::uint32_t>(&slot - locals);
+            Value a = sp[-2], b = sp[-1];
+            SAVE_FRAME();
+            Value r = binary_op(ts, add, a, b);
+            LOAD_FRAME();
+            locals[index] = std::move(r);
+          }
           *--sp = Value();
           *--sp = Value();
           VM_NEXT_FAST();
@@ -1036,9 +1075,8 @@ restart:
         VM_CASE(POP_JUMP_IF_FALSE)
         VM_CASE(POP_JUMP_IF_TRUE) {
           std::uint32_t target = ARG32();
-          Value& top = sp[-1];
-          bool t = top.is_bool() ? top.as_bool() : truthy(ts, top);
-          *--sp = Value();
+          bool t;
+          POP_TRUTH(t);
           if (t == (op == Op::POP_JUMP_IF_TRUE)) ip = code_start + target;
           VM_NEXT_FAST();
         }
@@ -1049,7 +1087,7 @@ restart:
             lt = sp[-2].as_int() < sp[-1].as_int();
             sp -= 2;  // two ints: nothing to release
           } else {
-            lt = compare(ts, Op::COMPARE_LT, sp[-2], sp[-1]);
+            COMPARE_TOP_TWO(lt, Op::COMPARE_LT);
             *--sp = Value();
             *--sp = Value();
           }
@@ -1058,9 +1096,8 @@ restart:
         }
         VM_CASE(POP_JUMP_BACKWARD_IF_TRUE) {
           std::uint32_t target = ARG32();
-          Value& top = sp[-1];
-          bool t = top.is_bool() ? top.as_bool() : truthy(ts, top);
-          *--sp = Value();
+          bool t;
+          POP_TRUTH(t);
           if (t) {
             SAFE_POINT_THEN(code_start + target);
             ip = code_start + target;
@@ -1074,7 +1111,7 @@ restart:
             lt = sp[-2].as_int() < sp[-1].as_int();
             sp -= 2;
           } else {
-            lt = compare(ts, Op::COMPARE_LT, sp[-2], sp[-1]);
+            COMPARE_TOP_TWO(lt, Op::COMPARE_LT);
             *--sp = Value();
             *--sp = Value();
           }
@@ -1227,10 +1264,11 @@ restart:
             npos = nvals - nkw;
           } else {
             callee = sp - nvals - 2;
-            sp = spread_arguments(ts, callee, sp, nvals, npos);
           }
-          SAVE_FRAME();
+          // Taken before spreading: a long *args list can move the stack.
           auto at = static_cast<std::uint32_t>(callee - ts.stack.data());
+          if (op != Op::CALL_KW) sp = spread_arguments(ts, callee, sp, nvals, npos);
+          SAVE_FRAME();
           bool framed = call_at(ts, at, npos, nkw ? &names : nullptr);
           LOAD_FRAME();
           if (framed) VM_NEXT();
@@ -1239,7 +1277,13 @@ restart:
           VM_NEXT();
         }
         VM_CASE(CALL_ARGS_EXTEND) {
-          extend_arguments(ts, sp[-2], sp[-1]);
+          // Iterating may run script code (a generator) that grows the stack: copy the two values
+          // out of it first and reload the frame after, as LIST_EXTEND does.
+          SAVE_FRAME();
+          Value list = sp[-2];
+          Value iterable = sp[-1];
+          extend_arguments(ts, list, iterable);
+          LOAD_FRAME();
           *--sp = Value();
           VM_NEXT();
         }

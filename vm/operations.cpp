@@ -672,10 +672,12 @@ Value binary_op(ThreadState& ts, Op op, const Value& a, const Value& b) {
     return new_str(ts, x + y);
   }
   if (add && a.is(ObjType::List)) {
-    if (!b.is(ObjType::List))
+    // list += x takes any iterable (list.__iadd__ is extend); list + x only a list.
+    if (!b.is(ObjType::List) && op != Op::INPLACE_ADD)
       raise("TypeError",
             fmt::format("can only concatenate list (not \"{}\") to list", type_name(b)));
-    std::vector<Value> extra = snapshot(ts, *b.as<ListObj>());
+    std::vector<Value> extra =
+        b.is(ObjType::List) ? snapshot(ts, *b.as<ListObj>()) : collect(ts, b);
     if (op == Op::INPLACE_ADD) {  // list += list extends in place: aliases see it
       auto* list = a.as<ListObj>();
       ListGuard g(*list, ts.lock_objects);
