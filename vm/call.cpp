@@ -169,7 +169,7 @@ bool call_at(ThreadState& ts, std::uint32_t at, int npos, const std::vector<std:
       init = true;
     }
     size_t need = at + 2 + static_cast<size_t>(npos + nkw) + 1;
-    if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+    ts.grow_stack(need);
     for (int i = npos + nkw; i >= 1; --i) ts.stack[at + 1 + i] = std::move(ts.stack[at + i]);
     ts.stack[at + 1] = std::move(self);
     ts.stack[at] = fn;
@@ -237,7 +237,7 @@ bool call_with_dict(ThreadState& ts, std::uint32_t at) {
     values.push_back(v);
   }
   size_t need = at + 1 + pos.size() + values.size() + 2;
-  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+  ts.grow_stack(need);
   ts.stack[at + 1] = Value();
   ts.stack[at + 2] = Value();
   size_t p = at + 1;

@@ -88,7 +88,7 @@ bool resume_generator(ThreadState& ts, GeneratorObj& gen, std::uint32_t base, st
   reserve_frame(ts, base, *gen.code);
   auto sp = static_cast<std::uint32_t>(base + gen.saved.size());
   size_t need = sp + 2;
-  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+  ts.grow_stack(need);
   for (size_t i = 0; i < gen.saved.size(); ++i) ts.stack[base + i] = std::move(gen.saved[i]);
   gen.saved.clear();
   ts.stack[sp++] = std::move(sent);

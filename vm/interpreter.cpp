@@ -84,7 +84,7 @@ void enter_lock(ThreadState& ts, const Value& lock) {
 // which max_stack does not count: room for them, the stack perhaps moved (frame saved first).
 Value* with_call_room(ThreadState& ts, Value* sp) {
   auto at = static_cast<size_t>(sp - ts.stack.data());
-  if (at + 5 > ts.stack.size()) ts.stack.resize(std::max(at + 5, ts.stack.size() * 2));
+  ts.grow_stack(at + 5);
   return ts.stack.data() + at;
 }
 
@@ -225,7 +225,7 @@ Value* spread_arguments(ThreadState& ts, Value* callee, Value* sp, int nkw, int&
   std::vector<Value> kw(std::make_move_iterator(callee + 2), std::make_move_iterator(sp));
   auto at = static_cast<size_t>(callee - ts.stack.data());
   size_t need = at + 1 + pos.size() + kw.size() + 1;
-  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+  ts.grow_stack(need);
   Value* p = ts.stack.data() + at + 1;
   for (auto& v : pos) *p++ = std::move(v);
   for (auto& v : kw) *p++ = std::move(v);
@@ -1168,8 +1168,7 @@ restart:
               if (next.is(ObjType::Function)) {
                 Value self = *obj;
                 auto at = static_cast<std::uint32_t>(sp - ts.stack.data());
-                if (at + 2 > ts.stack.size())
-                  ts.stack.resize(std::max<size_t>(at + 2, ts.stack.size() * 2));
+                ts.grow_stack(at + 2);
                 ts.stack[at] = std::move(next);
                 ts.stack[at + 1] = std::move(self);
                 frame->sp = at + 2;
@@ -1838,7 +1837,7 @@ std::uint32_t nested_stack_top(ThreadState& ts, size_t room) {
         f.sp, f.base + static_cast<std::uint32_t>(f.code->local_names.size() + f.code->max_stack));
   }
   size_t need = at + room;
-  if (need > ts.stack.size()) ts.stack.resize(std::max(need, ts.stack.size() * 2));
+  ts.grow_stack(need);
   return at;
 }
 
@@ -1919,7 +1918,7 @@ RunResult run_function(ThreadState& ts, const Value& fn, std::vector<Value> args
   // The function sits below its arguments, as after a CALL (see vm/call.h).
   std::uint32_t base = (ts.frames.empty() ? 0 : ts.frames.back().sp) + 1;
   auto* f = fn.as<FunctionObj>();
-  if (ts.stack.size() < base + args.size() + 1) ts.stack.resize(base + args.size() + 1);
+  ts.grow_stack(base + args.size() + 1);
   ts.stack[base - 1] = fn;
   for (size_t i = 0; i < args.size(); ++i) ts.stack[base + i] = std::move(args[i]);
   try {

@@ -4,6 +4,7 @@
 // threads (a GIL waiter, the engine) set to ask it to stop at its next safe point.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -149,11 +150,26 @@ class ThreadState {
   std::uint64_t steps = 0;      // bytecodes executed (fused instructions count once)
   std::uint64_t max_steps = 0;  // 0: no limit; checked at safe points
 
-  std::vector<Value> stack;  // locals and operands of all frames, grown at calls
+  std::vector<Value> stack;  // locals and operands of all frames, grown by grow_stack
   std::vector<Frame> frames;
   std::vector<Value> with_stack;  // context objects entered with `with`, innermost last
   // lang-func: try blocks and exceptions being handled, innermost last (all frames).
   std::vector<ExcBlock> exc_blocks;
+
+  // Makes `stack` at least `need` slots long (doubling). Growing moves it, so code that holds a
+  // Value* into it across anything that may run script code (a call, an iteration, a dunder) must
+  // take it again after (the eval loop's SAVE_FRAME/LOAD_FRAME). In the asan and fuzz builds
+  // (GILSIM_MOVE_STACK) every call moves it: ASan then reports a stale pointer the first time its
+  // path runs, not only when a deep enough nested run happens to grow the stack.
+  void grow_stack(size_t need) {
+#ifdef GILSIM_MOVE_STACK
+    std::vector<Value> moved(std::max(need, stack.size()));
+    std::move(stack.begin(), stack.end(), moved.begin());
+    stack = std::move(moved);
+#else
+    if (need > stack.size()) stack.resize(std::max(need, stack.size() * 2));
+#endif
+  }
 };
 
 // lang12: the script thread whose code runs on this OS thread (set by the eval loop for each run;
