@@ -100,13 +100,7 @@ Value b_int(ThreadState&, Value* args, int n) {
   const Value& v = args[0];
   if (v.is_intlike()) return Value::integer(v.as_int());
   if (v.is_float()) {
-    double f = v.as_float();
-    if (std::isnan(f)) raise("ValueError", "cannot convert float NaN to integer");
-    if (std::isinf(f)) raise("OverflowError", "cannot convert float infinity to integer");
-    double t = std::trunc(f);
-    if (t < -9223372036854775808.0 || t >= 9223372036854775808.0)
-      raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
-    return Value::integer(static_cast<std::int64_t>(t));
+    return Value::integer(int_of_float(std::trunc(v.as_float())));
   }
   if (v.is(ObjType::Str)) {
     const std::string& text = v.as<StrObj>()->text;
@@ -168,13 +162,7 @@ Value b_round(ThreadState&, Value* args, int n) {
     raise("TypeError", fmt::format("type {} doesn't define __round__ method", type_name(x)));
   if (n == 1 || args[1].is_none()) {
     if (x.is_intlike()) return Value::integer(x.as_int());
-    double f = x.as_float();
-    if (std::isnan(f)) raise("ValueError", "cannot convert float NaN to integer");
-    if (std::isinf(f)) raise("OverflowError", "cannot convert float infinity to integer");
-    double r = std::nearbyint(f);
-    if (r < -9223372036854775808.0 || r >= 9223372036854775808.0)
-      raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
-    return Value::integer(static_cast<std::int64_t>(r));
+    return Value::integer(int_of_float(std::nearbyint(x.as_float())));
   }
   std::int64_t digits = as_index(args[1]);
   if (x.is_intlike()) {

@@ -614,6 +614,13 @@ std::int64_t checked_mul(std::int64_t a, std::int64_t b) {
     raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
   return r;
 }
+std::int64_t int_of_float(double integral) {
+  if (std::isnan(integral)) raise("ValueError", "cannot convert float NaN to integer");
+  if (std::isinf(integral)) raise("OverflowError", "cannot convert float infinity to integer");
+  if (integral < -9223372036854775808.0 || integral >= 9223372036854775808.0)
+    raise("OverflowError", "integer overflow: the result does not fit in 64 bits");
+  return static_cast<std::int64_t>(integral);
+}
 
 bool truthy(ThreadState& ts, const Value& v) {
   switch (v.tag()) {

@@ -33,5 +33,8 @@ std::int64_t length(ThreadState& ts, const Value& v);  // len(v); TypeError if i
 std::int64_t checked_add(std::int64_t a, std::int64_t b);
 std::int64_t checked_sub(std::int64_t a, std::int64_t b);
 std::int64_t checked_mul(std::int64_t a, std::int64_t b);
+// An integral float (already truncated, floored or rounded) as an int, as int() makes it: NaN is a
+// ValueError, an infinity or a value outside the 64-bit range an OverflowError.
+std::int64_t int_of_float(double integral);
 
 }  // namespace gilsim

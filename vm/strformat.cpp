@@ -439,8 +439,7 @@ std::string percent_format(ThreadState& ts, std::string_view f, const Value& arg
         if (!arg.is_number())
           raise("TypeError",
                 fmt::format("%{} format: a real number is required, not {}", t, type_name(arg)));
-        std::int64_t n =
-            arg.is_float() ? static_cast<std::int64_t>(std::trunc(arg.as_float())) : arg.as_int();
+        std::int64_t n = arg.is_float() ? int_of_float(std::trunc(arg.as_float())) : arg.as_int();
         std::string digits = to_base(
             n < 0 ? 0 - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n), 10, false);
         if (sp.precision > static_cast<int>(digits.size()))

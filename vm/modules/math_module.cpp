@@ -48,12 +48,7 @@ Value checked(double r, std::initializer_list<double> args) {
 }
 
 // floor/ceil/trunc of a float to an int, as CPython's (inf and nan cannot become ints).
-Value to_int(double r) {
-  if (std::isnan(r)) raise("ValueError", "cannot convert float NaN to integer");
-  if (std::isinf(r)) raise("OverflowError", "cannot convert float infinity to integer");
-  if (r < -9223372036854775808.0 || r >= 9223372036854775808.0) overflow();
-  return Value::integer(static_cast<std::int64_t>(r));
-}
+Value to_int(double r) { return Value::integer(int_of_float(r)); }
 
 std::int64_t mul(std::int64_t a, std::int64_t b) {
   std::int64_t r;
