@@ -22,7 +22,7 @@ namespace gilsim {
 // Makes room for a frame of `code` whose locals start at `base`; the stack may move.
 inline void reserve_frame(ThreadState& ts, std::uint32_t base, const Code& code) {
   size_t need = base + code.local_names.size() + static_cast<size_t>(code.max_stack) + 1;
-  ts.grow_stack(need);
+  ts.grow_stack_for_frame(need);
 }
 
 // Binds the arguments at stack[base ..) (npos positional values, then one value per name in
