@@ -585,16 +585,17 @@ ScriptFailure uncaught_failure(ThreadState& ts, const Value& exc, size_t entry_d
     }                                           \
     *--sp = Value();                            \
   } while (0)
-// r = compare(cmp_op) of the two values on top, which stay there. As in POP_TRUTH, when either is
-// an object (an __lt__ may run) the operands are copied out and the frame saved.
-#define COMPARE_TOP_TWO(r, cmp_op)              \
+// r = fn(ts, oper, second, top), fn being compare or binary_op, of the two values on top, which
+// stay there. As in POP_TRUTH, when either is an object (an __lt__, an __iadd__, a generator
+// extending a list may run) the operands are copied out and the frame saved around the call.
+#define APPLY_TOP_TWO(r, fn, oper)              \
   do {                                          \
     if (!sp[-2].is_obj() && !sp[-1].is_obj()) { \
-      r = compare(ts, cmp_op, sp[-2], sp[-1]);  \
+      r = fn(ts, oper, sp[-2], sp[-1]);         \
     } else {                                    \
       Value a_ = sp[-2], b_ = sp[-1];           \
       SAVE_FRAME();                             \
-      r = compare(ts, cmp_op, a_, b_);          \
+      r = fn(ts, oper, a_, b_);                 \
       LOAD_FRAME();                             \
     }                                           \
   } while (0)
@@ -954,7 +955,8 @@ restart:
         goto binary_slow;
         VM_CASE(BINARY_ADD_STORE_FAST)
         VM_CASE(INPLACE_ADD_STORE_FAST) {
-          Value& slot = locals[ARG16()];
+          std::uint32_t index = ARG16();
+          Value& slot = locals[index];
           std::int64_t r;
           if (GILSIM_LIKELY(sp[-1].is_int() && sp[-2].is_int() && !slot.is_obj() &&
                             !__builtin_add_overflow(sp[-2].as_int(), sp[-1].as_int(), &r))) {
@@ -962,16 +964,11 @@ restart:
             sp -= 2;
             VM_NEXT_FAST();
           }
-          Op add = op == Op::BINARY_ADD_STORE_FAST ? Op::BINARY_ADD : Op::INPLACE_ADD;
-          if (!sp[-2].is_obj() && !sp[-1].is_obj()) {  // numbers: no script code can run
-            slot = binary_op(ts, add, sp[-2], sp[-1]);
-          } else {  // as binary_slow: an __iadd__, or list += generator, may move the stack
-            std::uint32_t index = static_cast<std::uint32_t>(&slot - locals);
-            Value a = sp[-2], b = sp[-1];
-            SAVE_FRAME();
-            Value r = binary_op(ts, add, a, b);
-            LOAD_FRAME();
-            locals[index] = std::move(r);
+          {  // a scope of its own: the dispatch's computed goto may not leave one with `sum` in it
+            Value sum;
+            APPLY_TOP_TWO(sum, binary_op,
+                          op == Op::BINARY_ADD_STORE_FAST ? Op::BINARY_ADD : Op::INPLACE_ADD);
+            locals[index] = std::move(sum);  // the frame may have moved: not `slot`
           }
           *--sp = Value();
           *--sp = Value();
@@ -1045,19 +1042,11 @@ restart:
         VM_CASE(COMPARE_IN)
         VM_CASE(COMPARE_NOT_IN)
       compare_slow : {
-        if (!sp[-2].is_obj() && !sp[-1].is_obj()) {
-          bool r = compare(ts, op, sp[-2], sp[-1]);
-          --sp;
-          sp[-1] = Value::boolean(r);
-          VM_NEXT_FAST();
-        }
-        Value a = sp[-2], b = sp[-1];  // as binary_slow: script code may run
-        SAVE_FRAME();
-        bool r = compare(ts, op, a, b);
-        LOAD_FRAME();
+        bool r;
+        APPLY_TOP_TWO(r, compare, op);
         *--sp = Value();
         sp[-1] = Value::boolean(r);
-        VM_NEXT();
+        VM_NEXT_FAST();
       }
         VM_CASE(JUMP_FORWARD) {
           std::uint32_t target = ARG32();
@@ -1087,7 +1076,7 @@ restart:
             lt = sp[-2].as_int() < sp[-1].as_int();
             sp -= 2;  // two ints: nothing to release
           } else {
-            COMPARE_TOP_TWO(lt, Op::COMPARE_LT);
+            APPLY_TOP_TWO(lt, compare, Op::COMPARE_LT);
             *--sp = Value();
             *--sp = Value();
           }
@@ -1111,7 +1100,7 @@ restart:
             lt = sp[-2].as_int() < sp[-1].as_int();
             sp -= 2;
           } else {
-            COMPARE_TOP_TWO(lt, Op::COMPARE_LT);
+            APPLY_TOP_TWO(lt, compare, Op::COMPARE_LT);
             *--sp = Value();
             *--sp = Value();
           }
